@@ -1,0 +1,312 @@
+//! The step's inputs, parsed from the JSON object the host passes into a typed configuration.
+
+use serde_json::{Map, Value};
+
+use crate::schema::INPUTS;
+
+/// A problem with one step input, named by the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    /// The input the problem is about, e.g. `channel`.
+    pub field: String,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl Issue {
+    /// An issue with the input `field`.
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Issue {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// How to give the step a token.
+pub const TOKEN_FIX: &str = "set SLACK_BOT_TOKEN, or give the step a `token` input (its default \
+                             is `{{secrets.SLACK_BOT_TOKEN}}`)";
+
+/// The issue of a step that has no token when it sends.
+pub fn missing_token() -> Issue {
+    Issue::new("token", format!("no token: {TOKEN_FIX}"))
+}
+
+/// The `blocks` input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Blocks {
+    /// Block Kit JSON written as a template, rendered over the process variables.
+    Template(String),
+    /// Blocks an expression already built; used as they are.
+    Built(Value),
+}
+
+/// The step's inputs read leniently: what could be read, and every problem found.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// The `channel` template.
+    pub channel: Option<String>,
+    /// The `text` template.
+    pub text: Option<String>,
+    /// The `blocks` input.
+    pub blocks: Option<Blocks>,
+    /// The `thread` template.
+    pub thread: Option<String>,
+    /// The bot token, normally an opaque placeholder the host swaps for the secret.
+    pub token: Option<String>,
+    /// Every problem found.
+    pub issues: Vec<Issue>,
+}
+
+impl Inputs {
+    /// Reads the inputs from the step configuration (a JSON object).
+    pub fn read(json: &str) -> Inputs {
+        let object = match serde_json::from_str::<Value>(json) {
+            Ok(Value::Object(object)) => object,
+            Ok(_) => return Inputs::failed("the step inputs must be a JSON object".to_owned()),
+            Err(error) => {
+                return Inputs::failed(format!("the step inputs are not valid JSON: {error}"));
+            }
+        };
+        let mut issues: Vec<Issue> = object
+            .keys()
+            .filter(|name| !INPUTS.iter().any(|input| input.name == name.as_str()))
+            .map(|name| unknown_input(name))
+            .collect();
+        let mut read = |name: &str| {
+            string_input(&object, name).unwrap_or_else(|issue| {
+                issues.push(issue);
+                None
+            })
+        };
+        let channel = read("channel");
+        let text = read("text");
+        let thread = read("thread");
+        let token = read("token");
+        let blocks = blocks_input(&object).unwrap_or_else(|issue| {
+            issues.push(issue);
+            None
+        });
+        // An input of the wrong type is reported already; do not call it missing too.
+        let reported =
+            |issues: &[Issue], name: &str| issues.iter().any(|issue| issue.field == name);
+        if channel.is_none() && !reported(&issues, "channel") {
+            issues.push(Issue::new(
+                "channel",
+                "`channel` is required: a channel name such as `#billing` or an id such as \
+                 `C0123456789`",
+            ));
+        }
+        if text.is_none()
+            && blocks.is_none()
+            && !reported(&issues, "text")
+            && !reported(&issues, "blocks")
+        {
+            issues.push(Issue::new(
+                "text",
+                "the message has no content: give `text`, `blocks` or both",
+            ));
+        }
+        Inputs {
+            channel,
+            text,
+            blocks,
+            thread,
+            token,
+            issues,
+        }
+    }
+
+    /// The inputs that are templates, with their names, for checking their syntax.
+    pub fn templates(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let blocks = match &self.blocks {
+            Some(Blocks::Template(source)) => Some(source.as_str()),
+            Some(Blocks::Built(_)) | None => None,
+        };
+        [
+            ("channel", self.channel.as_deref()),
+            ("text", self.text.as_deref()),
+            ("blocks", blocks),
+            ("thread", self.thread.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(name, source)| Some((name, source?)))
+    }
+
+    fn failed(message: String) -> Inputs {
+        Inputs {
+            issues: vec![Issue::new("config", message)],
+            ..Inputs::default()
+        }
+    }
+}
+
+/// The inputs of a step that can be sent: a channel and at least one of text and blocks.
+#[derive(Debug)]
+pub struct Config {
+    /// The `channel` template.
+    pub channel: String,
+    /// The `text` template.
+    pub text: Option<String>,
+    /// The `blocks` input.
+    pub blocks: Option<Blocks>,
+    /// The `thread` template.
+    pub thread: Option<String>,
+    /// The bot token placeholder; checked only when sending, since the host fills its default.
+    pub token: Option<String>,
+}
+
+impl Config {
+    /// Parses the step configuration, or lists every problem with it.
+    pub fn parse(json: &str) -> Result<Config, Vec<Issue>> {
+        let Inputs {
+            channel,
+            text,
+            blocks,
+            thread,
+            token,
+            issues,
+        } = Inputs::read(json);
+        match channel {
+            Some(channel) if issues.is_empty() => Ok(Config {
+                channel,
+                text,
+                blocks,
+                thread,
+                token,
+            }),
+            _ => Err(issues),
+        }
+    }
+}
+
+/// Reads an optional string input; null and blank strings count as absent.
+fn string_input(object: &Map<String, Value>, name: &str) -> Result<Option<String>, Issue> {
+    match object.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) if text.trim().is_empty() => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text.clone())),
+        Some(other) => Err(Issue::new(
+            name,
+            format!(
+                "`{name}` must be a string (a template), not {}",
+                json_kind(other)
+            ),
+        )),
+    }
+}
+
+/// Reads `blocks`: a template string, or a JSON array or object an expression built.
+fn blocks_input(object: &Map<String, Value>) -> Result<Option<Blocks>, Issue> {
+    match object.get("blocks") {
+        Some(built @ (Value::Array(_) | Value::Object(_))) => {
+            Ok(Some(Blocks::Built(built.clone())))
+        }
+        Some(Value::Number(_) | Value::Bool(_)) => Err(Issue::new(
+            "blocks",
+            "`blocks` must be Block Kit JSON: a template string, an array of blocks, or an \
+             object with a `blocks` array",
+        )),
+        _ => Ok(string_input(object, "blocks")?.map(Blocks::Template)),
+    }
+}
+
+fn unknown_input(name: &str) -> Issue {
+    let message = match closest_input(name) {
+        Some(known) => format!("unknown input `{name}`; did you mean `{known}`?"),
+        None => {
+            let known: Vec<String> = INPUTS
+                .iter()
+                .map(|input| format!("`{}`", input.name))
+                .collect();
+            format!(
+                "unknown input `{name}`; the Slack step accepts {}",
+                known.join(", ")
+            )
+        }
+    };
+    Issue::new(name, message)
+}
+
+/// The known input whose name is closest to `name`, if it is close enough to be a typo.
+fn closest_input(name: &str) -> Option<&'static str> {
+    let lower = name.to_lowercase();
+    // A third of the name may be wrong (at least one letter): `chanel`, `Text`, `thread_ts`.
+    let tolerance = (lower.chars().count() / 3).max(1);
+    INPUTS
+        .iter()
+        .map(|input| (edit_distance(&lower, input.name), input.name))
+        .filter(|(distance, _)| *distance <= tolerance)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, known)| known)
+}
+
+/// The Levenshtein distance between two strings, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, a_char) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, b_char) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(a_char != *b_char);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// How a JSON value's type is named in messages.
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(json: &str) -> Vec<String> {
+        Inputs::read(json)
+            .issues
+            .into_iter()
+            .map(|issue| issue.field)
+            .collect()
+    }
+
+    #[test]
+    fn a_typo_gets_a_suggestion() {
+        let issues = Inputs::read(r##"{"chanel": "#x", "text": "hi"}"##).issues;
+        assert_eq!(
+            issues[0].message,
+            "unknown input `chanel`; did you mean `channel`?"
+        );
+        assert_eq!(issues[1].field, "channel");
+        assert!(
+            Inputs::read(r#"{"channel": "C1", "text": "hi", "emoji": 1}"#).issues[0]
+                .message
+                .contains("accepts `channel`, `text`")
+        );
+    }
+
+    #[test]
+    fn content_and_channel_are_required() {
+        assert_eq!(fields("{}"), ["channel", "text"]);
+        assert_eq!(fields(r#"{"channel": "C1", "text": "  "}"#), ["text"]);
+        assert_eq!(fields(r#"{"channel": "", "text": "x"}"#), ["channel"]);
+        assert!(Config::parse(r#"{"channel": "C1", "blocks": [{"type": "divider"}]}"#).is_ok());
+    }
+
+    #[test]
+    fn non_strings_are_issues() {
+        assert_eq!(fields(r#"{"channel": 5, "text": "x"}"#), ["channel"]);
+        assert_eq!(fields(r#"{"channel": "C1", "blocks": true}"#), ["blocks"]);
+        assert_eq!(fields("[]"), ["config"]);
+    }
+}

@@ -1,0 +1,109 @@
+//! herald's Slack connector: a WebAssembly component exporting the `notification-connector`
+//! world. This file is only the glue between the WIT exports and the connector's modules.
+
+mod config;
+mod connection;
+mod schema;
+mod send;
+mod slack;
+mod template;
+mod validate;
+
+use exports::herald::connector::connector::Guest;
+use herald::connector::types::{
+    Check, ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, Failure, RateLimit,
+    SendRequest, StepResult,
+};
+use slack::errors::{FailureKind, SlackError};
+
+wit_bindgen::generate!({ path: "../wit", world: "notification-connector" });
+
+/// The component's export.
+struct SlackConnector;
+
+impl Guest for SlackConnector {
+    fn describe() -> ConnectorInfo {
+        ConnectorInfo {
+            name: schema::NAME.to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            description: schema::DESCRIPTION.to_owned(),
+            config_schema: schema::config_schema().to_string(),
+            output_schema: schema::output_schema().to_string(),
+        }
+    }
+
+    fn validate(config: String) -> Vec<ConfigIssue> {
+        validate::validate(&config)
+            .into_iter()
+            .map(ConfigIssue::from)
+            .collect()
+    }
+
+    fn send(request: SendRequest) -> Result<StepResult, ConnectorError> {
+        let posted = wstd::runtime::block_on(send::send(&request.config, &request.variables))?;
+        Ok(StepResult {
+            output: send::output_json(&posted),
+            state: None,
+        })
+    }
+
+    fn test_connection(config: String) -> Result<ConnectionReport, ConnectorError> {
+        let checks = wstd::runtime::block_on(connection::test_connection(&config))?;
+        Ok(ConnectionReport {
+            checks: checks.into_iter().map(Check::from).collect(),
+        })
+    }
+}
+
+export!(SlackConnector);
+
+impl From<config::Issue> for ConfigIssue {
+    fn from(issue: config::Issue) -> Self {
+        ConfigIssue {
+            field: issue.field,
+            message: issue.message,
+        }
+    }
+}
+
+impl From<connection::Check> for Check {
+    fn from(check: connection::Check) -> Self {
+        Check {
+            name: check.name.to_owned(),
+            ok: check.ok,
+            detail: check.detail,
+            fix: check.fix,
+        }
+    }
+}
+
+impl From<send::SendError> for ConnectorError {
+    fn from(error: send::SendError) -> Self {
+        match error {
+            send::SendError::InvalidConfig(issues) => {
+                ConnectorError::InvalidConfig(issues.into_iter().map(ConfigIssue::from).collect())
+            }
+            send::SendError::Slack(error) => error.into(),
+        }
+    }
+}
+
+impl From<SlackError> for ConnectorError {
+    fn from(error: SlackError) -> Self {
+        let failure = || Failure {
+            code: error.code(),
+            message: error.to_string(),
+            hint: error.hint(),
+        };
+        match error.kind() {
+            FailureKind::RateLimited => ConnectorError::RateLimited(RateLimit {
+                retry_after_seconds: error.retry_after_seconds(),
+                message: error.to_string(),
+            }),
+            FailureKind::Transient => ConnectorError::Transient(failure()),
+            FailureKind::Unauthorized => ConnectorError::Unauthorized(failure()),
+            FailureKind::NotFound => ConnectorError::NotFound(failure()),
+            FailureKind::Rejected => ConnectorError::Rejected(failure()),
+        }
+    }
+}

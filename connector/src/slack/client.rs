@@ -1,0 +1,240 @@
+//! Calls Slack Web API methods over wasi:http and turns every answer that is not a success
+//! into a typed `SlackError`.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use wstd::http::{
+    Body, Client, ErrorCode, HeaderMap, HeaderValue, Method, Request, StatusCode, Uri,
+};
+
+use super::errors::{ConnectionFailure, DEFAULT_RETRY_AFTER_SECONDS, FailureKind, SlackError};
+
+/// Where the Web API lives unless `SLACK_API_URL` says otherwise.
+const DEFAULT_API_URL: &str = "https://slack.com/api/";
+
+// Generous enough for a slow Slack, short enough that a dead one fails the attempt and the
+// engine's retry takes over.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(30);
+const BETWEEN_BYTES_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A Slack Web API client that authenticates every call with one bearer token.
+pub struct SlackClient<'token> {
+    base_url: String,
+    token: &'token str,
+    http: Client,
+}
+
+impl<'token> SlackClient<'token> {
+    /// A client for the API at `SLACK_API_URL` (default `https://slack.com/api/`).
+    ///
+    /// The token is normally an opaque placeholder that the host swaps for the secret on the
+    /// way out; it is only ever put in the `Authorization` header.
+    pub fn from_env(token: &'token str) -> Self {
+        let base_url = std::env::var("SLACK_API_URL")
+            .ok()
+            .map(|url| url.trim().to_owned())
+            .filter(|url| !url.is_empty())
+            .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+        let mut http = Client::new();
+        http.set_connect_timeout(CONNECT_TIMEOUT);
+        http.set_first_byte_timeout(FIRST_BYTE_TIMEOUT);
+        http.set_between_bytes_timeout(BETWEEN_BYTES_TIMEOUT);
+        SlackClient {
+            base_url,
+            token,
+            http,
+        }
+    }
+
+    /// POSTs `body` as JSON to the Web API method `method` and returns the reply of a
+    /// successful (`"ok": true`) call.
+    pub async fn call<R: DeserializeOwned>(
+        &self,
+        method: &'static str,
+        body: &impl Serialize,
+    ) -> Result<R, SlackError> {
+        let request = self.request(method, body)?;
+        let mut response = self
+            .http
+            .send(request)
+            .await
+            .map_err(|error| connection_error(method, &error))?;
+        let status = response.status();
+        let retry_after_seconds = retry_after(response.headers());
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(SlackError::RateLimited {
+                method,
+                retry_after_seconds,
+            });
+        }
+        if status.is_server_error() {
+            return Err(SlackError::HttpStatus {
+                method,
+                status: status.as_u16(),
+            });
+        }
+        let contents = response
+            .body_mut()
+            .contents()
+            .await
+            .map_err(|error| connection_error(method, &error))?;
+        // Slack answers errors with HTTP 200 and `ok:false`; anything without `ok` is not Slack.
+        let reply = serde_json::from_slice::<Value>(contents)
+            .ok()
+            .filter(|reply| reply.get("ok").is_some_and(Value::is_boolean));
+        let not_slack = || {
+            let status = status.as_u16();
+            match status {
+                200..=299 => SlackError::InvalidReply { method, status },
+                _ => SlackError::HttpStatus { method, status },
+            }
+        };
+        let reply = reply.ok_or_else(not_slack)?;
+        if reply["ok"] == Value::Bool(true) {
+            return serde_json::from_value(reply).map_err(|_| not_slack());
+        }
+        let error = api_error(method, &reply);
+        Err(match error.kind() {
+            FailureKind::RateLimited => SlackError::RateLimited {
+                method,
+                retry_after_seconds,
+            },
+            _ => error,
+        })
+    }
+
+    fn request(
+        &self,
+        method: &'static str,
+        body: &impl Serialize,
+    ) -> Result<Request<Body>, SlackError> {
+        let url = method_url(&self.base_url, method);
+        let uri = url
+            .parse::<Uri>()
+            .ok()
+            .filter(|uri| uri.scheme().is_some() && uri.authority().is_some())
+            .ok_or_else(|| SlackError::InvalidUrl {
+                method,
+                url: url.clone(),
+            })?;
+        let authorization = HeaderValue::try_from(format!("Bearer {}", self.token))
+            .map_err(|_| SlackError::InvalidToken { method })?;
+        // Serializing the connector's own body types (strings and JSON values) cannot fail.
+        let json = serde_json::to_vec(body).expect("a Slack request body serializes to JSON");
+        let length = json.len();
+        let mut request = Request::new(Body::from(json));
+        *request.method_mut() = Method::POST;
+        *request.uri_mut() = uri;
+        let headers = request.headers_mut();
+        headers.insert(
+            "content-type",
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        headers.insert("content-length", HeaderValue::from(length));
+        headers.insert("authorization", authorization);
+        Ok(request)
+    }
+}
+
+/// The URL of a Web API method under the base URL, with or without its trailing slash.
+fn method_url(base_url: &str, method: &str) -> String {
+    format!("{}/{method}", base_url.trim_end_matches('/'))
+}
+
+/// The `Retry-After` seconds of a reply, or the default when absent or not a number.
+fn retry_after(headers: &HeaderMap) -> u32 {
+    headers
+        .get("retry-after")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(DEFAULT_RETRY_AFTER_SECONDS)
+}
+
+/// The error an `ok:false` reply describes, with Slack's own details.
+fn api_error(method: &'static str, reply: &Value) -> SlackError {
+    let text = |key: &str| reply.get(key).and_then(Value::as_str).map(str::to_owned);
+    let needed = text("needed");
+    let mut details: Vec<String> = [("needed", &needed), ("provided", &text("provided"))]
+        .into_iter()
+        .filter_map(|(label, value)| Some(format!("{label}: {}", value.as_deref()?)))
+        .collect();
+    details.extend(
+        reply
+            .pointer("/response_metadata/messages")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned),
+    );
+    SlackError::Api {
+        method,
+        code: text("error").unwrap_or_else(|| "unknown_error".to_owned()),
+        needed,
+        details: (!details.is_empty()).then(|| details.join("; ")),
+    }
+}
+
+/// Classifies a failure to get an answer at all.
+fn connection_error(method: &'static str, error: &wstd::http::Error) -> SlackError {
+    let failure = match error.downcast_ref::<ErrorCode>() {
+        Some(ErrorCode::HttpRequestDenied) => ConnectionFailure::Denied,
+        Some(
+            ErrorCode::DnsTimeout
+            | ErrorCode::ConnectionTimeout
+            | ErrorCode::ConnectionReadTimeout
+            | ErrorCode::ConnectionWriteTimeout
+            | ErrorCode::HttpResponseTimeout,
+        ) => ConnectionFailure::Timeout,
+        _ => ConnectionFailure::Failed,
+    };
+    SlackError::Connection {
+        method,
+        failure,
+        detail: format!("{error:#}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_urls_join_with_one_slash() {
+        assert_eq!(
+            method_url("https://slack.com/api/", "chat.postMessage"),
+            "https://slack.com/api/chat.postMessage"
+        );
+        assert_eq!(
+            method_url("http://127.0.0.1:9000/api", "auth.test"),
+            "http://127.0.0.1:9000/api/auth.test"
+        );
+    }
+
+    #[test]
+    fn retry_after_defaults_to_one_second() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers), 1);
+        headers.insert("retry-after", HeaderValue::from_static("30"));
+        assert_eq!(retry_after(&headers), 30);
+        headers.insert("retry-after", HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers), 1);
+    }
+
+    #[test]
+    fn ok_false_replies_keep_slack_details() {
+        let reply = serde_json::json!({
+            "ok": false, "error": "missing_scope", "needed": "chat:write", "provided": "users:read"
+        });
+        let error = api_error("chat.postMessage", &reply);
+        assert_eq!(
+            error.to_string(),
+            "Slack chat.postMessage failed: missing_scope (needed: chat:write; provided: users:read)"
+        );
+        assert!(error.hint().starts_with("add the `chat:write` scope"));
+    }
+}

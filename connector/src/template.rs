@@ -1,0 +1,291 @@
+//! Renders the step's minijinja templates over the process variables, escaping substituted
+//! values for where they land (Slack mrkdwn, a JSON string in Block Kit) and never the
+//! template's own text, so a designer's `<https://x|link>` markup keeps working.
+
+use minijinja::value::{Value, ValueKind};
+use minijinja::{AutoEscape, Environment, Output, State, UndefinedBehavior};
+
+use crate::config::Issue;
+
+/// How values substituted into a template are escaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Escaping {
+    /// Slack mrkdwn: `&`, `<`, `>` become entities, so data cannot ping `<!channel>`.
+    Mrkdwn,
+    /// The content of a JSON string in Block Kit JSON, mrkdwn-escaped as well; numbers and
+    /// booleans go in as they are.
+    BlockKitJson,
+    /// As they are: channel names and thread timestamps.
+    Verbatim,
+}
+
+// Names of the custom auto-escape modes the formatter recognises.
+const MRKDWN: &str = "mrkdwn";
+const BLOCK_KIT_JSON: &str = "block-kit-json";
+
+impl Escaping {
+    fn auto_escape(self) -> AutoEscape {
+        match self {
+            Escaping::Mrkdwn => AutoEscape::Custom(MRKDWN),
+            Escaping::BlockKitJson => AutoEscape::Custom(BLOCK_KIT_JSON),
+            Escaping::Verbatim => AutoEscape::None,
+        }
+    }
+}
+
+/// Why a template could not be used; each names the input it came from.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    /// The template does not parse.
+    #[error("`{input}` has a template syntax error on line {line}: {detail}")]
+    Syntax {
+        input: String,
+        line: usize,
+        detail: String,
+    },
+    /// The template uses variables the process does not have.
+    #[error("{}", missing_message(input, paths))]
+    MissingVariables { input: String, paths: Vec<String> },
+    /// Rendering failed for another reason, e.g. an unknown filter.
+    #[error("`{input}` could not be rendered on line {line}: {detail}")]
+    Render {
+        input: String,
+        line: usize,
+        detail: String,
+    },
+}
+
+impl From<TemplateError> for Issue {
+    fn from(error: TemplateError) -> Self {
+        let (TemplateError::Syntax { input, .. }
+        | TemplateError::MissingVariables { input, .. }
+        | TemplateError::Render { input, .. }) = &error;
+        Issue::new(input, error.to_string())
+    }
+}
+
+/// Checks that `source`, the template of the input `input`, parses; renders nothing.
+pub fn check_syntax(input: &str, source: &str) -> Result<(), TemplateError> {
+    environment(Escaping::Verbatim)
+        .template_from_named_str(input, source)
+        .map(drop)
+        .map_err(|error| syntax_error(input, &error))
+}
+
+/// Renders `source`, the template of the input `input`, over the process variables.
+pub fn render(
+    input: &str,
+    source: &str,
+    escaping: Escaping,
+    variables: &serde_json::Value,
+) -> Result<String, TemplateError> {
+    let env = environment(escaping);
+    let template = env
+        .template_from_named_str(input, source)
+        .map_err(|error| syntax_error(input, &error))?;
+    template.render(variables).map_err(|error| {
+        let missing = match error.kind() {
+            minijinja::ErrorKind::UndefinedError => {
+                missing_paths(&env, template.undeclared_variables(true), variables)
+            }
+            _ => Vec::new(),
+        };
+        if missing.is_empty() {
+            TemplateError::Render {
+                input: input.to_owned(),
+                line: error.line().unwrap_or(1),
+                detail: detail(&error),
+            }
+        } else {
+            TemplateError::MissingVariables {
+                input: input.to_owned(),
+                paths: missing,
+            }
+        }
+    })
+}
+
+/// Escapes text for Slack mrkdwn so it shows as written and never acts as markup.
+pub fn escape_mrkdwn(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn environment<'source>(escaping: Escaping) -> Environment<'source> {
+    let mut env = Environment::new();
+    // A missing variable must fail the step, not post a message with a hole in it.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(move |_| escaping.auto_escape());
+    env.set_formatter(format_value);
+    env
+}
+
+/// Writes one substituted value, escaped for the template's escaping mode.
+fn format_value(out: &mut Output, state: &State, value: &Value) -> Result<(), minijinja::Error> {
+    // `| safe` and `| tojson` mark text the designer vouches for: it goes out as it is.
+    if let Some(safe) = value.as_str().filter(|_| value.is_safe()) {
+        return Ok(out.write_str(safe)?);
+    }
+    // A null would print as `none`; in a message it means "nothing here".
+    if value.is_none() {
+        return Ok(());
+    }
+    let text = value.to_string();
+    let escaped = match state.auto_escape() {
+        AutoEscape::Custom(MRKDWN) => escape_mrkdwn(&text),
+        AutoEscape::Custom(BLOCK_KIT_JSON) => match value.kind() {
+            // As JSON literals: minijinja would print a boolean as `True`.
+            ValueKind::Number | ValueKind::Bool => {
+                serde_json::to_string(value).map_err(|error| {
+                    minijinja::Error::new(minijinja::ErrorKind::BadSerialization, error.to_string())
+                })?
+            }
+            _ => json_string_content(&escape_mrkdwn(&text)),
+        },
+        _ => text,
+    };
+    Ok(out.write_str(&escaped)?)
+}
+
+/// `text` escaped as the inside of a JSON string literal, without the quotes.
+fn json_string_content(text: &str) -> String {
+    let quoted = serde_json::Value::from(text).to_string();
+    quoted[1..quoted.len() - 1].to_owned()
+}
+
+/// The dotted variable paths the template reads that the variables do not resolve.
+fn missing_paths(
+    env: &Environment,
+    used: std::collections::HashSet<String>,
+    variables: &serde_json::Value,
+) -> Vec<String> {
+    let mut missing: Vec<String> = used
+        .into_iter()
+        .filter(|path| {
+            let root = path.split('.').next().unwrap_or(path);
+            // Globals such as `range` are the engine's, not the process's.
+            !env.globals().any(|(name, _)| name == root)
+                && path
+                    .split('.')
+                    .try_fold(variables, |value, key| value.get(key))
+                    .is_none()
+        })
+        .collect();
+    missing.sort();
+    missing
+}
+
+fn syntax_error(input: &str, error: &minijinja::Error) -> TemplateError {
+    TemplateError::Syntax {
+        input: input.to_owned(),
+        line: error.line().unwrap_or(1),
+        detail: detail(error),
+    }
+}
+
+/// What went wrong, without minijinja's template name and line, which the caller states.
+fn detail(error: &minijinja::Error) -> String {
+    error
+        .detail()
+        .map_or_else(|| error.kind().to_string(), str::to_owned)
+}
+
+fn missing_message(input: &str, paths: &[String]) -> String {
+    let quoted: Vec<String> = paths.iter().map(|path| format!("`{path}`")).collect();
+    let (which, them) = match paths.len() {
+        1 => ("which is", "it"),
+        _ => ("which are", "them"),
+    };
+    format!(
+        "`{input}` uses {}, {which} not among the process variables; set {them} before this \
+         step or give a default, e.g. `{{{{ {} | default(\"…\") }}}}`",
+        quoted.join(", "),
+        paths[0]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn variables() -> serde_json::Value {
+        json!({
+            "customer": { "name": "Ann <!channel> & Co", "vip": true },
+            "invoice": { "number": 42, "total": 12.5 },
+            "nothing": null,
+        })
+    }
+
+    #[test]
+    fn text_escapes_values_but_not_the_template() {
+        let text = render(
+            "text",
+            "<https://x.test|Invoice {{ invoice.number }}> for {{ customer.name }}{{ nothing }}",
+            Escaping::Mrkdwn,
+            &variables(),
+        )
+        .unwrap();
+        assert_eq!(
+            text,
+            "<https://x.test|Invoice 42> for Ann &lt;!channel&gt; &amp; Co"
+        );
+    }
+
+    #[test]
+    fn blocks_escape_values_as_json_string_content() {
+        let blocks = render(
+            "blocks",
+            r#"[{"n": {{ invoice.total }}, "vip": {{ customer.vip }}, "t": "{{ customer.name }} \"{{ '\\' }}"}]"#,
+            Escaping::BlockKitJson,
+            &variables(),
+        )
+        .unwrap();
+        let parsed: serde_json::Value = serde_json::from_str(&blocks).unwrap();
+        assert_eq!(
+            parsed,
+            json!([{ "n": 12.5, "vip": true, "t": "Ann &lt;!channel&gt; &amp; Co \"\\" }])
+        );
+    }
+
+    #[test]
+    fn a_missing_variable_is_named() {
+        let error = render(
+            "text",
+            "Hi {{ customer.name }} {{ customer.email }} {{ order.id }}",
+            Escaping::Mrkdwn,
+            &variables(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "`text` uses `customer.email`, `order.id`, which are not among the process \
+             variables; set them before this step or give a default, e.g. \
+             `{{ customer.email | default(\"…\") }}`"
+        );
+    }
+
+    #[test]
+    fn guarded_variables_render() {
+        let text = render(
+            "text",
+            "{% for i in range(2) %}{{ i }}{% endfor %}{% if order is defined %}x{% endif %}\
+             {{ customer.email | default('none') }}",
+            Escaping::Mrkdwn,
+            &variables(),
+        )
+        .unwrap();
+        assert_eq!(text, "01none");
+    }
+
+    #[test]
+    fn syntax_errors_name_input_and_line() {
+        let error = check_syntax("text", "line one\n{{ customer.name }").unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.starts_with("`text` has a template syntax error on line 2: "),
+            "{message}"
+        );
+    }
+}

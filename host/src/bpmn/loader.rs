@@ -1,0 +1,448 @@
+//! Reads BPMN 2.0 XML (as Camunda Modeler and bpmn.io save it) into a [`Process`].
+//!
+//! Every problem is collected with its line and column, so a designer sees all of them at
+//! once. Flow elements herald cannot run are reported, never skipped; what only matters to
+//! other tools (diagram interchange, documentation, other tools' extensions) is ignored.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use roxmltree::{Document, Node};
+
+use super::diagnostic::{Diagnostic, LoadError, Position};
+use super::model::{
+    Element, ElementKind, InputMapping, Process, SequenceFlow, ServiceTask, Source,
+};
+use crate::feel::{Expression, FeelError};
+
+/// The BPMN 2.0 model namespace.
+pub const BPMN_NS: &str = "http://www.omg.org/spec/BPMN/20100524/MODEL";
+/// Camunda 8's Zeebe extension namespace.
+pub const ZEEBE_NS: &str = "http://camunda.org/schema/zeebe/1.0";
+
+/// Attempts in total when a task definition does not say.
+const DEFAULT_RETRIES: u32 = 3;
+
+/// BPMN elements inside a process that carry no behaviour herald must honour.
+const IGNORED_IN_PROCESS: &[&str] = &[
+    "documentation",
+    "extensionElements",
+    "laneSet",
+    "textAnnotation",
+    "association",
+    "group",
+    "dataObject",
+    "dataObjectReference",
+    "dataStoreReference",
+    "property",
+];
+
+/// Loads the executable process of a BPMN file.
+pub fn load_file(path: &Path) -> Result<Process, LoadError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
+    load_str(&text, path)
+}
+
+/// Loads the executable process from BPMN text; `file` names it in diagnostics.
+pub fn load_str(text: &str, file: &Path) -> Result<Process, LoadError> {
+    let doc = Document::parse(text).map_err(|err| {
+        let pos = err.pos();
+        LoadError::Invalid(vec![Diagnostic {
+            file: file.to_path_buf(),
+            position: Position { line: pos.row, column: pos.col },
+            element: None,
+            message: format!("malformed XML: {err}"),
+        }])
+    })?;
+    let mut loader = Loader {
+        doc: &doc,
+        file: file.to_path_buf(),
+        diagnostics: Vec::new(),
+        gateway_defaults: HashMap::new(),
+    };
+    let process = loader.process();
+    match process {
+        Some(process) if loader.diagnostics.is_empty() => Ok(process),
+        _ => Err(LoadError::Invalid(loader.diagnostics)),
+    }
+}
+
+struct Loader<'a, 'input> {
+    doc: &'a Document<'input>,
+    file: PathBuf,
+    diagnostics: Vec<Diagnostic>,
+    /// Gateway id → the id of its default flow, resolved once all flows are known.
+    gateway_defaults: HashMap<String, &'a str>,
+}
+
+/// A sequence flow before its ends are resolved to element indexes.
+struct RawFlow<'a, 'input> {
+    node: Node<'a, 'input>,
+    id: String,
+    source: String,
+    target: String,
+    condition: Option<Expression>,
+}
+
+impl<'a, 'input> Loader<'a, 'input> {
+    fn position(&self, byte: usize) -> Position {
+        let pos = self.doc.text_pos_at(byte);
+        Position { line: pos.row, column: pos.col }
+    }
+
+    fn report(&mut self, node: Node, message: impl Into<String>) {
+        let position = self.position(node.range().start);
+        self.report_at(position, node.attribute("id"), message);
+    }
+
+    fn report_at(&mut self, position: Position, element: Option<&str>, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            file: self.file.clone(),
+            position,
+            element: element.map(str::to_owned),
+            message: message.into(),
+        });
+    }
+
+    fn process(&mut self) -> Option<Process> {
+        let root = self.doc.root_element();
+        if !is_bpmn(root, "definitions") {
+            self.report(root, "not a BPMN 2.0 file: the root element must be `bpmn:definitions`");
+            return None;
+        }
+        let processes: Vec<Node> = root.children().filter(|n| is_bpmn(*n, "process")).collect();
+        let executable: Vec<Node> = processes
+            .iter()
+            .copied()
+            .filter(|p| p.attribute("isExecutable") == Some("true"))
+            .collect();
+        let candidates = if executable.is_empty() { processes } else { executable };
+        match candidates.as_slice() {
+            [process] => self.process_node(*process),
+            [] => {
+                self.report(root, "the file has no `bpmn:process`");
+                None
+            }
+            [_, second, ..] => {
+                self.report(*second, "the file has more than one executable process; herald runs one process per file");
+                None
+            }
+        }
+    }
+
+    fn process_node(&mut self, node: Node<'a, 'input>) -> Option<Process> {
+        let mut elements = Vec::new();
+        let mut raw_flows = Vec::new();
+        for child in node.children().filter(Node::is_element) {
+            if child.tag_name().namespace() != Some(BPMN_NS) {
+                continue;
+            }
+            let name = child.tag_name().name();
+            match name {
+                "sequenceFlow" => raw_flows.extend(self.sequence_flow(child)),
+                _ if IGNORED_IN_PROCESS.contains(&name) => {}
+                _ => elements.extend(self.flow_node(child)),
+            }
+        }
+        self.check_unique_ids(&elements, &raw_flows);
+
+        let index: HashMap<String, usize> =
+            elements.iter().enumerate().map(|(i, e): (usize, &Element)| (e.id.clone(), i)).collect();
+        let mut flows = Vec::new();
+        let mut flow_index = HashMap::new();
+        for raw in &raw_flows {
+            let source = index.get(raw.source.as_str()).copied();
+            let target = index.get(raw.target.as_str()).copied();
+            for (end, id, found) in [("sourceRef", &raw.source, source), ("targetRef", &raw.target, target)] {
+                if found.is_none() {
+                    self.report(raw.node, format!("{end} `{id}` names no supported flow element of this process"));
+                }
+            }
+            let (Some(source), Some(target)) = (source, target) else { continue };
+            flow_index.insert(raw.id.as_str(), flows.len());
+            elements[source].outgoing.push(flows.len());
+            flows.push(SequenceFlow { id: raw.id.clone(), target, condition: raw.condition.clone() });
+        }
+        self.resolve_defaults(&mut elements, &flow_index);
+        self.check_structure(&elements, &flows, &raw_flows);
+
+        let starts: Vec<usize> = elements
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| matches!(e.kind, ElementKind::StartEvent))
+            .map(|(i, _)| i)
+            .collect();
+        let start = match starts.as_slice() {
+            [start] => Some(*start),
+            [] => {
+                self.report(node, "the process has no start event");
+                None
+            }
+            [_, second, ..] => {
+                let position = elements[*second].position;
+                let id = elements[*second].id.clone();
+                self.report_at(position, Some(&id), "the process has more than one start event; herald starts at exactly one");
+                None
+            }
+        };
+        Some(Process {
+            id: node.attribute("id").unwrap_or("process").to_owned(),
+            file: self.file.clone(),
+            elements,
+            flows,
+            start: start?,
+        })
+    }
+
+    fn flow_node(&mut self, node: Node<'a, 'input>) -> Option<Element> {
+        let name = node.tag_name().name();
+        let Some(id) = node.attribute("id") else {
+            self.report(node, format!("`bpmn:{name}` has no id"));
+            return None;
+        };
+        let kind = match name {
+            "startEvent" | "endEvent" => {
+                if let Some(definition) = event_definition(node) {
+                    self.report(node, format!(
+                        "`bpmn:{name}` with `bpmn:{definition}` is not supported; herald runs none start and end events"
+                    ));
+                    return None;
+                }
+                if name == "startEvent" { ElementKind::StartEvent } else { ElementKind::EndEvent }
+            }
+            "serviceTask" => ElementKind::ServiceTask(self.service_task(node)?),
+            "exclusiveGateway" => {
+                if let Some(default) = node.attribute("default") {
+                    self.gateway_defaults.insert(id.to_owned(), default);
+                }
+                ElementKind::ExclusiveGateway { default: None }
+            }
+            _ => {
+                self.report(node, format!("`bpmn:{name}` is not supported by herald (supported: startEvent, endEvent, serviceTask, exclusiveGateway, sequenceFlow)"));
+                return None;
+            }
+        };
+        Some(Element {
+            id: id.to_owned(),
+            name: node.attribute("name").map(str::to_owned),
+            kind,
+            position: self.position(node.range().start),
+            outgoing: Vec::new(),
+        })
+    }
+
+    fn service_task(&mut self, node: Node<'a, 'input>) -> Option<ServiceTask> {
+        if let Some(looping) = node
+            .children()
+            .find(|c| is_bpmn(*c, "multiInstanceLoopCharacteristics") || is_bpmn(*c, "standardLoopCharacteristics"))
+        {
+            let what = looping.tag_name().name();
+            self.report(looping, format!("`bpmn:{what}` is not supported; herald runs each task once"));
+            return None;
+        }
+        let extensions = node.children().find(|c| is_bpmn(*c, "extensionElements"));
+        let zeebe = |local: &str| extensions.and_then(|ext| ext.children().find(|c| is_zeebe(*c, local)));
+        let Some(definition) = zeebe("taskDefinition") else {
+            self.report(node, "the service task has no `zeebe:taskDefinition`; add one with the connector's type, e.g. type=\"slack\"");
+            return None;
+        };
+        let Some(task_type) = definition.attribute("type").filter(|t| !t.trim().is_empty()) else {
+            self.report(definition, "`zeebe:taskDefinition` has no `type`; name a connector, e.g. type=\"slack\"");
+            return None;
+        };
+        let retries = match definition.attribute("retries").map(str::trim) {
+            None | Some("") => DEFAULT_RETRIES,
+            Some(text) => match text.parse::<u32>() {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    self.report(definition, format!("`retries` must be a whole number of attempts, at least 1, not `{text}`"));
+                    DEFAULT_RETRIES
+                }
+            },
+        };
+        let mut inputs = Vec::new();
+        if let Some(mapping) = zeebe("ioMapping") {
+            for child in mapping.children().filter(Node::is_element) {
+                if is_zeebe(child, "input") {
+                    inputs.extend(self.input(child));
+                } else if is_zeebe(child, "output") {
+                    self.report(child, "`zeebe:output` mappings are not supported; name a `resultVariable` task header instead");
+                }
+            }
+        }
+        let mut headers = BTreeMap::new();
+        if let Some(list) = zeebe("taskHeaders") {
+            for header in list.children().filter(|c| is_zeebe(*c, "header")) {
+                match (header.attribute("key"), header.attribute("value")) {
+                    (Some(key), value) => {
+                        headers.insert(key.to_owned(), value.unwrap_or_default().to_owned());
+                    }
+                    (None, _) => self.report(header, "`zeebe:header` has no `key`"),
+                }
+            }
+        }
+        Some(ServiceTask { task_type: task_type.trim().to_owned(), retries, inputs, headers })
+    }
+
+    fn input(&mut self, node: Node<'a, 'input>) -> Option<InputMapping> {
+        let Some(target) = node.attribute("target").filter(|t| !t.is_empty()) else {
+            self.report(node, "`zeebe:input` has no `target`; name the connector input it sets");
+            return None;
+        };
+        let Some(attr) = node.attribute_node("source") else {
+            self.report(node, format!("`zeebe:input` for `{target}` has no `source`"));
+            return None;
+        };
+        let position = self.position(attr.range_value().start);
+        let source = match attr.value().strip_prefix('=') {
+            Some(feel) => Source::Expression(self.expression(feel, position, 1)?),
+            None => Source::Literal(attr.value().to_owned()),
+        };
+        Some(InputMapping { target: target.to_owned(), source, position })
+    }
+
+    fn sequence_flow(&mut self, node: Node<'a, 'input>) -> Option<RawFlow<'a, 'input>> {
+        let (Some(id), Some(source), Some(target)) =
+            (node.attribute("id"), node.attribute("sourceRef"), node.attribute("targetRef"))
+        else {
+            self.report(node, "`bpmn:sequenceFlow` needs `id`, `sourceRef` and `targetRef`");
+            return None;
+        };
+        let condition = match node.children().find(|c| is_bpmn(*c, "conditionExpression")) {
+            None => None,
+            Some(expr) => {
+                let text_node = expr.first_child().filter(|c| c.is_text());
+                let raw = text_node.and_then(|t| t.text()).unwrap_or_default();
+                let start = text_node.map_or(expr.range().start, |t| t.range().start);
+                let position = self.position(start);
+                // Camunda writes conditions with a leading `=`; bpmn.io may not.
+                let leading = raw.len() - raw.trim_start().len();
+                let body = raw.trim();
+                let (feel, skip) = match body.strip_prefix('=') {
+                    Some(rest) => (rest, leading + 1),
+                    None => (body, leading),
+                };
+                if feel.trim().is_empty() {
+                    self.report(expr, "the condition is empty");
+                    return None;
+                }
+                Some(self.expression(feel, position, skip)?)
+            }
+        };
+        Some(RawFlow {
+            node,
+            id: id.to_owned(),
+            source: source.to_owned(),
+            target: target.to_owned(),
+            condition,
+        })
+    }
+
+    /// Parses FEEL found at `start` after `skip` characters; errors point into the text.
+    fn expression(&mut self, feel: &str, start: Position, skip: usize) -> Option<Expression> {
+        match Expression::parse(feel) {
+            Ok(expression) => Some(expression),
+            Err(FeelError::Syntax { column, message }) => {
+                let position = Position { line: start.line, column: start.column + (skip + column - 1) as u32 };
+                self.report_at(position, None, format!("FEEL syntax error: {message}"));
+                None
+            }
+            Err(other) => {
+                self.report_at(start, None, other.to_string());
+                None
+            }
+        }
+    }
+
+    fn check_unique_ids(&mut self, elements: &[Element], flows: &[RawFlow]) {
+        let mut seen = HashMap::new();
+        let ids = elements.iter().map(|e| (e.id.as_str(), e.position)).chain(
+            flows.iter().map(|f| (f.id.as_str(), self.position(f.node.range().start))),
+        );
+        let mut duplicates = Vec::new();
+        for (id, position) in ids {
+            if seen.insert(id, position).is_some() {
+                duplicates.push((id.to_owned(), position));
+            }
+        }
+        for (id, position) in duplicates {
+            self.report_at(position, Some(&id), format!("the id `{id}` is used more than once"));
+        }
+    }
+
+    fn resolve_defaults(&mut self, elements: &mut [Element], flow_index: &HashMap<&str, usize>) {
+        for element in elements.iter_mut() {
+            let ElementKind::ExclusiveGateway { default } = &mut element.kind else { continue };
+            let Some(&name) = self.gateway_defaults.get(&element.id) else { continue };
+            match flow_index.get(name) {
+                Some(&flow) if element.outgoing.contains(&flow) => *default = Some(flow),
+                _ => {
+                    let id = element.id.clone();
+                    self.report_at(element.position, Some(&id), format!("the default flow `{name}` is not an outgoing flow of this gateway"));
+                }
+            }
+        }
+    }
+
+    fn check_structure(&mut self, elements: &[Element], flows: &[SequenceFlow], raw: &[RawFlow]) {
+        for element in elements {
+            let outgoing = element.outgoing.len();
+            let id = Some(element.id.as_str());
+            match &element.kind {
+                ElementKind::EndEvent if outgoing > 0 => {
+                    self.report_at(element.position, id, "an end event cannot have outgoing flows");
+                }
+                ElementKind::EndEvent => {}
+                ElementKind::ExclusiveGateway { default } => {
+                    if outgoing == 0 {
+                        self.report_at(element.position, id, "the gateway has no outgoing flow");
+                    }
+                    for &flow in &element.outgoing {
+                        if flows[flow].condition.is_none() && *default != Some(flow) {
+                            let flow_id = flows[flow].id.clone();
+                            self.report_at(element.position, id, format!(
+                                "the flow `{flow_id}` leaves an exclusive gateway without a condition; give it a condition or make it the gateway's default flow"
+                            ));
+                        }
+                    }
+                }
+                _ => {
+                    if outgoing == 0 {
+                        self.report_at(element.position, id, "the element has no outgoing sequence flow; connect it to the next element or an end event");
+                    } else if outgoing > 1 {
+                        self.report_at(element.position, id, format!(
+                            "the element has {outgoing} outgoing flows; herald follows one path here: branch with an exclusive gateway"
+                        ));
+                    }
+                    for &flow in &element.outgoing {
+                        if flows[flow].condition.is_some() {
+                            let node = raw.iter().find(|r| r.id == flows[flow].id).map(|r| r.node);
+                            let message = "only flows leaving an exclusive gateway can have a condition";
+                            match node {
+                                Some(node) => self.report(node, message),
+                                None => self.report_at(element.position, id, message),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn is_bpmn(node: Node, local: &str) -> bool {
+    node.is_element() && node.tag_name().namespace() == Some(BPMN_NS) && node.tag_name().name() == local
+}
+
+fn is_zeebe(node: Node, local: &str) -> bool {
+    node.is_element() && node.tag_name().namespace() == Some(ZEEBE_NS) && node.tag_name().name() == local
+}
+
+/// The local name of an event's `bpmn:*EventDefinition` child, if it has one.
+fn event_definition<'a>(node: Node<'a, '_>) -> Option<&'a str> {
+    node.children()
+        .filter(|c| c.is_element() && c.tag_name().namespace() == Some(BPMN_NS))
+        .map(|c| c.tag_name().name())
+        .find(|name| name.ends_with("EventDefinition"))
+}

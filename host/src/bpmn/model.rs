@@ -1,0 +1,104 @@
+//! The executable part of a BPMN process, as the engine runs it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::diagnostic::Position;
+use crate::feel::Expression;
+
+/// One executable process loaded from a BPMN file.
+#[derive(Debug, Clone)]
+pub struct Process {
+    /// The process id (`bpmn:process/@id`).
+    pub id: String,
+    /// The file it was loaded from.
+    pub file: PathBuf,
+    /// The flow nodes, in document order.
+    pub elements: Vec<Element>,
+    /// The sequence flows, in document order.
+    pub flows: Vec<SequenceFlow>,
+    /// Index into `elements` of the none start event.
+    pub start: usize,
+}
+
+/// A flow node: event, task or gateway.
+#[derive(Debug, Clone)]
+pub struct Element {
+    /// The element id.
+    pub id: String,
+    /// The designer's label, if any.
+    pub name: Option<String>,
+    /// What the element does.
+    pub kind: ElementKind,
+    /// Where it is declared.
+    pub position: Position,
+    /// Indexes into `Process::flows` of the flows leaving this element, in document order.
+    pub outgoing: Vec<usize>,
+}
+
+/// The kinds of flow nodes herald runs.
+#[derive(Debug, Clone)]
+pub enum ElementKind {
+    /// A none start event.
+    StartEvent,
+    /// A none end event.
+    EndEvent,
+    /// A task executed by a connector component.
+    ServiceTask(ServiceTask),
+    /// Takes the first outgoing flow whose condition is true, else the default flow.
+    ExclusiveGateway {
+        /// Index into `Process::flows` of the default flow.
+        default: Option<usize>,
+    },
+}
+
+/// A service task bound to a connector through the Zeebe extension elements.
+#[derive(Debug, Clone)]
+pub struct ServiceTask {
+    /// The connector's task type (`zeebe:taskDefinition/@type`), e.g. `slack`.
+    pub task_type: String,
+    /// Attempts in total (`zeebe:taskDefinition/@retries`, default 3).
+    pub retries: u32,
+    /// The inputs (`zeebe:ioMapping/zeebe:input`), in document order.
+    pub inputs: Vec<InputMapping>,
+    /// The task headers (`zeebe:taskHeaders/zeebe:header`), e.g. `resultVariable`.
+    pub headers: BTreeMap<String, String>,
+}
+
+impl ServiceTask {
+    /// The variable that receives the step's output, if the designer named one.
+    pub fn result_variable(&self) -> Option<&str> {
+        self.headers.get("resultVariable").map(String::as_str).filter(|v| !v.is_empty())
+    }
+}
+
+/// One `zeebe:input`: a target input name and where its value comes from.
+#[derive(Debug, Clone)]
+pub struct InputMapping {
+    /// The input's name; dots make nested objects (`data.channel`).
+    pub target: String,
+    /// The value.
+    pub source: Source,
+    /// Where the source is written.
+    pub position: Position,
+}
+
+/// The source of an input value.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A FEEL expression (the source started with `=`), evaluated by the engine.
+    Expression(Expression),
+    /// Literal text, passed to the connector as is (it may render it as a template).
+    Literal(String),
+}
+
+/// A sequence flow between two elements.
+#[derive(Debug, Clone)]
+pub struct SequenceFlow {
+    /// The flow id.
+    pub id: String,
+    /// Index into `Process::elements` of the target.
+    pub target: usize,
+    /// The FEEL condition, if any.
+    pub condition: Option<Expression>,
+}

@@ -1,0 +1,96 @@
+//! Everything a command needs to run flows: secrets, egress policy, connectors, and the
+//! built-in Slack sandbox when no Slack workspace is configured.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use herald::engine::Engine;
+use herald::runtime::{Connector, EgressPolicy, Runtime, SLACK_COMPONENT};
+use herald::sandbox::{PostedMessage, SlackSandbox, render_message};
+use herald::secrets::Vault;
+use herald::state::StateDir;
+
+use super::exit::Exit;
+
+/// The token the sandbox accepts; it is a secret like any other, so it is never printed.
+const SANDBOX_TOKEN: &str = "xoxb-herald-sandbox";
+
+/// Receives each sandbox message, rendered as Slack would show it.
+pub type Printer = Arc<dyn Fn(String) + Send + Sync>;
+
+/// Whether the built-in Slack sandbox may stand in for Slack.
+pub enum SandboxUse {
+    /// Never: the command sends nothing (e.g. `validate`).
+    Never,
+    /// When neither `SLACK_BOT_TOKEN` nor `SLACK_API_URL` is set; messages go to the printer.
+    WhenUnconfigured(Printer),
+}
+
+/// A ready host: connectors by task type, secrets, and the sandbox if one was started.
+pub struct Host {
+    /// The connectors, by task type.
+    pub connectors: HashMap<String, Connector>,
+    /// The secrets, to redact output.
+    pub vault: Vault,
+    /// Kept alive while the host runs.
+    pub sandbox: Option<SlackSandbox>,
+}
+
+impl Host {
+    /// Loads the built-in Slack connector and the `--connector` ones, starting the sandbox
+    /// as `sandbox_use` says.
+    pub async fn start(extra: &[(String, PathBuf)], sandbox_use: SandboxUse) -> Result<Host, Exit> {
+        let vault = Vault::from_environment();
+        let mut api_url = std::env::var("SLACK_API_URL").ok().filter(|u| !u.is_empty());
+        let mut sandbox = None;
+        let unconfigured = api_url.is_none() && !vault.contains("SLACK_BOT_TOKEN");
+        if let (SandboxUse::WhenUnconfigured(print), true) = (sandbox_use, unconfigured) {
+            let started = SlackSandbox::start()
+                .await
+                .context("cannot start the built-in Slack sandbox")
+                .map_err(|e| Exit::Failed(Some(e)))?;
+            let redacting = vault.clone();
+            started.on_message(move |message: &PostedMessage| print(redacting.redact(&render_message(message))));
+            api_url = Some(started.api_url());
+            vault.insert("SLACK_BOT_TOKEN", SANDBOX_TOKEN);
+            sandbox = Some(started);
+        }
+        let policy = EgressPolicy::slack_and(api_url.as_slice());
+        let runtime = Runtime::new(policy, vault.clone()).map_err(|e| Exit::Failed(Some(e.into())))?;
+
+        let mut connectors = HashMap::new();
+        let slack_env: Vec<(String, String)> =
+            api_url.iter().map(|url| ("SLACK_API_URL".to_owned(), url.clone())).collect();
+        let slack = runtime
+            .load("slack", SLACK_COMPONENT, "the built-in Slack connector", slack_env)
+            .await
+            .map_err(|e| Exit::Failed(Some(e.into())))?;
+        connectors.insert("slack".to_owned(), slack);
+        for (name, path) in extra {
+            connectors.insert(name.clone(), load_file(&runtime, name, path).await?);
+        }
+        Ok(Host { connectors, vault, sandbox })
+    }
+
+    /// An engine over these connectors keeping its records in `state`.
+    pub fn engine(&self, state: Option<&Path>) -> Result<Engine, Exit> {
+        let state = StateDir::open(state).map_err(|e| Exit::Invalid(e.into()))?;
+        Ok(Engine::new(self.connectors.clone(), self.vault.clone(), state))
+    }
+}
+
+/// Loads a `--connector` component; anything wrong with the file is invalid input.
+async fn load_file(runtime: &Runtime, name: &str, path: &Path) -> Result<Connector, Exit> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the connector component {}", path.display()))
+        .map_err(Exit::Invalid)?;
+    let env_name = format!("{}_API_URL", name.to_ascii_uppercase().replace('-', "_"));
+    let env: Vec<(String, String)> = std::env::var(&env_name).map(|url| vec![(env_name, url)]).unwrap_or_default();
+    runtime
+        .load(name, &bytes, &path.display().to_string(), env)
+        .await
+        .map_err(|e| Exit::Invalid(e.into()))
+}

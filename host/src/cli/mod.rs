@@ -1,0 +1,65 @@
+//! The `herald` commands: argument parsing, exit codes and output.
+
+mod exit;
+mod host;
+mod report;
+mod run;
+mod validate;
+mod variables;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use exit::EXIT_FAILED;
+
+/// Runs BPMN process flows whose notification steps are WebAssembly connector components.
+#[derive(Debug, Parser)]
+#[command(name = "herald", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs one process instance to its end.
+    Run(run::RunArgs),
+    /// Checks a flow and every connector step's inputs; reports every problem at once.
+    Validate(validate::ValidateArgs),
+}
+
+/// Options shared by the commands that load connectors.
+#[derive(Debug, Args)]
+struct ConnectorArgs {
+    /// Loads another connector component under a task type: NAME=PATH.wasm (repeatable).
+    #[arg(long = "connector", value_name = "NAME=PATH.wasm", value_parser = parse_connector)]
+    connectors: Vec<(String, PathBuf)>,
+}
+
+fn parse_connector(text: &str) -> Result<(String, PathBuf), String> {
+    match text.split_once('=') {
+        Some((name, path)) if !name.is_empty() && !path.is_empty() => Ok((name.to_owned(), path.into())),
+        _ => Err(format!("expected NAME=PATH.wasm, got `{text}`")),
+    }
+}
+
+/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+/// Runs a parsed command line and maps its outcome to herald's exit codes.
+pub async fn main(cli: Cli) -> ExitCode {
+    let outcome = match cli.command {
+        Command::Run(args) => run::run(args).await,
+        Command::Validate(args) => validate::validate(args).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(exit) => exit.report(),
+    }
+}

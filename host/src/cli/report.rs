@@ -1,0 +1,61 @@
+//! Human-readable progress and summaries of a run.
+
+use std::time::Duration;
+
+use herald::bpmn::{Element, SequenceFlow};
+use herald::engine::{InstanceRecord, InstanceState, Observer, StepError, StepRecord, StepStatus};
+use herald::secrets::Vault;
+
+/// Prints each step and gateway decision as it happens, secrets redacted.
+pub struct Progress {
+    /// Redacts secret values from every line.
+    pub vault: Vault,
+    /// Whether to print at all (`--json` keeps stdout for the record).
+    pub enabled: bool,
+}
+
+impl Progress {
+    fn line(&self, text: String) {
+        if self.enabled {
+            println!("{}", self.vault.redact(&text));
+        }
+    }
+}
+
+fn attempts(n: u32) -> String {
+    if n == 1 { "1 attempt".into() } else { format!("{n} attempts") }
+}
+
+impl Observer for Progress {
+    fn retrying(&self, task: &Element, attempt: u32, error: &StepError, delay: Duration) {
+        self.line(format!("  ↻ {} attempt {attempt} failed: {error}; retrying in {:.1} s", task.id, delay.as_secs_f64()));
+    }
+
+    fn step_finished(&self, task: &Element, record: &StepRecord) {
+        let label = task.name.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default();
+        match (record.status, &record.error) {
+            (StepStatus::Completed, _) => {
+                let output = record.output.as_ref().map(ToString::to_string).unwrap_or_default();
+                self.line(format!("✓ {}{label} ({}) completed after {}: {output}", record.id, record.task_type, attempts(record.attempts)));
+            }
+            (StepStatus::Failed, error) => {
+                let error = error.as_ref().map(ToString::to_string).unwrap_or_default();
+                self.line(format!("✗ {}{label} ({}) failed after {}: {error}", record.id, record.task_type, attempts(record.attempts)));
+            }
+        }
+    }
+
+    fn gateway_taken(&self, gateway: &Element, flow: &SequenceFlow) {
+        self.line(format!("→ {} took flow {}", gateway.id, flow.id));
+    }
+}
+
+/// The closing line of a run.
+pub fn summary(record: &InstanceRecord) -> String {
+    match (&record.state, &record.incident) {
+        (InstanceState::Incident, Some(incident)) => {
+            format!("instance {} stopped with an incident at {}: {}", record.instance, incident.element, incident.message)
+        }
+        (state, _) => format!("instance {} {}", record.instance, serde_json::to_value(state).unwrap_or_default().as_str().unwrap_or_default()),
+    }
+}

@@ -1,0 +1,34 @@
+//! Process variables from `--vars FILE.json` and `--var key=value`.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use serde_json::{Map, Value};
+
+use herald::engine::insert_path;
+
+/// Reads the variables file (a JSON object), then applies each `key=value` on top.
+///
+/// A value that parses as JSON is taken as JSON (`--var amount=12500`), anything else as a
+/// string; dotted keys set nested fields (`--var customer.name=ACME`).
+pub fn load(file: Option<&Path>, pairs: &[String]) -> anyhow::Result<Map<String, Value>> {
+    let mut variables = match file {
+        None => Map::new(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Object(map)) => map,
+                Ok(_) => bail!("{}:1:1: the variables file must hold a JSON object", path.display()),
+                Err(err) => bail!("{}:{}:{}: invalid JSON: {err}", path.display(), err.line(), err.column()),
+            }
+        }
+    };
+    for pair in pairs {
+        let Some((key, raw)) = pair.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+            bail!("--var expects key=value, got `{pair}`");
+        };
+        let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()));
+        insert_path(&mut variables, key, value);
+    }
+    Ok(variables)
+}

@@ -1,0 +1,73 @@
+//! The record of one process instance: what `--json`, `--state` and the summary show.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::step_error::StepError;
+
+/// Where an instance stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InstanceState {
+    /// Still running.
+    Running,
+    /// Reached an end event.
+    Completed,
+    /// Stopped on a failure that needs a person.
+    Incident,
+}
+
+/// The outcome of one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    /// The connector delivered.
+    Completed,
+    /// Every attempt failed, or the failure was permanent.
+    Failed,
+}
+
+/// One executed service task.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepRecord {
+    /// The task's element id.
+    pub id: String,
+    /// The connector task type.
+    #[serde(rename = "type")]
+    pub task_type: String,
+    /// How it ended.
+    pub status: StepStatus,
+    /// Attempts made.
+    pub attempts: u32,
+    /// The connector's output, when it succeeded.
+    pub output: Option<Value>,
+    /// The last attempt's error, when it failed.
+    pub error: Option<StepError>,
+}
+
+/// Why an instance stopped short of an end event.
+#[derive(Debug, Clone, Serialize)]
+pub struct Incident {
+    /// The element where it stopped.
+    pub element: String,
+    /// What went wrong, for a person.
+    pub message: String,
+}
+
+/// One process instance.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstanceRecord {
+    /// The instance id.
+    pub instance: String,
+    /// The process id.
+    pub process: String,
+    /// Where it stands.
+    pub state: InstanceState,
+    /// The process variables.
+    pub variables: Map<String, Value>,
+    /// The steps, in execution order.
+    pub steps: Vec<StepRecord>,
+    /// Why it stopped, when it is an incident.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident: Option<Incident>,
+}

@@ -1,0 +1,22 @@
+//! What the engine reports while it runs, for a terminal or a log.
+
+use std::time::Duration;
+
+use super::instance::StepRecord;
+use super::step_error::StepError;
+use crate::bpmn::{Element, SequenceFlow};
+
+/// Receives progress events; every method does nothing by default.
+pub trait Observer: Send + Sync {
+    /// An attempt failed and another one follows after `delay`.
+    fn retrying(&self, _task: &Element, _attempt: u32, _error: &StepError, _delay: Duration) {}
+    /// A step ended, well or not.
+    fn step_finished(&self, _task: &Element, _record: &StepRecord) {}
+    /// An exclusive gateway took a flow.
+    fn gateway_taken(&self, _gateway: &Element, _flow: &SequenceFlow) {}
+}
+
+/// An observer that ignores everything.
+pub struct Silent;
+
+impl Observer for Silent {}

@@ -1,0 +1,155 @@
+//! Why a step failed, typed so retries are decided by kind and never by strings.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::runtime::{CallError, ConnectorError, Failure};
+
+/// A failure reported by a remote service or a connector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailureInfo {
+    /// Machine-readable code, e.g. Slack's `not_in_channel`.
+    pub code: String,
+    /// What happened.
+    pub message: String,
+    /// What the designer can do.
+    pub hint: String,
+}
+
+/// One input problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputIssue {
+    /// The input, e.g. `channel`.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Why one attempt of a step failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum StepError {
+    /// The service asked to slow down.
+    RateLimited {
+        /// Seconds to wait.
+        retry_after_seconds: u32,
+        /// What was limited.
+        message: String,
+    },
+    /// A temporary failure; a retry may succeed.
+    Transient(FailureInfo),
+    /// The step's inputs are wrong.
+    InvalidConfig {
+        /// Every problem.
+        issues: Vec<InputIssue>,
+    },
+    /// Credentials missing, invalid or lacking a scope.
+    Unauthorized(FailureInfo),
+    /// The destination does not exist.
+    NotFound(FailureInfo),
+    /// Refused for another reason.
+    Rejected(FailureInfo),
+    /// The component tried to reach a host outside the allow-list.
+    EgressDenied {
+        /// The denied host.
+        host: String,
+        /// The allowed hosts.
+        allowed: Vec<String>,
+    },
+    /// The inputs could not be computed (FEEL evaluation, a missing secret).
+    Input {
+        /// What went wrong.
+        message: String,
+    },
+    /// The component crashed or could not be instantiated.
+    Crashed {
+        /// The trap.
+        message: String,
+    },
+    /// No connector is loaded for the task type.
+    UnknownConnector {
+        /// The task type.
+        task_type: String,
+    },
+}
+
+impl StepError {
+    /// Whether another attempt may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, StepError::RateLimited { .. } | StepError::Transient(_))
+    }
+
+    /// The least time to wait before the next attempt, when the service said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            StepError::RateLimited { retry_after_seconds, .. } => {
+                Some(Duration::from_secs((*retry_after_seconds).into()))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl From<Failure> for FailureInfo {
+    fn from(f: Failure) -> Self {
+        FailureInfo { code: f.code, message: f.message, hint: f.hint }
+    }
+}
+
+impl From<CallError> for StepError {
+    fn from(err: CallError) -> Self {
+        match err {
+            CallError::Connector(err) => match err {
+                ConnectorError::RateLimited(r) => {
+                    StepError::RateLimited { retry_after_seconds: r.retry_after_seconds, message: r.message }
+                }
+                ConnectorError::Transient(f) => StepError::Transient(f.into()),
+                ConnectorError::InvalidConfig(issues) => StepError::InvalidConfig {
+                    issues: issues.into_iter().map(|i| InputIssue { field: i.field, message: i.message }).collect(),
+                },
+                ConnectorError::Unauthorized(f) => StepError::Unauthorized(f.into()),
+                ConnectorError::NotFound(f) => StepError::NotFound(f.into()),
+                ConnectorError::Rejected(f) => StepError::Rejected(f.into()),
+            },
+            CallError::EgressDenied { host, allowed } => StepError::EgressDenied { host, allowed },
+            CallError::Runtime(err) => StepError::Crashed { message: err.to_string() },
+        }
+    }
+}
+
+impl fmt::Display for StepError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let failure = |f: &mut fmt::Formatter<'_>, what: &str, info: &FailureInfo| {
+            write!(f, "{what} `{}`: {}", info.code, info.message)?;
+            if !info.hint.is_empty() {
+                write!(f, " (fix: {})", info.hint)?;
+            }
+            Ok(())
+        };
+        match self {
+            StepError::RateLimited { retry_after_seconds, message } => {
+                write!(f, "rate limited, retry after {retry_after_seconds} s: {message}")
+            }
+            StepError::Transient(info) => failure(f, "temporary failure", info),
+            StepError::InvalidConfig { issues } => {
+                let list: Vec<String> = issues.iter().map(|i| format!("`{}`: {}", i.field, i.message)).collect();
+                write!(f, "invalid inputs: {}", list.join("; "))
+            }
+            StepError::Unauthorized(info) => failure(f, "unauthorized", info),
+            StepError::NotFound(info) => failure(f, "not found", info),
+            StepError::Rejected(info) => failure(f, "rejected", info),
+            StepError::EgressDenied { host, allowed } => write!(
+                f,
+                "the connector tried to reach `{host}`, which is not allowed (allowed hosts: {}); set SLACK_API_URL to use another Slack-compatible server",
+                allowed.join(", ")
+            ),
+            StepError::Input { message } => write!(f, "cannot compute the inputs: {message}"),
+            StepError::Crashed { message } => f.write_str(message),
+            StepError::UnknownConnector { task_type } => {
+                write!(f, "no connector for task type `{task_type}`; load one with --connector {task_type}=PATH.wasm")
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! The `herald` command line.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+mod cli;
+
+fn main() -> ExitCode {
+    // A `.env` file in the working directory adds to the environment (which wins).
+    let _ = dotenvy::dotenv();
+    let args = cli::Cli::parse();
+    cli::init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::from(cli::EXIT_FAILED);
+        }
+    };
+    runtime.block_on(cli::main(args))
+}

@@ -1,0 +1,12 @@
+//! Host bindings of the `notification-connector` world (wit/connector.wit).
+
+wasmtime::component::bindgen!({
+    path: "../wit",
+    world: "notification-connector",
+    exports: { default: async },
+});
+
+pub use herald::connector::types::{
+    Check, ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, Failure, RateLimit,
+    SendRequest, StepResult,
+};

@@ -1,0 +1,170 @@
+//! The egress policy: which hosts a component may call, and the one place where secret
+//! placeholders become real values (URL and headers only, never the body).
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use wasmtime_wasi_http::{Error as HttpError, RequestOptions, WasiBody, WasiHttpHooks};
+
+use crate::secrets::Vault;
+
+/// Hosts every Slack connector may reach.
+const SLACK_HOSTS: [&str; 2] = ["slack.com", "hooks.slack.com"];
+
+/// The hosts components may call.
+#[derive(Debug, Clone)]
+pub struct EgressPolicy {
+    allowed: BTreeSet<String>,
+}
+
+impl EgressPolicy {
+    /// Slack's hosts plus the host of each extra URL (e.g. `SLACK_API_URL`).
+    pub fn slack_and(extra_urls: &[String]) -> Self {
+        let mut allowed: BTreeSet<String> = SLACK_HOSTS.iter().map(|h| (*h).to_owned()).collect();
+        allowed.extend(extra_urls.iter().filter_map(|url| host_of(url)));
+        Self { allowed }
+    }
+
+    /// Whether requests to `host` are allowed.
+    pub fn allows(&self, host: &str) -> bool {
+        self.allowed.contains(&host.to_ascii_lowercase())
+    }
+
+    /// The allowed hosts, for error messages.
+    pub fn allowed(&self) -> impl Iterator<Item = &str> {
+        self.allowed.iter().map(String::as_str)
+    }
+}
+
+/// The host part of a URL, lower-cased, without port or brackets.
+fn host_of(url: &str) -> Option<String> {
+    let uri: http::Uri = url.parse().ok()?;
+    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
+    Some(host.to_ascii_lowercase())
+}
+
+/// The `wasi:http` hooks of one step: enforce the policy, reveal secrets, record denials.
+pub struct EgressHooks {
+    policy: Arc<EgressPolicy>,
+    vault: Vault,
+    denied: Arc<Mutex<Option<String>>>,
+}
+
+impl EgressHooks {
+    /// Hooks enforcing `policy`, revealing `vault`'s secrets, noting a denied host in `denied`.
+    pub fn new(policy: Arc<EgressPolicy>, vault: Vault, denied: Arc<Mutex<Option<String>>>) -> Self {
+        Self { policy, vault, denied }
+    }
+
+    /// Checks the destination and swaps placeholders in the URL and header values.
+    fn prepare(&self, request: &mut http::Request<WasiBody>) -> Result<(), HttpError> {
+        let host = request.uri().host().unwrap_or_default().trim_start_matches('[').trim_end_matches(']').to_owned();
+        if !self.policy.allows(&host) {
+            tracing::warn!(%host, "outgoing request denied by the egress policy");
+            *self.denied.lock().unwrap_or_else(|p| p.into_inner()) = Some(host);
+            return Err(HttpError::HttpRequestDenied);
+        }
+        let uri = request.uri().to_string();
+        let revealed = self.vault.reveal(&uri);
+        if revealed != uri {
+            *request.uri_mut() = revealed.parse().map_err(|_| HttpError::HttpRequestUriInvalid)?;
+        }
+        for value in request.headers_mut().values_mut() {
+            let Ok(text) = value.to_str() else { continue };
+            let revealed = self.vault.reveal(text);
+            if revealed != text {
+                *value = revealed.parse().map_err(|_| HttpError::HttpRequestDenied)?;
+                value.set_sensitive(true);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl WasiHttpHooks for EgressHooks {
+    fn send_request(
+        &mut self,
+        mut request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        fut: Box<dyn Future<Output = Result<(), HttpError>> + Send>,
+    ) -> Box<
+        dyn Future<
+                Output = Result<
+                    (http::Response<WasiBody>, Box<dyn Future<Output = Result<(), HttpError>> + Send>),
+                    HttpError,
+                >,
+            > + Send,
+    > {
+        if let Err(err) = self.prepare(&mut request) {
+            return Box::new(async move { Err(err) });
+        }
+        let destination = request.uri().authority().map(ToString::to_string).unwrap_or_default();
+        tracing::debug!(method = %request.method(), %destination, path = request.uri().path(), "outgoing request");
+        let _ = fut;
+        Box::new(async move {
+            use http_body_util::BodyExt;
+            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+            Ok((
+                response.map(BodyExt::boxed_unsync),
+                Box::new(io) as Box<dyn Future<Output = Result<(), HttpError>> + Send>,
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    use bytes::Bytes;
+    use http_body_util::{BodyExt, Full};
+
+    fn hooks(vault: &Vault) -> (EgressHooks, Arc<Mutex<Option<String>>>) {
+        let policy = Arc::new(EgressPolicy::slack_and(&["http://127.0.0.1:9/api/".to_owned()]));
+        let denied = Arc::new(Mutex::new(None));
+        (EgressHooks::new(policy, vault.clone(), denied.clone()), denied)
+    }
+
+    fn request(url: &str, authorization: &str, body: &str) -> http::Request<WasiBody> {
+        let body = Full::new(Bytes::from(body.to_owned())).map_err(|never| match never {}).boxed_unsync();
+        http::Request::post(url).header("authorization", authorization).body(body).unwrap()
+    }
+
+    #[tokio::test]
+    async fn secrets_are_revealed_in_url_and_headers_but_never_in_the_body() {
+        let vault = Vault::with_values(HashMap::from([("TOKEN".to_owned(), "xoxb-real".to_owned())]));
+        let placeholder = vault.conceal("{{secrets.TOKEN}}").unwrap();
+        let (hooks, denied) = hooks(&vault);
+        let url = format!("http://127.0.0.1:9/api/chat.postMessage?t={placeholder}");
+        let mut req = request(&url, &format!("Bearer {placeholder}"), &format!("{{\"text\":\"{placeholder}\"}}"));
+        hooks.prepare(&mut req).unwrap();
+        assert_eq!(req.uri().query(), Some("t=xoxb-real"));
+        assert_eq!(req.headers()["authorization"], "Bearer xoxb-real");
+        assert!(req.headers()["authorization"].is_sensitive());
+        let body = req.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(body, format!("{{\"text\":\"{placeholder}\"}}").as_bytes());
+        assert!(denied.lock().unwrap().is_none());
+    }
+
+    #[test]
+    fn other_hosts_are_denied_and_recorded_without_revealing_anything() {
+        let vault = Vault::with_values(HashMap::from([("TOKEN".to_owned(), "xoxb-real".to_owned())]));
+        let placeholder = vault.conceal("{{secrets.TOKEN}}").unwrap();
+        let (hooks, denied) = hooks(&vault);
+        let mut req = request("https://collector.example/steal", &format!("Bearer {placeholder}"), "");
+        assert!(matches!(hooks.prepare(&mut req), Err(HttpError::HttpRequestDenied)));
+        assert_eq!(denied.lock().unwrap().as_deref(), Some("collector.example"));
+        assert_eq!(req.headers()["authorization"], format!("Bearer {placeholder}").as_str());
+    }
+
+    #[test]
+    fn slack_hosts_and_the_api_url_host_are_allowed() {
+        let policy = EgressPolicy::slack_and(&["http://127.0.0.1:4321/api/".to_owned()]);
+        assert!(policy.allows("slack.com"));
+        assert!(policy.allows("hooks.slack.com"));
+        assert!(policy.allows("127.0.0.1"));
+        assert!(!policy.allows("evil.example"));
+        assert!(!policy.allows("slack.com.evil.example"));
+    }
+}

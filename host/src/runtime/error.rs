@@ -1,0 +1,37 @@
+//! Errors of loading and calling connector components.
+
+/// Why a connector component could not be loaded or called.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// The file is not WebAssembly at all.
+    #[error("{origin} is not a WebAssembly component (no `\\0asm` header)")]
+    NotWasm {
+        /// Where the bytes came from (a path or `built-in slack`).
+        origin: String,
+    },
+    /// The file is a core WebAssembly module; herald needs a component.
+    #[error("{origin} is a core WebAssembly module, not a component; build it for wasm32-wasip2 or wrap it with `wasm-tools component new`")]
+    CoreModule {
+        /// Where the bytes came from.
+        origin: String,
+    },
+    /// The component does not fit the `notification-connector` world.
+    #[error("{origin} is not a herald connector: {reason}")]
+    NotAConnector {
+        /// Where the bytes came from.
+        origin: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The component trapped or could not be instantiated during a call.
+    #[error("the {connector} connector crashed: {message}")]
+    Trap {
+        /// The connector's task type.
+        connector: String,
+        /// The trap with its backtrace.
+        message: String,
+    },
+    /// The engine could not be configured.
+    #[error("cannot set up the WebAssembly engine: {0}")]
+    Engine(String),
+}

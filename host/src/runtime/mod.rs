@@ -1,0 +1,79 @@
+//! The wasmtime runtime: one engine and linker, connector components compiled once and
+//! instantiated per call with WASI, `wasi:http` behind the egress policy, and nothing else.
+
+mod bindings;
+mod connector;
+mod egress;
+mod error;
+mod step_state;
+
+pub use bindings::{Check, ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, Failure, RateLimit, SendRequest, StepResult};
+pub use connector::{CallError, Connector};
+pub use egress::EgressPolicy;
+pub use error::RuntimeError;
+
+use std::sync::Arc;
+
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine};
+
+use crate::secrets::Vault;
+use bindings::NotificationConnectorPre;
+use step_state::StepState;
+
+/// The Slack connector built with this binary.
+pub const SLACK_COMPONENT: &[u8] = include_bytes!(env!("HERALD_SLACK_WASM"));
+
+/// The version of the WIT package connectors must export.
+pub const WIT_INTERFACE: &str = "herald:connector/connector@0.1.0";
+
+/// Compiles and links connector components.
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<StepState>,
+    policy: Arc<EgressPolicy>,
+    vault: Vault,
+}
+
+impl Runtime {
+    /// A runtime whose components may call the hosts `policy` allows, with `vault`'s secrets.
+    pub fn new(policy: EgressPolicy, vault: Vault) -> Result<Self, RuntimeError> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        let engine = Engine::new(&config).map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+            .and_then(|()| wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker))
+            .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
+        Ok(Self { engine, linker, policy: Arc::new(policy), vault })
+    }
+
+    /// Compiles a component, checks it fits the connector world, and asks it to describe
+    /// itself. `env` becomes its WASI environment.
+    pub async fn load(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        origin: &str,
+        env: Vec<(String, String)>,
+    ) -> Result<Connector, RuntimeError> {
+        const MAGIC: &[u8] = b"\0asm";
+        if !bytes.starts_with(MAGIC) {
+            return Err(RuntimeError::NotWasm { origin: origin.to_owned() });
+        }
+        // Byte 6 of the preamble is the layer: 0 for core modules, 1 for components.
+        if bytes.get(6) == Some(&0) {
+            return Err(RuntimeError::CoreModule { origin: origin.to_owned() });
+        }
+        let not_a_connector = |reason: String| RuntimeError::NotAConnector { origin: origin.to_owned(), reason };
+        let component = Component::new(&self.engine, bytes)
+            .map_err(|e| not_a_connector(format!("it does not compile: {e:#}")))?;
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| not_a_connector(format!("it imports something herald does not provide: {e:#}")))?;
+        let pre = NotificationConnectorPre::new(pre)
+            .map_err(|e| not_a_connector(format!("it does not export `{WIT_INTERFACE}`: {e:#}")))?;
+        Connector::new(name.to_owned(), pre, env, self.policy.clone(), self.vault.clone()).await
+    }
+}

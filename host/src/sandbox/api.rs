@@ -1,0 +1,191 @@
+//! The emulated Web API methods, `/api/<method>`.
+
+use serde_json::{Value, json};
+
+use super::message::Content;
+use super::request::{Params, ReceivedRequest};
+use super::server::Reply;
+use super::workspace::{Bot, Channel, TEAM_NAME, Workspace};
+
+/// The start of the opaque paging cursors handed out in `response_metadata.next_cursor`.
+const CURSOR_PREFIX: &str = "next:";
+
+/// A Slack `ok:false` reply: the error code, plus the `response_metadata.messages` Slack
+/// adds to some errors (e.g. which block is invalid).
+#[derive(Debug)]
+pub(super) struct ApiError {
+    pub(super) code: &'static str,
+    pub(super) messages: Vec<String>,
+}
+
+impl From<&'static str> for ApiError {
+    fn from(code: &'static str) -> ApiError {
+        ApiError {
+            code,
+            messages: Vec::new(),
+        }
+    }
+}
+
+type Method = fn(&mut Workspace, &Bot, &Params) -> Result<Value, ApiError>;
+
+/// Answers a Web API call; errors are HTTP 200 with `ok:false`, as in Slack, except an
+/// unknown method.
+pub(super) fn handle(workspace: &mut Workspace, request: &ReceivedRequest) -> Reply {
+    let Some(method) = method(request.api_method()) else {
+        return Reply::json(404, &json!({ "ok": false, "error": "unknown_method" }));
+    };
+    let result = authenticate(request).and_then(|bot| method(workspace, &bot, &request.params()?));
+    let body = match result {
+        Ok(mut body) => {
+            body["ok"] = true.into();
+            body
+        }
+        Err(error) => {
+            let mut body = json!({ "ok": false, "error": error.code });
+            if !error.messages.is_empty() {
+                body["response_metadata"] = json!({ "messages": error.messages });
+            }
+            body
+        }
+    };
+    Reply::json(200, &body)
+}
+
+fn method(name: &str) -> Option<Method> {
+    Some(match name {
+        "auth.test" => auth_test,
+        "chat.postMessage" => post_message,
+        "chat.update" => update,
+        "conversations.open" => open,
+        "conversations.list" => list,
+        "conversations.history" => history,
+        "conversations.info" => info,
+        "users.lookupByEmail" => lookup_by_email,
+        _ => return None,
+    })
+}
+
+/// The bot of the request's bearer token: `not_authed` without one, `invalid_auth` when it
+/// is not a Slack token.
+fn authenticate(request: &ReceivedRequest) -> Result<Bot, ApiError> {
+    let token = request
+        .header("authorization")
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or("not_authed")?;
+    if !token.starts_with("xox") {
+        return Err("invalid_auth".into());
+    }
+    Ok(Bot::new(token))
+}
+
+fn auth_test(workspace: &mut Workspace, bot: &Bot, _: &Params) -> Result<Value, ApiError> {
+    Ok(json!({
+        "url": "https://herald-sandbox.slack.com/",
+        "team": TEAM_NAME,
+        "user": "herald",
+        "team_id": workspace.team_id(),
+        "user_id": bot.user_id,
+        "bot_id": bot.bot_id,
+    }))
+}
+
+fn post_message(workspace: &mut Workspace, bot: &Bot, params: &Params) -> Result<Value, ApiError> {
+    let target = params.str("channel");
+    if target.is_empty() {
+        return Err("channel_not_found".into());
+    }
+    // Content first, so a rejected post does not create its channel.
+    let content = Content::from_params(params)?;
+    let channel = workspace.resolve_target(target)?;
+    let message = workspace.post(&channel, params.str("thread_ts"), bot, content)?;
+    Ok(json!({ "channel": channel, "ts": message.ts, "message": message.to_json(true) }))
+}
+
+fn update(workspace: &mut Workspace, bot: &Bot, params: &Params) -> Result<Value, ApiError> {
+    // By id only: Slack's chat.update takes neither names nor user ids.
+    let channel = workspace.channel(params.str("channel"))?.id.clone();
+    let content = Content::from_params(params)?;
+    let message = workspace.update(&channel, params.str("ts"), bot, content)?;
+    Ok(json!({
+        "channel": channel,
+        "ts": message.ts,
+        "text": message.text,
+        "message": message.to_json(true),
+    }))
+}
+
+fn open(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, ApiError> {
+    match params.str("users") {
+        "" => Err("users_list_not_supplied".into()),
+        user => Ok(json!({ "channel": { "id": workspace.open_dm(user)? } })),
+    }
+}
+
+fn lookup_by_email(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, ApiError> {
+    let user = workspace
+        .user_by_email(params.str("email"))
+        .ok_or("users_not_found")?;
+    Ok(json!({ "user": user.to_json(workspace.team_id()) }))
+}
+
+fn list(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, ApiError> {
+    let types = match params.str("types") {
+        "" => "public_channel",
+        types => types,
+    };
+    let channels: Vec<Value> = workspace
+        .channels()
+        .iter()
+        .filter(|c| types.split(',').any(|t| t.trim() == c.type_name()))
+        .map(Channel::to_json)
+        .collect();
+    let (page, next_cursor) = page(&channels, params)?;
+    Ok(json!({ "channels": page, "response_metadata": { "next_cursor": next_cursor } }))
+}
+
+fn history(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, ApiError> {
+    let channel = workspace.channel(params.str("channel"))?;
+    let with_metadata = params.flag("include_all_metadata");
+    let messages = workspace.history(&channel.id);
+    let (page, next_cursor) = page(&messages, params)?;
+    let page: Vec<Value> = page
+        .iter()
+        .map(|m| workspace.history_json(m, with_metadata))
+        .collect();
+    Ok(json!({
+        "messages": page,
+        "has_more": !next_cursor.is_empty(),
+        "response_metadata": { "next_cursor": next_cursor },
+    }))
+}
+
+fn info(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, ApiError> {
+    Ok(json!({ "channel": workspace.channel(params.str("channel"))?.to_json() }))
+}
+
+/// Slack's cursor paging: up to `limit` items (default 100, at most 1000) from `cursor`,
+/// and the next page's cursor, empty after the last page.
+fn page<'a, T>(items: &'a [T], params: &Params) -> Result<(&'a [T], String), ApiError> {
+    let start = match params.str("cursor") {
+        "" => 0,
+        cursor => cursor
+            .strip_prefix(CURSOR_PREFIX)
+            .and_then(|n| n.parse().ok())
+            .filter(|&n| n < items.len())
+            .ok_or("invalid_cursor")?,
+    };
+    let limit = params
+        .uint("limit")
+        .filter(|&n| n > 0)
+        .map_or(100, |n| n.min(1000) as usize);
+    let end = items.len().min(start + limit);
+    let next_cursor = if end < items.len() {
+        format!("{CURSOR_PREFIX}{end}")
+    } else {
+        String::new()
+    };
+    Ok((&items[start..end], next_cursor))
+}

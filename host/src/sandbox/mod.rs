@@ -1,0 +1,29 @@
+//! The built-in Slack sandbox: a Slack Web API emulator on loopback inside the herald
+//! process.
+//!
+//! `herald run` starts it when neither `SLACK_BOT_TOKEN` nor `SLACK_API_URL` is set and
+//! prints each message as Slack would show it; the integration tests start it in the test
+//! process, point a `herald` subprocess at [`SlackSandbox::api_url`], then assert on
+//! [`SlackSandbox::requests`] and script failures with [`SlackSandbox::script`].
+//!
+//! Emulated: `auth.test`, `chat.postMessage`, `chat.update`, `conversations.open`,
+//! `conversations.list`, `conversations.history`, `conversations.info`,
+//! `users.lookupByEmail`, and incoming webhooks (`POST /services/T…/B…/<channel>`).
+
+mod api;
+mod display;
+mod message;
+mod request;
+mod script;
+mod server;
+mod webhook;
+mod workspace;
+
+pub use display::render_message;
+pub use message::PostedMessage;
+pub use request::{INCOMING_WEBHOOK, ReceivedRequest};
+pub use script::ScriptedReply;
+pub use server::{SandboxError, SlackSandbox};
+
+#[cfg(test)]
+mod tests;

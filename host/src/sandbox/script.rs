@@ -1,0 +1,94 @@
+//! Scripted replies: failures a test queues for the next calls of a method.
+
+use std::collections::{HashMap, VecDeque};
+
+use serde_json::{Value, json};
+
+use super::server::{JSON_CONTENT_TYPE, Reply};
+use super::webhook;
+
+/// A reply to send instead of the emulated behaviour.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScriptedReply {
+    /// HTTP 200 `{"ok":false,"error":code}` plus the fields of `extra` (e.g. `needed` for
+    /// `missing_scope`); for an incoming webhook, the plain-text code with Slack's status.
+    SlackError { code: String, extra: Value },
+    /// HTTP 429 with `Retry-After: seconds` and `{"ok":false,"error":"ratelimited"}`
+    /// (the webhook form, `{"retry_after":…,"ok":false,"error":"rate_limited"}`, for a
+    /// webhook).
+    RateLimited { retry_after_seconds: u32 },
+    /// Any status, headers and body, e.g. 500 `internal error`; `Content-Type` defaults to
+    /// JSON.
+    Http {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
+}
+
+impl ScriptedReply {
+    /// The HTTP reply, in the Web API's or in the incoming webhooks' dialect.
+    pub(super) fn into_reply(self, webhook: bool) -> Reply {
+        match self {
+            ScriptedReply::SlackError { code, .. } if webhook => {
+                Reply::text(webhook::status_of(&code), &code)
+            }
+            ScriptedReply::SlackError { code, extra } => {
+                let mut body = json!({ "ok": false, "error": code });
+                if let (Value::Object(body), Value::Object(extra)) = (&mut body, extra) {
+                    body.extend(extra);
+                }
+                Reply::json(200, &body)
+            }
+            ScriptedReply::RateLimited {
+                retry_after_seconds,
+            } => {
+                let body = if webhook {
+                    json!({ "retry_after": retry_after_seconds, "ok": false, "error": "rate_limited" })
+                } else {
+                    json!({ "ok": false, "error": "ratelimited" })
+                };
+                let mut reply = Reply::json(429, &body);
+                reply
+                    .headers
+                    .push(("retry-after".into(), retry_after_seconds.to_string()));
+                reply
+            }
+            ScriptedReply::Http {
+                status,
+                mut headers,
+                body,
+            } => {
+                if !headers
+                    .iter()
+                    .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+                {
+                    headers.push(("content-type".into(), JSON_CONTENT_TYPE.into()));
+                }
+                Reply {
+                    status,
+                    headers,
+                    body,
+                }
+            }
+        }
+    }
+}
+
+/// The queued replies of each method, first in first out.
+#[derive(Debug, Default)]
+pub(super) struct Script(HashMap<String, VecDeque<ScriptedReply>>);
+
+impl Script {
+    pub(super) fn push(&mut self, method: &str, reply: ScriptedReply) {
+        self.0
+            .entry(method.to_owned())
+            .or_default()
+            .push_back(reply);
+    }
+
+    /// The next queued reply for `method`, if any.
+    pub(super) fn pop(&mut self, method: &str) -> Option<ScriptedReply> {
+        self.0.get_mut(method)?.pop_front()
+    }
+}

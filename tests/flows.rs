@@ -1,0 +1,376 @@
+//! End-to-end tests: the real `herald` binary runs flows through the real Slack component
+//! against the Slack sandbox on loopback, and we assert what Slack received.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use herald::sandbox::{ReceivedRequest, ScriptedReply, SlackSandbox};
+
+const TOKEN: &str = "xoxb-1111-2222-secretvalue";
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
+}
+
+/// Runs `herald` with the Slack API pointed at `api_url` (or at nothing, for the built-in
+/// sandbox) and a fresh state directory.
+async fn herald(api_url: Option<&str>, args: &[&str]) -> (Output, tempfile::TempDir) {
+    let state = tempfile::tempdir().unwrap();
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"));
+    command.args(args);
+    if args.first() == Some(&"run") {
+        command.arg("--state").arg(state.path());
+    }
+    command.env_remove("SLACK_API_URL").env_remove("SLACK_BOT_TOKEN").env_remove("RUST_LOG");
+    // No .env of the developer's may leak in.
+    command.current_dir(state.path());
+    if let Some(url) = api_url {
+        command.env("SLACK_API_URL", url).env("SLACK_BOT_TOKEN", TOKEN);
+    }
+    (command.output().await.unwrap(), state)
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json_record(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", stdout(output), stderr(output)))
+}
+
+fn posts(sandbox: &SlackSandbox) -> Vec<ReceivedRequest> {
+    sandbox.requests().into_iter().filter(|r| r.api_method() == "chat.postMessage").collect()
+}
+
+/// A linear flow start → tasks → end; each task is (id, inputs, headers, retries).
+struct Task<'a> {
+    id: &'a str,
+    inputs: &'a [(&'a str, &'a str)],
+    headers: &'a [(&'a str, &'a str)],
+    retries: u32,
+}
+
+fn xml_attr(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn linear_flow(dir: &Path, tasks: &[Task]) -> PathBuf {
+    let mut body = String::from("    <bpmn:startEvent id=\"start\" />\n");
+    let mut previous = "start".to_owned();
+    for task in tasks {
+        body += &format!("    <bpmn:sequenceFlow id=\"to_{0}\" sourceRef=\"{previous}\" targetRef=\"{0}\" />\n", task.id);
+        body += &format!(
+            "    <bpmn:serviceTask id=\"{}\">\n      <bpmn:extensionElements>\n        <zeebe:taskDefinition type=\"slack\" retries=\"{}\" />\n        <zeebe:ioMapping>\n",
+            task.id, task.retries
+        );
+        for (target, source) in task.inputs {
+            body += &format!("          <zeebe:input source=\"{}\" target=\"{target}\" />\n", xml_attr(source));
+        }
+        body += "        </zeebe:ioMapping>\n        <zeebe:taskHeaders>\n";
+        for (key, value) in task.headers {
+            body += &format!("          <zeebe:header key=\"{key}\" value=\"{}\" />\n", xml_attr(value));
+        }
+        body += "        </zeebe:taskHeaders>\n      </bpmn:extensionElements>\n    </bpmn:serviceTask>\n";
+        previous = task.id.to_owned();
+    }
+    body += &format!("    <bpmn:sequenceFlow id=\"to_end\" sourceRef=\"{previous}\" targetRef=\"end\" />\n    <bpmn:endEvent id=\"end\" />\n");
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" xmlns:zeebe=\"http://camunda.org/schema/zeebe/1.0\" id=\"defs\">\n  <bpmn:process id=\"test_flow\" isExecutable=\"true\">\n{body}  </bpmn:process>\n</bpmn:definitions>\n"
+    );
+    let path = dir.join("flow.bpmn");
+    std::fs::write(&path, xml).unwrap();
+    path
+}
+
+/// One Slack task posting `text` to `channel`, with a fast backoff so retries stay quick.
+fn one_post(dir: &Path, channel: &str, text: &str, retries: u32) -> PathBuf {
+    linear_flow(dir, &[Task {
+        id: "notify",
+        inputs: &[("channel", channel), ("text", text)],
+        headers: &[("resultVariable", "notification"), ("retryBackoff", "PT0.05S")],
+        retries,
+    }])
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invoice_flow_sends_exactly_the_expected_requests() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let flow = examples().join("invoice-issued.bpmn");
+    let vars = examples().join("invoice-issued.vars.json");
+    let (output, state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+
+    let requests = sandbox.requests();
+    assert_eq!(requests.len(), 2, "{requests:#?}");
+    for request in &requests {
+        assert_eq!(request.http_method, "POST");
+        assert_eq!(request.path, "/api/chat.postMessage");
+        assert_eq!(request.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+        assert_eq!(request.header("content-type"), Some("application/json; charset=utf-8"));
+    }
+    // Data is mrkdwn-escaped: `&`, `<`, `>` from variables never become markup.
+    assert_eq!(requests[0].json().unwrap(), json!({
+        "channel": "#billing",
+        "text": "Invoice INV-2026-0042 issued to Bright &amp; Co &lt;Berlin&gt;: 12500 EUR",
+    }));
+    assert_eq!(requests[1].json().unwrap(), json!({
+        "channel": "#finance-alerts",
+        "text": ":warning: Large invoice INV-2026-0042: 12500 EUR for Bright &amp; Co &lt;Berlin&gt;",
+    }));
+
+    let record = json_record(&output);
+    assert_eq!(record["state"], "completed");
+    let messages = sandbox.messages();
+    let notification = &record["variables"]["notification"];
+    assert_eq!(notification, &json!({"ok": true, "channel": messages[0].channel_id, "ts": messages[0].ts}));
+    assert_eq!(record["variables"]["finance_alert"]["ts"], messages[1].ts);
+    let steps = record["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 2);
+    assert_eq!(steps[0], json!({"id": "notify_billing", "type": "slack", "status": "completed", "attempts": 1, "output": notification, "error": null}));
+    assert_eq!(steps[1]["id"], "alert_finance");
+    assert!(record["instance"].as_str().is_some_and(|id| !id.is_empty()));
+
+    // The token appears nowhere: not in the output, not in the state directory.
+    assert!(!stdout(&output).contains(TOKEN) && !stderr(&output).contains(TOKEN));
+    let saved = std::fs::read_to_string(state.path().join("instances").join(format!("{}.json", record["instance"].as_str().unwrap()))).unwrap();
+    assert!(saved.contains("\"completed\"") && !saved.contains(TOKEN));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_gateway_takes_the_default_flow_for_small_invoices() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let flow = examples().join("invoice-issued.bpmn");
+    let vars = examples().join("invoice-issued.vars.json");
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--var", "invoice.amount=800", "--json"]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let requests = posts(&sandbox);
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].json().unwrap()["channel"], "#billing");
+    assert_eq!(json_record(&output)["variables"]["invoice"]["amount"], 800);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn block_kit_template_arrives_as_valid_json_with_escaped_data() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let flow = examples().join("event-announcement.bpmn");
+    let vars = examples().join("event-announcement.vars.json");
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let requests = posts(&sandbox);
+    assert_eq!(requests.len(), 1);
+    let body = requests[0].json().unwrap();
+    assert_eq!(body["channel"], "#announcements");
+    assert_eq!(body["blocks"], json!([
+        {"type": "header", "text": {"type": "plain_text", "text": "Herald 1.0 launch \"live\""}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "*2026-12-03* at Hall A &amp; the stream\nFlows, Slack and WebAssembly: a tour of what's new.\n<https://events.example.com/herald-1-0?ref=slack&amp;lang=en|Details and registration>"}},
+    ]));
+    assert_eq!(body["text"], "Herald 1.0 launch \"live\" on 2026-12-03: https://events.example.com/herald-1-0?ref=slack&amp;lang=en");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn channel_not_found_is_one_attempt_and_an_incident_with_a_hint() {
+    for (code, hint) in [("channel_not_found", "channel"), ("not_in_channel", "/invite")] {
+        let sandbox = SlackSandbox::start().await.unwrap();
+        sandbox.script("chat.postMessage", ScriptedReply::SlackError { code: code.into(), extra: json!({}) });
+        let dir = tempfile::tempdir().unwrap();
+        let flow = one_post(dir.path(), "#nowhere", "hello", 3);
+        let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"]).await;
+        assert_eq!(output.status.code(), Some(1), "{code}: stderr: {}", stderr(&output));
+        assert_eq!(posts(&sandbox).len(), 1, "{code} must not be retried");
+        let record = json_record(&output);
+        assert_eq!(record["state"], "incident");
+        let step = &record["steps"][0];
+        assert_eq!(step["status"], "failed");
+        assert_eq!(step["attempts"], 1);
+        assert_eq!(step["error"]["code"], code);
+        assert!(step["error"]["hint"].as_str().unwrap().contains(hint), "{code}: {step}");
+        assert!(record["incident"]["message"].as_str().unwrap().contains(code));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_scope_names_the_needed_scope() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    sandbox.script("chat.postMessage", ScriptedReply::SlackError { code: "missing_scope".into(), extra: json!({"needed": "chat:write"}) });
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "hello", 3);
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    let error = &json_record(&output)["steps"][0]["error"];
+    assert_eq!(error["kind"], "unauthorized");
+    assert!(error["hint"].as_str().unwrap().contains("chat:write"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rate_limit_waits_for_retry_after_then_succeeds() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    sandbox.script("chat.postMessage", ScriptedReply::RateLimited { retry_after_seconds: 2 });
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "hello", 3);
+    let started = Instant::now();
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"]).await;
+    assert!(started.elapsed() >= Duration::from_secs(2), "herald did not honour Retry-After: 2");
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert_eq!(posts(&sandbox).len(), 2);
+    let record = json_record(&output);
+    assert_eq!(record["steps"][0]["attempts"], 2);
+    assert_eq!(record["steps"][0]["status"], "completed");
+    assert_eq!(sandbox.messages().len(), 1, "exactly one message lands");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_errors_are_retried_then_raise_an_incident() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    for _ in 0..4 {
+        sandbox.script("chat.postMessage", ScriptedReply::Http { status: 500, headers: vec![], body: "internal error".into() });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "hello", 3);
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(posts(&sandbox).len(), 3, "retries=3 means three attempts in total");
+    let record = json_record(&output);
+    assert_eq!(record["state"], "incident");
+    assert_eq!(record["steps"][0]["attempts"], 3);
+    assert_eq!(record["steps"][0]["error"]["kind"], "transient");
+    assert!(sandbox.messages().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_xml_is_invalid_input_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("broken.bpmn");
+    std::fs::write(&flow, "<?xml version=\"1.0\"?>\n<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\">\n  <bpmn:process id=\"p\">\n    <bpmn:startEvent id=\"s\">\n  </bpmn:process>\n</bpmn:definitions>\n").unwrap();
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap()]).await;
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains(&format!("{}:5:", flow.display())), "the error names the file and line 5: {err}");
+    assert!(sandbox.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_template_variable_is_an_incident_and_nothing_is_sent() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#billing", "Invoice {{ invoice.number }} for {{ customer.name }}", 3);
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--var", "invoice={\"number\": \"INV-1\"}", "--json"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(sandbox.requests().is_empty(), "nothing may be sent");
+    let record = json_record(&output);
+    assert_eq!(record["state"], "incident");
+    assert_eq!(record["steps"][0]["attempts"], 1);
+    let error = record["steps"][0]["error"].to_string();
+    assert!(error.contains("customer.name"), "the error names the variable: {error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_thread_reply_takes_its_thread_from_the_first_result() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = linear_flow(dir.path(), &[
+        Task { id: "post", inputs: &[("channel", "#incidents"), ("text", "Incident {{ id }} opened")], headers: &[("resultVariable", "post")], retries: 1 },
+        Task { id: "reply", inputs: &[("channel", "=post.channel"), ("text", "Update on {{ id }}"), ("thread", "=post.ts")], headers: &[("resultVariable", "reply")], retries: 1 },
+    ]);
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--var", "id=42", "--json"]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let messages = sandbox.messages();
+    assert_eq!(messages.len(), 2);
+    let requests = posts(&sandbox);
+    assert_eq!(requests[1].json().unwrap(), json!({
+        "channel": messages[0].channel_id, "text": "Update on 42", "thread_ts": messages[0].ts,
+    }));
+    assert_eq!(messages[1].thread_ts.as_deref(), Some(messages[0].ts.as_str()));
+    assert_eq!(json_record(&output)["variables"]["reply"]["ts"], messages[1].ts);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_slack_settings_the_builtin_sandbox_shows_the_messages() {
+    let flow = examples().join("invoice-issued.bpmn");
+    let vars = examples().join("invoice-issued.vars.json");
+    let (output, _state) = herald(None, &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap()]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let out = stdout(&output);
+    assert!(stderr(&output).contains("built-in Slack sandbox"));
+    // Shown as Slack would show it: entities unescaped for display.
+    assert!(out.contains("#billing"), "{out}");
+    assert!(out.contains("Invoice INV-2026-0042 issued to Bright & Co <Berlin>: 12500 EUR"), "{out}");
+    assert!(out.contains("#finance-alerts"), "{out}");
+    assert!(out.contains("completed"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn validate_reports_every_problem_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("flow.bpmn");
+    std::fs::write(&flow, r#"<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:userTask id="review" />
+    <bpmn:sequenceFlow id="f2" sourceRef="start" targetRef="gw" />
+    <bpmn:exclusiveGateway id="gw" />
+    <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="end">
+      <bpmn:conditionExpression>=amount &gt;</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"#).unwrap();
+    let (output, _state) = herald(None, &["validate", flow.to_str().unwrap()]).await;
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    let file = flow.display().to_string();
+    assert!(err.contains(&format!("{file}:6:5: [review]")) && err.contains("userTask"), "{err}");
+    assert!(err.contains(&format!("{file}:10:")) && err.contains("FEEL syntax error"), "{err}");
+
+    let (output, _state) = herald(None, &["validate", examples().join("invoice-issued.bpmn").to_str().unwrap()]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn validate_checks_connector_inputs_through_the_component() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = linear_flow(dir.path(), &[Task { id: "notify", inputs: &[("chanel", "#billing"), ("text", "{{ broken")], headers: &[], retries: 3 }]);
+    let (output, _state) = herald(None, &["validate", flow.to_str().unwrap()]).await;
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("did you mean `channel`?"), "{err}");
+    assert!(err.contains("[notify] input `text`"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_that_is_not_a_component_is_invalid_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("fake.wasm");
+    std::fs::write(&fake, b"not wasm at all").unwrap();
+    let core = dir.path().join("core.wasm");
+    std::fs::write(&core, b"\0asm\x01\0\0\0").unwrap();
+    let flow = examples().join("event-announcement.bpmn");
+    for (file, expected) in [(&fake, "is not a WebAssembly component"), (&core, "core WebAssembly module")] {
+        let connector = format!("mail={}", file.display());
+        let (output, _state) = herald(None, &["run", flow.to_str().unwrap(), "--connector", &connector]).await;
+        assert_eq!(output.status.code(), Some(2));
+        assert!(stderr(&output).contains(expected), "{}", stderr(&output));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_variables_are_invalid_input_with_their_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let vars = dir.path().join("vars.json");
+    std::fs::write(&vars, "{\n  \"a\": 1,\n  \"b\": \n}\n").unwrap();
+    let flow = examples().join("invoice-issued.bpmn");
+    let (output, _state) = herald(None, &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap()]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains(&format!("{}:4:", vars.display())), "{}", stderr(&output));
+}
