@@ -4,7 +4,11 @@ use crate::config::{Inputs, Issue};
 use crate::template;
 
 /// The problems with the step configuration `config`; empty when it is valid.
+///
+/// An input whose value is `null` is computed by an expression at run time: it is present,
+/// only its value is unknown, so it is never reported missing.
 pub fn validate(config: &str) -> Vec<Issue> {
+    let computed = computed_inputs(config);
     let inputs = Inputs::read(config);
     let syntax: Vec<Issue> = inputs
         .templates()
@@ -12,8 +16,25 @@ pub fn validate(config: &str) -> Vec<Issue> {
         .map(Issue::from)
         .collect();
     let mut issues = inputs.issues;
+    // `text` is also where a message without any content is reported.
+    let content_computed = computed.iter().any(|name| name == "blocks");
+    issues.retain(|issue| {
+        !computed.contains(&issue.field) && !(issue.field == "text" && content_computed)
+    });
     issues.extend(syntax);
     issues
+}
+
+/// The names of the inputs given as `null`.
+fn computed_inputs(config: &str) -> Vec<String> {
+    match serde_json::from_str::<serde_json::Value>(config) {
+        Ok(serde_json::Value::Object(object)) => object
+            .into_iter()
+            .filter(|(_, value)| value.is_null())
+            .map(|(name, _)| name)
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]
@@ -35,7 +56,18 @@ mod tests {
     }
 
     #[test]
+    fn inputs_computed_at_run_time_are_present() {
+        assert!(validate(r#"{"channel": null, "text": "hi"}"#).is_empty());
+        assert!(validate(r#"{"channel": "#x", "blocks": null}"#).is_empty());
+        let issues = validate(r#"{"channel": null}"#);
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].field, "text");
+    }
+
+    #[test]
     fn a_valid_step_has_no_issues() {
-        assert!(validate(r##"{"channel": "#billing", "text": "Invoice {{ invoice.number }}", "token": "{{secrets.SLACK_BOT_TOKEN}}"}"##).is_empty());
+        let config = r##"{"channel": "#billing", "text": "Invoice {{ invoice.number }}",
+                          "token": "{{secrets.SLACK_BOT_TOKEN}}"}"##;
+        assert!(validate(config).is_empty());
     }
 }

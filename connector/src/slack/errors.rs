@@ -40,7 +40,7 @@ pub enum SlackError {
         retry_after_seconds: u32,
     },
     /// Slack answered `ok:false` with an error code.
-    #[error("Slack {method} failed: {code}{}", details.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    #[error("Slack {method} failed: {code}{}", in_parentheses(details.as_deref()))]
     Api {
         method: &'static str,
         code: String,
@@ -127,9 +127,7 @@ impl SlackError {
                 );
                 hint.replace(SCOPE, &scope)
             }
-            SlackError::HttpStatus { status, .. } if *status >= 500 => {
-                "Slack had a temporary problem; the step will be retried".to_owned()
-            }
+            SlackError::HttpStatus { status, .. } if *status >= 500 => TEMPORARY.to_owned(),
             SlackError::HttpStatus { .. } | SlackError::InvalidReply { .. } => {
                 "check that SLACK_API_URL points at the Slack Web API (default \
                  https://slack.com/api/)"
@@ -404,6 +402,13 @@ const KNOWN_ERRORS: &[KnownError] = &[
         hint: TEMPORARY,
     },
 ];
+
+/// ` (details)`, or nothing without details.
+fn in_parentheses(details: Option<&str>) -> String {
+    details
+        .map(|details| format!(" ({details})"))
+        .unwrap_or_default()
+}
 
 /// The table entry for a Slack error code.
 fn known_error(code: &str) -> Option<&'static KnownError> {

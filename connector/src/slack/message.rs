@@ -51,7 +51,10 @@ pub struct Posted {
 #[derive(Debug, thiserror::Error)]
 pub enum BlocksError {
     /// The text is not JSON.
-    #[error("is not valid JSON after rendering: {0}")]
+    #[error(
+        "is not valid JSON after rendering: {0}; substituted text comes without quotes, so \
+         write it inside a JSON string: `\"{{{{ … }}}}\"`"
+    )]
     Json(#[from] serde_json::Error),
     /// JSON, but neither an array nor an object with a `blocks` array.
     #[error("must be a JSON array of blocks, or an object with a `blocks` array")]
