@@ -374,3 +374,17 @@ async fn bad_variables_are_invalid_input_with_their_position() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains(&format!("{}:4:", vars.display())), "{}", stderr(&output));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn computed_inputs_are_data_never_templates_or_markup() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#support", "=\"Ticket from \" + ticket.author", 1);
+    let (output, _state) = herald(Some(&sandbox.api_url()), &[
+        "run", flow.to_str().unwrap(),
+        "--var", "ticket={\"author\": \"<!channel> {{ secret_note }}\"}",
+        "--var", "secret_note=internal",
+    ]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert_eq!(posts(&sandbox)[0].json().unwrap()["text"], "Ticket from &lt;!channel&gt; {{ secret_note }}");
+}

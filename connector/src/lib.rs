@@ -40,7 +40,7 @@ impl Guest for SlackConnector {
     }
 
     fn send(request: SendRequest) -> Result<StepResult, ConnectorError> {
-        let posted = wstd::runtime::block_on(send::send(&request.config, &request.variables))?;
+        let posted = wstd::runtime::block_on(send::send(&request.config, &request.variables, &request.computed))?;
         Ok(StepResult {
             output: send::output_json(&posted),
             state: None,

@@ -21,11 +21,14 @@ pub enum SendError {
 }
 
 /// Renders and posts the message the step configuration describes.
-pub async fn send(config: &str, variables: &str) -> Result<Posted, SendError> {
+///
+/// Inputs named in `computed` hold data an expression computed: they are escaped as data,
+/// never rendered as templates, so nothing in the process data can act as a template.
+pub async fn send(config: &str, variables: &str, computed: &[String]) -> Result<Posted, SendError> {
     let config = Config::parse(config).map_err(SendError::InvalidConfig)?;
     let variables =
         parse_variables(variables).map_err(|issue| SendError::InvalidConfig(vec![issue]))?;
-    match (config.token.as_deref(), render_message(&config, &variables)) {
+    match (config.token.as_deref(), render_message(&config, &variables, computed)) {
         (Some(token), Ok(message)) => Ok(SlackClient::from_env(token)
             .call("chat.postMessage", &message)
             .await?),
@@ -63,9 +66,16 @@ fn parse_variables(variables: &str) -> Result<Value, Issue> {
 }
 
 /// Renders every template of the step, listing every input that fails.
-fn render_message(config: &Config, variables: &Value) -> Result<PostMessage, Vec<Issue>> {
+fn render_message(
+    config: &Config,
+    variables: &Value,
+    computed: &[String],
+) -> Result<PostMessage, Vec<Issue>> {
     let mut issues = Vec::new();
     let render = |input: &str, source: &str, escaping| {
+        if computed.iter().any(|name| name == input) {
+            return Ok(template::data(source, escaping));
+        }
         template::render(input, source, escaping, variables).map_err(Issue::from)
     };
     let channel = keep(

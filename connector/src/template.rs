@@ -105,6 +105,14 @@ pub fn render(
     })
 }
 
+/// A value computed at run time, escaped as data for `escaping` and never rendered.
+pub fn data(value: &str, escaping: Escaping) -> String {
+    match escaping {
+        Escaping::Mrkdwn => escape_mrkdwn(value),
+        Escaping::BlockKitJson | Escaping::Verbatim => value.to_owned(),
+    }
+}
+
 /// Escapes text for Slack mrkdwn so it shows as written and never acts as markup.
 pub fn escape_mrkdwn(text: &str) -> String {
     text.replace('&', "&amp;")

@@ -6,34 +6,56 @@ use super::step_error::StepError;
 use crate::bpmn::{InputMapping, Source};
 use crate::secrets::Vault;
 
+/// A connector's configuration for one step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Configuration {
+    /// The inputs by name.
+    pub inputs: Map<String, Value>,
+    /// The top-level inputs an expression computed: data, never to be rendered as templates.
+    pub computed: Vec<String>,
+}
+
 /// Evaluates FEEL sources, keeps literals, fills the connector's schema defaults, and
-/// replaces secret references by placeholders.
+/// replaces secret references in what the designer wrote (literals and defaults, never
+/// computed data) by placeholders.
 pub fn configuration(
     inputs: &[InputMapping],
     variables: &Map<String, Value>,
     defaults: &Map<String, Value>,
     vault: &Vault,
-) -> Result<Map<String, Value>, StepError> {
+) -> Result<Configuration, StepError> {
     let scope = Value::Object(variables.clone());
     let mut config = Map::new();
+    let mut computed = Vec::new();
+    let conceal = |text: &str| vault.conceal(text).map_err(|err| StepError::Input { message: err.to_string() });
     for input in inputs {
+        let top = input.target.split('.').next().unwrap_or_default().to_owned();
         let value = match &input.source {
-            Source::Literal(text) => Value::String(text.clone()),
-            Source::Expression(expression) => expression.evaluate(&scope).map_err(|err| StepError::Input {
-                message: format!("input `{}`: {err}", input.target),
-            })?,
+            Source::Literal(text) => {
+                computed.retain(|name| *name != top);
+                Value::String(conceal(text)?)
+            }
+            Source::Expression(expression) => {
+                if !computed.contains(&top) {
+                    computed.push(top);
+                }
+                expression.evaluate(&scope).map_err(|err| StepError::Input {
+                    message: format!("input `{}`: {err}", input.target),
+                })?
+            }
         };
         insert_path(&mut config, &input.target, value);
     }
     for (name, default) in defaults {
-        config.entry(name.clone()).or_insert_with(|| default.clone());
+        if !config.contains_key(name) {
+            let value = match default {
+                Value::String(text) => Value::String(conceal(text)?),
+                other => other.clone(),
+            };
+            config.insert(name.clone(), value);
+        }
     }
-    let mut config = Value::Object(config);
-    conceal(&mut config, vault)?;
-    match config {
-        Value::Object(map) => Ok(map),
-        _ => unreachable!("an object stays an object"),
-    }
+    Ok(Configuration { inputs: config, computed })
 }
 
 /// Sets `a.b.c` in `map`, creating the intermediate objects (as Zeebe does for targets).
@@ -52,18 +74,6 @@ pub fn insert_path(map: &mut Map<String, Value>, path: &str, value: Value) {
             }
         }
     }
-}
-
-fn conceal(value: &mut Value, vault: &Vault) -> Result<(), StepError> {
-    match value {
-        Value::String(text) => {
-            *text = vault.conceal(text).map_err(|err| StepError::Input { message: err.to_string() })?;
-        }
-        Value::Array(items) => items.iter_mut().try_for_each(|v| conceal(v, vault))?,
-        Value::Object(map) => map.values_mut().try_for_each(|v| conceal(v, vault))?,
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -86,11 +96,23 @@ mod tests {
         let variables = json!({"amount": 21}).as_object().unwrap().clone();
         let defaults = json!({"token": "{{secrets.TOKEN}}", "channel": "#general"}).as_object().unwrap().clone();
         let config = configuration(&inputs, &variables, &defaults, &vault).unwrap();
+        assert_eq!(config.computed, ["data"]);
+        let config = config.inputs;
         assert_eq!(config["channel"], "#billing");
         assert_eq!(config["data"], json!({"amount": 42}));
         let token = config["token"].as_str().unwrap();
         assert!(token.starts_with("herald-secret-"), "{token}");
         assert_eq!(vault.reveal(token), "xoxb-1");
+    }
+
+    #[test]
+    fn computed_data_is_never_taken_for_a_secret_reference() {
+        let vault = Vault::with_values(HashMap::from([("TOKEN".to_owned(), "xoxb-1".to_owned())]));
+        let inputs = vec![InputMapping { target: "text".into(), source: Source::Expression(Expression::parse("note").unwrap()), position: AT }];
+        let variables = json!({"note": "{{secrets.TOKEN}}"}).as_object().unwrap().clone();
+        let config = configuration(&inputs, &variables, &Map::new(), &vault).unwrap();
+        assert_eq!(config.inputs["text"], "{{secrets.TOKEN}}");
+        assert_eq!(config.computed, ["text"]);
     }
 
     #[test]

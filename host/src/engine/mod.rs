@@ -177,8 +177,9 @@ impl Engine {
             .ok_or_else(|| StepError::UnknownConnector { task_type: task.task_type.clone() })?;
         let config = inputs::configuration(&task.inputs, variables, connector.config_defaults(), &self.vault)?;
         let request = SendRequest {
-            config: Value::Object(config).to_string(),
+            config: Value::Object(config.inputs).to_string(),
             variables: Value::Object(variables.clone()).to_string(),
+            computed: config.computed,
             execution_key: String::new(),
             attempt: 1,
             state: None,
