@@ -33,14 +33,14 @@ impl Observer for Progress {
 
     fn step_finished(&self, task: &Element, record: &StepRecord) {
         let label = task.name.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default();
-        match (record.status, &record.error) {
-            (StepStatus::Completed, _) => {
+        match record.status {
+            StepStatus::Completed => {
                 let output = record.output.as_ref().map(ToString::to_string).unwrap_or_default();
                 self.line(format!("✓ {}{label} ({}) completed after {}: {output}", record.id, record.task_type, attempts(record.attempts)));
             }
-            (StepStatus::Failed, error) => {
-                let error = error.as_ref().map(ToString::to_string).unwrap_or_default();
-                self.line(format!("✗ {}{label} ({}) failed after {}: {error}", record.id, record.task_type, attempts(record.attempts)));
+            // The incident line that follows says why.
+            StepStatus::Failed => {
+                self.line(format!("✗ {}{label} ({}) failed after {}", record.id, record.task_type, attempts(record.attempts)));
             }
         }
     }
@@ -54,7 +54,7 @@ impl Observer for Progress {
 pub fn summary(record: &InstanceRecord) -> String {
     match (&record.state, &record.incident) {
         (InstanceState::Incident, Some(incident)) => {
-            format!("instance {} stopped with an incident at {}: {}", record.instance, incident.element, incident.message)
+            format!("instance {} stopped with an incident at {}:\n  {}", record.instance, incident.element, incident.message)
         }
         (state, _) => format!("instance {} {}", record.instance, serde_json::to_value(state).unwrap_or_default().as_str().unwrap_or_default()),
     }

@@ -121,10 +121,14 @@ impl From<CallError> for StepError {
 
 impl fmt::Display for StepError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let failure = |f: &mut fmt::Formatter<'_>, what: &str, info: &FailureInfo| {
-            write!(f, "{what} `{}`: {}", info.code, info.message)?;
+        // Connector messages usually name the code already; say it once.
+        let failure = |f: &mut fmt::Formatter<'_>, info: &FailureInfo| {
+            f.write_str(&info.message)?;
+            if !info.message.contains(&info.code) {
+                write!(f, " (`{}`)", info.code)?;
+            }
             if !info.hint.is_empty() {
-                write!(f, " (fix: {})", info.hint)?;
+                write!(f, ". Fix: {}", info.hint)?;
             }
             Ok(())
         };
@@ -132,14 +136,14 @@ impl fmt::Display for StepError {
             StepError::RateLimited { retry_after_seconds, message } => {
                 write!(f, "rate limited, retry after {retry_after_seconds} s: {message}")
             }
-            StepError::Transient(info) => failure(f, "temporary failure", info),
+            StepError::Transient(info) => failure(f, info),
             StepError::InvalidConfig { issues } => {
                 let list: Vec<String> = issues.iter().map(|i| format!("`{}`: {}", i.field, i.message)).collect();
                 write!(f, "invalid inputs: {}", list.join("; "))
             }
-            StepError::Unauthorized(info) => failure(f, "unauthorized", info),
-            StepError::NotFound(info) => failure(f, "not found", info),
-            StepError::Rejected(info) => failure(f, "rejected", info),
+            StepError::Unauthorized(info) => failure(f, info),
+            StepError::NotFound(info) => failure(f, info),
+            StepError::Rejected(info) => failure(f, info),
             StepError::EgressDenied { host, allowed } => write!(
                 f,
                 "the connector tried to reach `{host}`, which is not allowed (allowed hosts: {}); set SLACK_API_URL to use another Slack-compatible server",
