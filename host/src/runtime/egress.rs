@@ -95,11 +95,12 @@ impl WasiHttpHooks for EgressHooks {
                 >,
             > + Send,
     > {
+        // Logged as the component wrote it: placeholders, never the secrets swapped in.
+        let shown = format!("{} {}", request.method(), request.uri());
         if let Err(err) = self.prepare(&mut request) {
             return Box::new(async move { Err(err) });
         }
-        let destination = request.uri().authority().map(ToString::to_string).unwrap_or_default();
-        tracing::debug!(method = %request.method(), %destination, path = request.uri().path(), "outgoing request");
+        tracing::debug!(request = %shown, "outgoing request");
         let _ = fut;
         Box::new(async move {
             use http_body_util::BodyExt;
