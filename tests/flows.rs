@@ -1,104 +1,15 @@
 //! End-to-end tests: the real `herald` binary runs flows through the real Slack component
 //! against the Slack sandbox on loopback, and we assert what Slack received.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use herald::sandbox::{ReceivedRequest, ScriptedReply, SlackSandbox};
+use herald::sandbox::{ScriptedReply, SlackSandbox};
 
-const TOKEN: &str = "xoxb-1111-2222-secretvalue";
+mod support;
 
-fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
-}
-
-/// Runs `herald` with the Slack API pointed at `api_url` (or at nothing, for the built-in
-/// sandbox) and a fresh state directory.
-async fn herald(api_url: Option<&str>, args: &[&str]) -> (Output, tempfile::TempDir) {
-    let state = tempfile::tempdir().unwrap();
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"));
-    command.args(args);
-    if args.first() == Some(&"run") {
-        command.arg("--state").arg(state.path());
-    }
-    command.env_remove("SLACK_API_URL").env_remove("SLACK_BOT_TOKEN").env_remove("RUST_LOG");
-    // No .env of the developer's may leak in.
-    command.current_dir(state.path());
-    if let Some(url) = api_url {
-        command.env("SLACK_API_URL", url).env("SLACK_BOT_TOKEN", TOKEN);
-    }
-    (command.output().await.unwrap(), state)
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn json_record(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", stdout(output), stderr(output)))
-}
-
-fn posts(sandbox: &SlackSandbox) -> Vec<ReceivedRequest> {
-    sandbox.requests().into_iter().filter(|r| r.api_method() == "chat.postMessage").collect()
-}
-
-/// A linear flow start → tasks → end; each task is (id, inputs, headers, retries).
-struct Task<'a> {
-    id: &'a str,
-    inputs: &'a [(&'a str, &'a str)],
-    headers: &'a [(&'a str, &'a str)],
-    retries: u32,
-}
-
-fn xml_attr(text: &str) -> String {
-    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
-}
-
-fn linear_flow(dir: &Path, tasks: &[Task]) -> PathBuf {
-    let mut body = String::from("    <bpmn:startEvent id=\"start\" />\n");
-    let mut previous = "start".to_owned();
-    for task in tasks {
-        body += &format!("    <bpmn:sequenceFlow id=\"to_{0}\" sourceRef=\"{previous}\" targetRef=\"{0}\" />\n", task.id);
-        body += &format!(
-            "    <bpmn:serviceTask id=\"{}\">\n      <bpmn:extensionElements>\n        <zeebe:taskDefinition type=\"slack\" retries=\"{}\" />\n        <zeebe:ioMapping>\n",
-            task.id, task.retries
-        );
-        for (target, source) in task.inputs {
-            body += &format!("          <zeebe:input source=\"{}\" target=\"{target}\" />\n", xml_attr(source));
-        }
-        body += "        </zeebe:ioMapping>\n        <zeebe:taskHeaders>\n";
-        for (key, value) in task.headers {
-            body += &format!("          <zeebe:header key=\"{key}\" value=\"{}\" />\n", xml_attr(value));
-        }
-        body += "        </zeebe:taskHeaders>\n      </bpmn:extensionElements>\n    </bpmn:serviceTask>\n";
-        previous = task.id.to_owned();
-    }
-    body += &format!("    <bpmn:sequenceFlow id=\"to_end\" sourceRef=\"{previous}\" targetRef=\"end\" />\n    <bpmn:endEvent id=\"end\" />\n");
-    let xml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" xmlns:zeebe=\"http://camunda.org/schema/zeebe/1.0\" id=\"defs\">\n  <bpmn:process id=\"test_flow\" isExecutable=\"true\">\n{body}  </bpmn:process>\n</bpmn:definitions>\n"
-    );
-    let path = dir.join("flow.bpmn");
-    std::fs::write(&path, xml).unwrap();
-    path
-}
-
-/// One Slack task posting `text` to `channel`, with a fast backoff so retries stay quick.
-fn one_post(dir: &Path, channel: &str, text: &str, retries: u32) -> PathBuf {
-    linear_flow(dir, &[Task {
-        id: "notify",
-        inputs: &[("channel", channel), ("text", text)],
-        headers: &[("resultVariable", "notification"), ("retryBackoff", "PT0.05S")],
-        retries,
-    }])
-}
+use support::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn invoice_flow_sends_exactly_the_expected_requests() {
@@ -106,27 +17,37 @@ async fn invoice_flow_sends_exactly_the_expected_requests() {
     let flow = examples().join("invoice-issued.bpmn");
     let vars = examples().join("invoice-issued.vars.json");
     let (output, state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"]).await;
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
-
-    let requests = sandbox.requests();
-    assert_eq!(requests.len(), 2, "{requests:#?}");
-    for request in &requests {
-        assert_eq!(request.http_method, "POST");
-        assert_eq!(request.path, "/api/chat.postMessage");
-        assert_eq!(request.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
-        assert_eq!(request.header("content-type"), Some("application/json; charset=utf-8"));
-    }
-    // Data is mrkdwn-escaped: `&`, `<`, `>` from variables never become markup.
-    assert_eq!(requests[0].json().unwrap(), json!({
-        "channel": "#billing",
-        "text": "Invoice INV-2026-0042 issued to Bright &amp; Co &lt;Berlin&gt;: 12500 EUR",
-    }));
-    assert_eq!(requests[1].json().unwrap(), json!({
-        "channel": "#finance-alerts",
-        "text": ":warning: Large invoice INV-2026-0042: 12500 EUR for Bright &amp; Co &lt;Berlin&gt;",
-    }));
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
 
     let record = json_record(&output);
+    let requests = sandbox.requests();
+    let methods: Vec<&str> = requests.iter().map(|r| r.api_method()).collect();
+    // Channel names are looked up first; the sandbox lists only its seeded channels, so
+    // the name goes to chat.postMessage for Slack to resolve.
+    assert_eq!(methods, ["conversations.list", "chat.postMessage", "conversations.list", "chat.postMessage"]);
+    for request in &requests {
+        assert_eq!(request.http_method, "POST");
+        assert_eq!(request.path, format!("/api/{}", request.api_method()));
+        assert_eq!(request.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+    }
+    assert_eq!(requests[0].header("content-type"), Some("application/x-www-form-urlencoded"));
+    assert_eq!(requests[0].body, "types=public_channel%2Cprivate_channel&exclude_archived=true&limit=200");
+    let posts = posts(&sandbox);
+    for post in &posts {
+        assert_eq!(post.header("content-type"), Some("application/json; charset=utf-8"));
+    }
+    // Data is mrkdwn-escaped: `&`, `<`, `>` from variables never become markup.
+    assert_eq!(posts[0].json().unwrap(), json!({
+        "channel": "#billing",
+        "text": "Invoice INV-2026-0042 issued to Bright &amp; Co &lt;Berlin&gt;: 12500 EUR",
+        "metadata": step_metadata(&record, "notify_billing", 1),
+    }));
+    assert_eq!(posts[1].json().unwrap(), json!({
+        "channel": "#finance-alerts",
+        "text": ":warning: Large invoice INV-2026-0042: 12500 EUR for Bright &amp; Co &lt;Berlin&gt;",
+        "metadata": step_metadata(&record, "alert_finance", 1),
+    }));
+
     assert_eq!(record["state"], "completed");
     let messages = sandbox.messages();
     let notification = &record["variables"]["notification"];
@@ -150,7 +71,7 @@ async fn the_gateway_takes_the_default_flow_for_small_invoices() {
     let flow = examples().join("invoice-issued.bpmn");
     let vars = examples().join("invoice-issued.vars.json");
     let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--var", "invoice.amount=800", "--json"]).await;
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     let requests = posts(&sandbox);
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].json().unwrap()["channel"], "#billing");
@@ -163,7 +84,7 @@ async fn block_kit_template_arrives_as_valid_json_with_escaped_data() {
     let flow = examples().join("event-announcement.bpmn");
     let vars = examples().join("event-announcement.vars.json");
     let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"]).await;
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     let requests = posts(&sandbox);
     assert_eq!(requests.len(), 1);
     let body = requests[0].json().unwrap();
@@ -218,7 +139,7 @@ async fn rate_limit_waits_for_retry_after_then_succeeds() {
     let started = Instant::now();
     let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"]).await;
     assert!(started.elapsed() >= Duration::from_secs(2), "herald did not honour Retry-After: 2");
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     assert_eq!(posts(&sandbox).len(), 2);
     let record = json_record(&output);
     assert_eq!(record["steps"][0]["attempts"], 2);
@@ -281,15 +202,17 @@ async fn a_thread_reply_takes_its_thread_from_the_first_result() {
         Task { id: "reply", inputs: &[("channel", "=post.channel"), ("text", "Update on {{ id }}"), ("thread", "=post.ts")], headers: &[("resultVariable", "reply")], retries: 1 },
     ]);
     let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--var", "id=42", "--json"]).await;
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     let messages = sandbox.messages();
     assert_eq!(messages.len(), 2);
     let requests = posts(&sandbox);
+    let record = json_record(&output);
     assert_eq!(requests[1].json().unwrap(), json!({
         "channel": messages[0].channel_id, "text": "Update on 42", "thread_ts": messages[0].ts,
+        "reply_broadcast": false, "metadata": step_metadata(&record, "reply", 1),
     }));
     assert_eq!(messages[1].thread_ts.as_deref(), Some(messages[0].ts.as_str()));
-    assert_eq!(json_record(&output)["variables"]["reply"]["ts"], messages[1].ts);
+    assert_eq!(record["variables"]["reply"]["ts"], messages[1].ts);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -297,7 +220,7 @@ async fn without_slack_settings_the_builtin_sandbox_shows_the_messages() {
     let flow = examples().join("invoice-issued.bpmn");
     let vars = examples().join("invoice-issued.vars.json");
     let (output, _state) = herald(None, &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap()]).await;
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     let out = stdout(&output);
     assert!(stderr(&output).contains("built-in Slack sandbox"));
     // Shown as Slack would show it: entities unescaped for display.
@@ -385,6 +308,6 @@ async fn computed_inputs_are_data_never_templates_or_markup() {
         "--var", "ticket={\"author\": \"<!channel> {{ secret_note }}\"}",
         "--var", "secret_note=internal",
     ]).await;
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     assert_eq!(posts(&sandbox)[0].json().unwrap()["text"], "Ticket from &lt;!channel&gt; {{ secret_note }}");
 }

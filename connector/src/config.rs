@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::schema::INPUTS;
+use crate::values::{self, Color, Overflow};
 
 /// A problem with one step input, named by the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,19 +42,57 @@ pub enum Blocks {
     Built(Value),
 }
 
-/// The step's inputs read leniently: what could be read, and every problem found.
+/// The `mention` input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mention {
+    /// Comma-separated user ids or e-mails written as a template.
+    Template(String),
+    /// A list an expression built; used as it is.
+    Built(Vec<String>),
+}
+
+/// The step's inputs, each read into its type; templates are not rendered yet.
 #[derive(Debug, Default)]
-pub struct Inputs {
-    /// The `channel` template.
+pub struct Config {
+    /// The `channel` template: where the message goes.
     pub channel: Option<String>,
     /// The `text` template.
     pub text: Option<String>,
     /// The `blocks` input.
     pub blocks: Option<Blocks>,
-    /// The `thread` template.
+    /// The `thread` template: the `ts` to reply to.
     pub thread: Option<String>,
+    /// Whether a thread reply also shows in the channel.
+    pub reply_broadcast: Option<bool>,
     /// The bot token, normally an opaque placeholder the host swaps for the secret.
     pub token: Option<String>,
+    /// An incoming-webhook URL (or its placeholder) to post to instead of the Web API.
+    pub webhook_url: Option<String>,
+    /// The colour bar.
+    pub color: Option<Color>,
+    /// The `username` template: the name the message shows.
+    pub username: Option<String>,
+    /// The `icon_emoji` template, e.g. `:robot_face:`.
+    pub icon_emoji: Option<String>,
+    /// The `icon_url` template.
+    pub icon_url: Option<String>,
+    /// Whether Slack unfurls links in the text.
+    pub unfurl_links: Option<bool>,
+    /// Whether Slack unfurls media in the text.
+    pub unfurl_media: Option<bool>,
+    /// Who the message mentions.
+    pub mention: Option<Mention>,
+    /// The `update_key` template: post once, then update that message.
+    pub update_key: Option<String>,
+    /// What to do with a message over Slack's limits.
+    pub on_overflow: Overflow,
+}
+
+/// The step's inputs read leniently: what could be read, and every problem found.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// What could be read.
+    pub config: Config,
     /// Every problem found.
     pub issues: Vec<Issue>,
 }
@@ -83,22 +122,57 @@ impl Inputs {
         let text = read("text");
         let thread = read("thread");
         let token = read("token");
-        let blocks = blocks_input(&object).unwrap_or_else(|issue| {
-            issues.push(issue);
-            None
-        });
+        let username = read("username");
+        let icon_emoji = read("icon_emoji");
+        let icon_url = read("icon_url");
+        let update_key = read("update_key");
+        let webhook_url = read("webhook_url");
+        let color = read("color");
+        let on_overflow = read("on_overflow");
+        let config = Config {
+            blocks: kept(&mut issues, blocks_input(&object)),
+            mention: kept(&mut issues, mention_input(&object)),
+            webhook_url: kept(
+                &mut issues,
+                webhook_url.map(|url| values::webhook_url(&url)).transpose(),
+            ),
+            color: kept(
+                &mut issues,
+                color.map(|color| Color::parse(&color)).transpose(),
+            ),
+            on_overflow: kept(
+                &mut issues,
+                on_overflow.map(|text| Overflow::parse(&text)).transpose(),
+            )
+            .unwrap_or_default(),
+            reply_broadcast: kept(&mut issues, flag_input(&object, "reply_broadcast")),
+            unfurl_links: kept(&mut issues, flag_input(&object, "unfurl_links")),
+            unfurl_media: kept(&mut issues, flag_input(&object, "unfurl_media")),
+            channel,
+            text,
+            thread,
+            token,
+            username,
+            icon_emoji,
+            icon_url,
+            update_key,
+        };
         // An input of the wrong type is reported already; do not call it missing too.
         let reported =
             |issues: &[Issue], name: &str| issues.iter().any(|issue| issue.field == name);
-        if channel.is_none() && !reported(&issues, "channel") {
+        if config.channel.is_none()
+            && config.webhook_url.is_none()
+            && !reported(&issues, "channel")
+            && !reported(&issues, "webhook_url")
+        {
             issues.push(Issue::new(
                 "channel",
-                "`channel` is required: a channel name such as `#billing` or an id such as \
-                 `C0123456789`",
+                "`channel` is required: a channel name such as `#billing`, an id such as \
+                 `C0123456789`, a user id or an e-mail address (or give `webhook_url`)",
             ));
         }
-        if text.is_none()
-            && blocks.is_none()
+        if config.text.is_none()
+            && config.blocks.is_none()
             && !reported(&issues, "text")
             && !reported(&issues, "blocks")
         {
@@ -107,27 +181,37 @@ impl Inputs {
                 "the message has no content: give `text`, `blocks` or both",
             ));
         }
-        Inputs {
-            channel,
-            text,
-            blocks,
-            thread,
-            token,
-            issues,
+        if config.webhook_url.is_some() && config.update_key.is_some() {
+            issues.push(Issue::new(
+                "update_key",
+                "an incoming webhook cannot update its messages: remove `update_key`, or post \
+                 with the Web API (`channel` and `token`) instead of `webhook_url`",
+            ));
         }
+        Inputs { config, issues }
     }
 
     /// The inputs that are templates, with their names, for checking their syntax.
     pub fn templates(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        let blocks = match &self.blocks {
+        let config = &self.config;
+        let blocks = match &config.blocks {
             Some(Blocks::Template(source)) => Some(source.as_str()),
             Some(Blocks::Built(_)) | None => None,
         };
+        let mention = match &config.mention {
+            Some(Mention::Template(source)) => Some(source.as_str()),
+            Some(Mention::Built(_)) | None => None,
+        };
         [
-            ("channel", self.channel.as_deref()),
-            ("text", self.text.as_deref()),
+            ("channel", config.channel.as_deref()),
+            ("text", config.text.as_deref()),
             ("blocks", blocks),
-            ("thread", self.thread.as_deref()),
+            ("thread", config.thread.as_deref()),
+            ("username", config.username.as_deref()),
+            ("icon_emoji", config.icon_emoji.as_deref()),
+            ("icon_url", config.icon_url.as_deref()),
+            ("mention", mention),
+            ("update_key", config.update_key.as_deref()),
         ]
         .into_iter()
         .filter_map(|(name, source)| Some((name, source?)))
@@ -141,41 +225,14 @@ impl Inputs {
     }
 }
 
-/// The inputs of a step that can be sent: a channel and at least one of text and blocks.
-#[derive(Debug)]
-pub struct Config {
-    /// The `channel` template.
-    pub channel: String,
-    /// The `text` template.
-    pub text: Option<String>,
-    /// The `blocks` input.
-    pub blocks: Option<Blocks>,
-    /// The `thread` template.
-    pub thread: Option<String>,
-    /// The bot token placeholder; checked only when sending, since the host fills its default.
-    pub token: Option<String>,
-}
-
 impl Config {
     /// Parses the step configuration, or lists every problem with it.
     pub fn parse(json: &str) -> Result<Config, Vec<Issue>> {
-        let Inputs {
-            channel,
-            text,
-            blocks,
-            thread,
-            token,
-            issues,
-        } = Inputs::read(json);
-        match channel {
-            Some(channel) if issues.is_empty() => Ok(Config {
-                channel,
-                text,
-                blocks,
-                thread,
-                token,
-            }),
-            _ => Err(issues),
+        let Inputs { config, issues } = Inputs::read(json);
+        if issues.is_empty() {
+            Ok(config)
+        } else {
+            Err(issues)
         }
     }
 }
@@ -209,6 +266,39 @@ fn blocks_input(object: &Map<String, Value>) -> Result<Option<Blocks>, Issue> {
         )),
         _ => Ok(string_input(object, "blocks")?.map(Blocks::Template)),
     }
+}
+
+/// Reads `mention`: a template string, or a list of strings an expression built.
+fn mention_input(object: &Map<String, Value>) -> Result<Option<Mention>, Issue> {
+    match object.get("mention") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| item.as_str().map(str::to_owned))
+            .collect::<Option<Vec<String>>>()
+            .map(|items| Some(Mention::Built(items)))
+            .ok_or_else(|| {
+                Issue::new(
+                    "mention",
+                    "`mention` must list user ids or e-mail addresses as strings",
+                )
+            }),
+        _ => Ok(string_input(object, "mention")?.map(Mention::Template)),
+    }
+}
+
+/// The value of an optional input, or `None` with its issue recorded.
+fn kept<T>(issues: &mut Vec<Issue>, result: Result<Option<T>, Issue>) -> Option<T> {
+    result.unwrap_or_else(|issue| {
+        issues.push(issue);
+        None
+    })
+}
+
+/// Reads a boolean input.
+fn flag_input(object: &Map<String, Value>, name: &str) -> Result<Option<bool>, Issue> {
+    object
+        .get(name)
+        .map_or(Ok(None), |value| values::flag(name, value))
 }
 
 fn unknown_input(name: &str) -> Issue {

@@ -1,10 +1,12 @@
-//! `test-connection`: proves the token with `auth.test` and checks that the step has a
-//! channel, without sending a message.
+//! `test-connection`: proves the token with `auth.test`, then that the step's destination
+//! resolves, that the bot is a member and that it is not archived, without sending a message.
 
 use serde::Deserialize;
 
 use crate::config::{Inputs, TOKEN_FIX};
+use crate::slack::cache::Cache;
 use crate::slack::client::SlackClient;
+use crate::slack::destination::{Destination, Resolver};
 use crate::slack::errors::{FailureKind, SlackError};
 
 /// One check of a connection test.
@@ -29,37 +31,123 @@ struct Identity {
     user_id: Option<String>,
 }
 
+/// What `conversations.info` says about a channel.
+#[derive(Debug, Deserialize)]
+struct Info {
+    channel: ChannelInfo,
+}
+
+#[derive(Debug, Deserialize)]
+struct ChannelInfo {
+    name: Option<String>,
+    #[serde(default)]
+    is_private: bool,
+    #[serde(default)]
+    is_member: bool,
+    #[serde(default)]
+    is_archived: bool,
+}
+
 /// Runs every check; fails only when Slack could not be asked (a retry may help).
 pub async fn test_connection(config: &str) -> Result<Vec<Check>, SlackError> {
-    let inputs = Inputs::read(config);
-    let token = match inputs.token.as_deref() {
-        Some(token) => token_check(token).await?,
-        None => Check::failed(
+    let config = Inputs::read(config).config;
+    if let Some(url) = config.webhook_url {
+        // Posting is the only way to test a webhook, and a test must not post.
+        let shown = if url.contains(crate::values::SECRET_PLACEHOLDER) {
+            "a secret"
+        } else {
+            "the input"
+        };
+        return Ok(vec![Check::passed(
+            "destination",
+            format!(
+                "the step posts through the incoming webhook in {shown}; it is not called by a test"
+            ),
+        )]);
+    }
+    let Some(token) = config.token.as_deref() else {
+        return Ok(vec![Check::failed(
             "token",
             "no token is configured".to_owned(),
             TOKEN_FIX.to_owned(),
-        ),
+        )]);
     };
-    let channel = match inputs.channel {
-        Some(channel) => Check::passed(
-            "channel",
-            format!("the step posts to `{channel}`; membership shows when it sends"),
-        ),
-        None => Check::failed(
-            "channel",
-            "no channel is configured".to_owned(),
-            "set the `channel` input: `#name` or an id such as `C0123456789`".to_owned(),
-        ),
+    let client = SlackClient::from_env(token);
+    let identity = match tolerate(
+        client
+            .call::<Identity>("auth.test", &serde_json::json!({}))
+            .await,
+    )? {
+        Ok(identity) => identity,
+        Err(error) => {
+            return Ok(vec![Check::failed(
+                "token",
+                error.to_string(),
+                error.hint(),
+            )]);
+        }
     };
-    Ok(vec![token, channel])
+    let mut checks = vec![Check::passed("token", identity.describe())];
+    let channel = match config.channel.as_deref() {
+        None => {
+            checks.push(Check::failed(
+                "destination",
+                "no channel is configured".to_owned(),
+                "set the `channel` input: `#name`, an id such as `C0123456789`, a user id or \
+                 an e-mail address"
+                    .to_owned(),
+            ));
+            return Ok(checks);
+        }
+        // Rendered over process variables only when the step runs.
+        Some(channel) if channel.contains("{{") || channel.contains("{%") => {
+            checks.push(Check::passed(
+                "destination",
+                format!("`{channel}` is a template: it is resolved when the step runs"),
+            ));
+            return Ok(checks);
+        }
+        Some(channel) => channel,
+    };
+    let mut cache = Cache::default();
+    let destination = Destination::classify(channel);
+    let resolved = Resolver::new(&client, &mut cache)
+        .conversation(&destination)
+        .await;
+    let id = match tolerate(resolved)? {
+        Ok(id) => id,
+        Err(error) => {
+            checks.push(Check::failed(
+                "destination",
+                error.to_string(),
+                error.hint(),
+            ));
+            return Ok(checks);
+        }
+    };
+    checks.push(Check::passed(
+        "destination",
+        format!("`{channel}` is the conversation {id}"),
+    ));
+    if matches!(
+        destination,
+        Destination::Conversation(_) | Destination::Name(_)
+    ) && !id.starts_with('D')
+    {
+        let info = client
+            .read::<Info>("conversations.info", &[("channel", &id)])
+            .await;
+        match tolerate(info)? {
+            Ok(info) => checks.extend(info.channel.checks(&id, &identity)),
+            Err(error) => checks.push(Check::failed("membership", error.to_string(), error.hint())),
+        }
+    }
+    Ok(checks)
 }
 
-async fn token_check(token: &str) -> Result<Check, SlackError> {
-    let reply = SlackClient::from_env(token)
-        .call::<Identity>("auth.test", &serde_json::json!({}))
-        .await;
-    match reply {
-        Ok(identity) => Ok(Check::passed("token", identity.describe())),
+/// Splits what a retry may fix (the test fails) from what a check reports.
+fn tolerate<T>(result: Result<T, SlackError>) -> Result<Result<T, SlackError>, SlackError> {
+    match result {
         Err(error)
             if matches!(
                 error.kind(),
@@ -68,7 +156,42 @@ async fn token_check(token: &str) -> Result<Check, SlackError> {
         {
             Err(error)
         }
-        Err(error) => Ok(Check::failed("token", error.to_string(), error.hint())),
+        other => Ok(other),
+    }
+}
+
+impl ChannelInfo {
+    /// The membership and archive checks of a channel.
+    fn checks(&self, id: &str, bot: &Identity) -> [Check; 2] {
+        let shown = self
+            .name
+            .as_deref()
+            .map_or_else(|| id.to_owned(), |name| format!("#{name}"));
+        let bot_name = bot.user.as_deref().unwrap_or("your-bot");
+        let membership = if self.is_member {
+            Check::passed("membership", format!("the bot is a member of {shown}"))
+        } else {
+            let kind = if self.is_private {
+                "private channel"
+            } else {
+                "channel"
+            };
+            Check::failed(
+                "membership",
+                format!("the bot is not a member of the {kind} {shown}"),
+                format!("invite the bot: /invite @{bot_name} in {shown}"),
+            )
+        };
+        let archived = if self.is_archived {
+            Check::failed(
+                "archived",
+                format!("{shown} is archived"),
+                "unarchive the channel, or choose another `channel`".to_owned(),
+            )
+        } else {
+            Check::passed("archived", format!("{shown} is not archived"))
+        };
+        [membership, archived]
     }
 }
 
@@ -104,5 +227,30 @@ impl Check {
             detail,
             fix: Some(fix),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_channel_the_bot_is_not_in_says_whom_to_invite() {
+        let bot = Identity {
+            team: None,
+            team_id: None,
+            user: Some("herald".into()),
+            user_id: None,
+        };
+        let info: ChannelInfo =
+            serde_json::from_str(r#"{"name": "billing", "is_member": false, "is_archived": true}"#)
+                .unwrap();
+        let [membership, archived] = info.checks("C1", &bot);
+        assert!(!membership.ok);
+        assert_eq!(
+            membership.fix.as_deref(),
+            Some("invite the bot: /invite @herald in #billing")
+        );
+        assert!(!archived.ok);
     }
 }

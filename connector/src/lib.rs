@@ -3,11 +3,14 @@
 
 mod config;
 mod connection;
+mod render;
 mod schema;
 mod send;
 mod slack;
 mod template;
+mod update;
 mod validate;
+mod values;
 
 use exports::herald::connector::connector::Guest;
 use herald::connector::types::{
@@ -39,11 +42,28 @@ impl Guest for SlackConnector {
             .collect()
     }
 
+    fn state_key(request: SendRequest) -> Result<Option<String>, ConnectorError> {
+        Ok(send::state_key(
+            &request.config,
+            &request.variables,
+            &request.computed,
+        )?)
+    }
+
     fn send(request: SendRequest) -> Result<StepResult, ConnectorError> {
-        let posted = wstd::runtime::block_on(send::send(&request.config, &request.variables, &request.computed))?;
+        let sent = wstd::runtime::block_on(send::send(&send::Request {
+            config: &request.config,
+            variables: &request.variables,
+            computed: &request.computed,
+            execution_key: &request.execution_key,
+            attempt: request.attempt,
+            state: request.state.as_deref(),
+            cache: request.cache.as_deref(),
+        }))?;
         Ok(StepResult {
-            output: send::output_json(&posted),
-            state: None,
+            output: sent.output.to_string(),
+            state: sent.state,
+            cache: Some(sent.cache),
         })
     }
 

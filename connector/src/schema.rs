@@ -3,6 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::values;
+
 /// The connector's machine name, also the BPMN task type it is bound to.
 pub const NAME: &str = "slack";
 
@@ -21,19 +23,36 @@ pub struct Input {
     description: &'static str,
     /// The JSON types a value may have; the first is what a designer types in a form.
     types: &'static [&'static str],
-    default: Option<&'static str>,
+    default: Option<DefaultValue>,
+    /// The values a string may take (an `enum`), when the choice is closed.
+    choices: &'static [&'static str],
+    /// A pattern a string may match instead of the choices.
+    pattern: Option<&'static str>,
 }
+
+/// The default value of an input, which the host fills in when the step leaves it out.
+#[derive(Clone, Copy)]
+enum DefaultValue {
+    Text(&'static str),
+    Flag(bool),
+}
+
+/// The JSON types of a boolean input.
+const FLAG_TYPES: &[&str] = &["boolean", "string"];
+
+/// The JSON types of a list of strings, which a literal gives comma-separated.
+const LIST_TYPES: &[&str] = &["string", "array"];
 
 /// Every input the Slack step understands, in form order.
 pub const INPUTS: &[Input] = &[
     Input {
         name: "channel",
         title: "Channel",
-        description: "Where the message goes: a channel name such as `#billing`, or a \
-                      conversation id (`C…`, `G…`, `D…`) or user id (`U…`). A template over \
-                      the process variables.",
-        types: &["string"],
-        default: None,
+        description: "Where the message goes: a channel name such as `#billing`, a \
+                      conversation id (`C…`, `G…`, `D…`), a user id (`U…`) or an e-mail \
+                      address (a direct message). A template over the process variables. \
+                      Optional with `webhook_url`.",
+        ..Input::text()
     },
     Input {
         name: "text",
@@ -42,8 +61,7 @@ pub const INPUTS: &[Input] = &[
                       {{ customer.name }}`. Substituted values are escaped for Slack mrkdwn, so \
                       data cannot mention `<!channel>`; markup written in the template itself \
                       works. With `blocks`, this is the notification fallback.",
-        types: &["string"],
-        default: None,
+        ..Input::text()
     },
     Input {
         name: "blocks",
@@ -53,23 +71,106 @@ pub const INPUTS: &[Input] = &[
                       mrkdwn; numbers and booleans are inserted as they are. Either `text` or \
                       `blocks` is required.",
         types: &["string", "array", "object"],
-        default: None,
+        ..Input::text()
+    },
+    Input {
+        name: "color",
+        title: "Colour bar",
+        description: "A colour bar beside the message: `good` (green), `warning` (yellow), \
+                      `danger` (red) or a hex colour such as `#36a64f`.",
+        choices: values::COLOR_NAMES,
+        pattern: Some(values::HEX_COLOR_PATTERN),
+        ..Input::text()
+    },
+    Input {
+        name: "mention",
+        title: "Mention",
+        description: "People to mention at the start of the message: user ids (`U…`) or \
+                      e-mail addresses, comma-separated or as a list.",
+        types: LIST_TYPES,
+        ..Input::text()
     },
     Input {
         name: "thread",
         title: "Thread",
         description: "The `ts` of the message to reply to in its thread, e.g. \
                       `{{ notification.ts }}`. Empty: post to the channel.",
-        types: &["string"],
-        default: None,
+        ..Input::text()
+    },
+    Input {
+        name: "reply_broadcast",
+        title: "Also send to channel",
+        description: "With `thread`: show the reply in the channel as well.",
+        default: Some(DefaultValue::Flag(false)),
+        ..Input::flag()
+    },
+    Input {
+        name: "update_key",
+        title: "Update key",
+        description: "Post once, then update that message in place: a template such as \
+                      `incident-{{ incident.id }}`. Steps (and runs) with the same key update \
+                      the same message. An updated message is kept within Slack's limits by \
+                      truncation.",
+        ..Input::text()
+    },
+    Input {
+        name: "username",
+        title: "Display name",
+        description: "The name the message shows instead of the app's (needs the \
+                      `chat:write.customize` scope).",
+        ..Input::text()
+    },
+    Input {
+        name: "icon_emoji",
+        title: "Icon emoji",
+        description: "An emoji shown as the message's icon, e.g. `:rotating_light:` (needs \
+                      `chat:write.customize`).",
+        ..Input::text()
+    },
+    Input {
+        name: "icon_url",
+        title: "Icon URL",
+        description: "An image URL shown as the message's icon (needs `chat:write.customize`).",
+        ..Input::text()
+    },
+    Input {
+        name: "unfurl_links",
+        title: "Unfurl links",
+        description: "Whether Slack shows previews of the links in the text.",
+        ..Input::flag()
+    },
+    Input {
+        name: "unfurl_media",
+        title: "Unfurl media",
+        description: "Whether Slack shows previews of images and videos linked in the text.",
+        ..Input::flag()
+    },
+    Input {
+        name: "on_overflow",
+        title: "Too long for Slack",
+        description: "What to do with a message over Slack's limits (50 blocks, 3,000 \
+                      characters per section, 40,000 of text): `split` posts several messages, \
+                      the later ones in the thread of the first; `truncate` cuts it with a \
+                      visible marker.",
+        default: Some(DefaultValue::Text("split")),
+        choices: values::OVERFLOW_CHOICES,
+        ..Input::text()
+    },
+    Input {
+        name: "webhook_url",
+        title: "Incoming webhook URL",
+        description: "Post through an incoming webhook instead of the Web API, as a secret \
+                      reference such as `{{secrets.SLACK_WEBHOOK_URL}}`. The webhook decides \
+                      the channel, name and icon; `channel` and `token` are then not needed.",
+        ..Input::text()
     },
     Input {
         name: "token",
         title: "Bot token",
         description: "The Slack bot token (`xoxb-…`) with the `chat:write` scope, as a secret \
                       reference.",
-        types: &["string"],
-        default: Some("{{secrets.SLACK_BOT_TOKEN}}"),
+        default: Some(DefaultValue::Text("{{secrets.SLACK_BOT_TOKEN}}")),
+        ..Input::text()
     },
 ];
 
@@ -84,8 +185,10 @@ pub fn config_schema() -> Value {
         "title": "Slack notification",
         "type": "object",
         "properties": properties,
-        "required": ["channel"],
-        "anyOf": [{ "required": ["text"] }, { "required": ["blocks"] }],
+        "allOf": [
+            { "anyOf": [{ "required": ["channel"] }, { "required": ["webhook_url"] }] },
+            { "anyOf": [{ "required": ["text"] }, { "required": ["blocks"] }] },
+        ],
         "additionalProperties": false,
     })
 }
@@ -100,18 +203,55 @@ pub fn output_schema() -> Value {
             "ok": { "type": "boolean", "description": "Always true: failures fail the step." },
             "channel": {
                 "type": "string",
-                "description": "The conversation id the message was posted to (`C…`, `D…`)."
+                "description": "The conversation id the message was posted to (`C…`, `D…`); \
+                                not known for a webhook."
             },
             "ts": {
                 "type": "string",
-                "description": "The message's timestamp: its id for threads and updates."
+                "description": "The message's timestamp: its id for threads and updates; not \
+                                known for a webhook."
+            },
+            "updated": {
+                "type": "boolean",
+                "description": "With `update_key`: whether an earlier message was updated \
+                                (false: a new one was posted)."
+            },
+            "parts": {
+                "type": "integer",
+                "description": "How many messages a split message took, when more than one; \
+                                `channel` and `ts` are the first's."
+            },
+            "webhook": {
+                "type": "boolean",
+                "description": "True when posted through an incoming webhook."
             },
         },
-        "required": ["ok", "channel", "ts"],
+        "required": ["ok"],
     })
 }
 
 impl Input {
+    /// A string input (a template unless said otherwise) with no default and any value.
+    const fn text() -> Input {
+        Input {
+            name: "",
+            title: "",
+            description: "",
+            types: &["string"],
+            default: None,
+            choices: &[],
+            pattern: None,
+        }
+    }
+
+    /// A boolean input, which a literal gives as the text `true` or `false`.
+    const fn flag() -> Input {
+        Input {
+            types: FLAG_TYPES,
+            ..Input::text()
+        }
+    }
+
     fn schema(&self) -> Value {
         let mut schema = json!({
             "title": self.title,
@@ -121,8 +261,25 @@ impl Input {
                 several => json!(several),
             },
         });
-        if let Some(default) = self.default {
-            schema["default"] = json!(default);
+        match (self.choices, self.pattern) {
+            ([], None) => {}
+            (choices, None) => schema["enum"] = json!(choices),
+            ([], Some(pattern)) => schema["pattern"] = json!(pattern),
+            (choices, Some(pattern)) => {
+                schema["anyOf"] = json!([{ "enum": choices }, { "pattern": pattern }]);
+            }
+        }
+        if self.types == FLAG_TYPES {
+            // A literal arrives as text: only these two texts are booleans.
+            schema["anyOf"] = json!([{ "type": "boolean" }, { "enum": ["true", "false"] }]);
+        }
+        if self.types == LIST_TYPES {
+            schema["items"] = json!({ "type": "string" });
+        }
+        match self.default {
+            Some(DefaultValue::Text(text)) => schema["default"] = json!(text),
+            Some(DefaultValue::Flag(flag)) => schema["default"] = json!(flag),
+            None => {}
         }
         schema
     }
@@ -140,6 +297,19 @@ mod tests {
             "{{secrets.SLACK_BOT_TOKEN}}"
         );
         assert_eq!(schema["properties"]["channel"]["type"], "string");
-        assert_eq!(schema["required"], json!(["channel"]));
+        assert_eq!(schema["properties"]["on_overflow"]["default"], "split");
+        assert_eq!(
+            schema["properties"]["on_overflow"]["enum"],
+            json!(["split", "truncate"])
+        );
+        assert_eq!(
+            schema["properties"]["color"]["anyOf"][0]["enum"],
+            json!(["good", "warning", "danger"])
+        );
+        assert_eq!(schema["properties"]["reply_broadcast"]["default"], false);
+        assert_eq!(
+            schema["properties"]["unfurl_links"]["type"],
+            json!(["boolean", "string"])
+        );
     }
 }

@@ -1,13 +1,51 @@
-//! `send`: renders the message from the step's templates and posts it with
-//! `chat.postMessage`.
+//! `send` and `state-key`: renders the message, resolves its destination and delivers it,
+//! through the Web API (split to fit Slack's limits, updated in place, never posted twice)
+//! or through an incoming webhook.
+
+use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::config::{Blocks, Config, Issue, missing_token};
+use crate::config::{Config, Issue, missing_token};
+use crate::render::{Rendered, Renderer, with_mentions};
+use crate::slack::cache::Cache;
 use crate::slack::client::SlackClient;
+use crate::slack::destination::{Destination, Resolver};
 use crate::slack::errors::SlackError;
-use crate::slack::message::{self, BlocksError, PostMessage, Posted};
-use crate::template::{self, Escaping};
+use crate::slack::history;
+use crate::slack::limits::{self, Draft};
+use crate::slack::message::{self, Content, PostMessage, Posted, Presentation, UpdateMessage};
+use crate::slack::webhook::{self, WebhookMessage};
+use crate::update::{self, MessageState};
+use crate::values::{Mentionee, Overflow};
+
+/// One execution of the step, as the host asks for it.
+pub struct Request<'a> {
+    /// The step's inputs (JSON object).
+    pub config: &'a str,
+    /// The process variables (JSON object).
+    pub variables: &'a str,
+    /// The inputs an expression computed: data, never templates.
+    pub computed: &'a [String],
+    /// Stable across retries of the step: marks its posts so a retry finds them.
+    pub execution_key: &'a str,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// The state saved under the step's state key, if any.
+    pub state: Option<&'a str>,
+    /// The instance's cache, if any.
+    pub cache: Option<&'a str>,
+}
+
+/// What a successful send hands back to the host.
+pub struct Sent {
+    /// The step's output.
+    pub output: Value,
+    /// The state to keep under the step's state key.
+    pub state: Option<String>,
+    /// The instance's cache, with what this send resolved.
+    pub cache: String,
+}
 
 /// Why a send failed.
 #[derive(Debug, thiserror::Error)]
@@ -20,114 +58,252 @@ pub enum SendError {
     Slack(#[from] SlackError),
 }
 
-/// Renders and posts the message the step configuration describes.
-///
-/// Inputs named in `computed` hold data an expression computed: they are escaped as data,
-/// never rendered as templates, so nothing in the process data can act as a template.
-pub async fn send(config: &str, variables: &str, computed: &[String]) -> Result<Posted, SendError> {
-    let config = Config::parse(config).map_err(SendError::InvalidConfig)?;
-    let variables =
-        parse_variables(variables).map_err(|issue| SendError::InvalidConfig(vec![issue]))?;
-    match (config.token.as_deref(), render_message(&config, &variables, computed)) {
-        (Some(token), Ok(message)) => Ok(SlackClient::from_env(token)
-            .call("chat.postMessage", &message)
-            .await?),
-        (token, message) => {
-            let mut issues = message.err().unwrap_or_default();
-            if token.is_none() {
-                issues.push(missing_token());
-            }
-            Err(SendError::InvalidConfig(issues))
-        }
+impl From<Issue> for SendError {
+    fn from(issue: Issue) -> Self {
+        SendError::InvalidConfig(vec![issue])
     }
 }
 
-/// The step's output for a posted message, as JSON text: `{ok, channel, ts}`.
-pub fn output_json(posted: &Posted) -> String {
-    json!({ "ok": true, "channel": posted.channel, "ts": posted.ts }).to_string()
-}
-
-/// The process variables; none at all counts as an empty object.
-fn parse_variables(variables: &str) -> Result<Value, Issue> {
-    if variables.trim().is_empty() {
-        return Ok(json!({}));
-    }
-    match serde_json::from_str(variables) {
-        Ok(object @ Value::Object(_)) => Ok(object),
-        Ok(_) => Err(Issue::new(
-            "variables",
-            "the process variables must be a JSON object",
-        )),
-        Err(error) => Err(Issue::new(
-            "variables",
-            format!("the process variables are not valid JSON: {error}"),
-        )),
-    }
-}
-
-/// Renders every template of the step, listing every input that fails.
-fn render_message(
-    config: &Config,
-    variables: &Value,
+/// The state key of the step: `update:<rendered update_key>`, or none without one.
+pub fn state_key(
+    config: &str,
+    variables: &str,
     computed: &[String],
-) -> Result<PostMessage, Vec<Issue>> {
-    let mut issues = Vec::new();
-    let render = |input: &str, source: &str, escaping| {
-        if computed.iter().any(|name| name == input) {
-            return Ok(template::data(source, escaping));
+) -> Result<Option<String>, SendError> {
+    let config = Config::parse(config).map_err(SendError::InvalidConfig)?;
+    let key = Renderer::new(variables, computed)?.update_key(&config)?;
+    Ok(key.as_deref().map(update::state_key))
+}
+
+/// Renders and delivers the message the step configuration describes.
+pub async fn send(request: &Request<'_>) -> Result<Sent, SendError> {
+    let config = Config::parse(request.config).map_err(SendError::InvalidConfig)?;
+    let renderer = Renderer::new(request.variables, request.computed)?;
+    let rendered = renderer
+        .message(&config)
+        .map_err(SendError::InvalidConfig)?;
+    let mut cache = Cache::from_json(request.cache);
+    let (output, state) = match &config.webhook_url {
+        Some(url) => (via_webhook(url, &config, rendered, &mut cache).await?, None),
+        None => {
+            let update_key = renderer.update_key(&config)?;
+            via_web_api(request, &config, rendered, update_key.is_some(), &mut cache).await?
         }
-        template::render(input, source, escaping, variables).map_err(Issue::from)
     };
-    let channel = keep(
-        &mut issues,
-        render("channel", &config.channel, Escaping::Verbatim).and_then(|channel| {
-            let channel = channel.trim().to_owned();
-            if channel.is_empty() {
-                Err(Issue::new(
-                    "channel",
-                    "`channel` renders to nothing: it must name a channel",
-                ))
-            } else {
-                Ok(channel)
-            }
-        }),
-    );
-    let text = config
-        .text
-        .as_deref()
-        .and_then(|source| keep(&mut issues, render("text", source, Escaping::Mrkdwn)))
-        .filter(|text| !text.trim().is_empty());
-    let thread_ts = config
-        .thread
-        .as_deref()
-        .and_then(|source| keep(&mut issues, render("thread", source, Escaping::Verbatim)))
-        .map(|ts| ts.trim().to_owned())
-        .filter(|ts| !ts.is_empty());
-    let blocks = match &config.blocks {
-        None => None,
-        Some(Blocks::Template(source)) => keep(
-            &mut issues,
-            render("blocks", source, Escaping::BlockKitJson)
-                .and_then(|json| message::parse_blocks(&json).map_err(blocks_issue)),
-        ),
-        Some(Blocks::Built(value)) => keep(
-            &mut issues,
-            message::blocks_from_value(value.clone()).map_err(blocks_issue),
-        ),
-    };
-    match channel {
-        Some(channel) if issues.is_empty() => {
-            Ok(PostMessage::new(channel, text, blocks, thread_ts))
-        }
-        _ => Err(issues),
+    Ok(Sent {
+        output,
+        state,
+        cache: cache.to_json(),
+    })
+}
+
+/// Posts through an incoming webhook, part after part; Slack tells nothing back, so the
+/// later parts cannot go in the thread of the first and follow it in the channel.
+async fn via_webhook(
+    url: &str,
+    config: &Config,
+    rendered: Rendered,
+    cache: &mut Cache,
+) -> Result<Value, SendError> {
+    let users = mention_ids(config, &rendered.mentions, cache).await?;
+    let parts = limits::fit(with_mentions(rendered.draft, &users), config.on_overflow);
+    for part in &parts {
+        let content = content(config, part.clone());
+        let message = WebhookMessage {
+            content: &content,
+            thread_ts: rendered.thread.as_deref(),
+            unfurl_links: config.unfurl_links,
+            unfurl_media: config.unfurl_media,
+        };
+        webhook::post(url, &message).await?;
     }
+    Ok(output(None, parts.len(), None))
 }
 
-/// The value of a result, or `None` with its issue recorded.
-fn keep<T>(issues: &mut Vec<Issue>, result: Result<T, Issue>) -> Option<T> {
-    result.map_err(|issue| issues.push(issue)).ok()
+/// Posts (or updates) through the Web API; returns the output and the state to keep.
+async fn via_web_api(
+    request: &Request<'_>,
+    config: &Config,
+    rendered: Rendered,
+    updating: bool,
+    cache: &mut Cache,
+) -> Result<(Value, Option<String>), SendError> {
+    let token = config.token.as_deref().ok_or_else(missing_token)?;
+    let client = SlackClient::from_env(token);
+    let users = mention_ids(config, &rendered.mentions, cache).await?;
+    let draft = with_mentions(rendered.draft, &users);
+    // An update changes one message, so it cannot be split: it is truncated to fit.
+    let overflow = if updating {
+        Overflow::Truncate
+    } else {
+        config.on_overflow
+    };
+    let parts = limits::fit(draft, overflow);
+    let state = MessageState::from_json(request.state).filter(|_| updating);
+    if let Some(state) = state {
+        let content = content(config, parts[0].clone()).replacing();
+        let update = UpdateMessage {
+            channel: &state.channel,
+            ts: &state.ts,
+            content: &content,
+        };
+        match client.call::<Posted>("chat.update", &update).await {
+            Ok(updated) => return Ok(web_api_result(&updated, 1, Some(true))),
+            // The message was deleted: post a new one and keep that instead.
+            Err(error) if error.code() == "message_not_found" => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    let channel = rendered
+        .channel
+        .as_deref()
+        .ok_or_else(|| Issue::new("channel", "`channel` is required to post with the Web API"))?;
+    let channel = Resolver::new(&client, cache)
+        .post_target(&Destination::classify(channel))
+        .await?;
+    let mut poster = Poster {
+        client: &client,
+        channel,
+        presentation: &rendered.presentation,
+        execution_key: request.execution_key,
+        retry: request.attempt > 1,
+        earlier: BTreeMap::new(),
+    };
+    let thread = rendered.thread.as_deref();
+    let mut first: Option<Posted> = None;
+    for (index, part) in parts.iter().enumerate() {
+        let content = content(config, part.clone());
+        let posted = match &first {
+            None => {
+                poster
+                    .post(1, &content, thread, config.reply_broadcast)
+                    .await?
+            }
+            // The later parts reply in the thread the first is in, or that it starts.
+            Some(first) => {
+                let thread = thread.unwrap_or(&first.ts);
+                poster.post(index + 1, &content, Some(thread), None).await?
+            }
+        };
+        first.get_or_insert(posted);
+    }
+    let first = first.expect("fitting a message yields at least one part");
+    Ok(web_api_result(
+        &first,
+        parts.len(),
+        updating.then_some(false),
+    ))
 }
 
-fn blocks_issue(error: BlocksError) -> Issue {
-    Issue::new("blocks", format!("`blocks` {error}"))
+/// The output and, for a step that updates in place, the state naming its message.
+fn web_api_result(posted: &Posted, parts: usize, updated: Option<bool>) -> (Value, Option<String>) {
+    let state = updated.is_some().then(|| {
+        MessageState {
+            channel: posted.channel.clone(),
+            ts: posted.ts.clone(),
+        }
+        .to_json()
+    });
+    (output(Some(posted), parts, updated), state)
+}
+
+/// The step's output: `{ok, channel, ts}` of the (first) message, or `{ok, webhook: true}`;
+/// `updated` with `update_key`, `parts` when the message took several.
+fn output(posted: Option<&Posted>, parts: usize, updated: Option<bool>) -> Value {
+    let mut output = match posted {
+        Some(posted) => json!({ "ok": true, "channel": posted.channel, "ts": posted.ts }),
+        None => json!({ "ok": true, "webhook": true }),
+    };
+    if let Some(updated) = updated {
+        output["updated"] = json!(updated);
+    }
+    if parts > 1 {
+        output["parts"] = json!(parts);
+    }
+    output
+}
+
+/// A part's content, with the step's colour bar.
+fn content(config: &Config, part: Draft) -> Content {
+    Content::new(part.text, part.blocks, config.color.as_ref())
+}
+
+/// The user ids of the people to mention; e-mail addresses are looked up, which needs the
+/// token even for a webhook.
+async fn mention_ids(
+    config: &Config,
+    mentions: &[Mentionee],
+    cache: &mut Cache,
+) -> Result<Vec<String>, SendError> {
+    let mut ids = Vec::with_capacity(mentions.len());
+    for mentionee in mentions {
+        match mentionee {
+            Mentionee::User(id) => ids.push(id.clone()),
+            Mentionee::Email(email) => {
+                let token = config.token.as_deref().ok_or_else(|| {
+                    Issue::new(
+                        "mention",
+                        format!("mentioning `{email}` needs a token to look the address up"),
+                    )
+                })?;
+                let client = SlackClient::from_env(token);
+                ids.push(Resolver::new(&client, cache).user_by_email(email).await?);
+            }
+        }
+    }
+    Ok(ids)
+}
+
+/// Posts the parts of one message to one conversation, skipping those an earlier attempt
+/// already posted.
+struct Poster<'a> {
+    client: &'a SlackClient<'a>,
+    channel: String,
+    presentation: &'a Presentation,
+    execution_key: &'a str,
+    /// Whether this is a retry, which may find its parts posted already.
+    retry: bool,
+    /// What an earlier attempt posted, per thread (none: the channel itself), part → ts.
+    earlier: BTreeMap<Option<String>, BTreeMap<usize, String>>,
+}
+
+impl Poster<'_> {
+    async fn post(
+        &mut self,
+        part: usize,
+        content: &Content,
+        thread: Option<&str>,
+        reply_broadcast: Option<bool>,
+    ) -> Result<Posted, SlackError> {
+        if let Some(ts) = self.posted_before(part, thread).await {
+            return Ok(Posted {
+                channel: self.channel.clone(),
+                ts,
+            });
+        }
+        let post = PostMessage {
+            channel: &self.channel,
+            content,
+            thread_ts: thread,
+            reply_broadcast: reply_broadcast.filter(|_| thread.is_some()),
+            presentation: self.presentation,
+            metadata: message::metadata(self.execution_key, part),
+        };
+        self.client.call("chat.postMessage", &post).await
+    }
+
+    /// The `ts` of `part` if an earlier attempt posted it; looked up once per thread.
+    async fn posted_before(&mut self, part: usize, thread: Option<&str>) -> Option<String> {
+        if !self.retry {
+            return None;
+        }
+        let location = thread.map(str::to_owned);
+        if !self.earlier.contains_key(&location) {
+            let found =
+                history::earlier_parts(self.client, &self.channel, thread, self.execution_key)
+                    .await;
+            self.earlier.insert(location.clone(), found);
+        }
+        self.earlier.get(&location)?.get(&part).cloned()
+    }
 }

@@ -1,7 +1,8 @@
 //! `validate`: every design-time problem with a step's inputs at once, without rendering.
 
-use crate::config::{Inputs, Issue};
+use crate::config::{Inputs, Issue, Mention};
 use crate::template;
+use crate::values;
 
 /// The problems with the step configuration `config`; empty when it is valid.
 ///
@@ -15,16 +16,57 @@ pub fn validate(config: &str) -> Vec<Issue> {
         .filter_map(|(input, source)| template::check_syntax(input, source).err())
         .map(Issue::from)
         .collect();
+    let overridden = webhook_overrides(&inputs);
+    let mentions = literal_mentions(&inputs);
     let mut issues = inputs.issues;
-    // `text` is also where a message without any content is reported.
-    let content_computed = computed.iter().any(|name| name == "blocks");
+    // `text` is also where a message without any content is reported, and `channel` where
+    // a message without a destination is.
+    let is_computed = |name: &str| computed.iter().any(|input| input == name);
     issues.retain(|issue| {
-        let computed_here = computed.contains(&issue.field);
-        let content_missing_but_computed = issue.field == "text" && content_computed;
-        !(computed_here || content_missing_but_computed)
+        let computed_here = is_computed(&issue.field);
+        let present_but_computed = (issue.field == "text" && is_computed("blocks"))
+            || (issue.field == "channel" && is_computed("webhook_url"));
+        !(computed_here || present_but_computed)
     });
+    issues.extend(mentions);
     issues.extend(syntax);
+    issues.extend(overridden);
     issues
+}
+
+/// The problem with a `mention` written without template markup, which is known already.
+fn literal_mentions(inputs: &Inputs) -> Option<Issue> {
+    match &inputs.config.mention {
+        Some(Mention::Template(source)) if !source.contains("{{") && !source.contains("{%") => {
+            values::mentionees(std::slice::from_ref(source)).err()
+        }
+        _ => None,
+    }
+}
+
+/// The inputs an incoming webhook ignores: an app's webhook always posts as the app.
+fn webhook_overrides(inputs: &Inputs) -> Vec<Issue> {
+    let config = &inputs.config;
+    if config.webhook_url.is_none() {
+        return Vec::new();
+    }
+    [
+        ("username", config.username.is_some()),
+        ("icon_emoji", config.icon_emoji.is_some()),
+        ("icon_url", config.icon_url.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, given)| *given)
+    .map(|(input, _)| {
+        Issue::new(
+            input,
+            format!(
+                "an incoming webhook posts with the name and icon of its app: `{input}` would \
+                 be ignored; remove it, or post with the Web API (`channel` and `token`)"
+            ),
+        )
+    })
+    .collect()
 }
 
 /// The names of the inputs given as `null`.
@@ -64,6 +106,40 @@ mod tests {
         let issues = validate(r#"{"channel": null}"#);
         assert_eq!(issues.len(), 1);
         assert_eq!(issues[0].field, "text");
+    }
+
+    #[test]
+    fn new_inputs_are_checked() {
+        let issues = validate(
+            r##"{"channel": "#x", "text": "hi", "color": "red", "on_overflow": "drop",
+                 "unfurl_links": "yes", "reply_broadcast": true, "mention": "bob",
+                 "update_key": "{{ id"}"##,
+        );
+        let fields: Vec<&str> = issues.iter().map(|issue| issue.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "color",
+                "on_overflow",
+                "unfurl_links",
+                "mention",
+                "update_key"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_webhook_needs_no_channel_and_ignores_overrides() {
+        let hook = r#"{"webhook_url": "herald-secret-0a1b", "text": "hi", "username": "x"}"#;
+        let issues = validate(hook);
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].field, "username");
+        assert!(validate(r#"{"webhook_url": null, "text": "hi"}"#).is_empty());
+        let issues = validate(r#"{"webhook_url": "ftp://x", "text": "hi"}"#);
+        assert_eq!(issues[0].field, "webhook_url");
+        let issues =
+            validate(r#"{"webhook_url": "herald-secret-1", "text": "hi", "update_key": "k"}"#);
+        assert_eq!(issues[0].field, "update_key");
     }
 
     #[test]

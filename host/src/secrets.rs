@@ -73,6 +73,12 @@ impl Vault {
         out
     }
 
+    /// The value behind `text` when `text` is exactly one placeholder.
+    pub fn reveal_exact(&self, text: &str) -> Option<String> {
+        let inner = self.lock();
+        inner.placeholders.get(text).map(|name| inner.values[name].clone())
+    }
+
     /// Replaces every secret value that was handed out as a placeholder by `***`, so that
     /// nothing herald prints can carry one.
     pub fn redact(&self, text: &str) -> String {

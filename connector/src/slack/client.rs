@@ -12,6 +12,11 @@ use wstd::http::{
 
 use super::errors::{ConnectionFailure, DEFAULT_RETRY_AFTER_SECONDS, FailureKind, SlackError};
 
+/// The Content-Type of JSON request bodies, as Slack asks for it.
+const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+/// The Content-Type of form-encoded request bodies.
+const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
 /// Where the Web API lives unless `SLACK_API_URL` says otherwise.
 const DEFAULT_API_URL: &str = "https://slack.com/api/";
 
@@ -39,14 +44,10 @@ impl<'token> SlackClient<'token> {
             .map(|url| url.trim().to_owned())
             .filter(|url| !url.is_empty())
             .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        let mut http = Client::new();
-        http.set_connect_timeout(CONNECT_TIMEOUT);
-        http.set_first_byte_timeout(FIRST_BYTE_TIMEOUT);
-        http.set_between_bytes_timeout(BETWEEN_BYTES_TIMEOUT);
         SlackClient {
             base_url,
             token,
-            http,
+            http: http_client(),
         }
     }
 
@@ -57,7 +58,33 @@ impl<'token> SlackClient<'token> {
         method: &'static str,
         body: &impl Serialize,
     ) -> Result<R, SlackError> {
-        let request = self.request(method, body)?;
+        // Serializing the connector's own body types (strings and JSON values) cannot fail.
+        let json = serde_json::to_vec(body).expect("a Slack request body serializes to JSON");
+        let request = self.request(method, JSON_CONTENT_TYPE, json)?;
+        self.execute(method, request).await
+    }
+
+    /// POSTs `params` form-encoded to a read method such as `conversations.list` or
+    /// `users.lookupByEmail`.
+    ///
+    /// Slack takes read methods by POST as well as GET. A GET has no body, so the server may
+    /// answer before wasi-http has finished the (empty) request body stream, and that stream
+    /// then fails as closed although Slack answered: a form body avoids the race.
+    pub async fn read<R: DeserializeOwned>(
+        &self,
+        method: &'static str,
+        params: &[(&str, &str)],
+    ) -> Result<R, SlackError> {
+        let form = form_encode(params).into_bytes();
+        let request = self.request(method, FORM_CONTENT_TYPE, form)?;
+        self.execute(method, request).await
+    }
+
+    async fn execute<R: DeserializeOwned>(
+        &self,
+        method: &'static str,
+        request: Request<Body>,
+    ) -> Result<R, SlackError> {
         let mut response = self
             .http
             .send(request)
@@ -110,7 +137,8 @@ impl<'token> SlackClient<'token> {
     fn request(
         &self,
         method: &'static str,
-        body: &impl Serialize,
+        content_type: &'static str,
+        body: Vec<u8>,
     ) -> Result<Request<Body>, SlackError> {
         let url = method_url(&self.base_url, method);
         let uri = url
@@ -123,21 +151,44 @@ impl<'token> SlackClient<'token> {
             })?;
         let authorization = HeaderValue::try_from(format!("Bearer {}", self.token))
             .map_err(|_| SlackError::InvalidToken { method })?;
-        // Serializing the connector's own body types (strings and JSON values) cannot fail.
-        let json = serde_json::to_vec(body).expect("a Slack request body serializes to JSON");
-        let length = json.len();
-        let mut request = Request::new(Body::from(json));
+        let length = body.len();
+        let mut request = Request::new(Body::from(body));
         *request.method_mut() = Method::POST;
         *request.uri_mut() = uri;
         let headers = request.headers_mut();
-        headers.insert(
-            "content-type",
-            HeaderValue::from_static("application/json; charset=utf-8"),
-        );
+        headers.insert("content-type", HeaderValue::from_static(content_type));
         headers.insert("content-length", HeaderValue::from(length));
         headers.insert("authorization", authorization);
         Ok(request)
     }
+}
+
+/// An HTTP client with the connector's timeouts.
+pub fn http_client() -> Client {
+    let mut http = Client::new();
+    http.set_connect_timeout(CONNECT_TIMEOUT);
+    http.set_first_byte_timeout(FIRST_BYTE_TIMEOUT);
+    http.set_between_bytes_timeout(BETWEEN_BYTES_TIMEOUT);
+    http
+}
+
+/// `application/x-www-form-urlencoded` pairs, the syntax of a query string.
+fn form_encode(pairs: &[(&str, &str)]) -> String {
+    let encode = |text: &str| {
+        text.bytes()
+            .map(|byte| match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    char::from(byte).to_string()
+                }
+                _ => format!("%{byte:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs
+        .iter()
+        .map(|(key, value)| format!("{}={}", encode(key), encode(value)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// The URL of a Web API method under the base URL, with or without its trailing slash.
@@ -146,7 +197,7 @@ fn method_url(base_url: &str, method: &str) -> String {
 }
 
 /// The `Retry-After` seconds of a reply, or the default when absent or not a number.
-fn retry_after(headers: &HeaderMap) -> u32 {
+pub fn retry_after(headers: &HeaderMap) -> u32 {
     headers
         .get("retry-after")
         .and_then(|value| value.to_str().ok())
@@ -180,7 +231,7 @@ fn api_error(method: &'static str, reply: &Value) -> SlackError {
 }
 
 /// Classifies a failure to get an answer at all.
-fn connection_error(method: &'static str, error: &wstd::http::Error) -> SlackError {
+pub fn connection_error(method: &'static str, error: &wstd::http::Error) -> SlackError {
     let failure = match error.downcast_ref::<ErrorCode>() {
         Some(ErrorCode::HttpRequestDenied) => ConnectionFailure::Denied,
         Some(
@@ -212,6 +263,17 @@ mod tests {
         assert_eq!(
             method_url("http://127.0.0.1:9000/api", "auth.test"),
             "http://127.0.0.1:9000/api/auth.test"
+        );
+    }
+
+    #[test]
+    fn queries_are_form_encoded() {
+        assert_eq!(
+            form_encode(&[
+                ("email", "ada+x@example.com"),
+                ("types", "public_channel,im")
+            ]),
+            "email=ada%2Bx%40example.com&types=public_channel%2Cim"
         );
     }
 

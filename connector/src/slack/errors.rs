@@ -1,6 +1,8 @@
 //! Why a Slack call failed, and the one table that turns Slack's error codes into the
 //! connector's failure kinds and a hint a process designer can act on.
 
+use super::webhook::WEBHOOK;
+
 /// The seconds to wait when Slack limits the rate without saying for how long.
 pub const DEFAULT_RETRY_AFTER_SECONDS: u32 = 1;
 
@@ -113,6 +115,10 @@ impl SlackError {
     pub fn hint(&self) -> String {
         match self {
             SlackError::RateLimited { .. } => lookup_hint("ratelimited"),
+            SlackError::Api { method, code, .. } if *method == WEBHOOK => WEBHOOK_HINTS
+                .iter()
+                .find(|(known, _)| known == code)
+                .map_or_else(|| lookup_hint(code), |(_, hint)| (*hint).to_owned()),
             SlackError::Api { code, needed, .. } => {
                 let hint = lookup_hint(code);
                 let scope = needed.as_deref().map_or_else(
@@ -151,6 +157,11 @@ impl SlackError {
                  step's `token` input for line breaks or stray characters"
                     .to_owned()
             }
+            SlackError::InvalidUrl { method, .. } if *method == WEBHOOK => {
+                "set `webhook_url` to the incoming webhook's URL, \
+                 https://hooks.slack.com/services/T…/B…/…, best as a secret reference"
+                    .to_owned()
+            }
             SlackError::InvalidUrl { .. } => {
                 "set SLACK_API_URL to an http(s) URL such as https://slack.com/api/".to_owned()
             }
@@ -178,6 +189,25 @@ struct KnownError {
     /// What a process designer can do about it.
     hint: &'static str,
 }
+
+/// Hints for webhook answers whose code means something else than for the Web API.
+const WEBHOOK_HINTS: &[(&str, &str)] = &[
+    (
+        "channel_not_found",
+        "the webhook's channel no longer exists: create a new incoming webhook for an \
+         existing channel and update `webhook_url`",
+    ),
+    (
+        "channel_is_archived",
+        "the webhook's channel is archived: unarchive it, or create an incoming webhook for \
+         another channel and update `webhook_url`",
+    ),
+    (
+        "user_not_found",
+        "the webhook posts to a user who no longer exists or is deactivated: create a new \
+         incoming webhook and update `webhook_url`",
+    ),
+];
 
 /// Where a `missing_scope` hint names the scope Slack says is needed.
 const SCOPE: &str = "{scope}";
@@ -216,7 +246,8 @@ const KNOWN_ERRORS: &[KnownError] = &[
         code: "users_not_found",
         kind: FailureKind::NotFound,
         hint: "no active Slack user has that e-mail address: check the address, and that the \
-               user is in this workspace and not deactivated",
+               user is a member of this workspace and not deactivated; the app needs the \
+               `users:read.email` scope to look users up by e-mail",
     },
     KnownError {
         code: "user_not_found",
@@ -233,8 +264,24 @@ const KNOWN_ERRORS: &[KnownError] = &[
     KnownError {
         code: "thread_not_found",
         kind: FailureKind::NotFound,
-        hint: "no message has the `ts` given in `thread`: use the `ts` of a message in this \
-               channel",
+        hint: "no message in this conversation has the `ts` given in `thread`: use the `ts` \
+               of a message posted to the same `channel`, e.g. `{{ notification.ts }}`",
+    },
+    KnownError {
+        code: "no_service",
+        kind: FailureKind::NotFound,
+        hint: "no incoming webhook has this URL (it was removed or mistyped): check \
+               `webhook_url`, or create a new incoming webhook",
+    },
+    KnownError {
+        code: "no_active_hooks",
+        kind: FailureKind::Rejected,
+        hint: "the webhook is disabled: re-enable incoming webhooks for the Slack app",
+    },
+    KnownError {
+        code: "team_disabled",
+        kind: FailureKind::Rejected,
+        hint: "the Slack workspace is disabled: ask a workspace admin",
     },
     // Content.
     KnownError {

@@ -1,47 +1,131 @@
-//! The body of a `chat.postMessage` call and the part of its reply the step keeps.
+//! The bodies of `chat.postMessage`, `chat.update` and incoming-webhook posts, and the part
+//! of a post's reply the step keeps.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 
-/// The JSON body of `chat.postMessage`.
-#[derive(Debug, Serialize, PartialEq)]
-pub struct PostMessage {
-    /// The conversation: `#name` or an id.
-    pub channel: String,
-    /// The message, or with `blocks` the notification fallback.
+use crate::values::Color;
+
+/// The `event_type` of the metadata every post carries, to find it again after a retry.
+pub const EVENT_TYPE: &str = "herald_step";
+
+/// What a message shows: shared by posts, updates and webhook posts.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Content {
+    /// The message, or with blocks or a colour bar the notification fallback.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Block Kit blocks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocks: Option<Vec<Value>>,
-    /// The `ts` of the message to reply to in its thread.
+    /// Legacy attachments: the one that carries a colour bar.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub thread_ts: Option<String>,
+    pub attachments: Option<Vec<Value>>,
 }
 
-impl PostMessage {
-    /// A message with the given parts; with blocks and no text, the text fallback for
-    /// notifications is taken from the blocks' text.
-    pub fn new(
-        channel: String,
-        text: Option<String>,
-        blocks: Option<Vec<Value>>,
-        thread_ts: Option<String>,
-    ) -> Self {
+impl Content {
+    /// A message with the given parts. With blocks and no text, the text fallback for
+    /// notifications is taken from the blocks' text. With a colour, text and blocks move
+    /// into one attachment, the only way Slack shows a colour bar, and `text` stays at the
+    /// top as the notification fallback.
+    pub fn new(text: Option<String>, blocks: Option<Vec<Value>>, color: Option<&Color>) -> Self {
         let text = text.or_else(|| blocks.as_deref().and_then(fallback_text));
-        PostMessage {
-            channel,
-            text,
-            blocks,
-            thread_ts,
+        let Some(color) = color else {
+            return Content {
+                text,
+                blocks,
+                attachments: None,
+            };
+        };
+        let mut attachment = json!({ "color": color.as_str() });
+        if let Some(text) = &text {
+            attachment["fallback"] = json!(text);
         }
+        match blocks {
+            Some(blocks) => attachment["blocks"] = json!(blocks),
+            None => attachment["text"] = json!(text),
+        }
+        Content {
+            text,
+            blocks: None,
+            attachments: Some(vec![attachment]),
+        }
+    }
+
+    /// The content for `chat.update`, which keeps blocks and attachments left out: an
+    /// empty list removes what the message had, e.g. the red bar of a closed incident.
+    pub fn replacing(mut self) -> Self {
+        self.blocks.get_or_insert_with(Vec::new);
+        self.attachments.get_or_insert_with(Vec::new);
+        self
     }
 }
 
-/// The part of a successful `chat.postMessage` reply the step keeps.
-#[derive(Debug, Deserialize)]
+/// How a posted message looks and behaves, besides its content.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Presentation {
+    /// The display name instead of the app's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// An emoji as the icon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon_emoji: Option<String>,
+    /// An image as the icon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon_url: Option<String>,
+    /// Whether Slack previews links.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unfurl_links: Option<bool>,
+    /// Whether Slack previews media.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unfurl_media: Option<bool>,
+}
+
+/// The JSON body of `chat.postMessage`.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct PostMessage<'a> {
+    /// The conversation id.
+    pub channel: &'a str,
+    /// What the message shows.
+    #[serde(flatten)]
+    pub content: &'a Content,
+    /// The `ts` of the message to reply to in its thread.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread_ts: Option<&'a str>,
+    /// With `thread_ts`: show the reply in the channel too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_broadcast: Option<bool>,
+    /// Name, icon and unfurling.
+    #[serde(flatten)]
+    pub presentation: &'a Presentation,
+    /// Marks the post with the step's execution key, so a retry can find it.
+    pub metadata: Value,
+}
+
+/// The `metadata` of a post: the execution key and the part number of a split message.
+pub fn metadata(execution_key: &str, part: usize) -> Value {
+    json!({
+        "event_type": EVENT_TYPE,
+        "event_payload": { "execution_key": execution_key, "part": part },
+    })
+}
+
+/// The JSON body of `chat.update`.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct UpdateMessage<'a> {
+    /// The conversation id the message was posted to.
+    pub channel: &'a str,
+    /// The message's `ts`.
+    pub ts: &'a str,
+    /// The new content.
+    #[serde(flatten)]
+    pub content: &'a Content,
+}
+
+/// The part of a successful `chat.postMessage` or `chat.update` reply the step keeps.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct Posted {
-    /// The conversation id the message went to (`C…`, `D…`), even when posted by name.
+    /// The conversation id the message went to (`C…`, `D…`).
     pub channel: String,
     /// The message's timestamp, its id.
     pub ts: String,
@@ -119,19 +203,53 @@ mod tests {
             ]}"#,
         )
         .unwrap();
-        let message = PostMessage::new("C1".into(), None, Some(blocks), None);
+        let content = Content::new(None, Some(blocks), None);
         assert_eq!(
-            message.text.as_deref(),
+            content.text.as_deref(),
             Some("Invoice 42\n*Total* 12.50\nby herald")
         );
     }
 
     #[test]
     fn the_body_leaves_out_what_is_absent() {
-        let message = PostMessage::new("#billing".into(), Some("hi".into()), None, None);
+        let content = Content::new(Some("hi".into()), None, None);
+        let presentation = Presentation::default();
+        let post = PostMessage {
+            channel: "C1",
+            content: &content,
+            thread_ts: None,
+            reply_broadcast: None,
+            presentation: &presentation,
+            metadata: metadata("i/e", 1),
+        };
         assert_eq!(
-            serde_json::to_value(&message).unwrap(),
-            json!({"channel": "#billing", "text": "hi"})
+            serde_json::to_value(&post).unwrap(),
+            json!({"channel": "C1", "text": "hi", "metadata": {"event_type": "herald_step",
+                   "event_payload": {"execution_key": "i/e", "part": 1}}})
+        );
+    }
+
+    #[test]
+    fn a_colour_moves_the_content_into_an_attachment() {
+        let red = Color::Named("danger");
+        let content = Content::new(Some("down".into()), None, Some(&red));
+        assert_eq!(
+            serde_json::to_value(&content).unwrap(),
+            json!({"text": "down", "attachments": [
+                {"color": "danger", "fallback": "down", "text": "down"}]})
+        );
+        let blocks = vec![json!({"type": "section", "text": {"type": "mrkdwn", "text": "x"}})];
+        let content = Content::new(None, Some(blocks.clone()), Some(&red));
+        assert_eq!(content.text.as_deref(), Some("x"));
+        assert_eq!(content.attachments.unwrap()[0]["blocks"], json!(blocks));
+    }
+
+    #[test]
+    fn an_update_clears_what_it_leaves_out() {
+        let content = Content::new(Some("up".into()), None, None).replacing();
+        assert_eq!(
+            serde_json::to_value(&content).unwrap(),
+            json!({"text": "up", "blocks": [], "attachments": []})
         );
     }
 

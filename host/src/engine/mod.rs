@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use crate::bpmn::{Element, ElementKind, Process, ServiceTask};
-use crate::runtime::{Connector, SendRequest};
+use crate::runtime::{Connector, SendRequest, StepResult};
 use crate::secrets::Vault;
 use crate::state::{StateDir, StateError};
 
@@ -31,12 +31,6 @@ pub struct Engine {
     connectors: HashMap<String, Connector>,
     vault: Vault,
     state: StateDir,
-}
-
-/// How one service task ended: the record, and the output to store on success.
-struct StepOutcome {
-    record: StepRecord,
-    output: Option<Value>,
 }
 
 impl Engine {
@@ -61,6 +55,8 @@ impl Engine {
             incident: None,
         };
         self.state.save(&record)?;
+        // Each connector's scratch data for this instance (see `send-request.cache`).
+        let mut caches = HashMap::new();
         let mut current = process.start;
         for _ in 0..MAX_ELEMENT_VISITS {
             let element = &process.elements[current];
@@ -78,13 +74,13 @@ impl Engine {
                     })
                 }
                 ElementKind::ServiceTask(task) => {
-                    let outcome = self.run_task(&record.instance, element, task, &record.variables, observer).await;
-                    observer.step_finished(element, &outcome.record);
-                    let failure = outcome.record.error.as_ref().map(ToString::to_string);
-                    record.steps.push(outcome.record);
-                    if let (Some(output), Some(name)) = (outcome.output, task.result_variable()) {
-                        record.variables.insert(name.to_owned(), output);
+                    let step = self.run_task(&record.instance, element, task, &record.variables, &mut caches, observer).await;
+                    observer.step_finished(element, &step);
+                    let failure = step.error.as_ref().map(ToString::to_string);
+                    if let (Some(output), Some(name)) = (&step.output, task.result_variable()) {
+                        record.variables.insert(name.to_owned(), output.clone());
                     }
+                    record.steps.push(step);
                     failure.map_or(Ok(element.outgoing[0]), Err)
                 }
             };
@@ -115,8 +111,9 @@ impl Engine {
         element: &Element,
         task: &ServiceTask,
         variables: &Map<String, Value>,
+        caches: &mut HashMap<String, String>,
         observer: &dyn Observer,
-    ) -> StepOutcome {
+    ) -> StepRecord {
         let mut record = StepRecord {
             id: element.id.clone(),
             task_type: task.task_type.clone(),
@@ -125,37 +122,29 @@ impl Engine {
             output: None,
             error: None,
         };
-        let prepared = self.prepare(task, variables);
-        let (connector, request) = match prepared {
+        let execution_key = format!("{instance}/{}", element.id);
+        let prepared = self.prepare(task, variables, execution_key, caches).await;
+        let (connector, mut request, state_key, backoff) = match prepared {
             Ok(ready) => ready,
             Err(error) => {
                 record.error = Some(error);
-                return StepOutcome { record, output: None };
+                return record;
             }
         };
-        let backoff = match Backoff::from_header(task.headers.get(retry::BACKOFF_HEADER).map(String::as_str)) {
-            Ok(backoff) => backoff,
-            Err(message) => {
-                record.error = Some(StepError::Input { message });
-                return StepOutcome { record, output: None };
-            }
-        };
-        let mut request = SendRequest { execution_key: format!("{instance}/{}", element.id), ..request };
         for attempt in 1..=task.retries {
             request.attempt = attempt;
             record.attempts = attempt;
-            let error = match connector.send(&request).await {
-                Ok(result) => match serde_json::from_str::<Value>(&result.output) {
-                    Ok(output) => {
-                        record.status = StepStatus::Completed;
-                        record.output = Some(output.clone());
-                        return StepOutcome { record, output: Some(output) };
-                    }
-                    Err(err) => StepError::Crashed {
-                        message: format!("the {} connector returned output that is not JSON: {err}", task.task_type),
-                    },
-                },
-                Err(err) => StepError::from(err),
+            let outcome = match connector.send(&request).await {
+                Ok(result) => self.accept(task, state_key.as_deref(), result, caches),
+                Err(err) => Err(StepError::from(err)),
+            };
+            let error = match outcome {
+                Ok(output) => {
+                    record.status = StepStatus::Completed;
+                    record.output = Some(output);
+                    return record;
+                }
+                Err(error) => error,
             };
             if error.is_retryable() && attempt < task.retries {
                 let delay = backoff.delay(attempt, error.retry_after());
@@ -166,24 +155,57 @@ impl Engine {
                 break;
             }
         }
-        StepOutcome { record, output: None }
+        record
     }
 
-    /// Finds the connector and computes the request of a task.
-    fn prepare(&self, task: &ServiceTask, variables: &Map<String, Value>) -> Result<(&Connector, SendRequest), StepError> {
+    /// Takes a successful result: keeps its cache and state, and returns its output.
+    fn accept(
+        &self,
+        task: &ServiceTask,
+        state_key: Option<&str>,
+        result: StepResult,
+        caches: &mut HashMap<String, String>,
+    ) -> Result<Value, StepError> {
+        let output = serde_json::from_str::<Value>(&result.output).map_err(|err| StepError::Crashed {
+            message: format!("the {} connector returned output that is not JSON: {err}", task.task_type),
+        })?;
+        if let Some(cache) = result.cache {
+            caches.insert(task.task_type.clone(), cache);
+        }
+        if let (Some(key), Some(state)) = (state_key, &result.state) {
+            self.state.save_connector_state(&task.task_type, key, state)?;
+        }
+        Ok(output)
+    }
+
+    /// Finds the connector, computes the request of a task, and loads the state it keeps.
+    async fn prepare(
+        &self,
+        task: &ServiceTask,
+        variables: &Map<String, Value>,
+        execution_key: String,
+        caches: &HashMap<String, String>,
+    ) -> Result<(&Connector, SendRequest, Option<String>, Backoff), StepError> {
         let connector = self
             .connectors
             .get(&task.task_type)
             .ok_or_else(|| StepError::UnknownConnector { task_type: task.task_type.clone() })?;
+        let backoff = Backoff::from_header(task.headers.get(retry::BACKOFF_HEADER).map(String::as_str))
+            .map_err(|message| StepError::Input { message })?;
         let config = inputs::configuration(&task.inputs, variables, connector.config_defaults(), &self.vault)?;
-        let request = SendRequest {
+        let mut request = SendRequest {
             config: Value::Object(config.inputs).to_string(),
             variables: Value::Object(variables.clone()).to_string(),
             computed: config.computed,
-            execution_key: String::new(),
+            execution_key,
             attempt: 1,
             state: None,
+            cache: caches.get(&task.task_type).cloned(),
         };
-        Ok((connector, request))
+        let state_key = connector.state_key(&request).await?;
+        if let Some(key) = &state_key {
+            request.state = self.state.connector_state(&task.task_type, key)?;
+        }
+        Ok((connector, request, state_key, backoff))
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::runtime::{CallError, ConnectorError, Failure};
+use crate::state::StateError;
 
 /// A failure reported by a remote service or a connector.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -68,6 +69,11 @@ pub enum StepError {
         /// The trap.
         message: String,
     },
+    /// herald could not read or write its state directory.
+    State {
+        /// The I/O problem.
+        message: String,
+    },
     /// No connector is loaded for the task type.
     UnknownConnector {
         /// The task type.
@@ -119,6 +125,12 @@ impl From<CallError> for StepError {
     }
 }
 
+impl From<StateError> for StepError {
+    fn from(err: StateError) -> Self {
+        StepError::State { message: err.to_string() }
+    }
+}
+
 impl fmt::Display for StepError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Connector messages usually name the code already; say it once.
@@ -151,6 +163,7 @@ impl fmt::Display for StepError {
             ),
             StepError::Input { message } => write!(f, "cannot compute the inputs: {message}"),
             StepError::Crashed { message } => f.write_str(message),
+            StepError::State { message } => write!(f, "herald's state directory failed: {message}"),
             StepError::UnknownConnector { task_type } => {
                 write!(f, "no connector for task type `{task_type}`; load one with --connector {task_type}=PATH.wasm")
             }

@@ -114,6 +114,18 @@ impl Connector {
             .map_err(|err| self.trap(err))
     }
 
+    /// The key under which a step keeps state across executions, if it keeps any.
+    pub async fn state_key(&self, request: &SendRequest) -> Result<Option<String>, CallError> {
+        let mut call = self.instantiate().await?;
+        let outcome = call
+            .bindings
+            .herald_connector_connector()
+            .call_state_key(&mut call.store, request)
+            .await
+            .map_err(|err| self.trap(err))?;
+        self.settle(&call, outcome)
+    }
+
     /// Executes one attempt of a step.
     pub async fn send(&self, request: &SendRequest) -> Result<StepResult, CallError> {
         let mut call = self.instantiate().await?;

@@ -58,6 +58,15 @@ impl EgressHooks {
 
     /// Checks the destination and swaps placeholders in the URL and header values.
     fn prepare(&self, request: &mut http::Request<WasiBody>) -> Result<(), HttpError> {
+        // A secret can be a whole URL (an incoming webhook): the component could only put its
+        // placeholder where the host goes, so the secret replaces the whole URL.
+        if let Some(url) = request.uri().host().and_then(|host| self.vault.reveal_exact(host)) {
+            let uri: http::Uri = url.parse().map_err(|_| HttpError::HttpRequestUriInvalid)?;
+            let authority = uri.authority().ok_or(HttpError::HttpRequestUriInvalid)?.as_str();
+            let host_header = authority.parse().map_err(|_| HttpError::HttpRequestUriInvalid)?;
+            request.headers_mut().insert(http::header::HOST, host_header);
+            *request.uri_mut() = uri;
+        }
         let host = request.uri().host().unwrap_or_default().trim_start_matches('[').trim_end_matches(']').to_owned();
         if !self.policy.allows(&host) {
             tracing::warn!(%host, "outgoing request denied by the egress policy");
@@ -146,6 +155,25 @@ mod tests {
         let body = req.into_body().collect().await.unwrap().to_bytes();
         assert_eq!(body, format!("{{\"text\":\"{placeholder}\"}}").as_bytes());
         assert!(denied.lock().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_secret_that_is_a_whole_url_replaces_the_url_and_is_checked_like_any_destination() {
+        let vault = Vault::with_values(HashMap::from([
+            ("HOOK".to_owned(), "http://127.0.0.1:9/services/T1/B2/abc".to_owned()),
+            ("BAD_HOOK".to_owned(), "https://collector.example/services/x".to_owned()),
+        ]));
+        let (hooks, denied) = hooks(&vault);
+        let hook = vault.conceal("{{secrets.HOOK}}").unwrap();
+        let mut req = request(&format!("https://{hook}/"), "x", "{}");
+        hooks.prepare(&mut req).unwrap();
+        assert_eq!(req.uri().to_string(), "http://127.0.0.1:9/services/T1/B2/abc");
+        assert_eq!(req.headers()["host"], "127.0.0.1:9");
+
+        let bad = vault.conceal("{{secrets.BAD_HOOK}}").unwrap();
+        let mut req = request(&format!("https://{bad}/"), "x", "{}");
+        assert!(matches!(hooks.prepare(&mut req), Err(HttpError::HttpRequestDenied)));
+        assert_eq!(denied.lock().unwrap().as_deref(), Some("collector.example"));
     }
 
     #[test]

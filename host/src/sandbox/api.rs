@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::message::Content;
+use super::message::{Content, PostedMessage};
 use super::request::{Params, ReceivedRequest};
 use super::server::Reply;
 use super::workspace::{Bot, Channel, TEAM_NAME, Workspace};
@@ -60,6 +60,7 @@ fn method(name: &str) -> Option<Method> {
         "conversations.open" => open,
         "conversations.list" => list,
         "conversations.history" => history,
+        "conversations.replies" => replies,
         "conversations.info" => info,
         "users.lookupByEmail" => lookup_by_email,
         _ => return None,
@@ -148,9 +149,24 @@ fn list(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, Ap
 
 fn history(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, ApiError> {
     let channel = workspace.channel(params.str("channel"))?;
-    let with_metadata = params.flag("include_all_metadata");
     let messages = workspace.history(&channel.id);
-    let (page, next_cursor) = page(&messages, params)?;
+    messages_page(workspace, &messages, params)
+}
+
+/// A thread: its first message, then the replies, oldest first.
+fn replies(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, ApiError> {
+    let channel = workspace.channel(params.str("channel"))?;
+    let messages = workspace.thread(&channel.id, params.str("ts"));
+    if messages.is_empty() {
+        return Err("thread_not_found".into());
+    }
+    messages_page(workspace, &messages, params)
+}
+
+/// One page of messages as `conversations.history` and `conversations.replies` answer.
+fn messages_page(workspace: &Workspace, messages: &[&PostedMessage], params: &Params) -> Result<Value, ApiError> {
+    let with_metadata = params.flag("include_all_metadata");
+    let (page, next_cursor) = page(messages, params)?;
     let page: Vec<Value> = page
         .iter()
         .map(|m| workspace.history_json(m, with_metadata))

@@ -7,7 +7,8 @@
 //! [`SlackSandbox::requests`] and script failures with [`SlackSandbox::script`].
 //!
 //! Emulated: `auth.test`, `chat.postMessage`, `chat.update`, `conversations.open`,
-//! `conversations.list`, `conversations.history`, `conversations.info`,
+//! `conversations.list`, `conversations.history`, `conversations.replies`,
+//! `conversations.info`,
 //! `users.lookupByEmail`, and incoming webhooks (`POST /services/T…/B…/<channel>`).
 
 mod api;

@@ -24,12 +24,17 @@ pub enum ScriptedReply {
         headers: Vec<(String, String)>,
         body: String,
     },
+    /// Handles the request as usual (a message is posted), then closes the connection
+    /// without a reply, as when the reply is lost on its way back.
+    DropReply,
 }
 
 impl ScriptedReply {
-    /// The HTTP reply, in the Web API's or in the incoming webhooks' dialect.
-    pub(super) fn into_reply(self, webhook: bool) -> Reply {
-        match self {
+    /// The HTTP reply, in the Web API's or in the incoming webhooks' dialect; `None` for
+    /// [`ScriptedReply::DropReply`].
+    pub(super) fn into_reply(self, webhook: bool) -> Option<Reply> {
+        Some(match self {
+            ScriptedReply::DropReply => return None,
             ScriptedReply::SlackError { code, .. } if webhook => {
                 Reply::text(webhook::status_of(&code), &code)
             }
@@ -71,7 +76,7 @@ impl ScriptedReply {
                     body,
                 }
             }
-        }
+        })
     }
 }
 

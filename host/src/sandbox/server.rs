@@ -131,16 +131,26 @@ impl SlackSandbox {
 }
 
 impl Shared {
-    /// Records the request and answers it: a scripted reply first, else the emulation.
-    fn answer(&self, request: ReceivedRequest) -> Reply {
+    /// Records the request and answers it: a scripted reply first, else the emulation;
+    /// `None` when the reply is to be dropped.
+    fn answer(&self, request: ReceivedRequest) -> Option<Reply> {
         let (reply, changed) = {
             let mut guard = lock(&self.state);
             let state = &mut *guard;
             let webhook = request.api_method() == INCOMING_WEBHOOK;
+            let mut emulate = || {
+                if webhook {
+                    webhook::handle(&mut state.workspace, &request)
+                } else {
+                    api::handle(&mut state.workspace, &request)
+                }
+            };
             let reply = match state.script.pop(request.api_method()) {
-                Some(scripted) => scripted.into_reply(webhook),
-                None if webhook => webhook::handle(&mut state.workspace, &request),
-                None => api::handle(&mut state.workspace, &request),
+                Some(scripted) => scripted.into_reply(webhook).or_else(|| {
+                    emulate();
+                    None
+                }),
+                None => Some(emulate()),
             };
             state.requests.push(request);
             (reply, state.workspace.take_unannounced())
@@ -233,18 +243,38 @@ async fn serve_connection(
 ) {
     let service = service_fn(move |request| {
         let shared = Arc::clone(&shared);
-        async move { Ok::<_, hyper::Error>(shared.answer(receive(request).await?).into_response()) }
+        async move {
+            let received = receive(request).await?;
+            // A service error makes hyper close the connection without answering.
+            let reply = shared.answer(received).ok_or(ServiceError::ReplyDropped)?;
+            Ok::<_, ServiceError>(reply.into_response())
+        }
     });
     let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
     let mut connection = std::pin::pin!(connection);
     // Connection errors (a client hanging up mid-request) concern only that client.
     tokio::select! {
-        _ = connection.as_mut() => {}
+        result = connection.as_mut() => {
+            if let Err(error) = result {
+                tracing::debug!(%error, "sandbox connection ended with an error");
+            }
+        }
         _ = stopped.changed() => {
             connection.as_mut().graceful_shutdown();
             let _ = connection.await;
         }
     }
+}
+
+/// Why a request got no reply.
+#[derive(Debug, thiserror::Error)]
+enum ServiceError {
+    /// The request body could not be read.
+    #[error(transparent)]
+    Body(#[from] hyper::Error),
+    /// A test scripted the reply to be lost.
+    #[error("the reply was dropped as scripted")]
+    ReplyDropped,
 }
 
 async fn receive(request: Request<Incoming>) -> Result<ReceivedRequest, hyper::Error> {

@@ -294,6 +294,18 @@ impl Workspace {
             .collect()
     }
 
+    /// The message `ts` of `channel_id` and its replies, oldest first; empty if there is no
+    /// such message.
+    pub(super) fn thread(&self, channel_id: &str, ts: &str) -> Vec<&PostedMessage> {
+        self.messages
+            .iter()
+            .filter(|m| {
+                m.channel_id == channel_id
+                    && (m.ts == ts || m.thread_ts.as_deref() == Some(ts))
+            })
+            .collect()
+    }
+
     /// The message object of `conversations.history`: a thread's first message also
     /// carries `thread_ts` and `reply_count`.
     pub(super) fn history_json(&self, message: &PostedMessage, with_metadata: bool) -> Value {

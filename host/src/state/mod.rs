@@ -45,14 +45,43 @@ impl StateDir {
         self.root.join("instances").join(format!("{instance}.json"))
     }
 
-    /// Writes an instance record: to a temporary file first, then renamed over the old one.
+    /// Writes an instance record.
     pub fn save(&self, record: &InstanceRecord) -> Result<(), StateError> {
-        let path = self.instance_path(&record.instance);
-        let tmp = path.with_extension("json.tmp");
-        let io = |source| StateError::Io { path: tmp.clone(), source };
         let json = serde_json::to_vec_pretty(record).expect("instance records serialize");
-        let mut file = std::fs::File::create(&tmp).map_err(io)?;
-        file.write_all(&json).and_then(|()| file.sync_data()).map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(|source| StateError::Io { path: path.clone(), source })
+        write_atomically(&self.instance_path(&record.instance), &json)
     }
+
+    /// The state a connector saved under `key`, if any.
+    pub fn connector_state(&self, connector: &str, key: &str) -> Result<Option<String>, StateError> {
+        let path = self.connector_state_path(connector, key);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(text)),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(StateError::Io { path, source }),
+        }
+    }
+
+    /// Saves a connector's state under `key`, replacing what was there.
+    pub fn save_connector_state(&self, connector: &str, key: &str, state: &str) -> Result<(), StateError> {
+        let path = self.connector_state_path(connector, key);
+        let dir = path.parent().expect("state files live in a folder");
+        std::fs::create_dir_all(dir).map_err(|source| StateError::Io { path: dir.to_path_buf(), source })?;
+        write_atomically(&path, state.as_bytes())
+    }
+
+    /// One file per key; the key is hex-encoded, since it is the designer's text.
+    fn connector_state_path(&self, connector: &str, key: &str) -> PathBuf {
+        let name: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+        self.root.join("connectors").join(connector).join(format!("{name}.json"))
+    }
+}
+
+/// Writes to a temporary file, syncs it, then renames it over `path`, so a crash leaves
+/// either the old or the new content, never a torn file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
+    let tmp = path.with_extension("json.tmp");
+    let io = |source| StateError::Io { path: tmp.clone(), source };
+    let mut file = std::fs::File::create(&tmp).map_err(io)?;
+    file.write_all(bytes).and_then(|()| file.sync_data()).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(|source| StateError::Io { path: path.to_path_buf(), source })
 }

@@ -1,0 +1,225 @@
+//! Where a message goes: the `channel` input classified, and resolved to the conversation
+//! id `chat.postMessage` and `chat.update` need, through the instance's cache.
+
+use serde::Deserialize;
+
+use super::cache::Cache;
+use super::client::SlackClient;
+use super::errors::SlackError;
+use crate::values::{is_email, is_slack_id};
+
+/// Channels asked for per `conversations.list` page.
+const PAGE_SIZE: &str = "200";
+
+/// What the `channel` input names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// A conversation id: `C…`, `G…` or `D…`.
+    Conversation(String),
+    /// A user id, `U…` or `W…`: their direct message.
+    User(String),
+    /// An e-mail address: the direct message of the user who has it.
+    Email(String),
+    /// A channel name, without `#`, in lower case as Slack keeps names.
+    Name(String),
+}
+
+impl Destination {
+    /// Classifies a rendered `channel` input.
+    pub fn classify(channel: &str) -> Destination {
+        let channel = channel.trim();
+        if is_slack_id(channel, "CGD") {
+            Destination::Conversation(channel.to_owned())
+        } else if is_slack_id(channel, "UW") {
+            Destination::User(channel.to_owned())
+        } else if is_email(channel) {
+            Destination::Email(channel.to_owned())
+        } else {
+            let name = channel.strip_prefix('#').unwrap_or(channel);
+            Destination::Name(name.to_lowercase())
+        }
+    }
+}
+
+/// Resolves destinations and users with one client, remembering what it found in a cache.
+pub struct Resolver<'a> {
+    client: &'a SlackClient<'a>,
+    cache: &'a mut Cache,
+}
+
+#[derive(Deserialize)]
+struct ChannelPage {
+    channels: Vec<ListedChannel>,
+    response_metadata: Option<ResponseMetadata>,
+}
+
+#[derive(Deserialize)]
+struct ListedChannel {
+    id: String,
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ResponseMetadata {
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Opened {
+    channel: Identified,
+}
+
+#[derive(Deserialize)]
+struct FoundUser {
+    user: Identified,
+}
+
+#[derive(Deserialize)]
+struct Identified {
+    id: String,
+}
+
+impl<'a> Resolver<'a> {
+    /// A resolver calling Slack through `client` and keeping its findings in `cache`.
+    pub fn new(client: &'a SlackClient<'a>, cache: &'a mut Cache) -> Self {
+        Resolver { client, cache }
+    }
+
+    /// The conversation id of a destination.
+    pub async fn conversation(&mut self, destination: &Destination) -> Result<String, SlackError> {
+        match destination {
+            Destination::Conversation(id) => Ok(id.clone()),
+            Destination::User(user) => self.direct_message(user).await,
+            Destination::Email(email) => {
+                let user = self.user_by_email(email).await?;
+                self.direct_message(&user).await
+            }
+            Destination::Name(name) => self.channel_by_name(name).await,
+        }
+    }
+
+    /// Where to post: the conversation id, or for a channel name that listing cannot
+    /// resolve, the `#name` itself.
+    ///
+    /// Listing needs `channels:read`/`groups:read`, which a bot with only `chat:write` lacks,
+    /// and `chat.postMessage` resolves names itself, answering `channel_not_found` when
+    /// there is no such channel: so a miss is left to Slack rather than failed here.
+    pub async fn post_target(&mut self, destination: &Destination) -> Result<String, SlackError> {
+        match (destination, self.conversation(destination).await) {
+            (Destination::Name(name), Err(SlackError::Api { code, .. }))
+                if code == "channel_not_found" || code == "missing_scope" =>
+            {
+                Ok(format!("#{name}"))
+            }
+            (_, resolved) => resolved,
+        }
+    }
+
+    /// The user id of the active user with an e-mail address (`users.lookupByEmail`).
+    pub async fn user_by_email(&mut self, email: &str) -> Result<String, SlackError> {
+        let key = email.to_lowercase();
+        if let Some(user) = self.cache.users.get(&key) {
+            return Ok(user.clone());
+        }
+        let found: FoundUser = self
+            .client
+            .read("users.lookupByEmail", &[("email", email)])
+            .await?;
+        self.cache.users.insert(key, found.user.id.clone());
+        Ok(found.user.id)
+    }
+
+    /// The direct-message conversation with a user (`conversations.open`).
+    async fn direct_message(&mut self, user: &str) -> Result<String, SlackError> {
+        if let Some(id) = self.cache.dms.get(user) {
+            return Ok(id.clone());
+        }
+        let opened: Opened = self
+            .client
+            .call("conversations.open", &serde_json::json!({ "users": user }))
+            .await?;
+        self.cache
+            .dms
+            .insert(user.to_owned(), opened.channel.id.clone());
+        Ok(opened.channel.id)
+    }
+
+    /// The id of the channel named `name`, paging through `conversations.list` until it
+    /// shows up; every name seen on the way is cached for later steps.
+    async fn channel_by_name(&mut self, name: &str) -> Result<String, SlackError> {
+        let mut cursor = String::new();
+        loop {
+            if let Some(id) = self.cache.channels.get(name) {
+                return Ok(id.clone());
+            }
+            let mut query = vec![
+                ("types", "public_channel,private_channel"),
+                ("exclude_archived", "true"),
+                ("limit", PAGE_SIZE),
+            ];
+            if !cursor.is_empty() {
+                query.push(("cursor", &cursor));
+            }
+            let page: ChannelPage = self.client.read("conversations.list", &query).await?;
+            for channel in page.channels {
+                if let Some(listed) = channel.name {
+                    self.cache
+                        .channels
+                        .insert(listed.to_lowercase(), channel.id);
+                }
+            }
+            cursor = page
+                .response_metadata
+                .and_then(|metadata| metadata.next_cursor)
+                .unwrap_or_default();
+            if cursor.is_empty() {
+                return self
+                    .cache
+                    .channels
+                    .get(name)
+                    .cloned()
+                    .ok_or_else(|| SlackError::Api {
+                        method: "conversations.list",
+                        code: "channel_not_found".to_owned(),
+                        needed: None,
+                        details: Some(format!("no channel named #{name} that the bot can see")),
+                    });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_inputs_are_classified() {
+        let classify = Destination::classify;
+        assert_eq!(classify(" #Billing "), Destination::Name("billing".into()));
+        assert_eq!(
+            classify("ops-alerts"),
+            Destination::Name("ops-alerts".into())
+        );
+        assert_eq!(
+            classify("C0123456789"),
+            Destination::Conversation("C0123456789".into())
+        );
+        assert_eq!(
+            classify("G0123456789"),
+            Destination::Conversation("G0123456789".into())
+        );
+        assert_eq!(
+            classify("U0123456789"),
+            Destination::User("U0123456789".into())
+        );
+        assert_eq!(
+            classify("W0123456789"),
+            Destination::User("W0123456789".into())
+        );
+        assert_eq!(
+            classify("ada@example.com"),
+            Destination::Email("ada@example.com".into())
+        );
+    }
+}

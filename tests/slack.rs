@@ -1,0 +1,233 @@
+//! End-to-end tests of the Slack connector's destinations, message options, limits,
+//! update in place and de-duplication: real flows, real component, sandbox on loopback.
+
+use serde_json::{Value, json};
+
+use herald::sandbox::{INCOMING_WEBHOOK, ScriptedReply, SlackSandbox};
+
+mod support;
+
+use support::*;
+
+fn methods(sandbox: &SlackSandbox) -> Vec<String> {
+    sandbox.requests().iter().map(|r| r.api_method().to_owned()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dm_by_e_mail_lands_on_the_dm_channel() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let flow = examples().join("invoice-dm.bpmn");
+    let vars = examples().join("invoice-dm.vars.json");
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert_eq!(methods(&sandbox), ["users.lookupByEmail", "conversations.open", "chat.postMessage"]);
+    let requests = sandbox.requests();
+    assert_eq!(requests[0].body, "email=ada%40example.com");
+    let user = requests[1].json().unwrap()["users"].as_str().unwrap_or_default().to_owned();
+    assert!(user.starts_with('U'), "conversations.open names the user found by e-mail: {}", requests[1].body);
+    let post = requests[2].json().unwrap();
+    let dm = post["channel"].as_str().unwrap();
+    assert!(dm.starts_with('D'), "posted to the DM channel, not the user: {post}");
+    assert_eq!(post["text"], "Hi Ada, your invoice INV-2026-0042 over 12500 EUR is ready: <https://billing.example.com/invoices/INV-2026-0042|view it here>");
+    assert_eq!(json_record(&output)["variables"]["dm"]["channel"], dm);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_e_mail_is_a_permanent_users_not_found() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let flow = examples().join("invoice-dm.bpmn");
+    let vars = examples().join("invoice-dm.vars.json");
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--var", "customer.email=nobody@example.com", "--json"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    let step = &json_record(&output)["steps"][0];
+    assert_eq!(step["attempts"], 1);
+    assert_eq!(step["error"]["code"], "users_not_found");
+    assert!(posts(&sandbox).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_webhook_destination_posts_and_maps_its_errors() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = linear_flow(dir.path(), &[Task {
+        id: "alert",
+        inputs: &[("webhook_url", "{{secrets.SLACK_WEBHOOK}}"), ("text", "Disk {{ disk }} is full")],
+        headers: &[("resultVariable", "alert")],
+        retries: 2,
+    }]);
+    let webhook = sandbox.webhook_url("alerts");
+    let args = ["run", flow.to_str().unwrap(), "--var", "disk=/var", "--json"];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("SLACK_WEBHOOK", &webhook)]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let requests = sandbox.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].api_method(), INCOMING_WEBHOOK);
+    assert_eq!(requests[0].json().unwrap(), json!({"text": "Disk /var is full"}));
+    assert_eq!(sandbox.messages()[0].channel_name.as_deref(), Some("alerts"));
+    assert!(!stdout(&output).contains(&webhook), "the webhook URL is a secret");
+
+    sandbox.script(INCOMING_WEBHOOK, ScriptedReply::SlackError { code: "channel_is_archived".into(), extra: json!({}) });
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("SLACK_WEBHOOK", &webhook)]).await;
+    assert_eq!(output.status.code(), Some(1));
+    let error = &json_record(&output)["steps"][0]["error"];
+    assert_eq!(error["code"], "channel_is_archived");
+    assert_eq!(json_record(&output)["steps"][0]["attempts"], 1);
+
+    sandbox.script(INCOMING_WEBHOOK, ScriptedReply::RateLimited { retry_after_seconds: 1 });
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("SLACK_WEBHOOK", &webhook)]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert_eq!(json_record(&output)["steps"][0]["attempts"], 2);
+}
+
+/// The colour bar of a message: the colour of its first attachment.
+fn color(message: &Value) -> Option<&str> {
+    message["attachments"][0]["color"].as_str()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn update_in_place_across_runs_ends_green() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let flow = examples().join("issue-tracker.bpmn");
+    let vars = examples().join("issue-tracker.vars.json");
+    let run = |extra: &'static [&'static str]| {
+        let mut args = vec!["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"];
+        args.extend_from_slice(extra);
+        let api = sandbox.api_url();
+        let state = state.path().to_path_buf();
+        let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            herald_in(&state, Some(&api), &args, &[]).await
+        }
+    };
+    let opened = run(&[]).await;
+    assert_eq!(opened.status.code(), Some(0), "stderr: {}", stderr(&opened));
+    let updated = run(&["--var", "issue.last_event=rolled back the deploy"]).await;
+    assert_eq!(updated.status.code(), Some(0), "stderr: {}", stderr(&updated));
+    let closed = run(&["--var", "issue.status=closed", "--var", "issue.last_event=fixed"]).await;
+    assert_eq!(closed.status.code(), Some(0), "stderr: {}", stderr(&closed));
+
+    let writes: Vec<_> = sandbox.requests().into_iter().filter(|r| r.api_method().starts_with("chat.")).collect();
+    let kinds: Vec<&str> = writes.iter().map(|r| r.api_method()).collect();
+    assert_eq!(kinds, ["chat.postMessage", "chat.update", "chat.update"]);
+    let messages = sandbox.messages();
+    assert_eq!(messages.len(), 1, "one message, updated in place");
+    let ts = &messages[0].ts;
+    let bodies: Vec<Value> = writes.iter().map(|r| r.json().unwrap()).collect();
+    assert_eq!(color(&bodies[0]), Some("danger"));
+    for update in &bodies[1..] {
+        assert_eq!(update["ts"], *ts);
+        assert_eq!(update["channel"], messages[0].channel_id);
+    }
+    assert_eq!(color(&bodies[1]), Some("danger"));
+    assert!(bodies[1].to_string().contains("rolled back the deploy"));
+    assert_eq!(color(&bodies[2]), Some("good"));
+    assert!(bodies[2].to_string().contains("(closed)"));
+    assert!(messages[0].edited);
+    assert_eq!(messages[0].attachments.as_ref().and_then(|a| a[0]["color"].as_str()), Some("good"));
+    for output in [&opened, &updated, &closed] {
+        assert_eq!(json_record(output)["variables"]["issue_message"]["ts"], *ts);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_50000_character_text_arrives_as_several_valid_messages_with_all_of_it() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#reports", "{{ report }}", 1);
+    let lines: Vec<String> = (0..1_600).map(|i| format!("line {i:05} of the nightly report")).collect();
+    let report = lines.join("\n");
+    assert!(report.chars().count() >= 50_000);
+    let vars = dir.path().join("vars.json");
+    std::fs::write(&vars, json!({"report": report}).to_string()).unwrap();
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let posted = posts(&sandbox);
+    assert!(posted.len() >= 2, "split into several messages");
+    let mut received = Vec::new();
+    for (i, post) in posted.iter().enumerate() {
+        let body = post.json().unwrap();
+        let text = body["text"].as_str().unwrap();
+        assert!(text.chars().count() <= 40_000, "part {i} is within Slack's limit");
+        received.extend(text.lines().map(str::to_owned));
+        if i > 0 {
+            assert_eq!(body["thread_ts"], sandbox.messages()[0].ts, "later parts reply in the thread of the first");
+        }
+    }
+    assert_eq!(received.len(), lines.len(), "every line arrives once");
+    assert!(received == lines, "the lines arrive whole and in order");
+    assert_eq!(json_record(&output)["variables"]["notification"]["ts"], sandbox.messages()[0].ts);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn block_kit_data_with_quotes_and_newlines_stays_valid_json() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let blocks = r#"[{"type": "section", "text": {"type": "mrkdwn", "text": "Note: {{ note }}"}}]"#;
+    let flow = linear_flow(dir.path(), &[Task { id: "notify", inputs: &[("channel", "#general"), ("blocks", blocks)], headers: &[], retries: 1 }]);
+    let note = "He said \"ship it\"\nthen left \\ early & <fast>";
+    let vars = dir.path().join("vars.json");
+    std::fs::write(&vars, json!({"note": note}).to_string()).unwrap();
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap()]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let body = posts(&sandbox)[0].json().unwrap();
+    assert_eq!(body["blocks"][0]["text"]["text"], "Note: He said \"ship it\"\nthen left \\ early &amp; &lt;fast&gt;");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_reply_does_not_lead_to_a_second_message() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    sandbox.script("chat.postMessage", ScriptedReply::DropReply);
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "Deploy {{ version }} done", 3);
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--var", "version=1.4.2", "--json"]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let messages = sandbox.messages();
+    assert_eq!(messages.len(), 1, "exactly one message: {messages:#?}");
+    assert_eq!(posts(&sandbox).len(), 1, "the retry found the message instead of posting again");
+    assert!(methods(&sandbox).contains(&"conversations.history".to_owned()));
+    let record = json_record(&output);
+    assert_eq!(record["steps"][0]["attempts"], 2);
+    assert_eq!(record["variables"]["notification"]["ts"], messages[0].ts);
+    let metadata = &messages[0].metadata;
+    assert!(metadata.as_ref().is_some_and(|m| m.to_string().contains(&format!("{}/notify", record["instance"].as_str().unwrap()))), "{metadata:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn message_options_reach_slack() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = linear_flow(dir.path(), &[
+        Task { id: "post", inputs: &[("channel", "#general"), ("text", "Release {{ v }}")], headers: &[("resultVariable", "post")], retries: 1 },
+        Task {
+            id: "reply",
+            inputs: &[
+                ("channel", "#general"),
+                ("thread", "=post.ts"),
+                ("reply_broadcast", "true"),
+                ("text", "Shipped {{ v }}"),
+                ("username", "Release bot"),
+                ("icon_emoji", ":rocket:"),
+                ("unfurl_links", "false"),
+                ("color", "#36a64f"),
+                ("mention", "ada@example.com"),
+            ],
+            headers: &[],
+            retries: 1,
+        },
+    ]);
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--var", "v=<2.0>"]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let posted = posts(&sandbox);
+    let reply = posted[1].json().unwrap();
+    assert_eq!(reply["thread_ts"], sandbox.messages()[0].ts);
+    assert_eq!(reply["reply_broadcast"], true);
+    assert_eq!(reply["username"], "Release bot");
+    assert_eq!(reply["icon_emoji"], ":rocket:");
+    assert_eq!(reply["unfurl_links"], false);
+    assert_eq!(color(&reply), Some("#36a64f"));
+    let text = reply["text"].as_str().unwrap();
+    assert!(text.starts_with("<@U"), "the mention is real markup: {text}");
+    assert!(text.ends_with("Shipped &lt;2.0&gt;"), "data stays escaped: {text}");
+}

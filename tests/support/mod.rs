@@ -1,0 +1,113 @@
+//! What the end-to-end tests share: running the real `herald` binary against a Slack
+//! sandbox on loopback, and writing small flows.
+#![allow(dead_code)] // Each test file uses its own share of these helpers.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::Value;
+
+use herald::sandbox::{ReceivedRequest, SlackSandbox};
+
+pub const TOKEN: &str = "xoxb-1111-2222-secretvalue";
+
+pub fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
+}
+
+/// Runs `herald` with the Slack API pointed at `api_url` (or at nothing, for the built-in
+/// sandbox) and a fresh state directory.
+pub async fn herald(api_url: Option<&str>, args: &[&str]) -> (Output, tempfile::TempDir) {
+    let state = tempfile::tempdir().unwrap();
+    let output = herald_in(state.path(), api_url, args, &[]).await;
+    (output, state)
+}
+
+/// Runs `herald` with the state directory `state` (which is also the working directory, so
+/// no `.env` of the developer's leaks in) and extra environment variables.
+pub async fn herald_in(state: &Path, api_url: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"));
+    command.args(args);
+    if args.first() == Some(&"run") {
+        command.arg("--state").arg(state);
+    }
+    command.env_remove("SLACK_API_URL").env_remove("SLACK_BOT_TOKEN").env_remove("RUST_LOG");
+    command.current_dir(state).envs(env.iter().copied());
+    if let Some(url) = api_url {
+        command.env("SLACK_API_URL", url).env("SLACK_BOT_TOKEN", TOKEN);
+    }
+    command.output().await.unwrap()
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn json_record(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", stdout(output), stderr(output)))
+}
+
+/// The message metadata herald puts on every post, so a retry can find it.
+pub fn step_metadata(record: &Value, element: &str, part: u32) -> Value {
+    let key = format!("{}/{element}", record["instance"].as_str().unwrap());
+    serde_json::json!({"event_type": "herald_step", "event_payload": {"execution_key": key, "part": part}})
+}
+
+pub fn posts(sandbox: &SlackSandbox) -> Vec<ReceivedRequest> {
+    sandbox.requests().into_iter().filter(|r| r.api_method() == "chat.postMessage").collect()
+}
+
+/// A linear flow start → tasks → end; each task is (id, inputs, headers, retries).
+pub struct Task<'a> {
+    pub id: &'a str,
+    pub inputs: &'a [(&'a str, &'a str)],
+    pub headers: &'a [(&'a str, &'a str)],
+    pub retries: u32,
+}
+
+pub fn xml_attr(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+pub fn linear_flow(dir: &Path, tasks: &[Task]) -> PathBuf {
+    let mut body = String::from("    <bpmn:startEvent id=\"start\" />\n");
+    let mut previous = "start".to_owned();
+    for task in tasks {
+        body += &format!("    <bpmn:sequenceFlow id=\"to_{0}\" sourceRef=\"{previous}\" targetRef=\"{0}\" />\n", task.id);
+        body += &format!(
+            "    <bpmn:serviceTask id=\"{}\">\n      <bpmn:extensionElements>\n        <zeebe:taskDefinition type=\"slack\" retries=\"{}\" />\n        <zeebe:ioMapping>\n",
+            task.id, task.retries
+        );
+        for (target, source) in task.inputs {
+            body += &format!("          <zeebe:input source=\"{}\" target=\"{target}\" />\n", xml_attr(source));
+        }
+        body += "        </zeebe:ioMapping>\n        <zeebe:taskHeaders>\n";
+        for (key, value) in task.headers {
+            body += &format!("          <zeebe:header key=\"{key}\" value=\"{}\" />\n", xml_attr(value));
+        }
+        body += "        </zeebe:taskHeaders>\n      </bpmn:extensionElements>\n    </bpmn:serviceTask>\n";
+        previous = task.id.to_owned();
+    }
+    body += &format!("    <bpmn:sequenceFlow id=\"to_end\" sourceRef=\"{previous}\" targetRef=\"end\" />\n    <bpmn:endEvent id=\"end\" />\n");
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" xmlns:zeebe=\"http://camunda.org/schema/zeebe/1.0\" id=\"defs\">\n  <bpmn:process id=\"test_flow\" isExecutable=\"true\">\n{body}  </bpmn:process>\n</bpmn:definitions>\n"
+    );
+    let path = dir.join("flow.bpmn");
+    std::fs::write(&path, xml).unwrap();
+    path
+}
+
+/// One Slack task posting `text` to `channel`, with a fast backoff so retries stay quick.
+pub fn one_post(dir: &Path, channel: &str, text: &str, retries: u32) -> PathBuf {
+    linear_flow(dir, &[Task {
+        id: "notify",
+        inputs: &[("channel", channel), ("text", text)],
+        headers: &[("resultVariable", "notification"), ("retryBackoff", "PT0.05S")],
+        retries,
+    }])
+}
