@@ -91,7 +91,8 @@ async fn update_in_place_across_runs_ends_green() {
     let flow = examples().join("issue-tracker.bpmn");
     let vars = examples().join("issue-tracker.vars.json");
     let run = |extra: &'static [&'static str]| {
-        let mut args = vec!["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"];
+        // No throttle here: every run updates at once.
+        let mut args = vec!["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json", "--var", "update_every=PT0S"];
         args.extend_from_slice(extra);
         let api = sandbox.api_url();
         let state = state.path().to_path_buf();
@@ -230,4 +231,57 @@ async fn message_options_reach_slack() {
     let text = reply["text"].as_str().unwrap();
     assert!(text.starts_with("<@U"), "the mention is real markup: {text}");
     assert!(text.ends_with("Shipped &lt;2.0&gt;"), "data stays escaped: {text}");
+}
+
+/// Whether a step waiting for its throttle window has saved its state.
+fn waiting_in(state: &std::path::Path) -> bool {
+    let dir = state.join("connectors").join("slack");
+    std::fs::read_dir(dir).into_iter().flatten().flatten().any(|entry| {
+        std::fs::read_to_string(entry.path()).is_ok_and(|text| text.contains("\"pending\""))
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_throttle_sends_one_update_per_window_with_the_latest_content() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let flow = examples().join("issue-tracker.bpmn").to_str().unwrap().to_owned();
+    let vars = examples().join("issue-tracker.vars.json").to_str().unwrap().to_owned();
+    let spawn = |event: &str| {
+        let args: Vec<String> = ["run", &flow, "--vars", &vars, "--json", "--var", "update_every=PT15S", "--var", &format!("issue.last_event={event}")]
+            .map(str::to_owned)
+            .to_vec();
+        let (api, state) = (sandbox.api_url(), state.path().to_path_buf());
+        tokio::spawn(async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            herald_in(&state, Some(&api), &args, &[]).await
+        })
+    };
+    let opened = spawn("opened").await.unwrap();
+    assert_eq!(opened.status.code(), Some(0), "stderr: {}", stderr(&opened));
+    let window_opened = std::time::Instant::now();
+
+    // B arrives inside the window and waits; C arrives after it and takes its place.
+    let b = spawn("event B");
+    for _ in 0..200 {
+        if waiting_in(state.path()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(waiting_in(state.path()), "B waits for the window to end");
+    let c = spawn("event C");
+    let (b, c) = (b.await.unwrap(), c.await.unwrap());
+    assert_eq!(b.status.code(), Some(0), "stderr: {}", stderr(&b));
+    assert_eq!(c.status.code(), Some(0), "stderr: {}", stderr(&c));
+    assert!(window_opened.elapsed() >= std::time::Duration::from_secs(14), "the update waited for the window");
+
+    let writes: Vec<_> = sandbox.requests().into_iter().filter(|r| r.api_method().starts_with("chat.")).collect();
+    let kinds: Vec<&str> = writes.iter().map(|r| r.api_method()).collect();
+    assert_eq!(kinds, ["chat.postMessage", "chat.update"], "one update for the window: B {} C {}", stdout(&b), stdout(&c));
+    let update = writes[1].json().unwrap().to_string();
+    assert!(update.contains("event C") && !update.contains("event B"), "the latest content lands: {update}");
+    assert_eq!(json_record(&b)["variables"]["issue_message"]["superseded"], true);
+    assert_eq!(json_record(&c)["variables"]["issue_message"]["updated"], true);
+    assert!(sandbox.messages()[0].attachments.as_ref().unwrap().to_string().contains("event C"));
 }

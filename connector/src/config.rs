@@ -86,6 +86,8 @@ pub struct Config {
     pub update_key: Option<String>,
     /// What to do with a message over Slack's limits.
     pub on_overflow: Overflow,
+    /// With `update_key`: at most one update per this many milliseconds.
+    pub throttle: Option<u64>,
 }
 
 /// The step's inputs read leniently: what could be read, and every problem found.
@@ -129,7 +131,9 @@ impl Inputs {
         let webhook_url = read("webhook_url");
         let color = read("color");
         let on_overflow = read("on_overflow");
+        let throttle = read("throttle");
         let config = Config {
+            throttle: kept(&mut issues, throttle.map(|text| values::throttle(&text)).transpose()),
             blocks: kept(&mut issues, blocks_input(&object)),
             mention: kept(&mut issues, mention_input(&object)),
             webhook_url: kept(
@@ -179,6 +183,12 @@ impl Inputs {
             issues.push(Issue::new(
                 "text",
                 "the message has no content: give `text`, `blocks` or both",
+            ));
+        }
+        if config.throttle.is_some() && config.update_key.is_none() {
+            issues.push(Issue::new(
+                "throttle",
+                "`throttle` limits how often a message is updated: give `update_key` too",
             ));
         }
         if config.webhook_url.is_some() && config.update_key.is_some() {

@@ -59,11 +59,13 @@ impl Guest for SlackConnector {
             attempt: request.attempt,
             state: request.state.as_deref(),
             cache: request.cache.as_deref(),
+            deferred: request.deferred,
         }))?;
         Ok(StepResult {
             output: sent.output.to_string(),
             state: sent.state,
             cache: Some(sent.cache),
+            deliver_at: sent.deliver_at,
         })
     }
 

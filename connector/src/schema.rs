@@ -146,6 +146,14 @@ pub const INPUTS: &[Input] = &[
         ..Input::flag()
     },
     Input {
+        name: "throttle",
+        title: "Update at most every",
+        description: "With `update_key`: at most one update per this ISO 8601 duration (e.g. \
+                      `PT5M`). An update inside the window waits for its end, and only the \
+                      latest content is sent then.",
+        ..Input::text()
+    },
+    Input {
         name: "on_overflow",
         title: "Too long for Slack",
         description: "What to do with a message over Slack's limits (50 blocks, 3,000 \

@@ -16,7 +16,7 @@ use crate::slack::history;
 use crate::slack::limits::{self, Draft};
 use crate::slack::message::{self, Content, PostMessage, Posted, Presentation, UpdateMessage};
 use crate::slack::webhook::{self, WebhookMessage};
-use crate::update::{self, MessageState};
+use crate::update::{self, MessageState, Throttled};
 use crate::values::{Mentionee, Overflow};
 
 /// One execution of the step, as the host asks for it.
@@ -35,6 +35,8 @@ pub struct Request<'a> {
     pub state: Option<&'a str>,
     /// The instance's cache, if any.
     pub cache: Option<&'a str>,
+    /// Whether this call delivers what an earlier call of the execution deferred.
+    pub deferred: bool,
 }
 
 /// What a successful send hands back to the host.
@@ -45,6 +47,15 @@ pub struct Sent {
     pub state: Option<String>,
     /// The instance's cache, with what this send resolved.
     pub cache: String,
+    /// When set, nothing was sent yet: call again at this time (ms since the Unix epoch).
+    pub deliver_at: Option<u64>,
+}
+
+/// What the Web API path did: the output, the state to keep, and a deferred delivery time.
+struct Delivery {
+    output: Value,
+    state: Option<String>,
+    deliver_at: Option<u64>,
 }
 
 /// Why a send failed.
@@ -83,16 +94,21 @@ pub async fn send(request: &Request<'_>) -> Result<Sent, SendError> {
         .message(&config)
         .map_err(SendError::InvalidConfig)?;
     let mut cache = Cache::from_json(request.cache);
-    let (output, state) = match &config.webhook_url {
-        Some(url) => (via_webhook(url, &config, rendered, &mut cache).await?, None),
+    let delivery = match &config.webhook_url {
+        Some(url) => Delivery {
+            output: via_webhook(url, &config, rendered, &mut cache).await?,
+            state: None,
+            deliver_at: None,
+        },
         None => {
             let update_key = renderer.update_key(&config)?;
             via_web_api(request, &config, rendered, update_key.is_some(), &mut cache).await?
         }
     };
     Ok(Sent {
-        output,
-        state,
+        output: delivery.output,
+        state: delivery.state,
+        deliver_at: delivery.deliver_at,
         cache: cache.to_json(),
     })
 }
@@ -127,7 +143,7 @@ async fn via_web_api(
     rendered: Rendered,
     updating: bool,
     cache: &mut Cache,
-) -> Result<(Value, Option<String>), SendError> {
+) -> Result<Delivery, SendError> {
     let token = config.token.as_deref().ok_or_else(missing_token)?;
     let client = SlackClient::from_env(token);
     let users = mention_ids(config, &rendered.mentions, cache).await?;
@@ -141,6 +157,28 @@ async fn via_web_api(
     let parts = limits::fit(draft, overflow);
     let state = MessageState::from_json(request.state).filter(|_| updating);
     if let Some(state) = state {
+        if let Some(window) = config.throttle {
+            let decision = update::throttle(&state, window, now_ms(), request.execution_key, request.deferred);
+            match decision {
+                Throttled::Now => {}
+                Throttled::WaitUntil(at) => {
+                    let waiting = MessageState { pending: Some(request.execution_key.to_owned()), ..state };
+                    return Ok(Delivery {
+                        output: throttled_output(&waiting, "deferred"),
+                        state: Some(waiting.to_json()),
+                        deliver_at: Some(at),
+                    });
+                }
+                // The state stays as the newer execution left it.
+                Throttled::Superseded => {
+                    return Ok(Delivery {
+                        output: throttled_output(&state, "superseded"),
+                        state: None,
+                        deliver_at: None,
+                    });
+                }
+            }
+        }
         let content = content(config, parts[0].clone()).replacing();
         let update = UpdateMessage {
             channel: &state.channel,
@@ -195,16 +233,35 @@ async fn via_web_api(
     ))
 }
 
-/// The output and, for a step that updates in place, the state naming its message.
-fn web_api_result(posted: &Posted, parts: usize, updated: Option<bool>) -> (Value, Option<String>) {
+/// The output and, for a step that updates in place, the state naming its message and
+/// when it was sent (the start of a throttle window).
+fn web_api_result(posted: &Posted, parts: usize, updated: Option<bool>) -> Delivery {
     let state = updated.is_some().then(|| {
         MessageState {
             channel: posted.channel.clone(),
             ts: posted.ts.clone(),
+            sent_at: Some(now_ms()),
+            pending: None,
         }
         .to_json()
     });
-    (output(Some(posted), parts, updated), state)
+    Delivery { output: output(Some(posted), parts, updated), state, deliver_at: None }
+}
+
+/// The output of a throttled step that sent nothing now: `{ok, channel, ts, updated: false}`
+/// with `deferred` or `superseded` set.
+fn throttled_output(state: &MessageState, outcome: &str) -> Value {
+    let mut output = json!({ "ok": true, "channel": state.channel, "ts": state.ts, "updated": false });
+    output[outcome] = json!(true);
+    output
+}
+
+/// The wall-clock time in milliseconds since the Unix epoch.
+fn now_ms() -> u64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The step's output: `{ok, channel, ts}` of the (first) message, or `{ok, webhook: true}`;

@@ -19,6 +19,18 @@ pub const SECRET_PLACEHOLDER: &str = "herald-secret-";
 /// How a flow refers to a secret, before the host resolves it.
 const SECRET_REFERENCE: &str = "{{secrets.";
 
+/// Parses the `throttle` input, an ISO 8601 duration such as `PT5M`, into milliseconds.
+pub fn throttle(text: &str) -> Result<u64, Issue> {
+    let invalid = || {
+        Issue::new(
+            "throttle",
+            format!("`throttle` must be an ISO 8601 duration such as `PT5M`, not `{text}`"),
+        )
+    };
+    let duration: std::time::Duration = iso8601::duration(text.trim()).map_err(|_| invalid())?.into();
+    u64::try_from(duration.as_millis()).map_err(|_| invalid())
+}
+
 /// The colour of the bar beside the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Color {
@@ -226,6 +238,13 @@ mod tests {
         assert!(webhook_url("https://hooks.slack.com/services/T1/B1/x").is_ok());
         assert!(webhook_url("herald-secret-0123abcd").is_ok());
         assert!(webhook_url("{{secrets.SLACK_WEBHOOK}}").is_ok());
+    }
+
+    #[test]
+    fn throttle_is_an_iso_duration() {
+        assert_eq!(throttle("PT5M").unwrap(), 300_000);
+        assert_eq!(throttle("PT0.5S").unwrap(), 500);
+        assert_eq!(throttle("five minutes").unwrap_err().field, "throttle");
         assert!(webhook_url("hooks.slack.com/services").is_err());
         assert!(webhook_url("https:///x").is_err());
     }

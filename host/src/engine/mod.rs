@@ -15,6 +15,7 @@ pub use retry::{Backoff, parse_duration};
 pub use step_error::{FailureInfo, InputIssue, StepError};
 
 use std::collections::HashMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
@@ -134,10 +135,7 @@ impl Engine {
         for attempt in 1..=task.retries {
             request.attempt = attempt;
             record.attempts = attempt;
-            let outcome = match connector.send(&request).await {
-                Ok(result) => self.accept(task, state_key.as_deref(), result, caches),
-                Err(err) => Err(StepError::from(err)),
-            };
+            let outcome = self.deliver(element, task, connector, &mut request, state_key.as_deref(), caches, observer).await;
             let error = match outcome {
                 Ok(output) => {
                     record.status = StepStatus::Completed;
@@ -156,6 +154,42 @@ impl Engine {
             }
         }
         record
+    }
+
+    /// Sends, and while the connector defers delivery (a throttle window), waits for the
+    /// time it names and sends again with the state loaded afresh.
+    #[allow(clippy::too_many_arguments)] // One step's context, passed through unchanged.
+    async fn deliver(
+        &self,
+        element: &Element,
+        task: &ServiceTask,
+        connector: &Connector,
+        request: &mut SendRequest,
+        state_key: Option<&str>,
+        caches: &mut HashMap<String, String>,
+        observer: &dyn Observer,
+    ) -> Result<Value, StepError> {
+        request.deferred = false;
+        loop {
+            // The state of a key is loaded, used and saved under its lock, never across a wait.
+            let lock = match state_key {
+                Some(key) => {
+                    let lock = self.state.lock_connector_state(&task.task_type, key).await?;
+                    request.state = self.state.connector_state(&task.task_type, key)?;
+                    Some(lock)
+                }
+                None => None,
+            };
+            let result = connector.send(request).await?;
+            let deliver_at = result.deliver_at;
+            let output = self.accept(task, state_key, result, caches)?;
+            drop(lock);
+            let Some(at) = deliver_at else { return Ok(output) };
+            let wait = Duration::from_millis(at.saturating_sub(now_ms()));
+            observer.deferred(element, wait);
+            tokio::time::sleep(wait).await;
+            request.deferred = true;
+        }
     }
 
     /// Takes a successful result: keeps its cache and state, and returns its output.
@@ -178,7 +212,7 @@ impl Engine {
         Ok(output)
     }
 
-    /// Finds the connector, computes the request of a task, and loads the state it keeps.
+    /// Finds the connector, computes the request of a task and the key of its state.
     async fn prepare(
         &self,
         task: &ServiceTask,
@@ -193,7 +227,7 @@ impl Engine {
         let backoff = Backoff::from_header(task.headers.get(retry::BACKOFF_HEADER).map(String::as_str))
             .map_err(|message| StepError::Input { message })?;
         let config = inputs::configuration(&task.inputs, variables, connector.config_defaults(), &self.vault)?;
-        let mut request = SendRequest {
+        let request = SendRequest {
             config: Value::Object(config.inputs).to_string(),
             variables: Value::Object(variables.clone()).to_string(),
             computed: config.computed,
@@ -201,11 +235,15 @@ impl Engine {
             attempt: 1,
             state: None,
             cache: caches.get(&task.task_type).cloned(),
+            deferred: false,
         };
         let state_key = connector.state_key(&request).await?;
-        if let Some(key) = &state_key {
-            request.state = self.state.connector_state(&task.task_type, key)?;
-        }
         Ok((connector, request, state_key, backoff))
     }
+}
+
+/// The wall-clock time in milliseconds since the Unix epoch, the clock of `deliver-at`.
+fn now_ms() -> u64 {
+    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX)
 }

@@ -10,6 +10,8 @@ use crate::bpmn::{Element, SequenceFlow};
 pub trait Observer: Send + Sync {
     /// An attempt failed and another one follows after `delay`.
     fn retrying(&self, _task: &Element, _attempt: u32, _error: &StepError, _delay: Duration) {}
+    /// A connector deferred delivery (e.g. a throttle window); the step waits `wait`.
+    fn deferred(&self, _task: &Element, _wait: Duration) {}
     /// A step ended, well or not.
     fn step_finished(&self, _task: &Element, _record: &StepRecord) {}
     /// An exclusive gateway took a flow.

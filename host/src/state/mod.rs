@@ -69,11 +69,38 @@ impl StateDir {
         write_atomically(&path, state.as_bytes())
     }
 
+    /// Takes the lock of a connector state key, waiting for other herald processes to
+    /// release it, so that loading, sending and saving the state of one key never
+    /// interleave (two runs updating the same message, say).
+    pub async fn lock_connector_state(&self, connector: &str, key: &str) -> Result<StateLock, StateError> {
+        let path = self.connector_state_path(connector, key).with_extension("lock");
+        let dir = path.parent().expect("state files live in a folder").to_path_buf();
+        std::fs::create_dir_all(&dir).map_err(|source| StateError::Io { path: dir, source })?;
+        let file = std::fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| StateError::Io { path: path.clone(), source })?;
+        // Waiting on a file lock blocks the thread: keep it off the async workers.
+        tokio::task::spawn_blocking(move || file.lock().map(|()| StateLock { _file: file }))
+            .await
+            .expect("the lock task does not panic")
+            .map_err(|source| StateError::Io { path, source })
+    }
+
     /// One file per key; the key is hex-encoded, since it is the designer's text.
     fn connector_state_path(&self, connector: &str, key: &str) -> PathBuf {
         let name: String = key.bytes().map(|b| format!("{b:02x}")).collect();
         self.root.join("connectors").join(connector).join(format!("{name}.json"))
     }
+}
+
+/// Holds the lock of one connector state key until dropped.
+#[derive(Debug)]
+pub struct StateLock {
+    // Closing the file releases the lock.
+    _file: std::fs::File,
 }
 
 /// Writes to a temporary file, syncs it, then renames it over `path`, so a crash leaves
