@@ -247,8 +247,10 @@ async fn the_throttle_sends_one_update_per_window_with_the_latest_content() {
     let state = tempfile::tempdir().unwrap();
     let flow = examples().join("issue-tracker.bpmn").to_str().unwrap().to_owned();
     let vars = examples().join("issue-tracker.vars.json").to_str().unwrap().to_owned();
-    let spawn = |event: &str| {
-        let args: Vec<String> = ["run", &flow, "--vars", &vars, "--json", "--var", "update_every=PT15S", "--var", &format!("issue.last_event={event}")]
+    let spawn = |event: &str, window_secs: u64| {
+        let every = format!("update_every=PT{window_secs}S");
+        let last_event = format!("issue.last_event={event}");
+        let args: Vec<String> = ["run", &flow, "--vars", &vars, "--json", "--var", &every, "--var", &last_event]
             .map(str::to_owned)
             .to_vec();
         let (api, state) = (sandbox.api_url(), state.path().to_path_buf());
@@ -257,24 +259,29 @@ async fn the_throttle_sends_one_update_per_window_with_the_latest_content() {
             herald_in(&state, Some(&api), &args, &[]).await
         })
     };
-    let opened = spawn("opened").await.unwrap();
+    let started = std::time::Instant::now();
+    let opened = spawn("opened", 1).await.unwrap();
     assert_eq!(opened.status.code(), Some(0), "stderr: {}", stderr(&opened));
     let window_opened = std::time::Instant::now();
+    // B and C must both arrive inside the window, each after a whole herald start-up: the
+    // window is sized from how long a run takes on this machine right now.
+    let window_secs = (started.elapsed().as_secs() * 8).max(10);
 
     // B arrives inside the window and waits; C arrives after it and takes its place.
-    let b = spawn("event B");
-    for _ in 0..200 {
+    let b = spawn("event B", window_secs);
+    for _ in 0..(window_secs * 10) {
         if waiting_in(state.path()) {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(waiting_in(state.path()), "B waits for the window to end");
-    let c = spawn("event C");
+    let c = spawn("event C", window_secs);
     let (b, c) = (b.await.unwrap(), c.await.unwrap());
     assert_eq!(b.status.code(), Some(0), "stderr: {}", stderr(&b));
     assert_eq!(c.status.code(), Some(0), "stderr: {}", stderr(&c));
-    assert!(window_opened.elapsed() >= std::time::Duration::from_secs(14), "the update waited for the window");
+    let waited = window_opened.elapsed();
+    assert!(waited >= std::time::Duration::from_secs(window_secs - 1), "the update waited for the window: {waited:?}");
 
     let writes: Vec<_> = sandbox.requests().into_iter().filter(|r| r.api_method().starts_with("chat.")).collect();
     let kinds: Vec<&str> = writes.iter().map(|r| r.api_method()).collect();
@@ -284,4 +291,27 @@ async fn the_throttle_sends_one_update_per_window_with_the_latest_content() {
     assert_eq!(json_record(&b)["variables"]["issue_message"]["superseded"], true);
     assert_eq!(json_record(&c)["variables"]["issue_message"]["updated"], true);
     assert!(sandbox.messages()[0].attachments.as_ref().unwrap().to_string().contains("event C"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn test_connection_proves_token_and_destination_and_says_what_to_fix() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "hello", 1);
+    let args = ["test-connection", flow.to_str().unwrap()];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
+    assert_eq!(output.status.code(), Some(0), "stdout: {}\nstderr: {}", stdout(&output), stderr(&output));
+    let out = stdout(&output);
+    for check in ["✓ token", "✓ destination", "✓ membership", "✓ archived"] {
+        assert!(out.contains(check), "{check} in {out}");
+    }
+    assert_eq!(methods(&sandbox), ["auth.test", "conversations.list", "conversations.info"]);
+    assert!(posts(&sandbox).is_empty(), "a connection test sends no message");
+
+    sandbox.script("auth.test", ScriptedReply::SlackError { code: "invalid_auth".into(), extra: json!({}) });
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    assert!(out.contains("✗ token") && out.contains("fix:") && out.contains("SLACK_BOT_TOKEN"), "{out}");
+    assert!(!out.contains(TOKEN) && !stderr(&output).contains(TOKEN));
 }

@@ -4,6 +4,7 @@ mod exit;
 mod host;
 mod report;
 mod run;
+mod test_connection;
 mod validate;
 mod variables;
 
@@ -28,6 +29,8 @@ enum Command {
     Run(run::RunArgs),
     /// Checks a flow and every connector step's inputs; reports every problem at once.
     Validate(validate::ValidateArgs),
+    /// Proves token, scopes and destination of every connector step, sending nothing.
+    TestConnection(test_connection::TestConnectionArgs),
 }
 
 /// Options shared by the commands that load connectors.
@@ -57,6 +60,7 @@ pub async fn main(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         Command::Run(args) => run::run(args).await,
         Command::Validate(args) => validate::validate(args).await,
+        Command::TestConnection(args) => test_connection::test_connection(args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,7 +8,7 @@ mod observer;
 mod retry;
 mod step_error;
 
-pub use inputs::insert_path;
+pub use inputs::{Configuration, configuration, insert_path};
 pub use instance::{Incident, InstanceRecord, InstanceState, StepRecord, StepStatus};
 pub use observer::{Observer, Silent};
 pub use retry::{Backoff, parse_duration};

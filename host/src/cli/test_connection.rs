@@ -1,0 +1,68 @@
+//! `herald test-connection`: proves token, scopes and destination of every connector step,
+//! without sending a message.
+
+use std::path::PathBuf;
+
+use anyhow::anyhow;
+use clap::Args;
+use serde_json::Value;
+
+use herald::bpmn::{self, ElementKind};
+use herald::engine::configuration;
+
+use super::exit::Exit;
+use super::host::{Host, SandboxUse};
+use super::{ConnectorArgs, variables};
+
+/// Arguments of `herald test-connection`.
+#[derive(Debug, Args)]
+pub struct TestConnectionArgs {
+    /// The BPMN file.
+    flow: PathBuf,
+    /// Variables for inputs computed by expressions (e.g. a channel from a variable).
+    #[arg(long, value_name = "FILE.json")]
+    vars: Option<PathBuf>,
+    /// One variable, key=value; repeatable.
+    #[arg(long = "var", value_name = "KEY=VALUE")]
+    var: Vec<String>,
+    #[command(flatten)]
+    connectors: ConnectorArgs,
+}
+
+/// Runs every step's connection test and prints each check; exit 0 when all pass, 1 otherwise.
+pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
+    let process = bpmn::load_file(&args.flow).map_err(|e| Exit::Invalid(e.into()))?;
+    let variables = variables::load(args.vars.as_deref(), &args.var).map_err(Exit::Invalid)?;
+    let print = std::sync::Arc::new(|text: String| println!("{text}"));
+    let host = Host::start(&args.connectors.connectors, SandboxUse::WhenUnconfigured(print)).await?;
+    let mut failed = 0;
+    for element in &process.elements {
+        let ElementKind::ServiceTask(task) = &element.kind else { continue };
+        println!("{} ({})", element.id, task.task_type);
+        let Some(connector) = host.connectors.get(&task.task_type) else {
+            return Err(Exit::Invalid(anyhow!("no connector for task type `{}`", task.task_type)));
+        };
+        let config = configuration(&task.inputs, &variables, connector.config_defaults(), &host.vault)
+            .map_err(|e| Exit::Invalid(anyhow!("{}: {e}", element.id)))?;
+        match connector.test_connection(&Value::Object(config.inputs).to_string()).await {
+            Ok(report) => {
+                for check in report.checks {
+                    let mark = if check.ok { "✓" } else { "✗" };
+                    let fix = check.fix.map(|fix| format!("\n      fix: {fix}")).unwrap_or_default();
+                    println!("  {mark} {}: {}{fix}", check.name, host.vault.redact(&check.detail));
+                    failed += usize::from(!check.ok);
+                }
+            }
+            Err(err) => {
+                println!("  ✗ {}", host.vault.redact(&herald::engine::StepError::from(err).to_string()));
+                failed += 1;
+            }
+        }
+    }
+    if failed == 0 {
+        println!("all checks passed");
+        Ok(())
+    } else {
+        Err(Exit::Failed(Some(anyhow!("{failed} check(s) failed"))))
+    }
+}
