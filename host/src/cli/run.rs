@@ -12,19 +12,16 @@ use super::exit::Exit;
 use super::host::{Host, Printer, SandboxUse};
 use super::report::{Progress, summary};
 use super::validate::check_flow;
-use super::{ConnectorArgs, variables};
+use super::ConnectorArgs;
+use super::variables::VariableArgs;
 
 /// Arguments of `herald run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// The BPMN file.
     flow: PathBuf,
-    /// A JSON file with the process variables (an object).
-    #[arg(long, value_name = "FILE.json")]
-    vars: Option<PathBuf>,
-    /// One variable, key=value (JSON or plain text; dotted keys nest); repeatable.
-    #[arg(long = "var", value_name = "KEY=VALUE")]
-    var: Vec<String>,
+    #[command(flatten)]
+    variables: VariableArgs,
     /// Prints the instance record as JSON on stdout instead of progress lines.
     #[arg(long)]
     json: bool,
@@ -38,7 +35,7 @@ pub struct RunArgs {
 /// Runs the flow; exit 0 when the instance completes, 1 on an incident, 2 on invalid input.
 pub async fn run(args: RunArgs) -> Result<(), Exit> {
     let process = bpmn::load_file(&args.flow).map_err(|e| Exit::Invalid(e.into()))?;
-    let variables = variables::load(args.vars.as_deref(), &args.var).map_err(Exit::Invalid)?;
+    let variables = args.variables.load().map_err(Exit::Invalid)?;
     // Sandbox messages go to stdout with the progress, or to stderr under --json.
     let json = args.json;
     let print: Printer = Arc::new(move |text: String| {

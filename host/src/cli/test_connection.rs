@@ -12,7 +12,8 @@ use herald::engine::configuration;
 
 use super::exit::Exit;
 use super::host::{Host, SandboxUse};
-use super::{ConnectorArgs, variables};
+use super::ConnectorArgs;
+use super::variables::VariableArgs;
 
 /// Arguments of `herald test-connection`.
 #[derive(Debug, Args)]
@@ -20,11 +21,8 @@ pub struct TestConnectionArgs {
     /// The BPMN file.
     flow: PathBuf,
     /// Variables for inputs computed by expressions (e.g. a channel from a variable).
-    #[arg(long, value_name = "FILE.json")]
-    vars: Option<PathBuf>,
-    /// One variable, key=value; repeatable.
-    #[arg(long = "var", value_name = "KEY=VALUE")]
-    var: Vec<String>,
+    #[command(flatten)]
+    variables: VariableArgs,
     #[command(flatten)]
     connectors: ConnectorArgs,
 }
@@ -32,7 +30,7 @@ pub struct TestConnectionArgs {
 /// Runs every step's connection test and prints each check; exit 0 when all pass, 1 otherwise.
 pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
     let process = bpmn::load_file(&args.flow).map_err(|e| Exit::Invalid(e.into()))?;
-    let variables = variables::load(args.vars.as_deref(), &args.var).map_err(Exit::Invalid)?;
+    let variables = args.variables.load().map_err(Exit::Invalid)?;
     let print = std::sync::Arc::new(|text: String| println!("{text}"));
     let host = Host::start(&args.connectors.connectors, SandboxUse::WhenUnconfigured(print)).await?;
     let mut failed = 0;

@@ -1,17 +1,36 @@
 //! Process variables from `--vars FILE.json` and `--var key=value`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use clap::Args;
 use serde_json::{Map, Value};
 
 use herald::engine::insert_path;
+
+/// The options that give a run its process variables.
+#[derive(Debug, Args)]
+pub struct VariableArgs {
+    /// A JSON file with the process variables (an object).
+    #[arg(long, value_name = "FILE.json")]
+    vars: Option<PathBuf>,
+    /// One variable, key=value (JSON or plain text; dotted keys nest); repeatable.
+    #[arg(long = "var", value_name = "KEY=VALUE")]
+    var: Vec<String>,
+}
+
+impl VariableArgs {
+    /// The variables these options give.
+    pub fn load(&self) -> anyhow::Result<Map<String, Value>> {
+        load(self.vars.as_deref(), &self.var)
+    }
+}
 
 /// Reads the variables file (a JSON object), then applies each `key=value` on top.
 ///
 /// A value that parses as JSON is taken as JSON (`--var amount=12500`), anything else as a
 /// string; dotted keys set nested fields (`--var customer.name=ACME`).
-pub fn load(file: Option<&Path>, pairs: &[String]) -> anyhow::Result<Map<String, Value>> {
+fn load(file: Option<&Path>, pairs: &[String]) -> anyhow::Result<Map<String, Value>> {
     let mut variables = match file {
         None => Map::new(),
         Some(path) => {
