@@ -315,3 +315,62 @@ async fn test_connection_proves_token_and_destination_and_says_what_to_fix() {
     assert!(out.contains("✗ token") && out.contains("fix:") && out.contains("SLACK_BOT_TOKEN"), "{out}");
     assert!(!out.contains(TOKEN) && !stderr(&output).contains(TOKEN));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn channel_names_resolve_through_every_page_once_per_instance() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    for i in 0..250 {
+        sandbox.create_channel(&format!("team-{i:03}")).unwrap();
+    }
+    let wanted = sandbox.create_channel("zz-late-channel").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = linear_flow(dir.path(), &[
+        Task { id: "first", inputs: &[("channel", "#zz-late-channel"), ("text", "one")], headers: &[], retries: 1 },
+        Task { id: "second", inputs: &[("channel", "#ZZ-late-channel"), ("text", "two")], headers: &[], retries: 1 },
+    ]);
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap()]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let requests = sandbox.requests();
+    let lists: Vec<_> = requests.iter().filter(|r| r.api_method() == "conversations.list").collect();
+    assert_eq!(lists.len(), 2, "two pages of 200, then the cache serves the second step");
+    assert!(!lists[0].body.contains("cursor="));
+    assert!(lists[1].body.contains("cursor="), "the second page follows the cursor: {}", lists[1].body);
+    for post in posts(&sandbox) {
+        assert_eq!(post.json().unwrap()["channel"], wanted, "posted to the resolved id");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sixty_blocks_split_in_order_or_truncate_with_a_marker() {
+    let blocks = r#"[{% for i in range(60) %}{"type": "section", "text": {"type": "mrkdwn", "text": "item {{ i }}"}}{% if not loop.last %},{% endif %}{% endfor %}]"#;
+    for overflow in ["split", "truncate"] {
+        let sandbox = SlackSandbox::start().await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let flow = linear_flow(dir.path(), &[Task {
+            id: "report",
+            inputs: &[("channel", "#general"), ("text", "Sixty items"), ("blocks", blocks), ("on_overflow", overflow)],
+            headers: &[],
+            retries: 1,
+        }]);
+        let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap()]).await;
+        assert_eq!(output.status.code(), Some(0), "{overflow}: stderr: {}", stderr(&output));
+        let texts: Vec<Vec<String>> = posts(&sandbox)
+            .iter()
+            .map(|post| {
+                let blocks = post.json().unwrap()["blocks"].as_array().unwrap().clone();
+                assert!(blocks.len() <= 50, "{overflow}: at most 50 blocks per message");
+                blocks.iter().map(|b| b["text"]["text"].as_str().or(b["elements"][0]["text"].as_str()).unwrap_or_default().to_owned()).collect()
+            })
+            .collect();
+        let all: Vec<String> = texts.concat();
+        if overflow == "split" {
+            let expected: Vec<String> = (0..60).map(|i| format!("item {i}")).collect();
+            assert!(texts.len() >= 2);
+            assert_eq!(all, expected, "every block, in order");
+        } else {
+            assert_eq!(texts.len(), 1, "one message");
+            assert!(all.last().unwrap().contains("(truncated)"), "a visible marker: {:?}", all.last());
+            assert_eq!(all[0], "item 0");
+        }
+    }
+}

@@ -105,6 +105,13 @@ impl SlackSandbox {
         format!("http://{}/api/", self.address)
     }
 
+    /// Creates the public channel `name` (or finds it) and returns its id, as a workspace
+    /// admin would; `None` when `name` is not a valid channel name.
+    pub fn create_channel(&self, name: &str) -> Option<String> {
+        let name = name.strip_prefix('#').unwrap_or(name);
+        lock(&self.shared.state).workspace.resolve_target(&format!("#{name}")).ok()
+    }
+
     /// URL of an incoming webhook that posts to `#channel`.
     pub fn webhook_url(&self, channel: &str) -> String {
         let team = slack_id('T', super::workspace::TEAM_NAME);
