@@ -374,3 +374,18 @@ async fn sixty_blocks_split_in_order_or_truncate_with_a_marker() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn block_kit_that_does_not_parse_is_an_error_naming_the_input() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let blocks = r#"[{"type": "section", "text": {"type": "mrkdwn", "text": "{{ note }}"}}"#;
+    let flow = linear_flow(dir.path(), &[Task { id: "notify", inputs: &[("channel", "#general"), ("blocks", blocks)], headers: &[], retries: 3 }]);
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--var", "note=hi", "--json"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    let step = &json_record(&output)["steps"][0];
+    assert_eq!(step["attempts"], 1, "not retried: the flow must be fixed");
+    assert_eq!(step["error"]["kind"], "invalid-config");
+    assert_eq!(step["error"]["issues"][0]["field"], "blocks");
+    assert!(sandbox.requests().is_empty(), "nothing reaches Slack");
+}
