@@ -311,3 +311,81 @@ async fn computed_inputs_are_data_never_templates_or_markup() {
     assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     assert_eq!(posts(&sandbox)[0].json().unwrap()["text"], "Ticket from &lt;!channel&gt; {{ secret_note }}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_error_boundary_catches_its_slack_code_and_the_flow_goes_on() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    sandbox.script("chat.postMessage", ScriptedReply::SlackError { code: "channel_not_found".into(), extra: json!({}) });
+    let flow = examples().join("team-alert-fallback.bpmn");
+    let vars = examples().join("team-alert-fallback.vars.json");
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
+    let record = json_record(&output);
+    assert_eq!(record["state"], "completed");
+    assert_eq!(record["steps"][0]["id"], "alert_team");
+    assert_eq!(record["steps"][0]["error"]["code"], "channel_not_found");
+    assert_eq!(record["steps"][1]["id"], "alert_general");
+    assert_eq!(record["steps"][1]["status"], "completed");
+    let posted = posts(&sandbox);
+    assert_eq!(posted.len(), 2);
+    assert_eq!(posted[0].json().unwrap()["channel"], "#payments-oncall");
+    assert!(posted[1].json().unwrap()["text"].as_str().unwrap().contains("does not exist"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_error_boundary_lets_other_codes_raise_an_incident() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    sandbox.script("chat.postMessage", ScriptedReply::SlackError { code: "is_archived".into(), extra: json!({}) });
+    let flow = examples().join("team-alert-fallback.bpmn");
+    let vars = examples().join("team-alert-fallback.vars.json");
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    let record = json_record(&output);
+    assert_eq!(record["incident"]["element"], "alert_team");
+    assert_eq!(posts(&sandbox).len(), 1, "no fallback for another error");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_parallel_fork_and_join_then_a_timer() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let flow = examples().join("release-fanout.bpmn");
+    let vars = examples().join("release-fanout.vars.json");
+    let started = Instant::now();
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert!(started.elapsed() >= Duration::from_secs(1), "the timer waited");
+    let record = json_record(&output);
+    let ids: Vec<&str> = record["steps"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 3);
+    assert_eq!(ids[2], "summary", "the summary waits for both branches: {ids:?}");
+    let channels: Vec<String> = posts(&sandbox).iter().map(|p| p.json().unwrap()["channel"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(channels.len(), 3);
+    assert!(channels[..2].contains(&"#engineering".to_owned()) && channels[..2].contains(&"#support".to_owned()));
+    let summary = posts(&sandbox)[2].json().unwrap()["text"].as_str().unwrap().to_owned();
+    assert!(summary.contains(record["variables"]["engineering_post"]["ts"].as_str().unwrap()));
+    assert!(summary.contains(record["variables"]["support_post"]["ts"].as_str().unwrap()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unsupported_boundary_events_are_reported_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("flow.bpmn");
+    std::fs::write(&flow, r#"<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="notify" />
+    <bpmn:serviceTask id="notify">
+      <bpmn:extensionElements><zeebe:taskDefinition type="slack" /></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:boundaryEvent id="late" attachedToRef="notify"><bpmn:timerEventDefinition /></bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="notify" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"#).unwrap();
+    let (output, _state) = herald(None, &["validate", flow.to_str().unwrap()]).await;
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains(&format!("{}:9:5: [late]", flow.display())) && err.contains("timerEventDefinition"), "{err}");
+}

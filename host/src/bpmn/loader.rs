@@ -60,6 +60,8 @@ pub fn load_str(text: &str, file: &Path) -> Result<Process, LoadError> {
         file: file.to_path_buf(),
         diagnostics: Vec::new(),
         gateway_defaults: HashMap::new(),
+        error_codes: HashMap::new(),
+        attachments: HashMap::new(),
     };
     let process = loader.process();
     match process {
@@ -74,6 +76,11 @@ struct Loader<'a, 'input> {
     diagnostics: Vec<Diagnostic>,
     /// Gateway id → the id of its default flow, resolved once all flows are known.
     gateway_defaults: HashMap<String, &'a str>,
+    /// `bpmn:error` id → its `errorCode`, from the definitions.
+    error_codes: HashMap<&'a str, Option<&'a str>>,
+    /// Boundary event id → the id of the task it is attached to, resolved once all elements
+    /// are known.
+    attachments: HashMap<String, &'a str>,
 }
 
 /// A sequence flow before its ends are resolved to element indexes.
@@ -110,6 +117,11 @@ impl<'a, 'input> Loader<'a, 'input> {
         if !is_bpmn(root, "definitions") {
             self.report(root, "not a BPMN 2.0 file: the root element must be `bpmn:definitions`");
             return None;
+        }
+        for error in root.children().filter(|n| is_bpmn(*n, "error")) {
+            if let Some(id) = error.attribute("id") {
+                self.error_codes.insert(id, error.attribute("errorCode"));
+            }
         }
         let processes: Vec<Node> = root.children().filter(|n| is_bpmn(*n, "process")).collect();
         let executable: Vec<Node> = processes
@@ -162,9 +174,11 @@ impl<'a, 'input> Loader<'a, 'input> {
             let (Some(source), Some(target)) = (source, target) else { continue };
             flow_index.insert(raw.id.as_str(), flows.len());
             elements[source].outgoing.push(flows.len());
+            elements[target].incoming += 1;
             flows.push(SequenceFlow { id: raw.id.clone(), target, condition: raw.condition.clone() });
         }
         self.resolve_defaults(&mut elements, &flow_index);
+        self.resolve_attachments(&mut elements, &index);
         self.check_structure(&elements, &flows, &raw_flows);
 
         let starts: Vec<usize> = elements
@@ -218,8 +232,18 @@ impl<'a, 'input> Loader<'a, 'input> {
                 }
                 ElementKind::ExclusiveGateway { default: None }
             }
+            "parallelGateway" => ElementKind::ParallelGateway,
+            "intermediateThrowEvent" | "intermediateCatchEvent" => match event_definition(node) {
+                None => ElementKind::IntermediateEvent,
+                Some("timerEventDefinition") if name == "intermediateCatchEvent" => self.timer(node)?,
+                Some(definition) => {
+                    self.report(node, format!("`bpmn:{name}` with `bpmn:{definition}` is not supported; herald runs none intermediate events and timer catch events"));
+                    return None;
+                }
+            },
+            "boundaryEvent" => self.boundary(node, id)?,
             _ => {
-                self.report(node, format!("`bpmn:{name}` is not supported by herald (supported: startEvent, endEvent, serviceTask, exclusiveGateway, sequenceFlow)"));
+                self.report(node, format!("`bpmn:{name}` is not supported by herald (supported: startEvent, endEvent, intermediateThrowEvent, intermediateCatchEvent with a timer, boundaryEvent with an error, serviceTask, exclusiveGateway, parallelGateway, sequenceFlow)"));
                 return None;
             }
         };
@@ -229,7 +253,73 @@ impl<'a, 'input> Loader<'a, 'input> {
             kind,
             position: self.position(node.range().start),
             outgoing: Vec::new(),
+            incoming: 0,
         })
+    }
+
+    /// A timer catch event's `timeDuration` (ISO 8601).
+    fn timer(&mut self, node: Node<'a, 'input>) -> Option<ElementKind> {
+        let duration = node
+            .descendants()
+            .find(|n| is_bpmn(*n, "timeDuration"))
+            .and_then(|n| n.text())
+            .map(str::trim);
+        let Some(text) = duration else {
+            self.report(node, "the timer has no `bpmn:timeDuration`; give an ISO 8601 duration such as PT5M (dates and cycles are not supported)");
+            return None;
+        };
+        match crate::engine::parse_duration(text) {
+            Ok(duration) => Some(ElementKind::Timer { duration }),
+            Err(err) => {
+                self.report(node, format!("the timer's `timeDuration` must be an ISO 8601 duration such as PT5M, not `{text}`: {err}"));
+                None
+            }
+        }
+    }
+
+    /// An interrupting error boundary event; other boundary events are reported.
+    fn boundary(&mut self, node: Node<'a, 'input>, id: &str) -> Option<ElementKind> {
+        let Some(attached) = node.attribute("attachedToRef") else {
+            self.report(node, "the boundary event has no `attachedToRef`");
+            return None;
+        };
+        let Some(error) = node.children().find(|c| is_bpmn(*c, "errorEventDefinition")) else {
+            let what = event_definition(node).unwrap_or("no event definition");
+            self.report(node, format!("a boundary event with {what} is not supported; herald runs error boundary events"));
+            return None;
+        };
+        if node.attribute("cancelActivity") == Some("false") {
+            self.report(node, "an error boundary event always interrupts its task; remove cancelActivity=\"false\"");
+            return None;
+        }
+        let error_code = match error.attribute("errorRef") {
+            None => None,
+            Some(reference) => match self.error_codes.get(reference) {
+                Some(code) => code.map(str::to_owned),
+                None => {
+                    self.report(error, format!("errorRef `{reference}` names no `bpmn:error` of this file"));
+                    return None;
+                }
+            },
+        };
+        self.attachments.insert(id.to_owned(), attached);
+        // The task is resolved once every element is known.
+        Some(ElementKind::ErrorBoundary { attached_to: usize::MAX, error_code })
+    }
+
+    fn resolve_attachments(&mut self, elements: &mut [Element], index: &HashMap<String, usize>) {
+        let tasks: Vec<bool> = elements.iter().map(|e| matches!(e.kind, ElementKind::ServiceTask(_))).collect();
+        for element in elements.iter_mut() {
+            let ElementKind::ErrorBoundary { attached_to, .. } = &mut element.kind else { continue };
+            let target = self.attachments.get(&element.id).copied().unwrap_or_default();
+            match index.get(target) {
+                Some(&task) if tasks[task] => *attached_to = task,
+                _ => {
+                    let id = element.id.clone();
+                    self.report_at(element.position, Some(&id), format!("the boundary event is attached to `{target}`, which is not a service task of this process"));
+                }
+            }
+        }
     }
 
     fn service_task(&mut self, node: Node<'a, 'input>) -> Option<ServiceTask> {
@@ -394,11 +484,26 @@ impl<'a, 'input> Loader<'a, 'input> {
                     self.report_at(element.position, id, "an end event cannot have outgoing flows");
                 }
                 ElementKind::EndEvent => {}
-                ElementKind::ExclusiveGateway { default } => {
+                ElementKind::ParallelGateway => {
                     if outgoing == 0 {
                         self.report_at(element.position, id, "the gateway has no outgoing flow");
                     }
                     for &flow in &element.outgoing {
+                        if flows[flow].condition.is_some() {
+                            let flow_id = flows[flow].id.clone();
+                            self.report_at(element.position, id, format!(
+                                "the flow `{flow_id}` leaves a parallel gateway, which takes every flow: remove its condition or use an exclusive gateway"
+                            ));
+                        }
+                    }
+                }
+                ElementKind::ExclusiveGateway { default } => {
+                    if outgoing == 0 {
+                        self.report_at(element.position, id, "the gateway has no outgoing flow");
+                    }
+                    // A gateway with one way out only merges: its flow needs no condition.
+                    let branches = if outgoing > 1 { element.outgoing.as_slice() } else { &[] };
+                    for &flow in branches {
                         if flows[flow].condition.is_none() && *default != Some(flow) {
                             let flow_id = flows[flow].id.clone();
                             self.report_at(element.position, id, format!(
@@ -412,7 +517,7 @@ impl<'a, 'input> Loader<'a, 'input> {
                         self.report_at(element.position, id, "the element has no outgoing sequence flow; connect it to the next element or an end event");
                     } else if outgoing > 1 {
                         self.report_at(element.position, id, format!(
-                            "the element has {outgoing} outgoing flows; herald follows one path here: branch with an exclusive gateway"
+                            "the element has {outgoing} outgoing flows; branch with an exclusive or a parallel gateway"
                         ));
                     }
                     for &flow in &element.outgoing {

@@ -34,6 +34,8 @@ pub struct Element {
     pub position: Position,
     /// Indexes into `Process::flows` of the flows leaving this element, in document order.
     pub outgoing: Vec<usize>,
+    /// How many sequence flows arrive here (a parallel gateway joins that many tokens).
+    pub incoming: usize,
 }
 
 /// The kinds of flow nodes herald runs.
@@ -45,10 +47,29 @@ pub enum ElementKind {
     EndEvent,
     /// A task executed by a connector component.
     ServiceTask(ServiceTask),
-    /// Takes the first outgoing flow whose condition is true, else the default flow.
+    /// Takes the first outgoing flow whose condition is true, else the default flow; with
+    /// several incoming flows it also merges, passing each token on.
     ExclusiveGateway {
         /// Index into `Process::flows` of the default flow.
         default: Option<usize>,
+    },
+    /// Forks a token onto every outgoing flow, and joins: it waits for a token on every
+    /// incoming flow before going on.
+    ParallelGateway,
+    /// An intermediate event without a definition: the token passes.
+    IntermediateEvent,
+    /// A timer intermediate catch event: the token waits this long.
+    Timer {
+        /// The `timeDuration`.
+        duration: std::time::Duration,
+    },
+    /// An error boundary event on a service task; the token comes here when the task fails
+    /// with a matching error.
+    ErrorBoundary {
+        /// Index into `Process::elements` of the task it is attached to.
+        attached_to: usize,
+        /// The error code it catches (`bpmn:error/@errorCode`); `None` catches every error.
+        error_code: Option<String>,
     },
 }
 

@@ -35,6 +35,10 @@ impl Observer for Progress {
         self.line(format!("  ⏳ {} waits {:.1} s for its throttle window to end", task.id, wait.as_secs_f64()));
     }
 
+    fn waiting(&self, timer: &Element, duration: Duration) {
+        self.line(format!("⏲ {} waits {:.1} s", timer.id, duration.as_secs_f64()));
+    }
+
     fn step_finished(&self, task: &Element, record: &StepRecord) {
         let label = task.name.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default();
         match record.status {

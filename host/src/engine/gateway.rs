@@ -1,4 +1,5 @@
-//! Exclusive gateways: the first outgoing flow whose condition is true, else the default.
+//! Exclusive gateways: the first outgoing flow whose condition is true, else the default;
+//! a gateway with a single unconditional flow merges.
 
 use serde_json::Value;
 
@@ -7,6 +8,12 @@ use crate::feel;
 
 /// Picks the flow an exclusive gateway takes, as an index into `process.flows`.
 pub fn choose(process: &Process, gateway: &Element, default: Option<usize>, variables: &Value) -> Result<usize, String> {
+    // A merge: one unconditional way out.
+    if let [flow] = gateway.outgoing[..]
+        && process.flows[flow].condition.is_none()
+    {
+        return Ok(flow);
+    }
     for &flow in &gateway.outgoing {
         let Some(condition) = &process.flows[flow].condition else { continue };
         let value = condition

@@ -14,7 +14,7 @@ pub use observer::{Observer, Silent};
 pub use retry::{Backoff, parse_duration};
 pub use step_error::{FailureInfo, InputIssue, StepError};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
@@ -58,49 +58,90 @@ impl Engine {
         self.state.save(&record)?;
         // Each connector's scratch data for this instance (see `send-request.cache`).
         let mut caches = HashMap::new();
-        let mut current = process.start;
-        for _ in 0..MAX_ELEMENT_VISITS {
+        // Tokens waiting to move, oldest first; branches take turns, one element at a time.
+        let mut tokens = VecDeque::from([process.start]);
+        // Tokens that have reached each parallel gateway and wait for the others.
+        let mut joining: HashMap<usize, usize> = HashMap::new();
+        let mut visits = 0;
+        while let Some(current) = tokens.pop_front() {
+            visits += 1;
             let element = &process.elements[current];
-            let next = match &element.kind {
-                ElementKind::StartEvent => Ok(element.outgoing[0]),
-                ElementKind::EndEvent => {
-                    record.state = InstanceState::Completed;
-                    self.state.save(&record)?;
-                    return Ok(record);
+            if visits > MAX_ELEMENT_VISITS {
+                let message = format!("the instance visited {MAX_ELEMENT_VISITS} elements without ending; check the flow for an endless loop");
+                return self.incident(record, element, message);
+            }
+            let next: Result<Vec<usize>, String> = match &element.kind {
+                ElementKind::StartEvent | ElementKind::IntermediateEvent | ElementKind::ErrorBoundary { .. } => {
+                    Ok(vec![element.outgoing[0]])
+                }
+                ElementKind::EndEvent => Ok(Vec::new()),
+                ElementKind::Timer { duration } => {
+                    observer.waiting(element, *duration);
+                    tokio::time::sleep(*duration).await;
+                    Ok(vec![element.outgoing[0]])
                 }
                 ElementKind::ExclusiveGateway { default } => {
                     let scope = Value::Object(record.variables.clone());
-                    gateway::choose(process, element, *default, &scope).inspect(|&flow| {
+                    gateway::choose(process, element, *default, &scope).map(|flow| {
                         observer.gateway_taken(element, &process.flows[flow]);
+                        vec![flow]
                     })
+                }
+                ElementKind::ParallelGateway => {
+                    let arrived = joining.entry(current).or_default();
+                    *arrived += 1;
+                    if *arrived < element.incoming.max(1) {
+                        Ok(Vec::new())
+                    } else {
+                        joining.remove(&current);
+                        Ok(element.outgoing.clone())
+                    }
                 }
                 ElementKind::ServiceTask(task) => {
                     let step = self.run_task(&record.instance, element, task, &record.variables, &mut caches, observer).await;
                     observer.step_finished(element, &step);
-                    let failure = step.error.as_ref().map(ToString::to_string);
                     if let (Some(output), Some(name)) = (&step.output, task.result_variable()) {
                         record.variables.insert(name.to_owned(), output.clone());
                     }
+                    let outcome = match &step.error {
+                        None => Ok(vec![element.outgoing[0]]),
+                        Some(error) => match boundary_for(process, current, error) {
+                            // The boundary event takes the token; its flow continues.
+                            Some(boundary) => {
+                                tokens.push_back(boundary);
+                                Ok(Vec::new())
+                            }
+                            None => Err(error.to_string()),
+                        },
+                    };
                     record.steps.push(step);
-                    failure.map_or(Ok(element.outgoing[0]), Err)
+                    outcome
                 }
             };
             match next {
-                Ok(flow) => current = process.flows[flow].target,
-                Err(message) => {
-                    record.state = InstanceState::Incident;
-                    record.incident = Some(Incident { element: element.id.clone(), message });
-                    self.state.save(&record)?;
-                    return Ok(record);
-                }
+                Ok(flows) => tokens.extend(flows.into_iter().map(|flow| process.flows[flow].target)),
+                Err(message) => return self.incident(record, element, message),
             }
             self.state.save(&record)?;
         }
+        if let Some((&gateway, &arrived)) = joining.iter().next() {
+            let element = &process.elements[gateway];
+            let message = format!(
+                "the parallel gateway waits for {} more of its {} incoming flows, which no token can reach; check the flow",
+                element.incoming - arrived,
+                element.incoming
+            );
+            return self.incident(record, element, message);
+        }
+        record.state = InstanceState::Completed;
+        self.state.save(&record)?;
+        Ok(record)
+    }
+
+    /// Stops an instance with an incident at `element`.
+    fn incident(&self, mut record: InstanceRecord, element: &Element, message: String) -> Result<InstanceRecord, StateError> {
         record.state = InstanceState::Incident;
-        record.incident = Some(Incident {
-            element: process.elements[current].id.clone(),
-            message: format!("the instance visited {MAX_ELEMENT_VISITS} elements without ending; check the flow for an endless loop"),
-        });
+        record.incident = Some(Incident { element: element.id.clone(), message });
         self.state.save(&record)?;
         Ok(record)
     }
@@ -246,4 +287,18 @@ impl Engine {
 fn now_ms() -> u64 {
     let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The error boundary event of `task` that catches `error`: a permanent failure whose code
+/// equals the boundary's error code, or any permanent failure for a boundary without one.
+fn boundary_for(process: &Process, task: usize, error: &StepError) -> Option<usize> {
+    if error.is_retryable() {
+        return None;
+    }
+    process.elements.iter().position(|element| match &element.kind {
+        ElementKind::ErrorBoundary { attached_to, error_code } if *attached_to == task => {
+            error_code.as_deref().is_none_or(|code| error.code() == Some(code))
+        }
+        _ => false,
+    })
 }

@@ -12,6 +12,8 @@ pub trait Observer: Send + Sync {
     fn retrying(&self, _task: &Element, _attempt: u32, _error: &StepError, _delay: Duration) {}
     /// A connector deferred delivery (e.g. a throttle window); the step waits `wait`.
     fn deferred(&self, _task: &Element, _wait: Duration) {}
+    /// A token waits at a timer event.
+    fn waiting(&self, _timer: &Element, _duration: Duration) {}
     /// A step ended, well or not.
     fn step_finished(&self, _task: &Element, _record: &StepRecord) {}
     /// An exclusive gateway took a flow.

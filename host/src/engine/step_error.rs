@@ -87,6 +87,17 @@ impl StepError {
         matches!(self, StepError::RateLimited { .. } | StepError::Transient(_))
     }
 
+    /// The service's or connector's error code (e.g. `channel_not_found`), when it has one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            StepError::Transient(info)
+            | StepError::Unauthorized(info)
+            | StepError::NotFound(info)
+            | StepError::Rejected(info) => Some(&info.code),
+            _ => None,
+        }
+    }
+
     /// The least time to wait before the next attempt, when the service said.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
