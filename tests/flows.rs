@@ -389,3 +389,27 @@ async fn unsupported_boundary_events_are_reported_with_their_line() {
     let err = stderr(&output);
     assert!(err.contains(&format!("{}:9:5: [late]", flow.display())) && err.contains("timerEventDefinition"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_compiled_component_is_cached_and_a_corrupt_entry_is_rebuilt() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = examples().join("invoice-issued.bpmn");
+    let env = [("HERALD_CACHE_DIR", cache.path().to_str().unwrap())];
+    let validate = ["validate", flow.to_str().unwrap()];
+    let output = herald_in(dir.path(), None, &validate, &env).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let entries: Vec<_> = std::fs::read_dir(cache.path().join("components")).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(entries.len(), 1, "one compiled component: {entries:?}");
+    let good = std::fs::read(&entries[0]).unwrap();
+
+    let mut corrupt = good.clone();
+    let middle = corrupt.len() / 2;
+    corrupt[middle] ^= 0xff;
+    std::fs::write(&entries[0], &corrupt).unwrap();
+    let output = herald_in(dir.path(), None, &validate, &env).await;
+    assert_eq!(output.status.code(), Some(0), "a corrupt entry is compiled again: {}", stderr(&output));
+    let rebuilt = std::fs::read(&entries[0]).unwrap();
+    assert_ne!(rebuilt, corrupt, "the corrupt entry was replaced");
+    assert_eq!(rebuilt.len(), good.len());
+}

@@ -2,6 +2,7 @@
 //! instantiated per call with WASI, `wasi:http` behind the egress policy, and nothing else.
 
 mod bindings;
+mod compile_cache;
 mod connector;
 mod egress;
 mod error;
@@ -14,11 +15,12 @@ pub use error::RuntimeError;
 
 use std::sync::Arc;
 
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::Linker;
 use wasmtime::{Config, Engine};
 
 use crate::secrets::Vault;
 use bindings::NotificationConnectorPre;
+use compile_cache::CompileCache;
 use step_state::StepState;
 
 /// The Slack connector built with this binary.
@@ -30,6 +32,7 @@ pub const WIT_INTERFACE: &str = "herald:connector/connector@0.1.0";
 /// Compiles and links connector components.
 pub struct Runtime {
     engine: Engine,
+    cache: CompileCache,
     linker: Linker<StepState>,
     policy: Arc<EgressPolicy>,
     vault: Vault,
@@ -45,7 +48,7 @@ impl Runtime {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .and_then(|()| wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker))
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
-        Ok(Self { engine, linker, policy: Arc::new(policy), vault })
+        Ok(Self { engine, cache: CompileCache::from_environment(), linker, policy: Arc::new(policy), vault })
     }
 
     /// Compiles a component, checks it fits the connector world, and asks it to describe
@@ -66,7 +69,9 @@ impl Runtime {
             return Err(RuntimeError::CoreModule { origin: origin.to_owned() });
         }
         let not_a_connector = |reason: String| RuntimeError::NotAConnector { origin: origin.to_owned(), reason };
-        let component = Component::new(&self.engine, bytes)
+        let component = self
+            .cache
+            .component(&self.engine, bytes)
             .map_err(|e| not_a_connector(format!("it does not compile: {e:#}")))?;
         let pre = self
             .linker
