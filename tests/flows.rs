@@ -61,8 +61,13 @@ async fn invoice_flow_sends_exactly_the_expected_requests() {
 
     // The token appears nowhere: not in the output, not in the state directory.
     assert!(!stdout(&output).contains(TOKEN) && !stderr(&output).contains(TOKEN));
-    let saved = std::fs::read_to_string(state.path().join("instances").join(format!("{}.json", record["instance"].as_str().unwrap()))).unwrap();
-    assert!(saved.contains("\"completed\"") && !saved.contains(TOKEN));
+    let saved = show(state.path(), record["instance"].as_str().unwrap()).await;
+    assert_eq!(saved["state"], "completed");
+    assert_eq!(saved["variables"], record["variables"]);
+    for file in std::fs::read_dir(state.path()).unwrap() {
+        let bytes = std::fs::read(file.unwrap().path()).unwrap_or_default();
+        assert!(!String::from_utf8_lossy(&bytes).contains(TOKEN));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

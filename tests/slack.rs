@@ -235,10 +235,9 @@ async fn message_options_reach_slack() {
 
 /// Whether a step waiting for its throttle window has saved its state.
 fn waiting_in(state: &std::path::Path) -> bool {
-    let dir = state.join("connectors").join("slack");
-    std::fs::read_dir(dir).into_iter().flatten().flatten().any(|entry| {
-        std::fs::read_to_string(entry.path()).is_ok_and(|text| text.contains("\"pending\""))
-    })
+    let Ok(db) = rusqlite::Connection::open(state.join("herald.db")) else { return false };
+    db.query_row("SELECT count(*) FROM connector_state WHERE state LIKE '%\"pending\"%'", [], |row| row.get::<_, i64>(0))
+        .is_ok_and(|waiting| waiting > 0)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -26,9 +26,14 @@ pub async fn herald(api_url: Option<&str>, args: &[&str]) -> (Output, tempfile::
 /// Runs `herald` with the state directory `state` (which is also the working directory, so
 /// no `.env` of the developer's leaks in) and extra environment variables.
 pub async fn herald_in(state: &Path, api_url: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> Output {
+    command(state, api_url, args, env).output().await.unwrap()
+}
+
+/// The `herald` command `herald_in` runs, to spawn (and kill) it instead.
+pub fn command(state: &Path, api_url: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"));
     command.args(args);
-    if args.first() == Some(&"run") {
+    if args.first().is_some_and(|c| ["run", "resume", "instances", "show"].contains(c)) {
         command.arg("--state").arg(state);
     }
     command.env_remove("SLACK_API_URL").env_remove("SLACK_BOT_TOKEN").env_remove("RUST_LOG");
@@ -36,7 +41,18 @@ pub async fn herald_in(state: &Path, api_url: Option<&str>, args: &[&str], env: 
     if let Some(url) = api_url {
         command.env("SLACK_API_URL", url).env("SLACK_BOT_TOKEN", TOKEN);
     }
-    command.output().await.unwrap()
+    command
+}
+
+/// The instance `id` as `herald show --json` prints it.
+pub async fn show(state: &Path, id: &str) -> Value {
+    json_record(&herald_in(state, None, &["show", id, "--json"], &[]).await)
+}
+
+/// The instances of a state directory, as `herald instances --json` lists them.
+pub async fn instances(state: &Path) -> Vec<Value> {
+    let listed = json_record(&herald_in(state, None, &["instances", "--json"], &[]).await);
+    listed.as_array().cloned().unwrap_or_default()
 }
 
 pub fn stdout(output: &Output) -> String {

@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 
 use roxmltree::{Document, Node};
 
+use super::camunda::{self, CAMUNDA_SLACK_TYPE};
 use super::diagnostic::{Diagnostic, LoadError, Position};
 use super::model::{
-    Element, ElementKind, InputMapping, Process, SequenceFlow, ServiceTask, Source,
+    Binding, Element, ElementKind, InputMapping, Process, SequenceFlow, ServiceTask, Source,
 };
 use crate::feel::{Expression, FeelError};
 
@@ -362,17 +363,53 @@ impl<'a, 'input> Loader<'a, 'input> {
             }
         }
         let mut headers = BTreeMap::new();
+        let (mut result_expression, mut error_expression) = (None, None);
         if let Some(list) = zeebe("taskHeaders") {
             for header in list.children().filter(|c| is_zeebe(*c, "header")) {
-                match (header.attribute("key"), header.attribute("value")) {
-                    (Some(key), value) => {
-                        headers.insert(key.to_owned(), value.unwrap_or_default().to_owned());
-                    }
-                    (None, _) => self.report(header, "`zeebe:header` has no `key`"),
+                let Some(key) = header.attribute("key") else {
+                    self.report(header, "`zeebe:header` has no `key`");
+                    continue;
+                };
+                let value = header.attribute("value").unwrap_or_default();
+                match key {
+                    "resultExpression" => result_expression = self.header_expression(header),
+                    "errorExpression" => error_expression = self.header_expression(header),
+                    _ => {}
                 }
+                headers.insert(key.to_owned(), value.to_owned());
             }
         }
-        Some(ServiceTask { task_type: task_type.trim().to_owned(), retries, inputs, headers })
+        let task_type = task_type.trim().to_owned();
+        let binding = if task_type == CAMUNDA_SLACK_TYPE { Binding::CamundaSlack } else { Binding::Herald };
+        if binding == Binding::CamundaSlack {
+            inputs = match camunda::slack_inputs(inputs) {
+                Ok(inputs) => inputs,
+                Err(problems) => {
+                    for (position, message) in problems {
+                        self.report_at(position, node.attribute("id"), message);
+                    }
+                    return None;
+                }
+            };
+        }
+        Some(ServiceTask { task_type, retries, inputs, headers, result_expression, error_expression, binding })
+    }
+
+    /// A header whose value is FEEL (`resultExpression`, `errorExpression`), with or
+    /// without Camunda's leading `=`.
+    fn header_expression(&mut self, header: Node<'a, 'input>) -> Option<Expression> {
+        let attr = header.attribute_node("value")?;
+        let raw = attr.value();
+        let leading = raw.len() - raw.trim_start().len();
+        let (feel, skip) = match raw.trim().strip_prefix('=') {
+            Some(rest) => (rest, leading + 1),
+            None => (raw.trim(), leading),
+        };
+        if feel.trim().is_empty() {
+            return None;
+        }
+        let position = self.position(attr.range_value().start);
+        self.expression(feel, position, skip)
     }
 
     fn input(&mut self, node: Node<'a, 'input>) -> Option<InputMapping> {

@@ -1,9 +1,11 @@
 //! BPMN 2.0 flows: the model herald runs and the loader that reads it from XML.
 
+mod camunda;
 mod diagnostic;
 mod loader;
 mod model;
 
 pub use diagnostic::{Diagnostic, LoadError, Position};
 pub use loader::{BPMN_NS, ZEEBE_NS, load_file, load_str};
-pub use model::{Element, ElementKind, InputMapping, Process, SequenceFlow, ServiceTask, Source};
+pub use camunda::CAMUNDA_SLACK_TYPE;
+pub use model::{Binding, Element, ElementKind, InputMapping, Process, SequenceFlow, ServiceTask, Source};

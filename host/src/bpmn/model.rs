@@ -21,6 +21,13 @@ pub struct Process {
     pub start: usize,
 }
 
+impl Process {
+    /// The index in `elements` of the element with this id.
+    pub fn element_index(&self, id: &str) -> Option<usize> {
+        self.elements.iter().position(|element| element.id == id)
+    }
+}
+
 /// A flow node: event, task or gateway.
 #[derive(Debug, Clone)]
 pub struct Element {
@@ -84,13 +91,37 @@ pub struct ServiceTask {
     pub inputs: Vec<InputMapping>,
     /// The task headers (`zeebe:taskHeaders/zeebe:header`), e.g. `resultVariable`.
     pub headers: BTreeMap<String, String>,
+    /// The `resultExpression` header: a context over `response` merged into the variables.
+    pub result_expression: Option<Expression>,
+    /// The `errorExpression` header: raises a BPMN error from `error` or `response`.
+    pub error_expression: Option<Expression>,
+    /// Whose template the task was drawn with.
+    pub binding: Binding,
 }
 
 impl ServiceTask {
+    /// The name of the connector that runs the task.
+    pub fn connector(&self) -> &str {
+        match self.binding {
+            Binding::Herald => &self.task_type,
+            Binding::CamundaSlack => "slack",
+        }
+    }
+
     /// The variable that receives the step's output, if the designer named one.
     pub fn result_variable(&self) -> Option<&str> {
         self.headers.get("resultVariable").map(String::as_str).filter(|v| !v.is_empty())
     }
+}
+
+/// Whose template a service task follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binding {
+    /// herald's own: the task type names the connector, inputs are its inputs.
+    Herald,
+    /// Camunda's Slack connector template (`io.camunda:slack:1`), read as herald's Slack
+    /// step (see `camunda.rs`).
+    CamundaSlack,
 }
 
 /// One `zeebe:input`: a target input name and where its value comes from.

@@ -11,12 +11,15 @@ use herald::engine::Engine;
 use herald::runtime::{Connector, EgressPolicy, Runtime, SLACK_COMPONENT};
 use herald::sandbox::{PostedMessage, SlackSandbox, render_message};
 use herald::secrets::Vault;
-use herald::state::StateDir;
+use herald::state::Store;
 
 use super::exit::Exit;
 
 /// The token the sandbox accepts; it is a secret like any other, so it is never printed.
 const SANDBOX_TOKEN: &str = "xoxb-herald-sandbox";
+
+/// The secrets that hold a Slack token: herald's default, and Camunda's template's.
+const TOKEN_SECRETS: [&str; 2] = ["SLACK_BOT_TOKEN", "SLACK_TOKEN"];
 
 /// Receives each sandbox message, rendered as Slack would show it.
 pub type Printer = Arc<dyn Fn(String) + Send + Sync>;
@@ -25,7 +28,8 @@ pub type Printer = Arc<dyn Fn(String) + Send + Sync>;
 pub enum SandboxUse {
     /// Never: the command sends nothing (e.g. `validate`).
     Never,
-    /// When neither `SLACK_BOT_TOKEN` nor `SLACK_API_URL` is set; messages go to the printer.
+    /// When none of `SLACK_BOT_TOKEN`, `SLACK_TOKEN` and `SLACK_API_URL` is set; messages go
+    /// to the printer.
     WhenUnconfigured(Printer),
 }
 
@@ -36,7 +40,7 @@ pub struct Host {
     /// The secrets, to redact output.
     pub vault: Vault,
     /// Kept alive while the host runs.
-    pub sandbox: Option<SlackSandbox>,
+    _sandbox: Option<SlackSandbox>,
 }
 
 impl Host {
@@ -46,7 +50,8 @@ impl Host {
         let vault = Vault::from_environment();
         let mut api_url = std::env::var("SLACK_API_URL").ok().filter(|u| !u.is_empty());
         let mut sandbox = None;
-        let unconfigured = api_url.is_none() && !vault.contains("SLACK_BOT_TOKEN");
+        // `SLACK_TOKEN` is the name Camunda's Slack template uses.
+        let unconfigured = api_url.is_none() && !TOKEN_SECRETS.iter().any(|name| vault.contains(name));
         if let (SandboxUse::WhenUnconfigured(print), true) = (sandbox_use, unconfigured) {
             let started = SlackSandbox::start()
                 .await
@@ -55,7 +60,10 @@ impl Host {
             let redacting = vault.clone();
             started.on_message(move |message: &PostedMessage| print(redacting.redact(&render_message(message))));
             api_url = Some(started.api_url());
-            vault.insert("SLACK_BOT_TOKEN", SANDBOX_TOKEN);
+            eprintln!("herald: no Slack token or SLACK_API_URL is set; posting to the built-in Slack sandbox");
+            for name in TOKEN_SECRETS {
+                vault.insert(name, SANDBOX_TOKEN);
+            }
             sandbox = Some(started);
         }
         let policy = EgressPolicy::slack_and(api_url.as_slice());
@@ -72,13 +80,13 @@ impl Host {
         for (name, path) in extra {
             connectors.insert(name.clone(), load_file(&runtime, name, path).await?);
         }
-        Ok(Host { connectors, vault, sandbox })
+        Ok(Host { connectors, vault, _sandbox: sandbox })
     }
 
-    /// An engine over these connectors keeping its records in `state`.
+    /// An engine over these connectors keeping its state in `state`.
     pub fn engine(&self, state: Option<&Path>) -> Result<Engine, Exit> {
-        let state = StateDir::open(state).map_err(|e| Exit::Invalid(e.into()))?;
-        Ok(Engine::new(self.connectors.clone(), self.vault.clone(), state))
+        let store = Store::open(state).map_err(|e| Exit::Invalid(e.into()))?;
+        Ok(Engine::new(self.connectors.clone(), self.vault.clone(), store))
     }
 }
 

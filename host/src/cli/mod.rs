@@ -1,8 +1,11 @@
 //! The `herald` commands: argument parsing, exit codes and output.
 
+mod batch;
 mod exit;
 mod host;
+mod instances;
 mod report;
+mod resume;
 mod run;
 mod test_connection;
 mod validate;
@@ -25,8 +28,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Runs one process instance to its end.
+    /// Runs one process instance to its end (or one per line of --vars-jsonl).
     Run(run::RunArgs),
+    /// Continues every unfinished instance in the state directory.
+    Resume(resume::ResumeArgs),
+    /// Lists the instances in the state directory with their state.
+    Instances(instances::InstancesArgs),
+    /// Prints one instance with its steps and variables.
+    Show(instances::ShowArgs),
     /// Checks a flow and every connector step's inputs; reports every problem at once.
     Validate(validate::ValidateArgs),
     /// Proves token, scopes and destination of every connector step, sending nothing.
@@ -59,6 +68,9 @@ pub fn init_logging() {
 pub async fn main(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         Command::Run(args) => run::run(args).await,
+        Command::Resume(args) => resume::resume(args).await,
+        Command::Instances(args) => instances::instances(args),
+        Command::Show(args) => instances::show(args),
         Command::Validate(args) => validate::validate(args).await,
         Command::TestConnection(args) => test_connection::test_connection(args).await,
     };

@@ -46,8 +46,8 @@ impl Observer for Progress {
                 let output = record.output.as_ref().map(ToString::to_string).unwrap_or_default();
                 self.line(format!("✓ {}{label} ({}) completed after {}: {output}", record.id, record.task_type, attempts(record.attempts)));
             }
-            // The incident line that follows says why.
-            StepStatus::Failed => {
+            // The incident line that follows says why; a finished step is never running.
+            StepStatus::Failed | StepStatus::Running => {
                 self.line(format!("✗ {}{label} ({}) failed after {}", record.id, record.task_type, attempts(record.attempts)));
             }
         }

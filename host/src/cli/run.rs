@@ -1,18 +1,22 @@
-//! `herald run`: one process instance from start to end.
+//! `herald run`: one process instance from start to end, or one per line of
+//! `--vars-jsonl`, run concurrently.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use anyhow::Context;
 use clap::Args;
 
-use herald::bpmn;
+use herald::bpmn::{self, Process};
 use herald::engine::InstanceState;
+use herald::state::FlowSource;
 
+use super::ConnectorArgs;
+use super::batch::{self, DEFAULT_CONCURRENCY};
 use super::exit::Exit;
 use super::host::{Host, Printer, SandboxUse};
 use super::report::{Progress, summary};
 use super::validate::check_flow;
-use super::ConnectorArgs;
 use super::variables::VariableArgs;
 
 /// Arguments of `herald run`.
@@ -22,40 +26,49 @@ pub struct RunArgs {
     flow: PathBuf,
     #[command(flatten)]
     variables: VariableArgs,
-    /// Prints the instance record as JSON on stdout instead of progress lines.
+    /// How many instances of `--vars-jsonl` run at once.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..))]
+    concurrency: u16,
+    /// Prints the instance record (or the batch summary) as JSON on stdout instead of
+    /// progress lines.
     #[arg(long)]
     json: bool,
-    /// Where herald keeps its state (default: the user's data directory).
-    #[arg(long, value_name = "DIR")]
-    state: Option<PathBuf>,
+    #[command(flatten)]
+    state: StateArgs,
     #[command(flatten)]
     connectors: ConnectorArgs,
 }
 
-/// Runs the flow; exit 0 when the instance completes, 1 on an incident, 2 on invalid input.
+/// Where herald keeps its state.
+#[derive(Debug, Args)]
+pub struct StateArgs {
+    /// Where herald keeps its state (default: the user's data directory).
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+}
+
+/// Runs the flow; exit 0 when every instance completes, 1 on an incident, 2 on invalid input.
 pub async fn run(args: RunArgs) -> Result<(), Exit> {
-    let process = bpmn::load_file(&args.flow).map_err(|e| Exit::Invalid(e.into()))?;
-    let variables = args.variables.load().map_err(Exit::Invalid)?;
-    // Sandbox messages go to stdout with the progress, or to stderr under --json.
-    let json = args.json;
-    let print: Printer = Arc::new(move |text: String| {
-        if json { eprintln!("{text}") } else { println!("{text}") }
-    });
-    let host = Host::start(&args.connectors.connectors, SandboxUse::WhenUnconfigured(print)).await?;
-    if host.sandbox.is_some() {
-        eprintln!("herald: SLACK_BOT_TOKEN and SLACK_API_URL are not set; posting to the built-in Slack sandbox");
-    }
+    let (flow, process) = read_flow(&args.flow)?;
+    let inputs = args.variables.load().map_err(Exit::Invalid)?;
+    let host = Host::start(&args.connectors.connectors, SandboxUse::WhenUnconfigured(printer(args.json))).await?;
     let problems = check_flow(&process, &host.connectors).await;
     if !problems.is_empty() {
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
         return Err(Exit::Invalid(anyhow::anyhow!("{}", list.join("\n"))));
     }
+    let engine = host.engine(args.state.state.as_deref())?;
+    let failed = |e: herald::state::StateError| Exit::Failed(Some(e.into()));
+    if args.variables.is_bulk() {
+        let ids = engine.start(&flow, &process, inputs).await.map_err(failed)?;
+        let process = Arc::new(process);
+        let work = ids.into_iter().map(|id| (Arc::clone(&process), id)).collect();
+        let tally = batch::drive_all(Arc::new(engine), work, args.concurrency.into()).await.map_err(failed)?;
+        return batch::report(&tally, args.json, &host.vault);
+    }
+    let variables = inputs.into_iter().next().unwrap_or_default();
     let progress = Progress { vault: host.vault.clone(), enabled: !args.json };
-    let engine = host.engine(args.state.as_deref())?;
-    let record = engine
-        .run(&process, variables, &progress)
-        .await
-        .map_err(|e| Exit::Failed(Some(e.into())))?;
+    let record = engine.run(&flow, &process, variables, &progress).await.map_err(failed)?;
     if args.json {
         let text = serde_json::to_string_pretty(&record).expect("instance records serialize");
         println!("{}", host.vault.redact(&text));
@@ -66,4 +79,18 @@ pub async fn run(args: RunArgs) -> Result<(), Exit> {
         InstanceState::Completed => Ok(()),
         _ => Err(Exit::Failed(None)),
     }
+}
+
+/// Reads and loads a flow, keeping its text for the state database.
+fn read_flow(path: &Path) -> Result<(FlowSource, Process), Exit> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the flow {}", path.display()))
+        .map_err(Exit::Invalid)?;
+    let process = bpmn::load_str(&text, path).map_err(|e| Exit::Invalid(e.into()))?;
+    Ok((FlowSource::new(path.display().to_string(), text), process))
+}
+
+/// Where sandbox messages go: stdout with the progress, or stderr under `--json`.
+pub fn printer(json: bool) -> Printer {
+    Arc::new(move |text: String| if json { eprintln!("{text}") } else { println!("{text}") })
 }

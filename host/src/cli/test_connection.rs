@@ -30,18 +30,20 @@ pub struct TestConnectionArgs {
 /// Runs every step's connection test and prints each check; exit 0 when all pass, 1 otherwise.
 pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
     let process = bpmn::load_file(&args.flow).map_err(|e| Exit::Invalid(e.into()))?;
-    let variables = args.variables.load().map_err(Exit::Invalid)?;
+    // With --vars-jsonl, the first line stands for them all.
+    let variables = args.variables.load().map_err(Exit::Invalid)?.into_iter().next().unwrap_or_default();
     let print = std::sync::Arc::new(|text: String| println!("{text}"));
     let host = Host::start(&args.connectors.connectors, SandboxUse::WhenUnconfigured(print)).await?;
     let mut failed = 0;
     for element in &process.elements {
         let ElementKind::ServiceTask(task) = &element.kind else { continue };
         println!("{} ({})", element.id, task.task_type);
-        let Some(connector) = host.connectors.get(&task.task_type) else {
+        let Some(connector) = host.connectors.get(task.connector()) else {
             return Err(Exit::Invalid(anyhow!("no connector for task type `{}`", task.task_type)));
         };
-        let config = configuration(&task.inputs, &variables, connector.config_defaults(), &host.vault)
+        let mut config = configuration(&task.inputs, &variables, connector.config_defaults(), &host.vault)
             .map_err(|e| Exit::Invalid(anyhow!("{}: {e}", element.id)))?;
+        task.binding.adapt(&mut config.inputs);
         match connector.test_connection(&Value::Object(config.inputs).to_string()).await {
             Ok(report) => {
                 for check in report.checks {

@@ -58,7 +58,7 @@ pub async fn check_flow(process: &Process, connectors: &HashMap<String, Connecto
             element: Some(element.id.clone()),
             message,
         };
-        let Some(connector) = connectors.get(&task.task_type) else {
+        let Some(connector) = connectors.get(task.connector()) else {
             problems.push(diagnostic(element.position, format!(
                 "no connector for task type `{}`; use `slack` or load one with --connector {}=PATH.wasm",
                 task.task_type, task.task_type
@@ -73,6 +73,7 @@ pub async fn check_flow(process: &Process, connectors: &HashMap<String, Connecto
             };
             insert_path(&mut config, &input.target, value);
         }
+        task.binding.adapt(&mut config);
         match connector.validate(&Value::Object(config).to_string()).await {
             Ok(issues) => problems.extend(issues.into_iter().map(|issue| {
                 let top = issue.field.split('.').next().unwrap_or_default();

@@ -17,12 +17,36 @@ pub struct VariableArgs {
     /// One variable, key=value (JSON or plain text; dotted keys nest); repeatable.
     #[arg(long = "var", value_name = "KEY=VALUE")]
     var: Vec<String>,
+    /// Starts one instance per line of this file, each line a JSON object of variables
+    /// (`--var` applies on top of each).
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with = "vars")]
+    vars_jsonl: Option<PathBuf>,
 }
 
 impl VariableArgs {
-    /// The variables these options give.
-    pub fn load(&self) -> anyhow::Result<Map<String, Value>> {
-        load(self.vars.as_deref(), &self.var)
+    /// Whether these options start many instances (`--vars-jsonl`).
+    pub fn is_bulk(&self) -> bool {
+        self.vars_jsonl.is_some()
+    }
+
+    /// The variables of each instance to start: one map, or one per line of `--vars-jsonl`.
+    pub fn load(&self) -> anyhow::Result<Vec<Map<String, Value>>> {
+        let Some(path) = &self.vars_jsonl else { return Ok(vec![load(self.vars.as_deref(), &self.var)?]) };
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut instances = Vec::new();
+        for (index, line) in text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()) {
+            let mut variables = match serde_json::from_str::<Value>(line) {
+                Ok(Value::Object(map)) => map,
+                Ok(_) => bail!("{}:{}:1: each line must hold a JSON object", path.display(), index + 1),
+                Err(err) => bail!("{}:{}:{}: invalid JSON: {err}", path.display(), index + 1, err.column()),
+            };
+            apply_pairs(&mut variables, &self.var)?;
+            instances.push(variables);
+        }
+        if instances.is_empty() {
+            bail!("{}: no instances to start: the file has no lines", path.display());
+        }
+        Ok(instances)
     }
 }
 
@@ -42,12 +66,18 @@ fn load(file: Option<&Path>, pairs: &[String]) -> anyhow::Result<Map<String, Val
             }
         }
     };
+    apply_pairs(&mut variables, pairs)?;
+    Ok(variables)
+}
+
+/// Sets each `key=value` in `variables`.
+fn apply_pairs(variables: &mut Map<String, Value>, pairs: &[String]) -> anyhow::Result<()> {
     for pair in pairs {
         let Some((key, raw)) = pair.split_once('=').filter(|(k, _)| !k.is_empty()) else {
             bail!("--var expects key=value, got `{pair}`");
         };
         let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()));
-        insert_path(&mut variables, key, value);
+        insert_path(variables, key, value);
     }
-    Ok(variables)
+    Ok(())
 }

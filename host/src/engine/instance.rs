@@ -1,4 +1,4 @@
-//! The record of one process instance: what `--json`, `--state` and the summary show.
+//! The record of one process instance: what `--json`, `herald show` and the summary show.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -21,6 +21,8 @@ pub enum InstanceState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StepStatus {
+    /// An attempt is under way (or was, when the host stopped: `resume` attempts it again).
+    Running,
     /// The connector delivered.
     Completed,
     /// Every attempt failed, or the failure was permanent.
@@ -28,7 +30,7 @@ pub enum StepStatus {
 }
 
 /// One executed service task.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepRecord {
     /// The task's element id.
     pub id: String,
@@ -46,7 +48,7 @@ pub struct StepRecord {
 }
 
 /// Why an instance stopped short of an end event.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Incident {
     /// The element where it stopped.
     pub element: String,

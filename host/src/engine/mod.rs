@@ -1,200 +1,268 @@
-//! The process engine: runs one instance of a BPMN process from its start event to an end
-//! event, calling connectors for service tasks, with retries and durable records.
+//! The process engine: moves the tokens of BPMN process instances from their start event to
+//! an end event, calling connectors for service tasks, with retries, saving every move so
+//! that an instance cut short continues where it stood.
 
 mod gateway;
 mod inputs;
 mod instance;
 mod observer;
+mod outcome;
+mod position;
 mod retry;
 mod step_error;
 
 pub use inputs::{Configuration, configuration, insert_path};
 pub use instance::{Incident, InstanceRecord, InstanceState, StepRecord, StepStatus};
 pub use observer::{Observer, Silent};
+pub use position::{Position, Token};
 pub use retry::{Backoff, parse_duration};
 pub use step_error::{FailureInfo, InputIssue, StepError};
 
-use std::collections::{HashMap, VecDeque};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
 
 use serde_json::{Map, Value};
 
 use crate::bpmn::{Element, ElementKind, Process, ServiceTask};
 use crate::runtime::{Connector, SendRequest, StepResult};
 use crate::secrets::Vault;
-use crate::state::{StateDir, StateError};
+use crate::state::{FlowSource, NewInstance, StateError, Store, now_ms};
 
 /// A flow that loops longer than this is stopped as an incident.
 const MAX_ELEMENT_VISITS: usize = 10_000;
 
-/// Runs process instances against a set of connectors.
+/// Runs process instances against a set of connectors, saving every move in the store.
 pub struct Engine {
     connectors: HashMap<String, Connector>,
     vault: Vault,
-    state: StateDir,
+    store: Store,
+}
+
+/// An instance while the engine moves it.
+struct Live {
+    record: InstanceRecord,
+    position: Position,
 }
 
 impl Engine {
-    /// An engine with these connectors (by task type), secrets and state directory.
-    pub fn new(connectors: HashMap<String, Connector>, vault: Vault, state: StateDir) -> Self {
-        Self { connectors, vault, state }
+    /// An engine with these connectors (by task type), secrets and store.
+    pub fn new(connectors: HashMap<String, Connector>, vault: Vault, store: Store) -> Self {
+        Self { connectors, vault, store }
     }
 
-    /// Runs one instance to its end (completed or incident), saving its record at every move.
+    /// Where instances are kept.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Starts one instance of `process` per variables map, all saved in one transaction
+    /// before any runs; returns their ids in order.
+    pub async fn start(
+        &self,
+        flow: &FlowSource,
+        process: &Process,
+        inputs: Vec<Map<String, Value>>,
+    ) -> Result<Vec<String>, StateError> {
+        let start = &process.elements[process.start].id;
+        let instances: Vec<NewInstance> = inputs
+            .into_iter()
+            .map(|variables| NewInstance {
+                id: uuid::Uuid::now_v7().to_string(),
+                process: process.id.clone(),
+                variables,
+                position: Position::at_start(start),
+            })
+            .collect();
+        let ids = instances.iter().map(|i| i.id.clone()).collect();
+        self.store.create_instances(flow, instances).await?;
+        Ok(ids)
+    }
+
+    /// Starts one instance and runs it to its end (completed or incident).
     pub async fn run(
         &self,
+        flow: &FlowSource,
         process: &Process,
         variables: Map<String, Value>,
         observer: &dyn Observer,
     ) -> Result<InstanceRecord, StateError> {
-        let mut record = InstanceRecord {
-            instance: uuid::Uuid::now_v7().to_string(),
-            process: process.id.clone(),
-            state: InstanceState::Running,
-            variables,
-            steps: Vec::new(),
-            incident: None,
-        };
-        self.state.save(&record)?;
-        // Each connector's scratch data for this instance (see `send-request.cache`).
-        let mut caches = HashMap::new();
-        // Tokens waiting to move, oldest first; branches take turns, one element at a time.
-        let mut tokens = VecDeque::from([process.start]);
-        // Tokens that have reached each parallel gateway and wait for the others.
-        let mut joining: HashMap<usize, usize> = HashMap::new();
-        let mut visits = 0;
-        while let Some(current) = tokens.pop_front() {
-            visits += 1;
+        let ids = self.start(flow, process, vec![variables]).await?;
+        let record = self.drive(process, &ids[0], observer).await?;
+        Ok(record.expect("a new instance is claimed by nobody else"))
+    }
+
+    /// Runs instance `id` of `process` from where it stands to its end; a step that was
+    /// under way is attempted again with the same execution key. `None` when another herald
+    /// process is running the instance.
+    pub async fn drive(&self, process: &Process, id: &str, observer: &dyn Observer) -> Result<Option<InstanceRecord>, StateError> {
+        let Some(claim) = self.store.claim_instance(id)? else { return Ok(None) };
+        let stored = self.store.load_instance(id)?.ok_or_else(|| StateError::UnknownInstance { id: id.to_owned() })?;
+        let mut live = Live { record: stored.record, position: stored.position };
+        if live.record.state == InstanceState::Running {
+            self.advance(process, &mut live, observer).await?;
+        }
+        if live.record.state != InstanceState::Running {
+            claim.release_finished();
+        }
+        Ok(Some(live.record))
+    }
+
+    /// Moves the tokens until none is left or one stops at an incident.
+    async fn advance(&self, process: &Process, live: &mut Live, observer: &dyn Observer) -> Result<(), StateError> {
+        while let Some(token) = live.position.tokens.front().cloned() {
+            let Some(current) = process.element_index(&token.at) else {
+                let message = format!("the saved token is at `{}`, which is not in the flow", token.at);
+                return self.incident(live, &token.at, message, None).await;
+            };
             let element = &process.elements[current];
-            if visits > MAX_ELEMENT_VISITS {
+            if live.position.visits >= MAX_ELEMENT_VISITS {
                 let message = format!("the instance visited {MAX_ELEMENT_VISITS} elements without ending; check the flow for an endless loop");
-                return self.incident(record, element, message);
+                return self.incident(live, &element.id, message, None).await;
             }
+            let targets = |flows: &[usize]| flows.iter().map(|&flow| process.flows[flow].target).collect::<Vec<_>>();
+            let mut step = None;
             let next: Result<Vec<usize>, String> = match &element.kind {
                 ElementKind::StartEvent | ElementKind::IntermediateEvent | ElementKind::ErrorBoundary { .. } => {
-                    Ok(vec![element.outgoing[0]])
+                    Ok(targets(&element.outgoing))
                 }
                 ElementKind::EndEvent => Ok(Vec::new()),
                 ElementKind::Timer { duration } => {
-                    observer.waiting(element, *duration);
-                    tokio::time::sleep(*duration).await;
-                    Ok(vec![element.outgoing[0]])
+                    let due = match token.due_ms {
+                        Some(due) => due,
+                        None => {
+                            let due = now_ms().saturating_add(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX));
+                            live.position.tokens[0].due_ms = Some(due);
+                            self.save(live, None).await?;
+                            due
+                        }
+                    };
+                    let wait = Duration::from_millis(due.saturating_sub(now_ms()));
+                    observer.waiting(element, wait);
+                    tokio::time::sleep(wait).await;
+                    Ok(targets(&element.outgoing))
                 }
                 ElementKind::ExclusiveGateway { default } => {
-                    let scope = Value::Object(record.variables.clone());
+                    let scope = Value::Object(live.record.variables.clone());
                     gateway::choose(process, element, *default, &scope).map(|flow| {
                         observer.gateway_taken(element, &process.flows[flow]);
-                        vec![flow]
+                        vec![process.flows[flow].target]
                     })
                 }
                 ElementKind::ParallelGateway => {
-                    let arrived = joining.entry(current).or_default();
+                    let arrived = live.position.joining.entry(element.id.clone()).or_default();
                     *arrived += 1;
                     if *arrived < element.incoming.max(1) {
                         Ok(Vec::new())
                     } else {
-                        joining.remove(&current);
-                        Ok(element.outgoing.clone())
+                        live.position.joining.remove(&element.id);
+                        Ok(targets(&element.outgoing))
                     }
                 }
                 ElementKind::ServiceTask(task) => {
-                    let step = self.run_task(&record.instance, element, task, &record.variables, &mut caches, observer).await;
-                    observer.step_finished(element, &step);
-                    if let (Some(output), Some(name)) = (&step.output, task.result_variable()) {
-                        record.variables.insert(name.to_owned(), output.clone());
+                    let seq = step_seq(&mut live.record.steps, element);
+                    step = Some(seq);
+                    self.run_task(live, seq, element, task, observer).await?;
+                    outcome::apply(task, &mut live.record.steps[seq], &mut live.record.variables);
+                    let record = &live.record.steps[seq];
+                    observer.step_finished(element, record);
+                    match &record.error {
+                        None => Ok(targets(&element.outgoing)),
+                        // The boundary event takes the token; its flow continues.
+                        Some(error) => boundary_for(process, current, error).map(|b| vec![b]).ok_or_else(|| error.to_string()),
                     }
-                    let outcome = match &step.error {
-                        None => Ok(vec![element.outgoing[0]]),
-                        Some(error) => match boundary_for(process, current, error) {
-                            // The boundary event takes the token; its flow continues.
-                            Some(boundary) => {
-                                tokens.push_back(boundary);
-                                Ok(Vec::new())
-                            }
-                            None => Err(error.to_string()),
-                        },
-                    };
-                    record.steps.push(step);
-                    outcome
                 }
             };
             match next {
-                Ok(flows) => tokens.extend(flows.into_iter().map(|flow| process.flows[flow].target)),
-                Err(message) => return self.incident(record, element, message),
+                Ok(next) => {
+                    live.position.tokens.pop_front();
+                    let tokens = next.into_iter().map(|t| Token { at: process.elements[t].id.clone(), due_ms: None });
+                    live.position.tokens.extend(tokens);
+                    live.position.visits += 1;
+                    self.save(live, step).await?;
+                }
+                Err(message) => return self.incident(live, &element.id, message, step).await,
             }
-            self.state.save(&record)?;
         }
-        if let Some((&gateway, &arrived)) = joining.iter().next() {
-            let element = &process.elements[gateway];
+        if let Some((gateway, &arrived)) = live.position.joining.iter().next() {
+            let incoming = process.element_index(gateway).map_or(0, |g| process.elements[g].incoming);
             let message = format!(
-                "the parallel gateway waits for {} more of its {} incoming flows, which no token can reach; check the flow",
-                element.incoming - arrived,
-                element.incoming
+                "the parallel gateway waits for {} more of its {incoming} incoming flows, which no token can reach; check the flow",
+                incoming.saturating_sub(arrived),
             );
-            return self.incident(record, element, message);
+            let gateway = gateway.clone();
+            return self.incident(live, &gateway, message, None).await;
         }
-        record.state = InstanceState::Completed;
-        self.state.save(&record)?;
-        Ok(record)
+        live.record.state = InstanceState::Completed;
+        self.save(live, None).await
     }
 
-    /// Stops an instance with an incident at `element`.
-    fn incident(&self, mut record: InstanceRecord, element: &Element, message: String) -> Result<InstanceRecord, StateError> {
-        record.state = InstanceState::Incident;
-        record.incident = Some(Incident { element: element.id.clone(), message });
-        self.state.save(&record)?;
-        Ok(record)
+    /// Saves the instance, with the step at `step` when one changed.
+    async fn save(&self, live: &Live, step: Option<usize>) -> Result<(), StateError> {
+        self.store.save_instance(&live.record, &live.position, step).await
     }
 
-    /// Runs a service task with up to `retries` attempts.
+    /// Stops an instance with an incident at `element`; its token stays there.
+    async fn incident(&self, live: &mut Live, element: &str, message: String, step: Option<usize>) -> Result<(), StateError> {
+        live.record.state = InstanceState::Incident;
+        live.record.incident = Some(Incident { element: element.to_owned(), message });
+        self.save(live, step).await
+    }
+
+    /// Runs the service task of step `seq` until it succeeds, fails for good or runs out of
+    /// attempts; each attempt is saved before it is made.
     async fn run_task(
         &self,
-        instance: &str,
+        live: &mut Live,
+        seq: usize,
         element: &Element,
         task: &ServiceTask,
-        variables: &Map<String, Value>,
-        caches: &mut HashMap<String, String>,
         observer: &dyn Observer,
-    ) -> StepRecord {
-        let mut record = StepRecord {
-            id: element.id.clone(),
-            task_type: task.task_type.clone(),
-            status: StepStatus::Failed,
-            attempts: 0,
-            output: None,
-            error: None,
-        };
-        let execution_key = format!("{instance}/{}", element.id);
-        let prepared = self.prepare(task, variables, execution_key, caches).await;
+    ) -> Result<(), StateError> {
+        // Later visits of one element (a loop) are other steps, with keys of their own.
+        let visit = live.record.steps[..seq].iter().filter(|s| s.id == element.id).count() + 1;
+        let mut execution_key = format!("{}/{}", live.record.instance, element.id);
+        if visit > 1 {
+            execution_key = format!("{execution_key}/{visit}");
+        }
+        let prepared = self.prepare(task, &live.record.variables, execution_key, &live.position.caches).await;
         let (connector, mut request, state_key, backoff) = match prepared {
             Ok(ready) => ready,
             Err(error) => {
-                record.error = Some(error);
-                return record;
+                let step = &mut live.record.steps[seq];
+                step.status = StepStatus::Failed;
+                step.error = Some(error);
+                return Ok(());
             }
         };
-        for attempt in 1..=task.retries {
+        // An attempt cut short by a stop is made again, even if it was the last.
+        let first = live.record.steps[seq].attempts + 1;
+        let last = task.retries.max(first);
+        for attempt in first..=last {
+            live.record.steps[seq].attempts = attempt;
+            self.save(live, Some(seq)).await?;
             request.attempt = attempt;
-            record.attempts = attempt;
-            let outcome = self.deliver(element, task, connector, &mut request, state_key.as_deref(), caches, observer).await;
-            let error = match outcome {
+            let outcome = self.deliver(element, task, connector, &mut request, state_key.as_deref(), &mut live.position.caches, observer).await;
+            let step = &mut live.record.steps[seq];
+            match outcome {
                 Ok(output) => {
-                    record.status = StepStatus::Completed;
-                    record.output = Some(output);
-                    return record;
+                    step.status = StepStatus::Completed;
+                    step.output = Some(output);
+                    step.error = None;
+                    return Ok(());
                 }
-                Err(error) => error,
-            };
-            if error.is_retryable() && attempt < task.retries {
-                let delay = backoff.delay(attempt, error.retry_after());
-                observer.retrying(element, attempt, &error, delay);
-                tokio::time::sleep(delay).await;
-            } else {
-                record.error = Some(error);
-                break;
+                Err(error) if error.is_retryable() && attempt < last => {
+                    let delay = backoff.delay(attempt, error.retry_after());
+                    observer.retrying(element, attempt, &error, delay);
+                    tokio::time::sleep(delay).await;
+                }
+                Err(error) => {
+                    step.status = StepStatus::Failed;
+                    step.error = Some(error);
+                    return Ok(());
+                }
             }
         }
-        record
+        Ok(())
     }
 
     /// Sends, and while the connector defers delivery (a throttle window), waits for the
@@ -207,7 +275,7 @@ impl Engine {
         connector: &Connector,
         request: &mut SendRequest,
         state_key: Option<&str>,
-        caches: &mut HashMap<String, String>,
+        caches: &mut BTreeMap<String, String>,
         observer: &dyn Observer,
     ) -> Result<Value, StepError> {
         request.deferred = false;
@@ -215,15 +283,15 @@ impl Engine {
             // The state of a key is loaded, used and saved under its lock, never across a wait.
             let lock = match state_key {
                 Some(key) => {
-                    let lock = self.state.lock_connector_state(&task.task_type, key).await?;
-                    request.state = self.state.connector_state(&task.task_type, key)?;
+                    let lock = self.store.lock_connector_state(task.connector(), key).await?;
+                    request.state = self.store.connector_state(task.connector(), key)?;
                     Some(lock)
                 }
                 None => None,
             };
             let result = connector.send(request).await?;
             let deliver_at = result.deliver_at;
-            let output = self.accept(task, state_key, result, caches)?;
+            let output = self.accept(task, request, state_key, result, caches).await?;
             drop(lock);
             let Some(at) = deliver_at else { return Ok(output) };
             let wait = Duration::from_millis(at.saturating_sub(now_ms()));
@@ -233,24 +301,26 @@ impl Engine {
         }
     }
 
-    /// Takes a successful result: keeps its cache and state, and returns its output.
-    fn accept(
+    /// Takes a successful result: keeps its cache and state, and returns its output (in
+    /// the shape of the task's binding).
+    async fn accept(
         &self,
         task: &ServiceTask,
+        request: &SendRequest,
         state_key: Option<&str>,
         result: StepResult,
-        caches: &mut HashMap<String, String>,
+        caches: &mut BTreeMap<String, String>,
     ) -> Result<Value, StepError> {
         let output = serde_json::from_str::<Value>(&result.output).map_err(|err| StepError::Crashed {
-            message: format!("the {} connector returned output that is not JSON: {err}", task.task_type),
+            message: format!("the {} connector returned output that is not JSON: {err}", task.connector()),
         })?;
         if let Some(cache) = result.cache {
-            caches.insert(task.task_type.clone(), cache);
+            caches.insert(task.connector().to_owned(), cache);
         }
         if let (Some(key), Some(state)) = (state_key, &result.state) {
-            self.state.save_connector_state(&task.task_type, key, state)?;
+            self.store.save_connector_state(task.connector(), key, state).await?;
         }
-        Ok(output)
+        Ok(task.binding.response(output, &request.config))
     }
 
     /// Finds the connector, computes the request of a task and the key of its state.
@@ -259,15 +329,16 @@ impl Engine {
         task: &ServiceTask,
         variables: &Map<String, Value>,
         execution_key: String,
-        caches: &HashMap<String, String>,
+        caches: &BTreeMap<String, String>,
     ) -> Result<(&Connector, SendRequest, Option<String>, Backoff), StepError> {
         let connector = self
             .connectors
-            .get(&task.task_type)
+            .get(task.connector())
             .ok_or_else(|| StepError::UnknownConnector { task_type: task.task_type.clone() })?;
         let backoff = Backoff::from_header(task.headers.get(retry::BACKOFF_HEADER).map(String::as_str))
             .map_err(|message| StepError::Input { message })?;
-        let config = inputs::configuration(&task.inputs, variables, connector.config_defaults(), &self.vault)?;
+        let mut config = inputs::configuration(&task.inputs, variables, connector.config_defaults(), &self.vault)?;
+        task.binding.adapt(&mut config.inputs);
         let request = SendRequest {
             config: Value::Object(config.inputs).to_string(),
             variables: Value::Object(variables.clone()).to_string(),
@@ -275,7 +346,7 @@ impl Engine {
             execution_key,
             attempt: 1,
             state: None,
-            cache: caches.get(&task.task_type).cloned(),
+            cache: caches.get(task.connector()).cloned(),
             deferred: false,
         };
         let state_key = connector.state_key(&request).await?;
@@ -283,10 +354,24 @@ impl Engine {
     }
 }
 
-/// The wall-clock time in milliseconds since the Unix epoch, the clock of `deliver-at`.
-fn now_ms() -> u64 {
-    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX)
+/// The index in `steps` of the step `element` runs now: the last one, when it was under
+/// way as the host stopped, else a new one.
+fn step_seq(steps: &mut Vec<StepRecord>, element: &Element) -> usize {
+    if let Some(last) = steps.iter().rposition(|s| s.id == element.id)
+        && steps[last].status == StepStatus::Running
+    {
+        return last;
+    }
+    let ElementKind::ServiceTask(task) = &element.kind else { unreachable!("steps are service tasks") };
+    steps.push(StepRecord {
+        id: element.id.clone(),
+        task_type: task.task_type.clone(),
+        status: StepStatus::Running,
+        attempts: 0,
+        output: None,
+        error: None,
+    });
+    steps.len() - 1
 }
 
 /// The error boundary event of `task` that catches `error`: a permanent failure whose code

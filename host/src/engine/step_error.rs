@@ -3,13 +3,13 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::runtime::{CallError, ConnectorError, Failure};
 use crate::state::StateError;
 
 /// A failure reported by a remote service or a connector.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailureInfo {
     /// Machine-readable code, e.g. Slack's `not_in_channel`.
     pub code: String,
@@ -20,7 +20,7 @@ pub struct FailureInfo {
 }
 
 /// One input problem.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputIssue {
     /// The input, e.g. `channel`.
     pub field: String,
@@ -29,7 +29,7 @@ pub struct InputIssue {
 }
 
 /// Why one attempt of a step failed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum StepError {
     /// The service asked to slow down.
@@ -74,6 +74,19 @@ pub enum StepError {
         /// The I/O problem.
         message: String,
     },
+    /// The task's `errorExpression` raised a BPMN error (Camunda's `bpmnError`), which an
+    /// error boundary event with this code catches.
+    BpmnError {
+        /// The error code.
+        code: String,
+        /// What happened.
+        message: String,
+    },
+    /// The task's `errorExpression` failed the job (Camunda's `jobError`).
+    JobError {
+        /// What happened.
+        message: String,
+    },
     /// No connector is loaded for the task type.
     UnknownConnector {
         /// The task type.
@@ -94,6 +107,7 @@ impl StepError {
             | StepError::Unauthorized(info)
             | StepError::NotFound(info)
             | StepError::Rejected(info) => Some(&info.code),
+            StepError::BpmnError { code, .. } => Some(code),
             _ => None,
         }
     }
@@ -175,6 +189,8 @@ impl fmt::Display for StepError {
             StepError::Input { message } => write!(f, "cannot compute the inputs: {message}"),
             StepError::Crashed { message } => f.write_str(message),
             StepError::State { message } => write!(f, "herald's state directory failed: {message}"),
+            StepError::BpmnError { code, message } => write!(f, "the error expression raised BPMN error `{code}`: {message}"),
+            StepError::JobError { message } => write!(f, "the error expression failed the step: {message}"),
             StepError::UnknownConnector { task_type } => {
                 write!(f, "no connector for task type `{task_type}`; load one with --connector {task_type}=PATH.wasm")
             }

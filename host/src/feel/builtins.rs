@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::ops::RangeInclusive;
 
-use serde_json::{Number, Value};
+use serde_json::{Map, Number, Value, json};
 
 use super::ast::Arithmetic;
 use super::compare::{equals, order};
@@ -129,6 +129,20 @@ static BUILTINS: &[Builtin] = &[
         name: "ceiling",
         arity: 1..=1,
         function: |a| numeric(a[0], |n| number::unary(n, Some, f64::ceil)),
+    },
+    // Camunda's connector error helpers, for a task's `errorExpression`.
+    Builtin {
+        name: "bpmnError",
+        arity: 2..=3,
+        function: |a| {
+            let variables = a.get(2).map_or(Value::Object(Map::new()), |v| (*v).clone());
+            json!({"errorType": "bpmnError", "code": a[0], "message": a[1], "variables": variables})
+        },
+    },
+    Builtin {
+        name: "jobError",
+        arity: 1..=4,
+        function: |a| json!({"errorType": "jobError", "message": a[0]}),
     },
 ];
 

@@ -60,6 +60,8 @@ type Listener = Arc<dyn Fn(&PostedMessage) + Send + Sync>;
 struct Shared {
     state: Mutex<State>,
     listeners: Mutex<Vec<Listener>>,
+    /// How long each reply waits after its request was handled (see `set_latency`).
+    latency: Mutex<Duration>,
 }
 
 /// Everything a request can change, under one lock so that the recorded order, the
@@ -84,6 +86,7 @@ impl SlackSandbox {
                 script: Script::default(),
             }),
             listeners: Mutex::new(Vec::new()),
+            latency: Mutex::new(Duration::ZERO),
         });
         let (alive, stopped) = watch::channel(());
         tokio::spawn(serve(listener, Arc::clone(&shared), stopped));
@@ -127,6 +130,12 @@ impl SlackSandbox {
     /// Every message in the workspace so far, in posting order.
     pub fn messages(&self) -> Vec<PostedMessage> {
         lock(&self.shared.state).workspace.messages().to_vec()
+    }
+
+    /// Makes the server slow: each reply leaves `latency` after its request took effect, as
+    /// a loaded Slack does, so a client stopped meanwhile never learns what happened.
+    pub fn set_latency(&self, latency: Duration) {
+        *lock(&self.shared.latency) = latency;
     }
 
     /// Queues a reply for the next request to this API method (e.g. `chat.postMessage`,
@@ -253,7 +262,12 @@ async fn serve_connection(
         async move {
             let received = receive(request).await?;
             // A service error makes hyper close the connection without answering.
-            let reply = shared.answer(received).ok_or(ServiceError::ReplyDropped)?;
+            let reply = shared.answer(received);
+            let latency = *lock(&shared.latency);
+            if !latency.is_zero() {
+                tokio::time::sleep(latency).await;
+            }
+            let reply = reply.ok_or(ServiceError::ReplyDropped)?;
             Ok::<_, ServiceError>(reply.into_response())
         }
     });

@@ -1,10 +1,25 @@
-//! herald's state directory: one JSON record per process instance, replaced atomically at
-//! every token move so an interrupted run leaves a readable record behind.
+//! herald's durable state: one SQLite database in the state directory holding process
+//! instances (variables, token positions, steps) and connector state, written so that a
+//! SIGKILL at any instant leaves a state `herald resume` can continue from.
 
-use std::io::Write;
+mod connector_state;
+mod instances;
+mod locks;
+mod schema;
+mod writer;
+
+pub use instances::{FlowSource, InstanceSummary, NewInstance, StoredInstance};
+pub use locks::{InstanceClaim, StateLock};
+
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::engine::InstanceRecord;
+use rusqlite::Connection;
+
+use writer::Writer;
+
+/// The database's file name inside the state directory.
+const DATABASE: &str = "herald.db";
 
 /// Why the state directory could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -12,7 +27,7 @@ pub enum StateError {
     /// No directory was given and the platform has no user data directory.
     #[error("no user data directory is known on this system; pass --state DIR")]
     NoDefault,
-    /// Reading or writing failed.
+    /// Reading or writing a file failed.
     #[error("state directory {}: {source}", path.display())]
     Io {
         /// The file or directory concerned.
@@ -20,95 +35,121 @@ pub enum StateError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The database refused a read or a write.
+    #[error("state database {}: {source}", path.display())]
+    Database {
+        /// The database file.
+        path: PathBuf,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
+    /// A stored record does not parse: the database was edited or written by another version.
+    #[error("state database {}: {what} does not parse: {message}", path.display())]
+    Corrupt {
+        /// The database file.
+        path: PathBuf,
+        /// The record concerned.
+        what: String,
+        /// The parser's complaint.
+        message: String,
+    },
+    /// No instance has this id.
+    #[error("no instance `{id}` in this state directory; `herald instances` lists them")]
+    UnknownInstance {
+        /// The id asked for.
+        id: String,
+    },
+    /// The thread that writes the database stopped after a panic.
+    #[error("state database {}: its writer stopped; nothing more can be saved", path.display())]
+    WriterStopped {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// The database was made by a newer herald.
+    #[error("state database {} has schema version {found}; this herald knows version {known} and older: upgrade herald", path.display())]
+    NewerSchema {
+        /// The database file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
 }
 
-/// A state directory.
-#[derive(Debug, Clone)]
-pub struct StateDir {
+/// herald's state directory and its database. Clones share one database connection pair:
+/// a writer thread that commits in groups, and a reader.
+#[derive(Clone)]
+pub struct Store {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
     root: PathBuf,
+    database: PathBuf,
+    writer: Writer,
+    reader: Mutex<Connection>,
 }
 
-impl StateDir {
-    /// Opens (creating if needed) `dir`, or the user's data directory's `herald` folder.
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("database", &self.shared.database).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the state in `dir`, or in the user's data directory's
+    /// `herald` folder.
     pub fn open(dir: Option<&Path>) -> Result<Self, StateError> {
         let root = match dir {
             Some(dir) => dir.to_path_buf(),
             None => dirs::data_dir().ok_or(StateError::NoDefault)?.join("herald"),
         };
-        let instances = root.join("instances");
-        std::fs::create_dir_all(&instances).map_err(|source| StateError::Io { path: instances, source })?;
-        Ok(Self { root })
+        std::fs::create_dir_all(&root).map_err(|source| StateError::Io { path: root.clone(), source })?;
+        let database = root.join(DATABASE);
+        let db_error = |source| StateError::Database { path: database.clone(), source };
+        let writing = schema::open(&database).map_err(db_error)?;
+        schema::migrate(&writing, &database)?;
+        let reader = schema::open(&database).map_err(db_error)?;
+        let writer = Writer::spawn(writing);
+        Ok(Self { shared: Arc::new(Shared { root, database, writer, reader: Mutex::new(reader) }) })
     }
 
-    /// Where the record of `instance` lives.
-    pub fn instance_path(&self, instance: &str) -> PathBuf {
-        self.root.join("instances").join(format!("{instance}.json"))
+    /// The state directory.
+    pub fn root(&self) -> &Path {
+        &self.shared.root
     }
 
-    /// Writes an instance record.
-    pub fn save(&self, record: &InstanceRecord) -> Result<(), StateError> {
-        let json = serde_json::to_vec_pretty(record).expect("instance records serialize");
-        write_atomically(&self.instance_path(&record.instance), &json)
-    }
-
-    /// The state a connector saved under `key`, if any.
-    pub fn connector_state(&self, connector: &str, key: &str) -> Result<Option<String>, StateError> {
-        let path = self.connector_state_path(connector, key);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Ok(Some(text)),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(StateError::Io { path, source }),
+    /// Commits `job` (with others waiting at the same time: one fsync for the group) and
+    /// returns once it is durable.
+    async fn write<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, StateError> {
+        match self.shared.writer.write(job).await {
+            Ok(outcome) => outcome.map_err(|source| self.database_error(source)),
+            Err(writer::Stopped) => Err(StateError::WriterStopped { path: self.shared.database.clone() }),
         }
     }
 
-    /// Saves a connector's state under `key`, replacing what was there.
-    pub fn save_connector_state(&self, connector: &str, key: &str, state: &str) -> Result<(), StateError> {
-        let path = self.connector_state_path(connector, key);
-        let dir = path.parent().expect("state files live in a folder");
-        std::fs::create_dir_all(dir).map_err(|source| StateError::Io { path: dir.to_path_buf(), source })?;
-        write_atomically(&path, state.as_bytes())
+    /// Runs a read on the reader connection.
+    fn read<T>(&self, query: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StateError> {
+        // A reader whose holder panicked is still a good connection.
+        let reader = self.shared.reader.lock().unwrap_or_else(PoisonError::into_inner);
+        query(&reader).map_err(|source| self.database_error(source))
     }
 
-    /// Takes the lock of a connector state key, waiting for other herald processes to
-    /// release it, so that loading, sending and saving the state of one key never
-    /// interleave (two runs updating the same message, say).
-    pub async fn lock_connector_state(&self, connector: &str, key: &str) -> Result<StateLock, StateError> {
-        let path = self.connector_state_path(connector, key).with_extension("lock");
-        let dir = path.parent().expect("state files live in a folder").to_path_buf();
-        std::fs::create_dir_all(&dir).map_err(|source| StateError::Io { path: dir, source })?;
-        let file = std::fs::File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|source| StateError::Io { path: path.clone(), source })?;
-        // Waiting on a file lock blocks the thread: keep it off the async workers.
-        tokio::task::spawn_blocking(move || file.lock().map(|()| StateLock { _file: file }))
-            .await
-            .expect("the lock task does not panic")
-            .map_err(|source| StateError::Io { path, source })
+    fn database_error(&self, source: rusqlite::Error) -> StateError {
+        StateError::Database { path: self.shared.database.clone(), source }
     }
 
-    /// One file per key; the key is hex-encoded, since it is the designer's text.
-    fn connector_state_path(&self, connector: &str, key: &str) -> PathBuf {
-        let name: String = key.bytes().map(|b| format!("{b:02x}")).collect();
-        self.root.join("connectors").join(connector).join(format!("{name}.json"))
+    fn corrupt(&self, what: String, message: impl ToString) -> StateError {
+        StateError::Corrupt { path: self.shared.database.clone(), what, message: message.to_string() }
     }
 }
 
-/// Holds the lock of one connector state key until dropped.
-#[derive(Debug)]
-pub struct StateLock {
-    // Closing the file releases the lock.
-    _file: std::fs::File,
-}
-
-/// Writes to a temporary file, syncs it, then renames it over `path`, so a crash leaves
-/// either the old or the new content, never a torn file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
-    let tmp = path.with_extension("json.tmp");
-    let io = |source| StateError::Io { path: tmp.clone(), source };
-    let mut file = std::fs::File::create(&tmp).map_err(io)?;
-    file.write_all(bytes).and_then(|()| file.sync_data()).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(|source| StateError::Io { path: path.to_path_buf(), source })
+/// The wall-clock time in milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX)
 }

@@ -1,0 +1,118 @@
+//! Many instances at once (`run --vars-jsonl`, `resume`): driven concurrently, with a
+//! progress bar on a terminal and a summary at the end.
+
+use std::sync::Arc;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use tokio::task::JoinSet;
+
+use herald::bpmn::Process;
+use herald::engine::{Engine, Incident, InstanceRecord, InstanceState, Silent};
+use herald::secrets::Vault;
+use herald::state::StateError;
+
+/// How many instances run at once unless `--concurrency` says.
+pub const DEFAULT_CONCURRENCY: u16 = 8;
+
+/// How a batch ended.
+#[derive(Debug, Default, Serialize)]
+pub struct Tally {
+    /// Instances driven.
+    pub instances: usize,
+    /// Those that completed.
+    pub completed: usize,
+    /// Those that stopped with an incident, and why.
+    pub incidents: Vec<IncidentLine>,
+    /// Those another herald process was running, left to it.
+    pub skipped: usize,
+}
+
+/// One instance that stopped with an incident.
+#[derive(Debug, Serialize)]
+pub struct IncidentLine {
+    /// The instance id.
+    pub instance: String,
+    /// Where and why.
+    #[serde(flatten)]
+    pub incident: Incident,
+}
+
+impl Tally {
+    /// Whether every instance completed.
+    pub fn all_completed(&self) -> bool {
+        self.incidents.is_empty() && self.completed + self.skipped == self.instances
+    }
+
+    fn count(&mut self, record: Option<InstanceRecord>) {
+        match record {
+            None => self.skipped += 1,
+            Some(record) => match (record.state, record.incident) {
+                (InstanceState::Completed, _) => self.completed += 1,
+                (_, Some(incident)) => self.incidents.push(IncidentLine { instance: record.instance, incident }),
+                // Not reachable: `drive` returns finished instances.
+                (state, None) => tracing::warn!(instance = %record.instance, ?state, "an instance ended unfinished"),
+            },
+        }
+    }
+
+    /// The closing lines for a person, secrets redacted.
+    pub fn summary(&self, vault: &Vault) -> String {
+        let mut text = format!(
+            "{} instance{}: {} completed, {} incident{}",
+            self.instances,
+            if self.instances == 1 { "" } else { "s" },
+            self.completed,
+            self.incidents.len(),
+            if self.incidents.len() == 1 { "" } else { "s" },
+        );
+        if self.skipped > 0 {
+            text += &format!(", {} left to the herald process running them", self.skipped);
+        }
+        for line in &self.incidents {
+            text += &format!("\n  {} at {}: {}", line.instance, line.incident.element, line.incident.message);
+        }
+        vault.redact(&text)
+    }
+}
+
+/// Prints a batch's summary (JSON with `--json`); exit 0 when every instance completed.
+pub fn report(tally: &Tally, json: bool, vault: &Vault) -> Result<(), super::exit::Exit> {
+    if json {
+        let text = serde_json::to_string_pretty(tally).expect("tallies serialize");
+        println!("{}", vault.redact(&text));
+    } else {
+        println!("{}", tally.summary(vault));
+    }
+    if tally.all_completed() { Ok(()) } else { Err(super::exit::Exit::Failed(None)) }
+}
+
+/// Drives each `(process, instance)` to its end, `concurrency` at a time.
+pub async fn drive_all(
+    engine: Arc<Engine>,
+    work: Vec<(Arc<Process>, String)>,
+    concurrency: usize,
+) -> Result<Tally, StateError> {
+    let bar = ProgressBar::new(work.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} instances  {msg}  {elapsed_precise}")
+            .expect("the progress template is valid"),
+    );
+    let mut tally = Tally { instances: work.len(), ..Tally::default() };
+    let mut queue = work.into_iter();
+    let mut running = JoinSet::new();
+    loop {
+        while running.len() < concurrency.max(1) {
+            let Some((process, id)) = queue.next() else { break };
+            let engine = Arc::clone(&engine);
+            running.spawn(async move { engine.drive(&process, &id, &Silent).await });
+        }
+        let Some(done) = running.join_next().await else { break };
+        let record = done.expect("an instance task does not panic")?;
+        tally.count(record);
+        bar.set_message(format!("{} completed, {} incidents", tally.completed, tally.incidents.len()));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(tally)
+}

@@ -1,0 +1,62 @@
+//! `herald resume`: continues every unfinished instance of a state directory.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use clap::Args;
+
+use herald::bpmn::{self, Process};
+
+use super::ConnectorArgs;
+use super::batch::{self, DEFAULT_CONCURRENCY};
+use super::exit::Exit;
+use super::host::{Host, SandboxUse};
+use super::run::{StateArgs, printer};
+
+/// Arguments of `herald resume`.
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// How many instances run at once.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..))]
+    concurrency: u16,
+    /// Prints the summary as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    state: StateArgs,
+    #[command(flatten)]
+    connectors: ConnectorArgs,
+}
+
+/// Runs every unfinished instance to its end, from the flow it started with; exit 0 when
+/// all complete.
+pub async fn resume(args: ResumeArgs) -> Result<(), Exit> {
+    let host = Host::start(&args.connectors.connectors, SandboxUse::WhenUnconfigured(printer(args.json))).await?;
+    let engine = host.engine(args.state.state.as_deref())?;
+    let failed = |e: herald::state::StateError| Exit::Failed(Some(e.into()));
+    let store = engine.store().clone();
+    let mut flows: HashMap<String, Arc<Process>> = HashMap::new();
+    let mut work = Vec::new();
+    for id in store.unfinished().map_err(failed)? {
+        let Some(stored) = store.load_instance(&id).map_err(failed)? else { continue };
+        let process = match flows.get(&stored.flow) {
+            Some(process) => Arc::clone(process),
+            None => {
+                let source = store.flow(&stored.flow).map_err(failed)?;
+                let process = bpmn::load_str(&source.text, Path::new(&source.path))
+                    .map_err(|e| Exit::Failed(Some(anyhow::anyhow!("instance {id}: its saved flow no longer loads: {e}"))))?;
+                let process = Arc::new(process);
+                flows.insert(stored.flow, Arc::clone(&process));
+                process
+            }
+        };
+        work.push((process, id));
+    }
+    if work.is_empty() {
+        eprintln!("herald: nothing to resume in {}", store.root().display());
+        return Ok(());
+    }
+    let tally = batch::drive_all(Arc::new(engine), work, args.concurrency.into()).await.map_err(failed)?;
+    batch::report(&tally, args.json, &host.vault)
+}

@@ -1,0 +1,203 @@
+//! Durable state end to end: herald is SIGKILLed at random instants while flows with
+//! several Slack steps run against a slow Slack on loopback, then `herald resume` finishes
+//! them; and bulk runs from `--vars-jsonl`.
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Value, json};
+
+use herald::sandbox::SlackSandbox;
+
+mod support;
+
+use support::*;
+
+/// A small seeded generator, so a failing run can be repeated from the seed it prints.
+struct Random(u64);
+
+impl Random {
+    fn new() -> Self {
+        let seed = std::env::var("HERALD_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+            SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64 | 1
+        });
+        eprintln!("random seed {seed} (set HERALD_TEST_SEED={seed} to repeat)");
+        Random(seed)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        // xorshift64
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+const STEPS: [&str; 3] = ["announce", "remind", "close"];
+const INSTANCES: usize = 12;
+
+fn text(order: &str, step: &str) -> String {
+    format!("{order}: {step}")
+}
+
+/// Posts that carry `text`, by their ts.
+fn posted(sandbox: &SlackSandbox, text: &str) -> Vec<String> {
+    sandbox.messages().into_iter().filter(|m| m.text == text).map(|m| m.ts).collect()
+}
+
+fn chat_posts(sandbox: &SlackSandbox) -> usize {
+    sandbox.requests().iter().filter(|r| r.api_method() == "chat.postMessage").count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn instances_killed_at_random_points_resume_and_post_each_message_exactly_once() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    // Every reply leaves long after its request took effect: a kill then often lands
+    // after Slack posted and before herald heard of it.
+    sandbox.set_latency(Duration::from_millis(150));
+    let api = sandbox.api_url();
+    let state = tempfile::tempdir().unwrap();
+    let dir = state.path();
+    let texts: Vec<String> = STEPS.iter().map(|step| format!("{{{{ order }}}}: {step}")).collect();
+    let results: Vec<String> = STEPS.iter().map(|step| format!("{step}_post")).collect();
+    let inputs: Vec<[(&str, &str); 2]> = texts.iter().map(|text| [("channel", "#general"), ("text", text.as_str())]).collect();
+    let headers: Vec<[(&str, &str); 2]> =
+        results.iter().map(|name| [("resultVariable", name.as_str()), ("retryBackoff", "PT0.05S")]).collect();
+    let tasks: Vec<Task> = (0..STEPS.len())
+        .map(|i| Task { id: STEPS[i], inputs: &inputs[i], headers: &headers[i], retries: 5 })
+        .collect();
+    let flow = linear_flow(dir, &tasks).to_str().unwrap().to_owned();
+    let orders: Vec<Value> = (0..INSTANCES)
+        .map(|n| json!({"order": format!("order-{n}"), "customer": {"id": n, "tags": ["a", n.to_string()], "note": "quotes \" and \\ stay"}}))
+        .collect();
+    let jsonl = dir.join("orders.jsonl");
+    std::fs::write(&jsonl, orders.iter().map(|o| format!("{o}\n")).collect::<String>()).unwrap();
+
+    let mut random = Random::new();
+    let spawn = |args: &[&str]| {
+        let mut command = command(dir, Some(&api), args, &[]);
+        command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+        command.kill_on_drop(true).spawn().unwrap()
+    };
+    let run = ["run", flow.as_str(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "3"];
+
+    // Kill the bulk run until its instances exist: they are created all at once or not at all.
+    let mut cycle = 0;
+    loop {
+        let mut child = spawn(&run);
+        tokio::time::sleep(Duration::from_millis(50 + random.below(800))).await;
+        child.kill().await.unwrap();
+        cycle += 1;
+        let listed = instances(dir).await;
+        assert!(listed.is_empty() || listed.len() == INSTANCES, "a killed bulk run left {} of {INSTANCES} instances", listed.len());
+        if !listed.is_empty() {
+            break;
+        }
+        assert!(cycle < 20, "the bulk run never got to start its instances");
+    }
+    // Kill resumes: every other time at a random instant, else just after a post took
+    // effect and before its slow reply arrives.
+    for round in 0..6 {
+        let before = chat_posts(&sandbox);
+        let mut child = spawn(&["resume", "--concurrency", "3"]);
+        if round % 2 == 0 {
+            tokio::time::sleep(Duration::from_millis(50 + random.below(800))).await;
+        } else {
+            let waited = tokio::time::timeout(Duration::from_secs(20), async {
+                while chat_posts(&sandbox) == before {
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+            })
+            .await;
+            if waited.is_err() {
+                break; // Nothing left to post.
+            }
+            tokio::time::sleep(Duration::from_millis(random.below(100))).await;
+        }
+        child.kill().await.unwrap();
+    }
+    let output = herald_in(dir, Some(&api), &["resume", "--json"], &[]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
+
+    let listed = instances(dir).await;
+    assert_eq!(listed.len(), INSTANCES);
+    let mut retried = 0;
+    let mut seen_orders = HashMap::new();
+    for summary in &listed {
+        assert_eq!(summary["state"], "completed", "{summary}");
+        let shown = show(dir, summary["instance"].as_str().unwrap()).await;
+        let order = shown["variables"]["order"].as_str().unwrap().to_owned();
+        let n: usize = order.trim_start_matches("order-").parse().unwrap();
+        // The variables are the line's, plus one result per step.
+        let mut expected = orders[n].as_object().unwrap().clone();
+        for step in STEPS {
+            let ts = posted(&sandbox, &text(&order, step));
+            assert_eq!(ts.len(), 1, "{order} {step} was posted {} times", ts.len());
+            expected.insert(format!("{step}_post"), json!({"ok": true, "channel": shown["variables"][format!("{step}_post")]["channel"], "ts": ts[0]}));
+        }
+        assert_eq!(shown["variables"], Value::Object(expected));
+        let steps = shown["steps"].as_array().unwrap();
+        assert_eq!(steps.iter().map(|s| s["id"].as_str().unwrap()).collect::<Vec<_>>(), STEPS);
+        assert!(steps.iter().all(|s| s["status"] == "completed"));
+        retried += steps.iter().filter(|s| s["attempts"].as_u64() > Some(1)).count();
+        seen_orders.insert(order, ());
+    }
+    assert_eq!(seen_orders.len(), INSTANCES);
+    // The kills after a post landed left steps whose reply never came: their next attempt
+    // found the message instead of posting it again.
+    eprintln!("{cycle} kill(s) before the instances existed; {retried} step(s) attempted again after a kill");
+    assert!(retried > 0, "no kill interrupted a step in flight");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bulk_run_posts_one_message_per_line_and_summarises() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let flow = examples().join("invoice-issued.bpmn");
+    let jsonl = examples().join("invoice-issued.batch.jsonl");
+    let args = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "4"];
+    let (output, state) = herald(Some(&sandbox.api_url()), &args).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
+    assert_eq!(stdout(&output).trim(), "6 instances: 6 completed, 0 incidents");
+
+    // One billing post per invoice; a finance alert for the three large ones.
+    let lines = std::fs::read_to_string(&jsonl).unwrap();
+    for line in lines.lines() {
+        let invoice: Value = serde_json::from_str(line).unwrap();
+        let number = invoice["invoice"]["number"].as_str().unwrap();
+        let billing = sandbox.messages().into_iter().filter(|m| m.channel_name.as_deref() == Some("billing") && m.text.contains(number)).count();
+        assert_eq!(billing, 1, "{number}");
+        let large = invoice["invoice"]["amount"].as_u64().unwrap() >= 10_000;
+        let alerts = sandbox.messages().into_iter().filter(|m| m.channel_name.as_deref() == Some("finance-alerts") && m.text.contains(number)).count();
+        assert_eq!(alerts, usize::from(large), "{number}");
+    }
+    let listed = instances(state.path()).await;
+    assert_eq!(listed.len(), 6);
+    assert!(listed.iter().all(|i| i["state"] == "completed"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bulk_run_reports_each_incident_and_fails() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "Order {{ order }}", 1);
+    let jsonl = dir.path().join("orders.jsonl");
+    std::fs::write(&jsonl, "{\"order\": 1}\n\n{\"other\": 2}\n{\"order\": 3}\n").unwrap();
+    let args = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--json"];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
+    let tally = json_record(&output);
+    assert_eq!(tally["instances"], 3);
+    assert_eq!(tally["completed"], 2);
+    let incidents = tally["incidents"].as_array().unwrap();
+    assert_eq!(incidents.len(), 1);
+    assert_eq!(incidents[0]["element"], "notify");
+    assert!(incidents[0]["message"].as_str().unwrap().contains("order"), "{}", incidents[0]);
+    assert_eq!(sandbox.messages().iter().map(|m| m.text.as_str()).collect::<Vec<_>>().len(), 2);
+
+    // A line that is not an object names its line.
+    std::fs::write(&jsonl, "{\"order\": 1}\n[2]\n").unwrap();
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("orders.jsonl:2:1: each line must hold a JSON object"), "{}", stderr(&output));
+}
