@@ -12,23 +12,22 @@ use support::*;
 /// The token Camunda's template names (`{{secrets.SLACK_TOKEN}}`), unlike herald's default.
 const CAMUNDA_TOKEN: &str = "xoxb-3333-4444-camundatoken";
 
-fn run_example(extra: &[&str]) -> Vec<String> {
+/// Runs the Camunda example against `sandbox`; returns its record.
+async fn run_example(sandbox: &SlackSandbox) -> serde_json::Value {
     let flow = examples().join("camunda-order-shipped.bpmn");
     let vars = examples().join("camunda-order-shipped.vars.json");
-    let mut args = vec!["run".to_owned(), flow.to_str().unwrap().to_owned(), "--vars".into(), vars.to_str().unwrap().to_owned(), "--json".into()];
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
-    args
+    let args = ["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"];
+    let state = tempfile::tempdir().unwrap();
+    let output = herald_in(state.path(), Some(&sandbox.api_url()), &args, &[("SLACK_TOKEN", CAMUNDA_TOKEN)]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
+    assert!(!stdout(&output).contains(CAMUNDA_TOKEN) && !stderr(&output).contains(CAMUNDA_TOKEN));
+    json_record(&output)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_camunda_modeler_flow_runs_unchanged() {
     let sandbox = SlackSandbox::start().await.unwrap();
-    let state = tempfile::tempdir().unwrap();
-    let args = run_example(&[]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let output = herald_in(state.path(), Some(&sandbox.api_url()), &args, &[("SLACK_TOKEN", CAMUNDA_TOKEN)]).await;
-    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
-    let record = json_record(&output);
+    let record = run_example(&sandbox).await;
 
     let posts = posts(&sandbox);
     assert_eq!(posts.len(), 2);
@@ -63,19 +62,13 @@ async fn a_camunda_modeler_flow_runs_unchanged() {
     assert_eq!(variables["channelId"], first.channel_id);
     assert_eq!(variables["threadReply"]["ts"], reply.ts);
     assert_eq!(record["steps"][0]["type"], "io.camunda:slack:1");
-    assert!(!stdout(&output).contains(CAMUNDA_TOKEN) && !stderr(&output).contains(CAMUNDA_TOKEN));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_error_expression_raises_a_bpmn_error_the_boundary_catches() {
     let sandbox = SlackSandbox::start().await.unwrap();
     sandbox.script("chat.postMessage", ScriptedReply::SlackError { code: "channel_not_found".into(), extra: json!({}) });
-    let state = tempfile::tempdir().unwrap();
-    let args = run_example(&[]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let output = herald_in(state.path(), Some(&sandbox.api_url()), &args, &[("SLACK_TOKEN", CAMUNDA_TOKEN)]).await;
-    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
-    let record = json_record(&output);
+    let record = run_example(&sandbox).await;
 
     let failed = &record["steps"][0];
     assert_eq!(failed["id"], "NotifyShipping");

@@ -13,7 +13,15 @@ use herald::secrets::Vault;
 use herald::state::StateError;
 
 /// How many instances run at once unless `--concurrency` says.
-pub const DEFAULT_CONCURRENCY: u16 = 8;
+const DEFAULT_CONCURRENCY: u16 = 8;
+
+/// The options of commands that run many instances.
+#[derive(Debug, clap::Args)]
+pub struct BatchArgs {
+    /// How many instances run at once.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+}
 
 /// How a batch ended.
 #[derive(Debug, Default, Serialize)]

@@ -9,7 +9,7 @@ use clap::Args;
 use herald::bpmn::{self, Process};
 
 use super::ConnectorArgs;
-use super::batch::{self, DEFAULT_CONCURRENCY};
+use super::batch::{self, BatchArgs};
 use super::exit::Exit;
 use super::host::{Host, SandboxUse};
 use super::run::{StateArgs, printer};
@@ -17,9 +17,8 @@ use super::run::{StateArgs, printer};
 /// Arguments of `herald resume`.
 #[derive(Debug, Args)]
 pub struct ResumeArgs {
-    /// How many instances run at once.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..))]
-    concurrency: u16,
+    #[command(flatten)]
+    batch: BatchArgs,
     /// Prints the summary as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -57,6 +56,6 @@ pub async fn resume(args: ResumeArgs) -> Result<(), Exit> {
         eprintln!("herald: nothing to resume in {}", store.root().display());
         return Ok(());
     }
-    let tally = batch::drive_all(Arc::new(engine), work, args.concurrency.into()).await.map_err(failed)?;
+    let tally = batch::drive_all(Arc::new(engine), work, args.batch.concurrency.into()).await.map_err(failed)?;
     batch::report(&tally, args.json, &host.vault)
 }

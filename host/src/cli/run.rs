@@ -12,7 +12,7 @@ use herald::engine::InstanceState;
 use herald::state::FlowSource;
 
 use super::ConnectorArgs;
-use super::batch::{self, DEFAULT_CONCURRENCY};
+use super::batch::{self, BatchArgs};
 use super::exit::Exit;
 use super::host::{Host, Printer, SandboxUse};
 use super::report::{Progress, summary};
@@ -26,9 +26,8 @@ pub struct RunArgs {
     flow: PathBuf,
     #[command(flatten)]
     variables: VariableArgs,
-    /// How many instances of `--vars-jsonl` run at once.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..))]
-    concurrency: u16,
+    #[command(flatten)]
+    batch: BatchArgs,
     /// Prints the instance record (or the batch summary) as JSON on stdout instead of
     /// progress lines.
     #[arg(long)]
@@ -63,7 +62,7 @@ pub async fn run(args: RunArgs) -> Result<(), Exit> {
         let ids = engine.start(&flow, &process, inputs).await.map_err(failed)?;
         let process = Arc::new(process);
         let work = ids.into_iter().map(|id| (Arc::clone(&process), id)).collect();
-        let tally = batch::drive_all(Arc::new(engine), work, args.concurrency.into()).await.map_err(failed)?;
+        let tally = batch::drive_all(Arc::new(engine), work, args.batch.concurrency.into()).await.map_err(failed)?;
         return batch::report(&tally, args.json, &host.vault);
     }
     let variables = inputs.into_iter().next().unwrap_or_default();
