@@ -1,7 +1,8 @@
-//! Builds the Slack connector for `wasm32-wasip2` so the `herald` binary can embed it.
+//! Builds the Slack connector for `wasm32-wasip2` so the `herald` binary can embed it, and
+//! the test components the sandbox tests load (`HERALD_HOSTILE_WASM`).
 //!
-//! The connector is a member of this workspace but a different target: it is built by a
-//! nested cargo into its own target directory (the outer cargo holds the lock on ours).
+//! They are members of this workspace but a different target: they are built by a nested
+//! cargo into their own target directory (the outer cargo holds the lock on ours).
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ const TARGET: &str = "wasm32-wasip2";
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let workspace = manifest_dir.parent().expect("host/ lives in the workspace").to_path_buf();
-    for watched in ["connector/src", "connector/Cargo.toml", "wit", "Cargo.lock"] {
+    for watched in ["connector/src", "connector/Cargo.toml", "test-components", "wit", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
 
@@ -23,7 +24,7 @@ fn main() {
     let mut build = Command::new(cargo);
     build
         .current_dir(&workspace)
-        .args(["build", "--release", "--locked", "-p", "herald-slack", "--target", TARGET])
+        .args(["build", "--release", "--locked", "-p", "herald-slack", "-p", "herald-hostile", "--target", TARGET])
         .arg("--target-dir")
         .arg(&target_dir);
     // Flags meant for the host build (coverage, sanitizers, a linker) must not leak into
@@ -32,11 +33,13 @@ fn main() {
         build.env_remove(var);
     }
     let status = build.status().expect("cargo can be started for the connector build");
-    assert!(status.success(), "building the Slack connector for {TARGET} failed");
+    assert!(status.success(), "building the components for {TARGET} failed");
 
-    let wasm = target_dir.join(TARGET).join("release").join("herald_slack.wasm");
-    assert!(wasm.exists(), "the connector build did not produce {}", wasm.display());
-    println!("cargo:rustc-env=HERALD_SLACK_WASM={}", wasm.display());
+    for (crate_name, variable) in [("herald_slack", "HERALD_SLACK_WASM"), ("herald_hostile", "HERALD_HOSTILE_WASM")] {
+        let wasm = target_dir.join(TARGET).join("release").join(format!("{crate_name}.wasm"));
+        assert!(wasm.exists(), "the component build did not produce {}", wasm.display());
+        println!("cargo:rustc-env={variable}={}", wasm.display());
+    }
 }
 
 /// Installs the wasm32-wasip2 standard library when it is missing.

@@ -283,8 +283,16 @@ async fn a_file_that_is_not_a_component_is_invalid_input() {
     std::fs::write(&fake, b"not wasm at all").unwrap();
     let core = dir.path().join("core.wasm");
     std::fs::write(&core, b"\0asm\x01\0\0\0").unwrap();
+    // A valid component that exports nothing.
+    let empty = dir.path().join("empty.wasm");
+    std::fs::write(&empty, b"\0asm\x0d\0\x01\0").unwrap();
     let flow = examples().join("event-announcement.bpmn");
-    for (file, expected) in [(&fake, "is not a WebAssembly component"), (&core, "core WebAssembly module")] {
+    let cases = [
+        (&fake, "is not a WebAssembly component"),
+        (&core, "core WebAssembly module"),
+        (&empty, "is not a herald connector: it does not export `herald:connector/connector@0.1.0`"),
+    ];
+    for (file, expected) in cases {
         let connector = format!("mail={}", file.display());
         let (output, _state) = herald(None, &["run", flow.to_str().unwrap(), "--connector", &connector]).await;
         assert_eq!(output.status.code(), Some(2));

@@ -28,6 +28,9 @@ pub struct Input {
     choices: &'static [&'static str],
     /// A pattern a string may match instead of the choices.
     pattern: Option<&'static str>,
+    /// A credential (`writeOnly` in the schema): the one kind of input where the host
+    /// accepts a `{{secrets.NAME}}` reference.
+    credential: bool,
 }
 
 /// The default value of an input, which the host fills in when the step leaves it out.
@@ -170,6 +173,7 @@ pub const INPUTS: &[Input] = &[
         description: "Post through an incoming webhook instead of the Web API, as a secret \
                       reference such as `{{secrets.SLACK_WEBHOOK_URL}}`. The webhook decides \
                       the channel, name and icon; `channel` and `token` are then not needed.",
+        credential: true,
         ..Input::text()
     },
     Input {
@@ -178,6 +182,7 @@ pub const INPUTS: &[Input] = &[
         description: "The Slack bot token (`xoxb-…`) with the `chat:write` scope, as a secret \
                       reference.",
         default: Some(DefaultValue::Text("{{secrets.SLACK_BOT_TOKEN}}")),
+        credential: true,
         ..Input::text()
     },
 ];
@@ -249,6 +254,7 @@ impl Input {
             default: None,
             choices: &[],
             pattern: None,
+            credential: false,
         }
     }
 
@@ -289,6 +295,9 @@ impl Input {
             Some(DefaultValue::Flag(flag)) => schema["default"] = json!(flag),
             None => {}
         }
+        if self.credential {
+            schema["writeOnly"] = json!(true);
+        }
         schema
     }
 }
@@ -296,6 +305,19 @@ impl Input {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_credentials_are_write_only() {
+        let schema = config_schema();
+        let write_only: Vec<&String> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, property)| property["writeOnly"] == true)
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(write_only, ["webhook_url", "token"]);
+    }
 
     #[test]
     fn token_defaults_to_the_bot_token_secret() {

@@ -114,6 +114,17 @@ impl Vault {
 }
 
 /// Finds the next `{{ secrets.NAME }}`: the text before it, NAME, and the text after it.
+/// The names of the secrets `text` refers to, in order.
+pub fn referenced_names(text: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some((_, name, after)) = next_reference(rest) {
+        names.push(name);
+        rest = after;
+    }
+    names
+}
+
 fn next_reference(text: &str) -> Option<(&str, &str, &str)> {
     let mut from = 0;
     while let Some(open) = text[from..].find("{{").map(|i| i + from) {

@@ -91,12 +91,17 @@ pub fn xml_attr(text: &str) -> String {
 }
 
 pub fn linear_flow(dir: &Path, tasks: &[Task]) -> PathBuf {
+    linear_flow_of(dir, "slack", tasks)
+}
+
+/// A linear flow whose tasks run the connector `task_type`.
+pub fn linear_flow_of(dir: &Path, task_type: &str, tasks: &[Task]) -> PathBuf {
     let mut body = String::from("    <bpmn:startEvent id=\"start\" />\n");
     let mut previous = "start".to_owned();
     for task in tasks {
         body += &format!("    <bpmn:sequenceFlow id=\"to_{0}\" sourceRef=\"{previous}\" targetRef=\"{0}\" />\n", task.id);
         body += &format!(
-            "    <bpmn:serviceTask id=\"{}\">\n      <bpmn:extensionElements>\n        <zeebe:taskDefinition type=\"slack\" retries=\"{}\" />\n        <zeebe:ioMapping>\n",
+            "    <bpmn:serviceTask id=\"{}\">\n      <bpmn:extensionElements>\n        <zeebe:taskDefinition type=\"{task_type}\" retries=\"{}\" />\n        <zeebe:ioMapping>\n",
             task.id, task.retries
         );
         for (target, source) in task.inputs {

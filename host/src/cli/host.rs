@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use herald::engine::Engine;
-use herald::runtime::{Connector, EgressPolicy, Runtime, SLACK_COMPONENT};
+use herald::runtime::{Connector, EgressPolicy, Limits, Runtime, SLACK_COMPONENT};
 use herald::sandbox::{PostedMessage, SlackSandbox, render_message};
 use herald::secrets::Vault;
 use herald::state::Store;
@@ -67,7 +67,8 @@ impl Host {
             sandbox = Some(started);
         }
         let policy = EgressPolicy::slack_and(api_url.as_slice());
-        let runtime = Runtime::new(policy, vault.clone()).map_err(|e| Exit::Failed(Some(e.into())))?;
+        let limits = Limits::from_environment().map_err(|e| Exit::Invalid(e.into()))?;
+        let runtime = Runtime::new(policy, vault.clone(), limits).map_err(|e| Exit::Failed(Some(e.into())))?;
 
         let mut connectors = HashMap::new();
         let slack_env: Vec<(String, String)> =

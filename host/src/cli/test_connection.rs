@@ -41,7 +41,7 @@ pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
         let Some(connector) = host.connectors.get(task.connector()) else {
             return Err(Exit::Invalid(anyhow!("no connector for task type `{}`", task.task_type)));
         };
-        let mut config = configuration(&task.inputs, &variables, connector.config_defaults(), &host.vault)
+        let mut config = configuration(&task.inputs, &variables, connector.config_defaults(), connector.credentials(), &host.vault)
             .map_err(|e| Exit::Invalid(anyhow!("{}: {e}", element.id)))?;
         task.binding.adapt(&mut config.inputs);
         match connector.test_connection(&Value::Object(config.inputs).to_string()).await {

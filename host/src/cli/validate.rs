@@ -8,7 +8,7 @@ use clap::Args;
 use serde_json::{Map, Value};
 
 use herald::bpmn::{self, Diagnostic, ElementKind, LoadError, Process, Source};
-use herald::engine::insert_path;
+use herald::engine::{insert_path, misplaced_secret};
 use herald::runtime::Connector;
 
 use super::ConnectorArgs;
@@ -65,6 +65,11 @@ pub async fn check_flow(process: &Process, connectors: &HashMap<String, Connecto
             )));
             continue;
         };
+        for input in &task.inputs {
+            if let Some(message) = misplaced_secret(input, connector.credentials()) {
+                problems.push(diagnostic(input.position, message));
+            }
+        }
         let mut config = Map::new();
         for input in &task.inputs {
             let value = match &input.source {

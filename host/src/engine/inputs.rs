@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::step_error::StepError;
 use crate::bpmn::{InputMapping, Source};
-use crate::secrets::Vault;
+use crate::secrets::{Vault, referenced_names};
 
 /// A connector's configuration for one step.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,6 +15,22 @@ pub struct Configuration {
     pub computed: Vec<String>,
 }
 
+/// Why `input` may not name the secret it names: only credential inputs carry secrets, so no
+/// secret can end up in a message.
+pub fn misplaced_secret(input: &InputMapping, credentials: &[String]) -> Option<String> {
+    let Source::Literal(text) = &input.source else { return None };
+    let top = input.target.split('.').next().unwrap_or_default();
+    if credentials.iter().any(|name| name == top) {
+        return None;
+    }
+    let name = referenced_names(text).into_iter().next()?;
+    Some(format!(
+        "input `{}` names the secret `{name}`, but secrets go only in credential inputs ({}) and are never sent in a message",
+        input.target,
+        credentials.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+    ))
+}
+
 /// Evaluates FEEL sources, keeps literals, fills the connector's schema defaults, and
 /// replaces secret references in what the designer wrote (literals and defaults, never
 /// computed data) by placeholders.
@@ -22,8 +38,12 @@ pub fn configuration(
     inputs: &[InputMapping],
     variables: &Map<String, Value>,
     defaults: &Map<String, Value>,
+    credentials: &[String],
     vault: &Vault,
 ) -> Result<Configuration, StepError> {
+    if let Some(message) = inputs.iter().find_map(|input| misplaced_secret(input, credentials)) {
+        return Err(StepError::Input { message });
+    }
     let scope = Value::Object(variables.clone());
     let mut config = Map::new();
     let mut computed = Vec::new();
@@ -95,7 +115,7 @@ mod tests {
         ];
         let variables = json!({"amount": 21}).as_object().unwrap().clone();
         let defaults = json!({"token": "{{secrets.TOKEN}}", "channel": "#general"}).as_object().unwrap().clone();
-        let config = configuration(&inputs, &variables, &defaults, &vault).unwrap();
+        let config = configuration(&inputs, &variables, &defaults, &["token".into()], &vault).unwrap();
         assert_eq!(config.computed, ["data"]);
         let config = config.inputs;
         assert_eq!(config["channel"], "#billing");
@@ -110,7 +130,7 @@ mod tests {
         let vault = Vault::with_values(HashMap::from([("TOKEN".to_owned(), "xoxb-1".to_owned())]));
         let inputs = vec![InputMapping { target: "text".into(), source: Source::Expression(Expression::parse("note").unwrap()), position: AT }];
         let variables = json!({"note": "{{secrets.TOKEN}}"}).as_object().unwrap().clone();
-        let config = configuration(&inputs, &variables, &Map::new(), &vault).unwrap();
+        let config = configuration(&inputs, &variables, &Map::new(), &[], &vault).unwrap();
         assert_eq!(config.inputs["text"], "{{secrets.TOKEN}}");
         assert_eq!(config.computed, ["text"]);
     }
@@ -119,7 +139,15 @@ mod tests {
     fn a_missing_secret_fails_the_inputs() {
         let vault = Vault::with_values(HashMap::new());
         let inputs = vec![InputMapping { target: "token".into(), source: Source::Literal("{{secrets.NONE}}".into()), position: AT }];
-        let err = configuration(&inputs, &Map::new(), &Map::new(), &vault).unwrap_err();
+        let err = configuration(&inputs, &Map::new(), &Map::new(), &["token".into()], &vault).unwrap_err();
         assert!(matches!(err, StepError::Input { ref message } if message.contains("NONE")), "{err:?}");
+    }
+
+    #[test]
+    fn a_secret_outside_a_credential_input_is_refused() {
+        let vault = Vault::with_values(HashMap::from([("TOKEN".to_owned(), "xoxb-1".to_owned())]));
+        let inputs = vec![InputMapping { target: "text".into(), source: Source::Literal("hi {{secrets.TOKEN}}".into()), position: AT }];
+        let err = configuration(&inputs, &Map::new(), &Map::new(), &["token".into()], &vault).unwrap_err();
+        assert_eq!(err.to_string(), "cannot compute the inputs: input `text` names the secret `TOKEN`, but secrets go only in credential inputs (`token`) and are never sent in a message");
     }
 }

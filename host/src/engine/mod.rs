@@ -11,7 +11,7 @@ mod position;
 mod retry;
 mod step_error;
 
-pub use inputs::{Configuration, configuration, insert_path};
+pub use inputs::{Configuration, configuration, insert_path, misplaced_secret};
 pub use instance::{Incident, InstanceRecord, InstanceState, StepRecord, StepStatus};
 pub use observer::{Observer, Silent};
 pub use position::{Position, Token};
@@ -337,7 +337,7 @@ impl Engine {
             .ok_or_else(|| StepError::UnknownConnector { task_type: task.task_type.clone() })?;
         let backoff = Backoff::from_header(task.headers.get(retry::BACKOFF_HEADER).map(String::as_str))
             .map_err(|message| StepError::Input { message })?;
-        let mut config = inputs::configuration(&task.inputs, variables, connector.config_defaults(), &self.vault)?;
+        let mut config = inputs::configuration(&task.inputs, variables, connector.config_defaults(), connector.credentials(), &self.vault)?;
         task.binding.adapt(&mut config.inputs);
         let request = SendRequest {
             config: Value::Object(config.inputs).to_string(),

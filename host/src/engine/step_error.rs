@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::runtime::{CallError, ConnectorError, Failure};
+use crate::runtime::{CallError, ConnectorError, Failure, Stop};
 use crate::state::StateError;
 
 /// A failure reported by a remote service or a connector.
@@ -59,6 +59,24 @@ pub enum StepError {
         /// The allowed hosts.
         allowed: Vec<String>,
     },
+    /// A server did not answer within herald's timeout; a retry may succeed.
+    Timeout {
+        /// `connect`, `first byte` or `between bytes`.
+        phase: String,
+        /// The server.
+        host: String,
+        /// The limit in milliseconds.
+        after_ms: u64,
+    },
+    /// The component used more than its share: `memory` or `cpu`.
+    LimitExceeded {
+        /// Which limit.
+        limit: String,
+        /// The limit, for a person (`128 MiB`, `5 s`).
+        value: String,
+        /// The environment variable that sets it.
+        setting: String,
+    },
     /// The inputs could not be computed (FEEL evaluation, a missing secret).
     Input {
         /// What went wrong.
@@ -97,7 +115,7 @@ pub enum StepError {
 impl StepError {
     /// Whether another attempt may succeed.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, StepError::RateLimited { .. } | StepError::Transient(_))
+        matches!(self, StepError::RateLimited { .. } | StepError::Transient(_) | StepError::Timeout { .. })
     }
 
     /// The service's or connector's error code (e.g. `channel_not_found`), when it has one.
@@ -145,6 +163,24 @@ impl From<CallError> for StepError {
                 ConnectorError::Rejected(f) => StepError::Rejected(f.into()),
             },
             CallError::EgressDenied { host, allowed } => StepError::EgressDenied { host, allowed },
+            CallError::Limit(stop) => match stop {
+                Stop::Timeout { phase, host, after } => StepError::Timeout {
+                    phase: phase.to_owned(),
+                    host,
+                    after_ms: u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
+                },
+                Stop::Memory { limit_bytes } => StepError::LimitExceeded {
+                    limit: "memory".into(),
+                    value: format!("{} MiB", limit_bytes >> 20),
+                    setting: "HERALD_MEMORY_LIMIT_MB".into(),
+                },
+                Stop::Cpu { limit } => StepError::LimitExceeded {
+                    limit: "cpu".into(),
+                    value: format!("{} ms", limit.as_millis()),
+                    setting: "HERALD_CPU_LIMIT_MS".into(),
+                },
+                Stop::Egress { host } => StepError::EgressDenied { host, allowed: Vec::new() },
+            },
             CallError::Runtime(err) => StepError::Crashed { message: err.to_string() },
         }
     }
@@ -186,6 +222,18 @@ impl fmt::Display for StepError {
                 "the connector tried to reach `{host}`, which is not allowed (allowed hosts: {}); set SLACK_API_URL to use another Slack-compatible server",
                 allowed.join(", ")
             ),
+            StepError::Timeout { phase, host, after_ms } => {
+                let setting = match phase.as_str() {
+                    "connect" => "HERALD_CONNECT_TIMEOUT_MS",
+                    "first byte" => "HERALD_FIRST_BYTE_TIMEOUT_MS",
+                    _ => "HERALD_BETWEEN_BYTES_TIMEOUT_MS",
+                };
+                write!(f, "`{host}` did not answer in time: the {phase} timeout of {after_ms} ms stopped the request ({setting} sets it)")
+            }
+            StepError::LimitExceeded { limit, value, setting } => {
+                let what = if limit == "cpu" { "CPU time" } else { "memory" };
+                write!(f, "the connector was stopped by its {what} limit of {value} ({setting} sets it)")
+            }
             StepError::Input { message } => write!(f, "cannot compute the inputs: {message}"),
             StepError::Crashed { message } => f.write_str(message),
             StepError::State { message } => write!(f, "herald's state directory failed: {message}"),

@@ -82,3 +82,35 @@ fn store(path: &Path, compiled: &[u8]) -> std::io::Result<()> {
     std::fs::write(&tmp, entry)?;
     std::fs::rename(&tmp, path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The smallest component: the preamble alone.
+    const EMPTY_COMPONENT: &[u8] = b"\0asm\x0d\0\x01\0";
+
+    fn engine(epochs: bool) -> Engine {
+        let mut config = wasmtime::Config::new();
+        config.wasm_component_model(true);
+        config.epoch_interruption(epochs);
+        Engine::new(&config).unwrap()
+    }
+
+    #[test]
+    fn an_entry_compiled_by_an_incompatible_engine_is_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CompileCache { dir: Some(dir.path().to_path_buf()) };
+        let (ours, other) = (engine(true), engine(false));
+        // An entry under our name, sound digest and all, but compiled for another engine.
+        let path = dir.path().join(entry_name(&ours, EMPTY_COMPONENT));
+        let foreign = other.precompile_component(EMPTY_COMPONENT).unwrap();
+        store(&path, &foreign).unwrap();
+        assert!(load(&ours, &path).is_none(), "deserialize refuses it");
+
+        cache.component(&ours, EMPTY_COMPONENT).unwrap();
+        let rebuilt = std::fs::read(&path).unwrap();
+        assert_eq!(&rebuilt[DIGEST_LEN..], ours.precompile_component(EMPTY_COMPONENT).unwrap().as_slice());
+        assert!(load(&ours, &path).is_some());
+    }
+}

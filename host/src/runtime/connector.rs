@@ -1,9 +1,9 @@
 //! A loaded connector component: compiled once, instantiated afresh for every call.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
-use wasmtime::Store;
+use wasmtime::{Store, UpdateDeadline};
 
 use super::bindings::{
     ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, NotificationConnector,
@@ -11,6 +11,7 @@ use super::bindings::{
 };
 use super::egress::{EgressHooks, EgressPolicy};
 use super::error::RuntimeError;
+use super::limits::{Limits, MemoryLimiter, Stop, Tripwire};
 use super::step_state::StepState;
 use crate::secrets::Vault;
 
@@ -28,6 +29,9 @@ pub enum CallError {
         /// The hosts that are allowed.
         allowed: Vec<String>,
     },
+    /// A limit stopped the call: memory, CPU time or an HTTP timeout.
+    #[error("{0:?}")]
+    Limit(Stop),
     /// The component crashed.
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
@@ -41,15 +45,17 @@ pub struct Connector {
     env: Arc<Vec<(String, String)>>,
     policy: Arc<EgressPolicy>,
     vault: Vault,
+    limits: Limits,
     info: Arc<ConnectorInfo>,
     defaults: Arc<Map<String, Value>>,
+    credentials: Arc<Vec<String>>,
 }
 
-/// One fresh instance and what its egress hooks saw.
+/// One fresh instance and what stopped it, if anything.
 struct Call {
     store: Store<StepState>,
     bindings: NotificationConnector,
-    denied: Arc<Mutex<Option<String>>>,
+    tripwire: Tripwire,
 }
 
 impl Connector {
@@ -60,6 +66,7 @@ impl Connector {
         env: Vec<(String, String)>,
         policy: Arc<EgressPolicy>,
         vault: Vault,
+        limits: Limits,
     ) -> Result<Self, RuntimeError> {
         let placeholder = ConnectorInfo {
             name: name.clone(),
@@ -74,17 +81,19 @@ impl Connector {
             env: Arc::new(env),
             policy,
             vault,
+            limits,
             info: Arc::new(placeholder),
             defaults: Arc::default(),
+            credentials: Arc::default(),
         };
         let mut call = connector.instantiate().await?;
-        let info = call
-            .bindings
-            .herald_connector_connector()
-            .call_describe(&mut call.store)
-            .await
-            .map_err(|err| connector.trap(err))?;
+        let outcome = call.bindings.herald_connector_connector().call_describe(&mut call.store).await;
+        let info = connector.finish(&call, outcome.map(Ok)).map_err(|err| RuntimeError::Trap {
+            connector: connector.name.clone(),
+            message: format!("describe() failed: {err}"),
+        })?;
         connector.defaults = Arc::new(schema_defaults(&info.config_schema));
+        connector.credentials = Arc::new(schema_credentials(&info.config_schema));
         connector.info = Arc::new(info);
         Ok(connector)
     }
@@ -104,71 +113,76 @@ impl Connector {
         &self.defaults
     }
 
+    /// The inputs that carry credentials (`writeOnly` in the schema): the only ones where a
+    /// step may name a secret.
+    pub fn credentials(&self) -> &[String] {
+        &self.credentials
+    }
+
     /// Design-time checks of a step's inputs.
-    pub async fn validate(&self, config: &str) -> Result<Vec<ConfigIssue>, RuntimeError> {
+    pub async fn validate(&self, config: &str) -> Result<Vec<ConfigIssue>, CallError> {
         let mut call = self.instantiate().await?;
-        call.bindings
-            .herald_connector_connector()
-            .call_validate(&mut call.store, &config.to_owned())
-            .await
-            .map_err(|err| self.trap(err))
+        let outcome = call.bindings.herald_connector_connector().call_validate(&mut call.store, &config.to_owned()).await;
+        self.finish(&call, outcome.map(Ok))
     }
 
     /// The key under which a step keeps state across executions, if it keeps any.
     pub async fn state_key(&self, request: &SendRequest) -> Result<Option<String>, CallError> {
         let mut call = self.instantiate().await?;
-        let outcome = call
-            .bindings
-            .herald_connector_connector()
-            .call_state_key(&mut call.store, request)
-            .await
-            .map_err(|err| self.trap(err))?;
-        self.settle(&call, outcome)
+        let outcome = call.bindings.herald_connector_connector().call_state_key(&mut call.store, request).await;
+        self.finish(&call, outcome)
     }
 
     /// Executes one attempt of a step.
     pub async fn send(&self, request: &SendRequest) -> Result<StepResult, CallError> {
         let mut call = self.instantiate().await?;
-        let outcome = call
-            .bindings
-            .herald_connector_connector()
-            .call_send(&mut call.store, request)
-            .await
-            .map_err(|err| self.trap(err))?;
-        self.settle(&call, outcome)
+        let outcome = call.bindings.herald_connector_connector().call_send(&mut call.store, request).await;
+        self.finish(&call, outcome)
     }
 
     /// Proves credentials and destination.
     pub async fn test_connection(&self, config: &str) -> Result<ConnectionReport, CallError> {
         let mut call = self.instantiate().await?;
-        let outcome = call
-            .bindings
-            .herald_connector_connector()
-            .call_test_connection(&mut call.store, &config.to_owned())
-            .await
-            .map_err(|err| self.trap(err))?;
-        self.settle(&call, outcome)
+        let outcome = call.bindings.herald_connector_connector().call_test_connection(&mut call.store, &config.to_owned()).await;
+        self.finish(&call, outcome)
     }
 
-    /// A denied request explains any failure of the call that made it.
-    fn settle<T>(&self, call: &Call, outcome: Result<T, ConnectorError>) -> Result<T, CallError> {
-        let denied = call.denied.lock().unwrap_or_else(|p| p.into_inner()).take();
-        match (outcome, denied) {
-            (Ok(value), _) => Ok(value),
-            (Err(_), Some(host)) => Err(CallError::EgressDenied {
-                host,
-                allowed: self.policy.allowed().map(str::to_owned).collect(),
-            }),
-            (Err(err), None) => Err(CallError::Connector(err)),
+    /// What a call came to: what stopped it (a denied destination, a limit) explains any
+    /// failure, a trap included; otherwise the component's own answer.
+    fn finish<T>(&self, call: &Call, outcome: wasmtime::Result<Result<T, ConnectorError>>) -> Result<T, CallError> {
+        match (outcome, call.tripwire.take()) {
+            (Ok(Ok(value)), _) => Ok(value),
+            (_, Some(Stop::Egress { host })) => {
+                Err(CallError::EgressDenied { host, allowed: self.policy.allowed().map(str::to_owned).collect() })
+            }
+            (_, Some(stop)) => Err(CallError::Limit(stop)),
+            (Ok(Err(err)), None) => Err(CallError::Connector(err)),
+            (Err(trap), None) => Err(CallError::Runtime(self.trap(trap))),
         }
     }
 
     async fn instantiate(&self) -> Result<Call, RuntimeError> {
-        let denied = Arc::new(Mutex::new(None));
-        let hooks = EgressHooks::new(self.policy.clone(), self.vault.clone(), denied.clone());
-        let mut store = Store::new(self.pre.engine(), StepState::new(&self.env, hooks));
+        let tripwire = Tripwire::default();
+        let hooks = EgressHooks::new(self.policy.clone(), self.vault.clone(), tripwire.clone(), self.limits);
+        let limiter = MemoryLimiter::new(self.limits.memory_bytes, tripwire.clone());
+        let state = StepState::new(&self.env, hooks, limiter, tripwire.clone());
+        let mut store = Store::new(self.pre.engine(), state);
+        store.limiter(|state| &mut state.limiter);
+        // Each epoch tick that finds the component running uses one tick of its CPU time;
+        // between ticks it yields, so other instances go on.
+        let (budget, limit, cpu_tripwire) = (self.limits.cpu_ticks(), self.limits.cpu, tripwire.clone());
+        let mut used = 0;
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            used += 1;
+            if used > budget {
+                cpu_tripwire.trip(Stop::Cpu { limit });
+                return Ok(UpdateDeadline::Interrupt);
+            }
+            Ok(UpdateDeadline::Yield(1))
+        });
         let bindings = self.pre.instantiate_async(&mut store).await.map_err(|err| self.trap(err))?;
-        Ok(Call { store, bindings, denied })
+        Ok(Call { store, bindings, tripwire })
     }
 
     fn trap(&self, err: wasmtime::Error) -> RuntimeError {
@@ -176,13 +190,25 @@ impl Connector {
     }
 }
 
+/// The top-level properties of a JSON Schema.
+fn schema_properties(schema: &str) -> Map<String, Value> {
+    let schema: Value = serde_json::from_str(schema).unwrap_or(Value::Null);
+    schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default()
+}
+
 /// Collects `properties.*.default` from a JSON Schema.
 fn schema_defaults(schema: &str) -> Map<String, Value> {
-    let schema: Value = serde_json::from_str(schema).unwrap_or(Value::Null);
-    let properties = schema.get("properties").and_then(Value::as_object);
-    properties
+    schema_properties(schema)
         .into_iter()
-        .flatten()
-        .filter_map(|(name, property)| Some((name.clone(), property.get("default")?.clone())))
+        .filter_map(|(name, property)| Some((name, property.get("default")?.clone())))
+        .collect()
+}
+
+/// The properties a JSON Schema marks `writeOnly`.
+fn schema_credentials(schema: &str) -> Vec<String> {
+    schema_properties(schema)
+        .into_iter()
+        .filter(|(_, property)| property.get("writeOnly") == Some(&Value::Bool(true)))
+        .map(|(name, _)| name)
         .collect()
 }

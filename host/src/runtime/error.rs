@@ -31,6 +31,14 @@ pub enum RuntimeError {
         /// The trap with its backtrace.
         message: String,
     },
+    /// A limit set in the environment is not a positive whole number.
+    #[error("{name} must be a positive whole number, not `{value}`")]
+    Limit {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+    },
     /// The engine could not be configured.
     #[error("cannot set up the WebAssembly engine: {0}")]
     Engine(String),

@@ -6,12 +6,14 @@ mod compile_cache;
 mod connector;
 mod egress;
 mod error;
+mod limits;
 mod step_state;
 
 pub use bindings::{Check, ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, Failure, RateLimit, SendRequest, StepResult};
 pub use connector::{CallError, Connector};
 pub use egress::EgressPolicy;
 pub use error::RuntimeError;
+pub use limits::{Limits, Stop};
 
 use std::sync::Arc;
 
@@ -36,19 +38,23 @@ pub struct Runtime {
     linker: Linker<StepState>,
     policy: Arc<EgressPolicy>,
     vault: Vault,
+    limits: Limits,
 }
 
 impl Runtime {
-    /// A runtime whose components may call the hosts `policy` allows, with `vault`'s secrets.
-    pub fn new(policy: EgressPolicy, vault: Vault) -> Result<Self, RuntimeError> {
+    /// A runtime whose components may call the hosts `policy` allows, with `vault`'s
+    /// secrets, each call held to `limits`.
+    pub fn new(policy: EgressPolicy, vault: Vault, limits: Limits) -> Result<Self, RuntimeError> {
         let mut config = Config::new();
         config.wasm_component_model(true);
+        config.epoch_interruption(true);
         let engine = Engine::new(&config).map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
+        start_epoch_ticker(&engine)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .and_then(|()| wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker))
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
-        Ok(Self { engine, cache: CompileCache::from_environment(), linker, policy: Arc::new(policy), vault })
+        Ok(Self { engine, cache: CompileCache::from_environment(), linker, policy: Arc::new(policy), vault, limits })
     }
 
     /// Compiles a component, checks it fits the connector world, and asks it to describe
@@ -79,6 +85,23 @@ impl Runtime {
             .map_err(|e| not_a_connector(format!("it imports something herald does not provide: {e:#}")))?;
         let pre = NotificationConnectorPre::new(pre)
             .map_err(|e| not_a_connector(format!("it does not export `{WIT_INTERFACE}`: {e:#}")))?;
-        Connector::new(name.to_owned(), pre, env, self.policy.clone(), self.vault.clone()).await
+        Connector::new(name.to_owned(), pre, env, self.policy.clone(), self.vault.clone(), self.limits).await
     }
+}
+
+/// Advances the engine's epoch every tick, for the CPU limit, for as long as the process
+/// runs. The thread holds only a weak handle: it ends with the engine.
+fn start_epoch_ticker(engine: &Engine) -> Result<(), RuntimeError> {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("herald-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(limits::EPOCH_TICK);
+            }
+        })
+        .map(drop)
+        .map_err(|e| RuntimeError::Engine(format!("cannot start the epoch thread: {e}")))
 }

@@ -1,0 +1,172 @@
+//! What one connector call may use — memory, CPU time (measured by epoch interruption),
+//! time on outgoing HTTP — and the record of what stopped a call, so a step's error names
+//! the limit (or the denied destination) instead of the component's own complaint.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use wasmtime::ResourceLimiter;
+
+use super::error::RuntimeError;
+
+/// How often the engine's epoch advances: the granularity of the CPU limit.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The resources of one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Linear memory per instance (`HERALD_MEMORY_LIMIT_MB`, default 128).
+    pub memory_bytes: usize,
+    /// Time running WebAssembly per call (`HERALD_CPU_LIMIT_MS`, default 5,000); each wait on
+    /// the host, an HTTP request say, counts one epoch tick.
+    pub cpu: Duration,
+    /// Connecting to a server (`HERALD_CONNECT_TIMEOUT_MS`, default 10,000).
+    pub connect: Duration,
+    /// From sending a request to the first byte of its reply
+    /// (`HERALD_FIRST_BYTE_TIMEOUT_MS`, default 30,000).
+    pub first_byte: Duration,
+    /// Between two parts of a reply (`HERALD_BETWEEN_BYTES_TIMEOUT_MS`, default 30,000).
+    pub between_bytes: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            memory_bytes: 128 << 20,
+            cpu: Duration::from_secs(5),
+            connect: Duration::from_secs(10),
+            first_byte: Duration::from_secs(30),
+            between_bytes: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults, with the environment's overrides.
+    pub fn from_environment() -> Result<Self, RuntimeError> {
+        let mut limits = Self::default();
+        if let Some(mb) = number("HERALD_MEMORY_LIMIT_MB")? {
+            limits.memory_bytes = usize::try_from(mb).unwrap_or(usize::MAX).saturating_mul(1 << 20);
+        }
+        let millis = |name| number(name).map(|n| n.map(Duration::from_millis));
+        limits.cpu = millis("HERALD_CPU_LIMIT_MS")?.unwrap_or(limits.cpu);
+        limits.connect = millis("HERALD_CONNECT_TIMEOUT_MS")?.unwrap_or(limits.connect);
+        limits.first_byte = millis("HERALD_FIRST_BYTE_TIMEOUT_MS")?.unwrap_or(limits.first_byte);
+        limits.between_bytes = millis("HERALD_BETWEEN_BYTES_TIMEOUT_MS")?.unwrap_or(limits.between_bytes);
+        Ok(limits)
+    }
+
+    /// The CPU limit in epoch ticks.
+    pub fn cpu_ticks(&self) -> u64 {
+        (self.cpu.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64
+    }
+}
+
+/// A positive whole number from the environment, if set.
+fn number(name: &'static str) -> Result<Option<u64>, RuntimeError> {
+    match std::env::var(name) {
+        Err(_) => Ok(None),
+        Ok(text) => match text.trim().parse::<u64>() {
+            Ok(n) if n > 0 => Ok(Some(n)),
+            _ => Err(RuntimeError::Limit { name, value: text }),
+        },
+    }
+}
+
+/// What stopped a call short.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// It tried to reach a destination outside the egress policy.
+    Egress {
+        /// The host (or `address:port` of a raw socket).
+        host: String,
+    },
+    /// It asked for more memory than its limit.
+    Memory {
+        /// The limit in bytes.
+        limit_bytes: usize,
+    },
+    /// It ran longer than its CPU limit.
+    Cpu {
+        /// The limit.
+        limit: Duration,
+    },
+    /// A server did not answer in time.
+    Timeout {
+        /// Which wait: `connect`, `first byte` or `between bytes`.
+        phase: &'static str,
+        /// The server.
+        host: String,
+        /// The limit.
+        after: Duration,
+    },
+}
+
+/// Where the hooks and limiters of one call record the first thing that stopped it.
+#[derive(Debug, Clone, Default)]
+pub struct Tripwire(Arc<Mutex<Option<Stop>>>);
+
+impl Tripwire {
+    /// Records `stop`, unless something stopped the call already.
+    pub fn trip(&self, stop: Stop) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(stop);
+    }
+
+    /// What stopped the call, if anything did.
+    pub fn take(&self) -> Option<Stop> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
+/// Refuses memory growth past the limit, recording it.
+pub struct MemoryLimiter {
+    limit_bytes: usize,
+    tripwire: Tripwire,
+}
+
+impl MemoryLimiter {
+    /// A limiter of `limit_bytes` recording to `tripwire`.
+    pub fn new(limit_bytes: usize, tripwire: Tripwire) -> Self {
+        Self { limit_bytes, tripwire }
+    }
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.limit_bytes {
+            self.tripwire.trip(Stop::Memory { limit_bytes: self.limit_bytes });
+            // A failed grow, not a trap: the component may still fail gracefully.
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        // Table elements are pointers; hold tables to the same budget.
+        Ok(desired.saturating_mul(size_of::<usize>()) <= self.limit_bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_stop_is_the_one_reported() {
+        let tripwire = Tripwire::default();
+        tripwire.trip(Stop::Cpu { limit: Duration::from_secs(1) });
+        tripwire.trip(Stop::Memory { limit_bytes: 1 });
+        assert_eq!(tripwire.take(), Some(Stop::Cpu { limit: Duration::from_secs(1) }));
+        assert_eq!(tripwire.take(), None);
+    }
+
+    #[test]
+    fn memory_past_the_limit_is_refused_and_recorded() {
+        let tripwire = Tripwire::default();
+        let mut limiter = MemoryLimiter::new(1 << 20, tripwire.clone());
+        assert!(limiter.memory_growing(0, 1 << 20, None).unwrap());
+        assert!(tripwire.take().is_none());
+        assert!(!limiter.memory_growing(1 << 20, 2 << 20, None).unwrap());
+        assert_eq!(tripwire.take(), Some(Stop::Memory { limit_bytes: 1 << 20 }));
+    }
+}

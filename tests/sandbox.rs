@@ -1,0 +1,201 @@
+//! The sandbox's guarantees, proven against components that misbehave on purpose (built by
+//! the host's build script from `test-components/hostile`): egress only to allowed hosts,
+//! no sockets, no files, memory and CPU limits, timeouts on outgoing calls; and secrets
+//! that never leave in a message, a log or the state.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::Value;
+
+use herald::sandbox::SlackSandbox;
+
+mod support;
+
+use support::*;
+
+const HOSTILE: &str = env!("HERALD_HOSTILE_WASM");
+
+/// Runs one hostile step doing `behaviour` to `target`, with the Slack API (and so the
+/// allowed loopback host 127.0.0.1) at `sandbox`.
+async fn hostile(sandbox: &SlackSandbox, behaviour: &str, target: &str, env: &[(&str, &str)]) -> (Output, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = [("behaviour", behaviour), ("target", target)];
+    let flow = linear_flow_of(dir.path(), "hostile", &[Task { id: "misbehave", inputs: &inputs, headers: &[], retries: 1 }]);
+    let connector = format!("hostile={HOSTILE}");
+    let args = ["run", flow.to_str().unwrap(), "--json", "--connector", &connector];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, env).await;
+    let record = json_record(&output);
+    (output, record)
+}
+
+/// The incident of a run that failed.
+fn incident(output: &Output, record: &Value) -> String {
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(output));
+    assert_eq!(record["state"], "incident", "{record}");
+    record["incident"]["message"].as_str().unwrap().to_owned()
+}
+
+/// Whether anyone connected to `listener` (which must be non-blocking).
+fn connected(listener: &TcpListener) -> bool {
+    listener.accept().is_ok()
+}
+
+fn listener(address: &str) -> TcpListener {
+    let listener = TcpListener::bind(address).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    listener
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn another_host_is_denied_before_any_connection() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    // Loopback, but not the allowed 127.0.0.1.
+    let elsewhere = listener("127.0.0.2:0");
+    let url = format!("http://{}/collect", elsewhere.local_addr().unwrap());
+    let (output, record) = hostile(&sandbox, "other-host", &url, &[]).await;
+    let message = incident(&output, &record);
+    assert!(message.contains("`127.0.0.2`, which is not allowed"), "{message}");
+    assert_eq!(record["steps"][0]["error"]["kind"], "egress-denied");
+    assert!(!connected(&elsewhere), "a connection was attempted");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_raw_socket_is_denied_before_any_connection() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    // Even the allowed host is out of reach without wasi:http.
+    let server = listener("127.0.0.1:0");
+    let address = server.local_addr().unwrap().to_string();
+    let (output, record) = hostile(&sandbox, "raw-socket", &address, &[]).await;
+    let message = incident(&output, &record);
+    assert!(message.contains(&format!("`{address} (a raw tcp socket)`, which is not allowed")), "{message}");
+    assert!(!connected(&server), "a connection was made");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_filesystem_is_out_of_reach() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("private.txt");
+    std::fs::write(&secret, "the-private-content").unwrap();
+    let (output, record) = hostile(&sandbox, "filesystem", secret.to_str().unwrap(), &[]).await;
+    let message = incident(&output, &record);
+    assert_eq!(record["steps"][0]["error"]["code"], "filesystem");
+    // No directory is open to the component: the path does not exist for it.
+    assert!(message.contains("No such file or directory"), "{message}");
+    assert!(!stdout(&output).contains("the-private-content"));
+}
+
+/// Accepts connections and never answers.
+fn silent_server() -> (String, std::thread::JoinHandle<()>) {
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/slow", server.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let held: Vec<_> = server.incoming().take(1).collect();
+        std::thread::sleep(std::time::Duration::from_secs(5));
+        drop(held);
+    });
+    (url, handle)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_limit_stops_its_instance_and_the_others_go_on() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (silent, _server) = silent_server();
+    let inputs = [("behaviour", "=behaviour"), ("target", "=target")];
+    let flow = linear_flow_of(dir.path(), "hostile", &[Task { id: "misbehave", inputs: &inputs, headers: &[], retries: 1 }]);
+    let lines = [
+        serde_json::json!({"behaviour": "spin", "target": ""}),
+        serde_json::json!({"behaviour": "allocate", "target": ""}),
+        serde_json::json!({"behaviour": "hang", "target": silent}),
+        serde_json::json!({"behaviour": "ok", "target": ""}),
+    ];
+    let jsonl = dir.path().join("lines.jsonl");
+    std::fs::write(&jsonl, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+    let connector = format!("hostile={HOSTILE}");
+    let args = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "4", "--json", "--connector", &connector];
+    let env = [
+        ("HERALD_CPU_LIMIT_MS", "300"),
+        ("HERALD_MEMORY_LIMIT_MB", "32"),
+        ("HERALD_FIRST_BYTE_TIMEOUT_MS", "500"),
+    ];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &env).await;
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
+    let tally = json_record(&output);
+    assert_eq!(tally["completed"], 1, "{tally}");
+    let mut messages: Vec<String> = tally["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["message"].as_str().unwrap().to_owned())
+        .collect();
+    messages.sort();
+    let silent_host = silent.trim_start_matches("http://").trim_end_matches("/slow");
+    assert_eq!(messages, [
+        format!("`{silent_host}` did not answer in time: the first byte timeout of 500 ms stopped the request (HERALD_FIRST_BYTE_TIMEOUT_MS sets it)"),
+        "the connector was stopped by its CPU time limit of 300 ms (HERALD_CPU_LIMIT_MS sets it)".to_owned(),
+        "the connector was stopped by its memory limit of 32 MiB (HERALD_MEMORY_LIMIT_MB sets it)".to_owned(),
+    ]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_limit_that_is_not_a_number_is_invalid_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = examples().join("invoice-issued.bpmn");
+    let args = ["validate", flow.to_str().unwrap()];
+    assert_eq!(herald_in(dir.path(), None, &args, &[("HERALD_CPU_LIMIT_MS", "300")]).await.status.code(), Some(0));
+    let output = herald_in(dir.path(), None, &args, &[("HERALD_CPU_LIMIT_MS", "soon")]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("HERALD_CPU_LIMIT_MS must be a positive whole number, not `soon`"), "{}", stderr(&output));
+}
+
+/// Every file under `dir`, as text, for a search.
+fn everything_in(dir: &Path) -> String {
+    let mut text = String::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            text += &everything_in(&path);
+        } else {
+            text += &String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default());
+        }
+    }
+    text
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_named_in_message_text_is_refused_and_never_posted() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "Token: {{secrets.SLACK_BOT_TOKEN}}", 1);
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap()], &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    let errors = stderr(&output);
+    assert!(errors.contains("flow.bpmn:"), "{errors}");
+    assert!(errors.contains("input `text` names the secret `SLACK_BOT_TOKEN`, but secrets go only in credential inputs (`webhook_url`, `token`)"), "{errors}");
+    assert!(sandbox.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_appear_in_no_output_log_error_or_state() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // A run that succeeds and one that fails on Slack's answer, both logging everything.
+    let flow = one_post(dir.path(), "#general", "hello", 1);
+    let trace = [("RUST_LOG", "trace")];
+    let ok = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], &trace).await;
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    sandbox.script("chat.postMessage", herald::sandbox::ScriptedReply::SlackError { code: "invalid_auth".into(), extra: Value::Null });
+    let failed = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], &trace).await;
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(stderr(&ok).contains("TRACE"), "trace logging is on");
+    // The token did reach Slack, in the Authorization header only.
+    assert!(sandbox.requests().iter().any(|r| r.header("authorization") == Some(format!("Bearer {TOKEN}").as_str())));
+    for output in [&ok, &failed] {
+        assert!(!stdout(output).contains(TOKEN) && !stderr(output).contains(TOKEN));
+        assert!(!stdout(output).contains("secretvalue") && !stderr(output).contains("secretvalue"));
+    }
+    assert!(!everything_in(dir.path()).contains("secretvalue"));
+}
