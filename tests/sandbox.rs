@@ -199,3 +199,41 @@ async fn secrets_appear_in_no_output_log_error_or_state() {
     }
     assert!(!everything_in(dir.path()).contains("secretvalue"));
 }
+
+/// A linear flow of `n` none intermediate events.
+fn long_flow(n: usize) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\"?>\n<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" id=\"d\">\n<bpmn:process id=\"long\" isExecutable=\"true\">\n<bpmn:startEvent id=\"s\"/>\n");
+    let mut previous = "s".to_owned();
+    for i in 0..n {
+        xml += &format!("<bpmn:sequenceFlow id=\"f{i}\" sourceRef=\"{previous}\" targetRef=\"e{i}\"/><bpmn:intermediateThrowEvent id=\"e{i}\"/>\n");
+        previous = format!("e{i}");
+    }
+    xml + &format!("<bpmn:sequenceFlow id=\"last\" sourceRef=\"{previous}\" targetRef=\"end\"/><bpmn:endEvent id=\"end\"/>\n</bpmn:process>\n</bpmn:definitions>\n")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_input_gets_a_clear_error_or_is_handled() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+
+    // 300,000 elements (flow nodes and sequence flows) load and validate.
+    std::fs::write(path("long.bpmn"), long_flow(150_000)).unwrap();
+    let output = herald_in(dir.path(), None, &["validate", &path("long.bpmn")], &[]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("valid (150002 elements"), "{}", stdout(&output));
+
+    let flow = examples().join("invoice-issued.bpmn");
+    let flow = flow.to_str().unwrap();
+    // Variables nested 100,000 deep: refused with their position, no stack overflow.
+    std::fs::write(path("deep.json"), format!("{{\"a\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000))).unwrap();
+    let output = herald_in(dir.path(), None, &["run", flow, "--vars", &path("deep.json")], &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("deep.json:1:"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("recursion limit exceeded"), "{}", stderr(&output));
+
+    // A 100 MB variables file: refused before it is read.
+    std::fs::File::create(path("huge.json")).unwrap().set_len(100 << 20).unwrap();
+    let output = herald_in(dir.path(), None, &["run", flow, "--vars", &path("huge.json")], &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("the variables are 100.0 MiB; an instance takes at most 16 MiB"), "{}", stderr(&output));
+}

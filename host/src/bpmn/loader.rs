@@ -11,6 +11,7 @@ use roxmltree::{Document, Node};
 
 use super::camunda::{self, CAMUNDA_SLACK_TYPE};
 use super::diagnostic::{Diagnostic, LoadError, Position};
+use super::text_index::TextIndex;
 use super::model::{
     Binding, Element, ElementKind, InputMapping, Process, SequenceFlow, ServiceTask, Source,
 };
@@ -58,6 +59,7 @@ pub fn load_str(text: &str, file: &Path) -> Result<Process, LoadError> {
     })?;
     let mut loader = Loader {
         doc: &doc,
+        index: TextIndex::new(text),
         file: file.to_path_buf(),
         diagnostics: Vec::new(),
         gateway_defaults: HashMap::new(),
@@ -73,6 +75,7 @@ pub fn load_str(text: &str, file: &Path) -> Result<Process, LoadError> {
 
 struct Loader<'a, 'input> {
     doc: &'a Document<'input>,
+    index: TextIndex<'input>,
     file: PathBuf,
     diagnostics: Vec<Diagnostic>,
     /// Gateway id → the id of its default flow, resolved once all flows are known.
@@ -95,8 +98,7 @@ struct RawFlow<'a, 'input> {
 
 impl<'a, 'input> Loader<'a, 'input> {
     fn position(&self, byte: usize) -> Position {
-        let pos = self.doc.text_pos_at(byte);
-        Position { line: pos.row, column: pos.col }
+        self.index.position(byte)
     }
 
     fn report(&mut self, node: Node, message: impl Into<String>) {
@@ -201,13 +203,7 @@ impl<'a, 'input> Loader<'a, 'input> {
                 None
             }
         };
-        Some(Process {
-            id: node.attribute("id").unwrap_or("process").to_owned(),
-            file: self.file.clone(),
-            elements,
-            flows,
-            start: start?,
-        })
+        Some(Process::new(node.attribute("id").unwrap_or("process").to_owned(), self.file.clone(), elements, flows, start?))
     }
 
     fn flow_node(&mut self, node: Node<'a, 'input>) -> Option<Element> {

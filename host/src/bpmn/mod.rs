@@ -4,6 +4,7 @@ mod camunda;
 mod diagnostic;
 mod loader;
 mod model;
+mod text_index;
 
 pub use diagnostic::{Diagnostic, LoadError, Position};
 pub use loader::{BPMN_NS, ZEEBE_NS, load_file, load_str};

@@ -1,6 +1,6 @@
 //! The executable part of a BPMN process, as the engine runs it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use super::diagnostic::Position;
@@ -19,12 +19,20 @@ pub struct Process {
     pub flows: Vec<SequenceFlow>,
     /// Index into `elements` of the none start event.
     pub start: usize,
+    /// Element id → index into `elements`.
+    index: HashMap<String, usize>,
 }
 
 impl Process {
+    /// A process of these elements and flows, starting at `elements[start]`.
+    pub fn new(id: String, file: PathBuf, elements: Vec<Element>, flows: Vec<SequenceFlow>, start: usize) -> Self {
+        let index = elements.iter().enumerate().map(|(i, element)| (element.id.clone(), i)).collect();
+        Self { id, file, elements, flows, start, index }
+    }
+
     /// The index in `elements` of the element with this id.
     pub fn element_index(&self, id: &str) -> Option<usize> {
-        self.elements.iter().position(|element| element.id == id)
+        self.index.get(id).copied()
     }
 }
 

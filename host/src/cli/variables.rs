@@ -8,6 +8,10 @@ use serde_json::{Map, Value};
 
 use herald::engine::insert_path;
 
+/// The most variables one instance takes, as JSON: every step hands them to the connector,
+/// whose memory is limited.
+const MAX_VARIABLES_BYTES: usize = 16 << 20;
+
 /// The options that give a run its process variables.
 #[derive(Debug, Args)]
 pub struct VariableArgs {
@@ -35,6 +39,9 @@ impl VariableArgs {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         let mut instances = Vec::new();
         for (index, line) in text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()) {
+            if line.len() > MAX_VARIABLES_BYTES {
+                bail!("{}:{}:1: {}", path.display(), index + 1, too_big(line.len()));
+            }
             let mut variables = match serde_json::from_str::<Value>(line) {
                 Ok(Value::Object(map)) => map,
                 Ok(_) => bail!("{}:{}:1: each line must hold a JSON object", path.display(), index + 1),
@@ -58,6 +65,10 @@ fn load(file: Option<&Path>, pairs: &[String]) -> anyhow::Result<Map<String, Val
     let mut variables = match file {
         None => Map::new(),
         Some(path) => {
+            let size = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len();
+            if size > MAX_VARIABLES_BYTES as u64 {
+                bail!("{}: {}", path.display(), too_big(usize::try_from(size).unwrap_or(usize::MAX)));
+            }
             let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
             match serde_json::from_str::<Value>(&text) {
                 Ok(Value::Object(map)) => map,
@@ -68,6 +79,14 @@ fn load(file: Option<&Path>, pairs: &[String]) -> anyhow::Result<Map<String, Val
     };
     apply_pairs(&mut variables, pairs)?;
     Ok(variables)
+}
+
+fn too_big(bytes: usize) -> String {
+    format!(
+        "the variables are {:.1} MiB; an instance takes at most {} MiB of variables (each step hands them to the connector)",
+        bytes as f64 / f64::from(1 << 20),
+        MAX_VARIABLES_BYTES >> 20
+    )
 }
 
 /// Sets each `key=value` in `variables`.

@@ -28,7 +28,8 @@ use crate::runtime::{Connector, SendRequest, StepResult};
 use crate::secrets::Vault;
 use crate::state::{FlowSource, NewInstance, StateError, Store, now_ms};
 
-/// A flow that loops longer than this is stopped as an incident.
+/// An instance that visits more elements than this, plus ten visits per element of its flow,
+/// is stopped as an incident: the flow loops without end.
 const MAX_ELEMENT_VISITS: usize = 10_000;
 
 /// Runs process instances against a set of connectors, saving every move in the store.
@@ -115,8 +116,9 @@ impl Engine {
                 return self.incident(live, &token.at, message, None).await;
             };
             let element = &process.elements[current];
-            if live.position.visits >= MAX_ELEMENT_VISITS {
-                let message = format!("the instance visited {MAX_ELEMENT_VISITS} elements without ending; check the flow for an endless loop");
+            let most_visits = MAX_ELEMENT_VISITS + 10 * process.elements.len();
+            if live.position.visits >= most_visits {
+                let message = format!("the instance visited {most_visits} elements without ending; check the flow for an endless loop");
                 return self.incident(live, &element.id, message, None).await;
             }
             let targets = |flows: &[usize]| flows.iter().map(|&flow| process.flows[flow].target).collect::<Vec<_>>();
