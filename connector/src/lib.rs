@@ -77,7 +77,23 @@ impl Guest for SlackConnector {
     }
 }
 
+// Only the WebAssembly build exports the world: a native build (tests, fuzzing) links the
+// crate as a library, where these symbol names are not valid.
+#[cfg(target_arch = "wasm32")]
 export!(SlackConnector);
+
+/// The entry points of the fuzz targets in `fuzz/`, compiled only under cargo-fuzz.
+#[cfg(fuzzing)]
+pub mod fuzzing {
+    /// Renders a step's message from its inputs and the process variables, as `send` does
+    /// before it sends; errors are expected, panics are bugs.
+    pub fn render(config: &str, variables: &str, computed: &[String]) {
+        let Ok(config) = crate::config::Config::parse(config) else { return };
+        if let Ok(renderer) = crate::render::Renderer::new(variables, computed) {
+            let _ = renderer.message(&config);
+        }
+    }
+}
 
 impl From<config::Issue> for ConfigIssue {
     fn from(issue: config::Issue) -> Self {

@@ -9,6 +9,7 @@ use tokio::task::JoinSet;
 
 use herald::bpmn::Process;
 use herald::engine::{Engine, Incident, InstanceRecord, InstanceState, Silent};
+use herald::runtime::MAX_CONCURRENT_CALLS;
 use herald::secrets::Vault;
 use herald::state::StateError;
 
@@ -18,8 +19,8 @@ const DEFAULT_CONCURRENCY: u16 = 8;
 /// The options of commands that run many instances.
 #[derive(Debug, clap::Args)]
 pub struct BatchArgs {
-    /// How many instances run at once.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..))]
+    /// How many instances run at once (at most 1000).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..=i64::from(MAX_CONCURRENT_CALLS)))]
     pub concurrency: u16,
 }
 

@@ -11,6 +11,7 @@ use super::bindings::{
 };
 use super::egress::{EgressHooks, EgressPolicy};
 use super::error::RuntimeError;
+use super::http_client::HttpClient;
 use super::limits::{Limits, MemoryLimiter, Stop, Tripwire};
 use super::step_state::StepState;
 use crate::secrets::Vault;
@@ -46,6 +47,7 @@ pub struct Connector {
     policy: Arc<EgressPolicy>,
     vault: Vault,
     limits: Limits,
+    client: HttpClient,
     info: Arc<ConnectorInfo>,
     defaults: Arc<Map<String, Value>>,
     credentials: Arc<Vec<String>>,
@@ -67,6 +69,7 @@ impl Connector {
         policy: Arc<EgressPolicy>,
         vault: Vault,
         limits: Limits,
+        client: HttpClient,
     ) -> Result<Self, RuntimeError> {
         let placeholder = ConnectorInfo {
             name: name.clone(),
@@ -82,6 +85,7 @@ impl Connector {
             policy,
             vault,
             limits,
+            client,
             info: Arc::new(placeholder),
             defaults: Arc::default(),
             credentials: Arc::default(),
@@ -163,7 +167,7 @@ impl Connector {
 
     async fn instantiate(&self) -> Result<Call, RuntimeError> {
         let tripwire = Tripwire::default();
-        let hooks = EgressHooks::new(self.policy.clone(), self.vault.clone(), tripwire.clone(), self.limits);
+        let hooks = EgressHooks::new(self.policy.clone(), self.vault.clone(), tripwire.clone(), self.limits, self.client.clone());
         let limiter = MemoryLimiter::new(self.limits.memory_bytes, tripwire.clone());
         let state = StepState::new(&self.env, hooks, limiter, tripwire.clone());
         let mut store = Store::new(self.pre.engine(), state);

@@ -8,6 +8,7 @@ use std::time::Duration;
 use http_body_util::BodyExt;
 use wasmtime_wasi_http::{Error as HttpError, RequestOptions, WasiBody, WasiHttpHooks};
 
+use super::http_client::{HttpClient, Timeouts};
 use super::limits::{Limits, Stop, Tripwire};
 use crate::secrets::Vault;
 
@@ -53,23 +54,24 @@ pub struct EgressHooks {
     vault: Vault,
     tripwire: Tripwire,
     limits: Limits,
+    client: HttpClient,
 }
 
 impl EgressHooks {
-    /// Hooks enforcing `policy` and `limits`' timeouts, revealing `vault`'s secrets, recording
-    /// a denied host or a timeout in `tripwire`.
-    pub fn new(policy: Arc<EgressPolicy>, vault: Vault, tripwire: Tripwire, limits: Limits) -> Self {
-        Self { policy, vault, tripwire, limits }
+    /// Hooks enforcing `policy` and `limits`' timeouts, revealing `vault`'s secrets, sending
+    /// through `client`, recording a denied host or a timeout in `tripwire`.
+    pub fn new(policy: Arc<EgressPolicy>, vault: Vault, tripwire: Tripwire, limits: Limits, client: HttpClient) -> Self {
+        Self { policy, vault, tripwire, limits, client }
     }
 
-    /// The component's timeouts, none longer than the host's.
-    fn timeouts(&self, asked: Option<RequestOptions>) -> RequestOptions {
+    /// The component's timeouts, none longer than the host's. (Connecting is held to the
+    /// host's limit by the shared client.)
+    fn timeouts(&self, asked: Option<RequestOptions>) -> Timeouts {
         let asked = asked.unwrap_or_default();
-        let capped = |asked: Option<Duration>, limit: Duration| Some(asked.map_or(limit, |a| a.min(limit)));
-        RequestOptions {
-            connect_timeout: capped(asked.connect_timeout, self.limits.connect),
-            first_byte_timeout: capped(asked.first_byte_timeout, self.limits.first_byte),
-            between_bytes_timeout: capped(asked.between_bytes_timeout, self.limits.between_bytes),
+        let capped = |asked: Option<Duration>, limit: Duration| asked.map_or(limit, |a| a.min(limit));
+        Timeouts {
+            first_byte: capped(asked.first_byte_timeout, self.limits.first_byte),
+            between_bytes: capped(asked.between_bytes_timeout, self.limits.between_bytes),
         }
     }
 
@@ -128,30 +130,32 @@ impl WasiHttpHooks for EgressHooks {
         }
         tracing::debug!(request = %shown, "outgoing request");
         let _ = fut;
-        let options = self.timeouts(options);
+        let timeouts = self.timeouts(options);
+        let connect = self.limits.connect;
         let host = request.uri().authority().map(ToString::to_string).unwrap_or_default();
         let tripwire = self.tripwire.clone();
-        let timed_out = move |phase: &'static str, after: Option<Duration>| {
-            let after = after.unwrap_or_default();
+        let timed_out = move |phase: &'static str, after: Duration| {
             tripwire.trip(Stop::Timeout { phase, host: host.clone(), after });
         };
+        let client = self.client.clone();
         Box::new(async move {
-            let sent = wasmtime_wasi_http::default_send_request(request, Some(options)).await;
-            let (response, io) = sent.inspect_err(|err| match err {
-                HttpError::ConnectionTimeout => timed_out("connect", options.connect_timeout),
-                HttpError::ConnectionReadTimeout => timed_out("first byte", options.first_byte_timeout),
+            let response = client.send(request, timeouts).await.inspect_err(|err| match err {
+                HttpError::ConnectionTimeout => timed_out("connect", connect),
+                HttpError::ConnectionReadTimeout => timed_out("first byte", timeouts.first_byte),
                 _ => {}
             })?;
             let response = response.map(move |body| {
                 body.map_err(move |err| {
                     if matches!(err, HttpError::ConnectionReadTimeout) {
-                        timed_out("between bytes", options.between_bytes_timeout);
+                        timed_out("between bytes", timeouts.between_bytes);
                     }
                     err
                 })
                 .boxed_unsync()
             });
-            Ok((response, Box::new(io) as Box<dyn Future<Output = Result<(), HttpError>> + Send>))
+            // The pool drives its connections; there is no per-request I/O to await.
+            let io = Box::new(std::future::ready(Ok(()))) as Box<dyn Future<Output = Result<(), HttpError>> + Send>;
+            Ok((response, io))
         })
     }
 }
@@ -167,7 +171,8 @@ mod tests {
     fn hooks(vault: &Vault) -> (EgressHooks, Tripwire) {
         let policy = Arc::new(EgressPolicy::slack_and(&["http://127.0.0.1:9/api/".to_owned()]));
         let tripwire = Tripwire::default();
-        (EgressHooks::new(policy, vault.clone(), tripwire.clone(), Limits::default()), tripwire)
+        let client = HttpClient::new(Limits::default().connect);
+        (EgressHooks::new(policy, vault.clone(), tripwire.clone(), Limits::default(), client), tripwire)
     }
 
     fn denied_host(tripwire: &Tripwire) -> Option<String> {
@@ -237,11 +242,10 @@ mod tests {
             between_bytes_timeout: None,
         };
         let limits = Limits::default();
-        assert_eq!(hooks.timeouts(Some(asked)), RequestOptions {
-            connect_timeout: Some(Duration::from_secs(1)),
-            first_byte_timeout: Some(limits.first_byte),
-            between_bytes_timeout: Some(limits.between_bytes),
-        });
+        let timeouts = hooks.timeouts(Some(asked));
+        assert_eq!((timeouts.first_byte, timeouts.between_bytes), (limits.first_byte, limits.between_bytes));
+        let shorter = RequestOptions { first_byte_timeout: Some(Duration::from_secs(2)), ..asked };
+        assert_eq!(hooks.timeouts(Some(shorter)).first_byte, Duration::from_secs(2));
     }
 
     #[test]

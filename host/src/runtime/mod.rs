@@ -6,6 +6,7 @@ mod compile_cache;
 mod connector;
 mod egress;
 mod error;
+mod http_client;
 mod limits;
 mod step_state;
 
@@ -18,15 +19,20 @@ pub use limits::{Limits, Stop};
 use std::sync::Arc;
 
 use wasmtime::component::Linker;
-use wasmtime::{Config, Engine};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use crate::secrets::Vault;
 use bindings::NotificationConnectorPre;
 use compile_cache::CompileCache;
+use http_client::HttpClient;
 use step_state::StepState;
 
 /// The Slack connector built with this binary.
 pub const SLACK_COMPONENT: &[u8] = include_bytes!(env!("HERALD_SLACK_WASM"));
+
+/// The most component instances alive at once: every call in flight holds one, so this is
+/// also the most instances a run drives concurrently.
+pub const MAX_CONCURRENT_CALLS: u32 = 1000;
 
 /// The version of the WIT package connectors must export.
 pub const WIT_INTERFACE: &str = "herald:connector/connector@0.1.0";
@@ -39,6 +45,7 @@ pub struct Runtime {
     policy: Arc<EgressPolicy>,
     vault: Vault,
     limits: Limits,
+    client: HttpClient,
 }
 
 impl Runtime {
@@ -48,13 +55,18 @@ impl Runtime {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.epoch_interruption(true);
+        // Instances come from a pool of slots reserved once: instantiation is a few
+        // microseconds, not a round of mmaps and page faults.
+        config.memory_reservation(limits.memory_bytes as u64);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool(&limits)));
         let engine = Engine::new(&config).map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         start_epoch_ticker(&engine)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .and_then(|()| wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker))
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
-        Ok(Self { engine, cache: CompileCache::from_environment(), linker, policy: Arc::new(policy), vault, limits })
+        let client = HttpClient::new(limits.connect);
+        Ok(Self { engine, cache: CompileCache::from_environment(), linker, policy: Arc::new(policy), vault, limits, client })
     }
 
     /// Compiles a component, checks it fits the connector world, and asks it to describe
@@ -85,8 +97,21 @@ impl Runtime {
             .map_err(|e| not_a_connector(format!("it imports something herald does not provide: {e:#}")))?;
         let pre = NotificationConnectorPre::new(pre)
             .map_err(|e| not_a_connector(format!("it does not export `{WIT_INTERFACE}`: {e:#}")))?;
-        Connector::new(name.to_owned(), pre, env, self.policy.clone(), self.vault.clone(), self.limits).await
+        Connector::new(name.to_owned(), pre, env, self.policy.clone(), self.vault.clone(), self.limits, self.client.clone()).await
     }
+}
+
+/// The instance pool: room for `MAX_CONCURRENT_CALLS` components of a few core modules
+/// each (a Rust component has its module, the WASI adapter and shims).
+fn pool(limits: &Limits) -> PoolingAllocationConfig {
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_component_instances(MAX_CONCURRENT_CALLS)
+        .total_core_instances(MAX_CONCURRENT_CALLS * 8)
+        .total_memories(MAX_CONCURRENT_CALLS * 2)
+        .total_tables(MAX_CONCURRENT_CALLS * 4)
+        .total_stacks(MAX_CONCURRENT_CALLS)
+        .max_memory_size(limits.memory_bytes);
+    pool
 }
 
 /// Advances the engine's epoch every tick, for the CPU limit, for as long as the process
