@@ -55,7 +55,10 @@ async fn invoice_flow_sends_exactly_the_expected_requests() {
     assert_eq!(record["variables"]["finance_alert"]["ts"], messages[1].ts);
     let steps = record["steps"].as_array().unwrap();
     assert_eq!(steps.len(), 2);
-    assert_eq!(steps[0], json!({"id": "notify_billing", "type": "slack", "status": "completed", "attempts": 1, "output": notification, "error": null}));
+    let mut first = steps[0].clone();
+    let duration = first.as_object_mut().unwrap().remove("duration_us").unwrap();
+    assert!(duration.as_u64().is_some_and(|us| us > 0), "{duration}");
+    assert_eq!(first, json!({"id": "notify_billing", "type": "slack", "status": "completed", "attempts": 1, "output": notification, "error": null}));
     assert_eq!(steps[1]["id"], "alert_finance");
     assert!(record["instance"].as_str().is_some_and(|id| !id.is_empty()));
 

@@ -19,6 +19,8 @@ const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 pub struct Input {
     /// The input's name: the `target` of a `zeebe:input`.
     pub name: &'static str,
+    /// The form group it belongs in (`x-group`), for element templates.
+    group: &'static str,
     title: &'static str,
     description: &'static str,
     /// The JSON types a value may have; the first is what a designer types in a form.
@@ -50,6 +52,7 @@ const LIST_TYPES: &[&str] = &["string", "array"];
 pub const INPUTS: &[Input] = &[
     Input {
         name: "channel",
+        group: "Destination",
         title: "Channel",
         description: "Where the message goes: a channel name such as `#billing`, a \
                       conversation id (`C…`, `G…`, `D…`), a user id (`U…`) or an e-mail \
@@ -59,6 +62,7 @@ pub const INPUTS: &[Input] = &[
     },
     Input {
         name: "text",
+        group: "Message",
         title: "Message text",
         description: "The message as a template, e.g. `Invoice {{ invoice.number }} for \
                       {{ customer.name }}`. Substituted values are escaped for Slack mrkdwn, so \
@@ -68,6 +72,7 @@ pub const INPUTS: &[Input] = &[
     },
     Input {
         name: "blocks",
+        group: "Message",
         title: "Block Kit blocks",
         description: "Block Kit JSON as a template: an array of blocks, or an object with a \
                       `blocks` array. Substituted values are escaped for a JSON string and for \
@@ -78,6 +83,7 @@ pub const INPUTS: &[Input] = &[
     },
     Input {
         name: "color",
+        group: "Message",
         title: "Colour bar",
         description: "A colour bar beside the message: `good` (green), `warning` (yellow), \
                       `danger` (red) or a hex colour such as `#36a64f`.",
@@ -87,6 +93,7 @@ pub const INPUTS: &[Input] = &[
     },
     Input {
         name: "mention",
+        group: "Message",
         title: "Mention",
         description: "People to mention at the start of the message: user ids (`U…`) or \
                       e-mail addresses, comma-separated or as a list.",
@@ -95,6 +102,7 @@ pub const INPUTS: &[Input] = &[
     },
     Input {
         name: "thread",
+        group: "Destination",
         title: "Thread",
         description: "The `ts` of the message to reply to in its thread, e.g. \
                       `{{ notification.ts }}`. Empty: post to the channel.",
@@ -102,6 +110,7 @@ pub const INPUTS: &[Input] = &[
     },
     Input {
         name: "reply_broadcast",
+        group: "Destination",
         title: "Also send to channel",
         description: "With `thread`: show the reply in the channel as well.",
         default: Some(DefaultValue::Flag(false)),
@@ -109,6 +118,7 @@ pub const INPUTS: &[Input] = &[
     },
     Input {
         name: "update_key",
+        group: "Updates",
         title: "Update key",
         description: "Post once, then update that message in place: a template such as \
                       `incident-{{ incident.id }}`. Steps (and runs) with the same key update \
@@ -118,6 +128,7 @@ pub const INPUTS: &[Input] = &[
     },
     Input {
         name: "username",
+        group: "Appearance",
         title: "Display name",
         description: "The name the message shows instead of the app's (needs the \
                       `chat:write.customize` scope).",
@@ -125,6 +136,7 @@ pub const INPUTS: &[Input] = &[
     },
     Input {
         name: "icon_emoji",
+        group: "Appearance",
         title: "Icon emoji",
         description: "An emoji shown as the message's icon, e.g. `:rotating_light:` (needs \
                       `chat:write.customize`).",
@@ -132,32 +144,38 @@ pub const INPUTS: &[Input] = &[
     },
     Input {
         name: "icon_url",
+        group: "Appearance",
         title: "Icon URL",
         description: "An image URL shown as the message's icon (needs `chat:write.customize`).",
         ..Input::text()
     },
     Input {
         name: "unfurl_links",
+        group: "Appearance",
         title: "Unfurl links",
         description: "Whether Slack shows previews of the links in the text.",
         ..Input::flag()
     },
     Input {
         name: "unfurl_media",
+        group: "Appearance",
         title: "Unfurl media",
         description: "Whether Slack shows previews of images and videos linked in the text.",
         ..Input::flag()
     },
     Input {
         name: "throttle",
+        group: "Updates",
         title: "Update at most every",
         description: "With `update_key`: at most one update per this ISO 8601 duration (e.g. \
                       `PT5M`). An update inside the window waits for its end, and only the \
                       latest content is sent then.",
+        pattern: Some(values::DURATION_PATTERN),
         ..Input::text()
     },
     Input {
         name: "on_overflow",
+        group: "Message",
         title: "Too long for Slack",
         description: "What to do with a message over Slack's limits (50 blocks, 3,000 \
                       characters per section, 40,000 of text): `split` posts several messages, \
@@ -169,6 +187,7 @@ pub const INPUTS: &[Input] = &[
     },
     Input {
         name: "webhook_url",
+        group: "Destination",
         title: "Incoming webhook URL",
         description: "Post through an incoming webhook instead of the Web API, as a secret \
                       reference such as `{{secrets.SLACK_WEBHOOK_URL}}`. The webhook decides \
@@ -178,6 +197,7 @@ pub const INPUTS: &[Input] = &[
     },
     Input {
         name: "token",
+        group: "Authentication",
         title: "Bot token",
         description: "The Slack bot token (`xoxb-…`) with the `chat:write` scope, as a secret \
                       reference.",
@@ -248,6 +268,7 @@ impl Input {
     const fn text() -> Input {
         Input {
             name: "",
+            group: "",
             title: "",
             description: "",
             types: &["string"],
@@ -298,6 +319,7 @@ impl Input {
         if self.credential {
             schema["writeOnly"] = json!(true);
         }
+        schema["x-group"] = json!(self.group);
         schema
     }
 }

@@ -19,6 +19,9 @@ pub const SECRET_PLACEHOLDER: &str = "herald-secret-";
 /// How a flow refers to a secret, before the host resolves it.
 const SECRET_REFERENCE: &str = "{{secrets.";
 
+/// The shape of an ISO 8601 duration, for forms; `throttle` is what decides.
+pub const DURATION_PATTERN: &str = r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?$";
+
 /// Parses the `throttle` input, an ISO 8601 duration such as `PT5M`, into milliseconds.
 pub fn throttle(text: &str) -> Result<u64, Issue> {
     let invalid = || {

@@ -2,6 +2,7 @@
 //! components, such as the built-in Slack connector.
 
 pub mod bpmn;
+pub mod designer;
 pub mod engine;
 pub mod feel;
 pub mod runtime;

@@ -7,6 +7,12 @@ use clap::Parser;
 mod cli;
 
 fn main() -> ExitCode {
+    // Like any Unix filter, end quietly when the reader of our output goes away
+    // (`herald element-template | head`) instead of failing on the broken pipe.
+    // SAFETY: setting a signal's disposition to its default, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     // A `.env` file in the working directory adds to the environment (which wins).
     let _ = dotenvy::dotenv();
     let args = cli::Cli::parse();

@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::diagnostic::Position;
 use super::model::{Binding, InputMapping, Source};
+use crate::designer::closest;
 
 /// The task type of Camunda's Slack outbound connector.
 pub const CAMUNDA_SLACK_TYPE: &str = "io.camunda:slack:1";
@@ -53,7 +54,11 @@ pub(super) fn slack_inputs(inputs: Vec<InputMapping>) -> Result<Vec<InputMapping
             )),
             (target, _) => match RENAMED.iter().find(|(from, _)| *from == target) {
                 Some((_, to)) => renamed.push(InputMapping { target: (*to).to_owned(), ..input }),
-                None => problem(format!("`{target}` is not an input of Camunda's Slack template for chat.postMessage")),
+                None => {
+                    let known = RENAMED.iter().map(|(from, _)| *from).chain(["method", "data.messageType"]);
+                    let hint = closest(target, known).map(|name| format!("; did you mean `{name}`?")).unwrap_or_default();
+                    problem(format!("`{target}` is not an input of Camunda's Slack template for chat.postMessage{hint}"));
+                }
             },
         }
     }

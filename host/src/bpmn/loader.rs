@@ -48,15 +48,28 @@ pub fn load_file(path: &Path) -> Result<Process, LoadError> {
 
 /// Loads the executable process from BPMN text; `file` names it in diagnostics.
 pub fn load_str(text: &str, file: &Path) -> Result<Process, LoadError> {
-    let doc = Document::parse(text).map_err(|err| {
-        let pos = err.pos();
-        LoadError::Invalid(vec![Diagnostic {
-            file: file.to_path_buf(),
-            position: Position { line: pos.row, column: pos.col },
-            element: None,
-            message: format!("malformed XML: {err}"),
-        }])
-    })?;
+    match load_partially(text, file) {
+        (Some(process), diagnostics) if diagnostics.is_empty() => Ok(process),
+        (_, diagnostics) => Err(LoadError::Invalid(diagnostics)),
+    }
+}
+
+/// Every problem of a flow, and the process as far as it loads despite them (what is
+/// wrong is left out), so that `validate` can check its steps too.
+pub fn load_partially(text: &str, file: &Path) -> (Option<Process>, Vec<Diagnostic>) {
+    let doc = match Document::parse(text) {
+        Ok(doc) => doc,
+        Err(err) => {
+            let pos = err.pos();
+            let diagnostic = Diagnostic {
+                file: file.to_path_buf(),
+                position: Position { line: pos.row, column: pos.col },
+                element: None,
+                message: format!("malformed XML: {err}"),
+            };
+            return (None, vec![diagnostic]);
+        }
+    };
     let mut loader = Loader {
         doc: &doc,
         index: TextIndex::new(text),
@@ -67,10 +80,7 @@ pub fn load_str(text: &str, file: &Path) -> Result<Process, LoadError> {
         attachments: HashMap::new(),
     };
     let process = loader.process();
-    match process {
-        Some(process) if loader.diagnostics.is_empty() => Ok(process),
-        _ => Err(LoadError::Invalid(loader.diagnostics)),
-    }
+    (process, loader.diagnostics)
 }
 
 struct Loader<'a, 'input> {

@@ -31,6 +31,8 @@ pub enum SandboxUse {
     /// When none of `SLACK_BOT_TOKEN`, `SLACK_TOKEN` and `SLACK_API_URL` is set; messages go
     /// to the printer.
     WhenUnconfigured(Printer),
+    /// Always, whatever is configured (a preview); messages go to the printer.
+    Always(Printer),
 }
 
 /// A ready host: connectors by task type, secrets, and the sandbox if one was started.
@@ -52,7 +54,12 @@ impl Host {
         let mut sandbox = None;
         // `SLACK_TOKEN` is the name Camunda's Slack template uses.
         let unconfigured = api_url.is_none() && !TOKEN_SECRETS.iter().any(|name| vault.contains(name));
-        if let (SandboxUse::WhenUnconfigured(print), true) = (sandbox_use, unconfigured) {
+        let print = match sandbox_use {
+            SandboxUse::WhenUnconfigured(print) if unconfigured => Some(print),
+            SandboxUse::Always(print) => Some(print),
+            _ => None,
+        };
+        if let Some(print) = print {
             let started = SlackSandbox::start()
                 .await
                 .context("cannot start the built-in Slack sandbox")
@@ -60,7 +67,9 @@ impl Host {
             let redacting = vault.clone();
             started.on_message(move |message: &PostedMessage| print(redacting.redact(&render_message(message))));
             api_url = Some(started.api_url());
-            eprintln!("herald: no Slack token or SLACK_API_URL is set; posting to the built-in Slack sandbox");
+            if unconfigured {
+                eprintln!("herald: no Slack token or SLACK_API_URL is set; posting to the built-in Slack sandbox");
+            }
             for name in TOKEN_SECRETS {
                 vault.insert(name, SANDBOX_TOKEN);
             }

@@ -1,9 +1,11 @@
 //! The `herald` commands: argument parsing, exit codes and output.
 
 mod batch;
+mod element_template;
 mod exit;
 mod host;
 mod instances;
+mod preview;
 mod report;
 mod resume;
 mod run;
@@ -40,6 +42,10 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Proves token, scopes and destination of every connector step, sending nothing.
     TestConnection(test_connection::TestConnectionArgs),
+    /// Shows every Slack step's message and every gateway's path, sending nothing.
+    Preview(preview::PreviewArgs),
+    /// Prints the Camunda 8 element template (modeler form) of a connector.
+    ElementTemplate(element_template::ElementTemplateArgs),
 }
 
 /// Options shared by the commands that load connectors.
@@ -73,6 +79,8 @@ pub async fn main(cli: Cli) -> ExitCode {
         Command::Show(args) => instances::show(args),
         Command::Validate(args) => validate::validate(args).await,
         Command::TestConnection(args) => test_connection::test_connection(args).await,
+        Command::Preview(args) => preview::preview(args).await,
+        Command::ElementTemplate(args) => element_template::element_template_command(args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,7 +7,8 @@ use anyhow::anyhow;
 use clap::Args;
 use serde_json::{Map, Value};
 
-use herald::bpmn::{self, Diagnostic, ElementKind, LoadError, Process, Source};
+use herald::bpmn::{self, CAMUNDA_SLACK_TYPE, Diagnostic, ElementKind, LoadError, Process, Source};
+use herald::designer::closest;
 use herald::engine::{insert_path, misplaced_secret};
 use herald::runtime::Connector;
 
@@ -26,16 +27,16 @@ pub struct ValidateArgs {
 
 /// Checks the flow; exit 0 when it is valid, 2 otherwise.
 pub async fn validate(args: ValidateArgs) -> Result<(), Exit> {
-    let process = match bpmn::load_file(&args.flow) {
-        Ok(process) => process,
-        Err(LoadError::Invalid(diagnostics)) => return Err(invalid(&diagnostics)),
-        Err(err) => return Err(Exit::Invalid(err.into())),
-    };
+    let text = std::fs::read_to_string(&args.flow)
+        .map_err(|source| Exit::Invalid(LoadError::Read { path: args.flow.clone(), source }.into()))?;
+    let (process, mut problems) = bpmn::load_partially(&text, &args.flow);
     let host = Host::start(&args.connectors.connectors, SandboxUse::Never).await?;
-    let problems = check_flow(&process, &host.connectors).await;
-    if !problems.is_empty() {
-        return Err(invalid(&problems));
+    if let Some(process) = &process {
+        problems.extend(check_flow(process, &host.connectors).await);
     }
+    let Some(process) = process.filter(|_| problems.is_empty()) else {
+        return Err(invalid(&problems));
+    };
     let tasks = process.elements.iter().filter(|e| matches!(e.kind, ElementKind::ServiceTask(_))).count();
     println!("{}: valid ({} elements, {tasks} connector steps)", args.flow.display(), process.elements.len());
     Ok(())
@@ -59,8 +60,13 @@ pub async fn check_flow(process: &Process, connectors: &HashMap<String, Connecto
             message,
         };
         let Some(connector) = connectors.get(task.connector()) else {
+            let known = connectors.keys().map(String::as_str).chain([CAMUNDA_SLACK_TYPE]);
+            let hint = match closest(&task.task_type, known) {
+                Some(name) => format!("did you mean `{name}`? Or load a connector"),
+                None => "use `slack` or load a connector".to_owned(),
+            };
             problems.push(diagnostic(element.position, format!(
-                "no connector for task type `{}`; use `slack` or load one with --connector {}=PATH.wasm",
+                "no connector for task type `{}`; {hint} with --connector {}=PATH.wasm",
                 task.task_type, task.task_type
             )));
             continue;

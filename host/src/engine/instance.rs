@@ -45,6 +45,10 @@ pub struct StepRecord {
     pub output: Option<Value>,
     /// The last attempt's error, when it failed.
     pub error: Option<StepError>,
+    /// How long the step took, in microseconds: its inputs, every attempt and the waits
+    /// between them (after a resume, the part since the resume).
+    #[serde(default)]
+    pub duration_us: u64,
 }
 
 /// Why an instance stopped short of an end event.

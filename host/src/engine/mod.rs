@@ -163,7 +163,9 @@ impl Engine {
                 ElementKind::ServiceTask(task) => {
                     let seq = step_seq(&mut live.record.steps, element);
                     step = Some(seq);
+                    let started = std::time::Instant::now();
                     self.run_task(live, seq, element, task, observer).await?;
+                    live.record.steps[seq].duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
                     outcome::apply(task, &mut live.record.steps[seq], &mut live.record.variables);
                     let record = &live.record.steps[seq];
                     observer.step_finished(element, record);
@@ -372,6 +374,7 @@ fn step_seq(steps: &mut Vec<StepRecord>, element: &Element) -> usize {
         attempts: 0,
         output: None,
         error: None,
+        duration_us: 0,
     });
     steps.len() - 1
 }

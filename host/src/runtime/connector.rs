@@ -123,6 +123,16 @@ impl Connector {
         &self.credentials
     }
 
+    /// Instantiates the component once, without calling it, and returns how long that took:
+    /// the per-call cost the benchmark measures.
+    pub async fn time_instantiation(&self) -> Result<std::time::Duration, RuntimeError> {
+        let started = std::time::Instant::now();
+        let call = self.instantiate().await?;
+        let took = started.elapsed();
+        drop(call);
+        Ok(took)
+    }
+
     /// Design-time checks of a step's inputs.
     pub async fn validate(&self, config: &str) -> Result<Vec<ConfigIssue>, CallError> {
         let mut call = self.instantiate().await?;

@@ -251,6 +251,7 @@ mod tests {
             attempts: 1,
             output: None,
             error: None,
+            duration_us: 0,
         });
         stored.position.tokens[0].at = "notify".into();
         store.save_instance(&stored.record, &stored.position, Some(0)).await.unwrap();
