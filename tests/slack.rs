@@ -313,6 +313,12 @@ async fn test_connection_proves_token_and_destination_and_says_what_to_fix() {
     let out = stdout(&output);
     assert!(out.contains("✗ token") && out.contains("fix:") && out.contains("SLACK_BOT_TOKEN"), "{out}");
     assert!(!out.contains(TOKEN) && !stderr(&output).contains(TOKEN));
+
+    // No token at all: a failed check that says how to set one, not a test of the sandbox.
+    let output = herald_in(dir.path(), None, &args, &[]).await;
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    assert!(out.contains("✗ inputs: cannot compute the inputs: the secret `SLACK_BOT_TOKEN` is not set"), "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
