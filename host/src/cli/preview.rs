@@ -43,7 +43,11 @@ pub async fn preview(args: PreviewArgs) -> Result<(), Exit> {
     let engine = host.engine(Some(state.path()))?;
     let progress = Progress { vault: host.vault.clone(), enabled: true };
     let flow = FlowSource::new(args.flow.display().to_string(), text);
-    let record = engine.run(&flow, &process, variables, &progress).await.map_err(|e| Exit::Failed(Some(e.into())))?;
+    let record = engine
+        .run(&flow, &process, variables, &progress)
+        .await
+        .map_err(|e| Exit::Failed(Some(e.into())))?
+        .ok_or_else(super::run::taken_over)?;
     println!("{}", host.vault.redact(&summary(&record)));
     println!("preview: nothing was sent to Slack");
     match record.state {

@@ -67,7 +67,7 @@ pub async fn run(args: RunArgs) -> Result<(), Exit> {
     }
     let variables = inputs.into_iter().next().unwrap_or_default();
     let progress = Progress { vault: host.vault.clone(), enabled: !args.json };
-    let record = engine.run(&flow, &process, variables, &progress).await.map_err(failed)?;
+    let record = engine.run(&flow, &process, variables, &progress).await.map_err(failed)?.ok_or_else(taken_over)?;
     if args.json {
         let text = serde_json::to_string_pretty(&record).expect("instance records serialize");
         println!("{}", host.vault.redact(&text));
@@ -78,6 +78,11 @@ pub async fn run(args: RunArgs) -> Result<(), Exit> {
         InstanceState::Completed => Ok(()),
         _ => Err(Exit::Failed(None)),
     }
+}
+
+/// The exit of a run whose new instance another herald process took over.
+pub fn taken_over() -> Exit {
+    Exit::Failed(Some(anyhow::anyhow!("another herald process (a `herald resume`?) took the new instance over; `herald instances` shows how it ends")))
 }
 
 /// Reads and loads a flow, keeping its text for the state database.

@@ -79,17 +79,17 @@ impl Engine {
         Ok(ids)
     }
 
-    /// Starts one instance and runs it to its end (completed or incident).
+    /// Starts one instance and runs it to its end (completed or incident); `None` when a
+    /// `herald resume` in another process took the new instance over first.
     pub async fn run(
         &self,
         flow: &FlowSource,
         process: &Process,
         variables: Map<String, Value>,
         observer: &dyn Observer,
-    ) -> Result<InstanceRecord, StateError> {
+    ) -> Result<Option<InstanceRecord>, StateError> {
         let ids = self.start(flow, process, vec![variables]).await?;
-        let record = self.drive(process, &ids[0], observer).await?;
-        Ok(record.expect("a new instance is claimed by nobody else"))
+        self.drive(process, &ids[0], observer).await
     }
 
     /// Runs instance `id` of `process` from where it stands to its end; a step that was
