@@ -182,7 +182,9 @@ impl Engine {
                     let tokens = next.into_iter().map(|t| Token { at: process.elements[t].id.clone(), due_ms: None });
                     live.position.tokens.extend(tokens);
                     live.position.visits += 1;
-                    self.save(live, step).await?;
+                    // Not waited for: the next attempt's save, or the last one, waits for it
+                    // too, and a resume replays a move lost before then.
+                    self.store.queue_instance(&live.record, &live.position, step)?;
                 }
                 Err(message) => return self.incident(live, &element.id, message, step).await,
             }

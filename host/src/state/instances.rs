@@ -100,32 +100,16 @@ impl Store {
     }
 
     /// Saves an instance's variables, state and position, and the step at `step` (its
-    /// index in `record.steps`) when one changed, all at once.
+    /// index in `record.steps`) when one changed, all at once; returns once it is durable.
     pub async fn save_instance(&self, record: &InstanceRecord, position: &Position, step: Option<usize>) -> Result<(), StateError> {
-        let id = record.instance.clone();
-        let state = state_name(record.state);
-        let variables = Value::Object(record.variables.clone()).to_string();
-        let position = position.to_value().to_string();
-        let incident = record.incident.as_ref().map(|i| serde_json::to_string(i).expect("incidents serialize"));
-        let step = step.map(|seq| (seq as i64, serde_json::to_string(&record.steps[seq]).expect("step records serialize")));
-        self.write(move |db| {
-            let changed = db.execute(
-                "UPDATE instances SET state = ?2, variables = ?3, position = ?4, incident = ?5, updated_ms = ?6 WHERE id = ?1",
-                params![id, state, variables, position, incident, now_ms() as i64],
-            )?;
-            if changed != 1 {
-                return Err(rusqlite::Error::QueryReturnedNoRows);
-            }
-            if let Some((seq, record)) = step {
-                db.execute(
-                    "INSERT INTO steps (instance, seq, record) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (instance, seq) DO UPDATE SET record = excluded.record",
-                    params![id, seq, record],
-                )?;
-            }
-            Ok(())
-        })
-        .await
+        self.write(instance_update(record, position, step)).await
+    }
+
+    /// The same write as `save_instance`, queued without waiting for it: for moves whose
+    /// loss a resume would redo (a crash before the next waited-for write replays them), so
+    /// that they share that write's sync.
+    pub fn queue_instance(&self, record: &InstanceRecord, position: &Position, step: Option<usize>) -> Result<(), StateError> {
+        self.write_later(instance_update(record, position, step))
     }
 
     /// One instance with its steps, or `None` when no instance has that id.
@@ -204,6 +188,33 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+/// The write that stores an instance's row (and one step) as they are now.
+fn instance_update(record: &InstanceRecord, position: &Position, step: Option<usize>) -> impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<()> + Send + 'static {
+    let id = record.instance.clone();
+    let state = state_name(record.state);
+    let variables = Value::Object(record.variables.clone()).to_string();
+    let position = position.to_value().to_string();
+    let incident = record.incident.as_ref().map(|i| serde_json::to_string(i).expect("incidents serialize"));
+    let step = step.map(|seq| (seq as i64, serde_json::to_string(&record.steps[seq]).expect("step records serialize")));
+    move |db| {
+        let changed = db.execute(
+            "UPDATE instances SET state = ?2, variables = ?3, position = ?4, incident = ?5, updated_ms = ?6 WHERE id = ?1",
+            params![id, state, variables, position, incident, now_ms() as i64],
+        )?;
+        if changed != 1 {
+            return Err(rusqlite::Error::QueryReturnedNoRows);
+        }
+        if let Some((seq, record)) = step {
+            db.execute(
+                "INSERT INTO steps (instance, seq, record) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (instance, seq) DO UPDATE SET record = excluded.record",
+                params![id, seq, record],
+            )?;
+        }
+        Ok(())
     }
 }
 

@@ -132,6 +132,11 @@ impl Store {
         }
     }
 
+    /// Queues a write that is committed in order with the others, without waiting for it.
+    fn write_later(&self, job: impl FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static) -> Result<(), StateError> {
+        self.shared.writer.write_later(job).map_err(|writer::Stopped| StateError::WriterStopped { path: self.shared.database.clone() })
+    }
+
     /// Runs a read on the reader connection.
     fn read<T>(&self, query: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StateError> {
         // A reader whose holder panicked is still a good connection.

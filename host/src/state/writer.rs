@@ -49,11 +49,25 @@ impl Writer {
         &self,
         work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<rusqlite::Result<T>, Stopped> {
+        let outcome = self.submit(work)?;
+        let value = outcome.await.map_err(|_| Stopped)?;
+        Ok(value.map(|value| *value.downcast::<T>().expect("a write returns the type it was queued with")))
+    }
+
+    /// Queues `work` without waiting for it: it is committed in order with every other
+    /// write, so a later write that is waited for is committed after it.
+    pub(super) fn write_later(&self, work: impl FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static) -> Result<(), Stopped> {
+        self.submit(work).map(drop)
+    }
+
+    fn submit<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<oneshot::Receiver<rusqlite::Result<Value>>, Stopped> {
         let (done, outcome) = oneshot::channel();
         let work: Work = Box::new(move |connection| work(connection).map(|value| Box::new(value) as Value));
         self.jobs.send(Job { work, done }).map_err(|_| Stopped)?;
-        let value = outcome.await.map_err(|_| Stopped)?;
-        Ok(value.map(|value| *value.downcast::<T>().expect("a write returns the type it was queued with")))
+        Ok(outcome)
     }
 }
 
