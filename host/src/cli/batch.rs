@@ -16,12 +16,20 @@ use herald::state::StateError;
 /// How many instances run at once unless `--concurrency` says.
 const DEFAULT_CONCURRENCY: u16 = 8;
 
-/// The options of commands that run many instances.
+/// The options of the commands that run instances (`run`, `resume`).
 #[derive(Debug, clap::Args)]
-pub struct BatchArgs {
+pub struct RunningArgs {
     /// How many instances run at once (at most 1000).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..=i64::from(MAX_CONCURRENT_CALLS)))]
     pub concurrency: u16,
+    /// Prints JSON on stdout instead of progress lines: the instance record of a single run,
+    /// or the summary of many.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub state: super::run::StateArgs,
+    #[command(flatten)]
+    pub connectors: super::ConnectorArgs,
 }
 
 /// How a batch ended.

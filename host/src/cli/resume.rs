@@ -8,31 +8,23 @@ use clap::Args;
 
 use herald::bpmn::{self, Process};
 
-use super::ConnectorArgs;
-use super::batch::{self, BatchArgs};
+use super::batch::{self, RunningArgs};
 use super::exit::Exit;
 use super::host::{Host, SandboxUse};
-use super::run::{StateArgs, printer};
+use super::run::printer;
 
 /// Arguments of `herald resume`.
 #[derive(Debug, Args)]
 pub struct ResumeArgs {
     #[command(flatten)]
-    batch: BatchArgs,
-    /// Prints the summary as JSON on stdout.
-    #[arg(long)]
-    json: bool,
-    #[command(flatten)]
-    state: StateArgs,
-    #[command(flatten)]
-    connectors: ConnectorArgs,
+    running: RunningArgs,
 }
 
 /// Runs every unfinished instance to its end, from the flow it started with; exit 0 when
 /// all complete.
 pub async fn resume(args: ResumeArgs) -> Result<(), Exit> {
-    let host = Host::start(&args.connectors.connectors, SandboxUse::WhenUnconfigured(printer(args.json))).await?;
-    let engine = host.engine(args.state.state.as_deref())?;
+    let host = Host::start(&args.running.connectors.connectors, SandboxUse::WhenUnconfigured(printer(args.running.json))).await?;
+    let engine = host.engine(args.running.state.state.as_deref())?;
     let failed = |e: herald::state::StateError| Exit::Failed(Some(e.into()));
     let store = engine.store().clone();
     let mut flows: HashMap<String, Arc<Process>> = HashMap::new();
@@ -56,6 +48,6 @@ pub async fn resume(args: ResumeArgs) -> Result<(), Exit> {
         eprintln!("herald: nothing to resume in {}", store.root().display());
         return Ok(());
     }
-    let tally = batch::drive_all(Arc::new(engine), work, args.batch.concurrency.into()).await.map_err(failed)?;
-    batch::report(&tally, args.json, &host.vault)
+    let tally = batch::drive_all(Arc::new(engine), work, args.running.concurrency.into()).await.map_err(failed)?;
+    batch::report(&tally, args.running.json, &host.vault)
 }

@@ -11,8 +11,7 @@ use herald::bpmn::{self, Process};
 use herald::engine::InstanceState;
 use herald::state::FlowSource;
 
-use super::ConnectorArgs;
-use super::batch::{self, BatchArgs};
+use super::batch::{self, RunningArgs};
 use super::exit::Exit;
 use super::host::{Host, Printer, SandboxUse};
 use super::report::{Progress, summary};
@@ -27,15 +26,7 @@ pub struct RunArgs {
     #[command(flatten)]
     variables: VariableArgs,
     #[command(flatten)]
-    batch: BatchArgs,
-    /// Prints the instance record (or the batch summary) as JSON on stdout instead of
-    /// progress lines.
-    #[arg(long)]
-    json: bool,
-    #[command(flatten)]
-    state: StateArgs,
-    #[command(flatten)]
-    connectors: ConnectorArgs,
+    running: RunningArgs,
 }
 
 /// Where herald keeps its state.
@@ -50,25 +41,25 @@ pub struct StateArgs {
 pub async fn run(args: RunArgs) -> Result<(), Exit> {
     let (flow, process) = read_flow(&args.flow)?;
     let inputs = args.variables.load().map_err(Exit::Invalid)?;
-    let host = Host::start(&args.connectors.connectors, SandboxUse::WhenUnconfigured(printer(args.json))).await?;
+    let host = Host::start(&args.running.connectors.connectors, SandboxUse::WhenUnconfigured(printer(args.running.json))).await?;
     let problems = check_flow(&process, &host.connectors).await;
     if !problems.is_empty() {
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
         return Err(Exit::Invalid(anyhow::anyhow!("{}", list.join("\n"))));
     }
-    let engine = host.engine(args.state.state.as_deref())?;
+    let engine = host.engine(args.running.state.state.as_deref())?;
     let failed = |e: herald::state::StateError| Exit::Failed(Some(e.into()));
     if args.variables.is_bulk() {
         let ids = engine.start(&flow, &process, inputs).await.map_err(failed)?;
         let process = Arc::new(process);
         let work = ids.into_iter().map(|id| (Arc::clone(&process), id)).collect();
-        let tally = batch::drive_all(Arc::new(engine), work, args.batch.concurrency.into()).await.map_err(failed)?;
-        return batch::report(&tally, args.json, &host.vault);
+        let tally = batch::drive_all(Arc::new(engine), work, args.running.concurrency.into()).await.map_err(failed)?;
+        return batch::report(&tally, args.running.json, &host.vault);
     }
     let variables = inputs.into_iter().next().unwrap_or_default();
-    let progress = Progress { vault: host.vault.clone(), enabled: !args.json };
+    let progress = Progress { vault: host.vault.clone(), enabled: !args.running.json };
     let record = engine.run(&flow, &process, variables, &progress).await.map_err(failed)?.ok_or_else(taken_over)?;
-    if args.json {
+    if args.running.json {
         let text = serde_json::to_string_pretty(&record).expect("instance records serialize");
         println!("{}", host.vault.redact(&text));
     } else {
