@@ -102,7 +102,7 @@ impl Runtime {
 }
 
 /// Bytes of each memory and table that stay resident between instances.
-const KEEP_RESIDENT: usize = 1 << 20;
+const KEEP_RESIDENT: usize = 2 << 20;
 
 /// The instance pool: room for `MAX_CONCURRENT_CALLS` components of a few core modules
 /// each (a Rust component has its module, the WASI adapter and shims).

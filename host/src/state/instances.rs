@@ -200,19 +200,18 @@ fn instance_update(record: &InstanceRecord, position: &Position, step: Option<us
     let incident = record.incident.as_ref().map(|i| serde_json::to_string(i).expect("incidents serialize"));
     let step = step.map(|seq| (seq as i64, serde_json::to_string(&record.steps[seq]).expect("step records serialize")));
     move |db| {
-        let changed = db.execute(
+        let mut update = db.prepare_cached(
             "UPDATE instances SET state = ?2, variables = ?3, position = ?4, incident = ?5, updated_ms = ?6 WHERE id = ?1",
-            params![id, state, variables, position, incident, now_ms() as i64],
         )?;
-        if changed != 1 {
+        if update.execute(params![id, state, variables, position, incident, now_ms() as i64])? != 1 {
             return Err(rusqlite::Error::QueryReturnedNoRows);
         }
         if let Some((seq, record)) = step {
-            db.execute(
+            let mut upsert = db.prepare_cached(
                 "INSERT INTO steps (instance, seq, record) VALUES (?1, ?2, ?3)
                  ON CONFLICT (instance, seq) DO UPDATE SET record = excluded.record",
-                params![id, seq, record],
             )?;
+            upsert.execute(params![id, seq, record])?;
         }
         Ok(())
     }

@@ -113,9 +113,10 @@ fn commit(connection: &mut Connection, group: Vec<Job>) {
 
 /// Runs one write under a savepoint, so its failure undoes only its own changes.
 fn alone(connection: &Connection, work: Work) -> rusqlite::Result<Value> {
-    connection.execute_batch("SAVEPOINT job")?;
+    let run = |sql: &str| connection.prepare_cached(sql)?.execute([]).map(drop);
+    run("SAVEPOINT job")?;
     match work(connection) {
-        Ok(value) => connection.execute_batch("RELEASE job").map(|()| value),
+        Ok(value) => run("RELEASE job").map(|()| value),
         Err(error) => {
             // The error of the write is what its caller needs; a failing rollback would
             // surface again at commit.
