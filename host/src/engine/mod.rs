@@ -161,7 +161,7 @@ impl Engine {
                     }
                 }
                 ElementKind::ServiceTask(task) => {
-                    let seq = step_seq(&mut live.record.steps, element);
+                    let seq = step_seq(&mut live.record.steps, element, task);
                     step = Some(seq);
                     let started = std::time::Instant::now();
                     self.run_task(live, seq, element, task, observer).await?;
@@ -362,13 +362,12 @@ impl Engine {
 
 /// The index in `steps` of the step `element` runs now: the last one, when it was under
 /// way as the host stopped, else a new one.
-fn step_seq(steps: &mut Vec<StepRecord>, element: &Element) -> usize {
+fn step_seq(steps: &mut Vec<StepRecord>, element: &Element, task: &ServiceTask) -> usize {
     if let Some(last) = steps.iter().rposition(|s| s.id == element.id)
         && steps[last].status == StepStatus::Running
     {
         return last;
     }
-    let ElementKind::ServiceTask(task) = &element.kind else { unreachable!("steps are service tasks") };
     steps.push(StepRecord {
         id: element.id.clone(),
         task_type: task.task_type.clone(),
