@@ -13,7 +13,7 @@ const TARGET: &str = "wasm32-wasip2";
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let workspace = manifest_dir.parent().expect("host/ lives in the workspace").to_path_buf();
-    for watched in ["connector/src", "connector/Cargo.toml", "test-components", "wit", "Cargo.lock"] {
+    for watched in ["connector/src", "connector/build.rs", "connector/Cargo.toml", "test-components", "wit", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
 

@@ -67,6 +67,7 @@ async fn invoice_flow_sends_exactly_the_expected_requests() {
     let saved = show(state.path(), record["instance"].as_str().unwrap()).await;
     assert_eq!(saved["state"], "completed");
     assert_eq!(saved["variables"], record["variables"]);
+    assert_eq!(saved["steps"], record["steps"], "every step is saved as it ended");
     for file in std::fs::read_dir(state.path()).unwrap() {
         let bytes = std::fs::read(file.unwrap().path()).unwrap_or_default();
         assert!(!String::from_utf8_lossy(&bytes).contains(TOKEN));

@@ -139,10 +139,17 @@ async fn main() -> anyhow::Result<()> {
 /// returns its path.
 fn build_herald(workspace: &Path) -> anyhow::Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(workspace)
-        .args(["build", "--release", "--locked", "-p", "herald", "--bin", "herald"])
-        .status()?;
+    let mut build = Command::new(cargo);
+    build.current_dir(workspace).args(["build", "--release", "--locked", "-p", "herald", "--bin", "herald"]);
+    // `cargo run` describes the benchmark's own package in CARGO_* variables; build scripts
+    // that watch them would run again, and rebuild half of herald each time.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if (name.starts_with("CARGO_") && name != "CARGO_HOME") || name == "OUT_DIR" {
+            build.env_remove(name.as_ref());
+        }
+    }
+    let status = build.status()?;
     if !status.success() {
         bail!("building herald failed");
     }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use tokio::task::JoinSet;
 
 use herald::bpmn::Process;
-use herald::engine::{Engine, Incident, InstanceRecord, InstanceState, Silent};
+use herald::engine::{Engine, Incident, InstanceRecord, InstanceState, Pending, Silent};
 use herald::runtime::MAX_CONCURRENT_CALLS;
 use herald::secrets::Vault;
 use herald::state::StateError;
@@ -107,7 +107,7 @@ pub fn report(tally: &Tally, json: bool, vault: &Vault) -> Result<(), super::exi
 /// Drives each `(process, instance)` to its end, `concurrency` at a time.
 pub async fn drive_all(
     engine: Arc<Engine>,
-    work: Vec<(Arc<Process>, String)>,
+    work: Vec<(Arc<Process>, Pending)>,
     concurrency: usize,
 ) -> Result<Tally, StateError> {
     let bar = ProgressBar::new(work.len() as u64);
@@ -120,9 +120,9 @@ pub async fn drive_all(
     let mut running = JoinSet::new();
     loop {
         while running.len() < concurrency.max(1) {
-            let Some((process, id)) = queue.next() else { break };
+            let Some((process, pending)) = queue.next() else { break };
             let engine = Arc::clone(&engine);
-            running.spawn(async move { engine.drive(&process, &id, &Silent).await });
+            running.spawn(async move { engine.drive(&process, pending, &Silent).await });
         }
         let Some(done) = running.join_next().await else { break };
         let record = done.expect("an instance task does not panic")?;
@@ -131,5 +131,6 @@ pub async fn drive_all(
         bar.inc(1);
     }
     bar.finish_and_clear();
+    engine.store().sync().await?;
     Ok(tally)
 }

@@ -46,8 +46,7 @@ pub async fn preview(args: PreviewArgs) -> Result<(), Exit> {
     let record = engine
         .run(&flow, &process, variables, &progress)
         .await
-        .map_err(|e| Exit::Failed(Some(e.into())))?
-        .ok_or_else(super::run::taken_over)?;
+        .map_err(|e| Exit::Failed(Some(e.into())))?;
     println!("{}", host.vault.redact(&summary(&record)));
     println!("preview: nothing was sent to Slack");
     match record.state {

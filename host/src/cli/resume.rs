@@ -7,6 +7,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use herald::bpmn::{self, Process};
+use herald::engine::Pending;
 
 use super::batch::{self, RunningArgs};
 use super::exit::Exit;
@@ -42,7 +43,7 @@ pub async fn resume(args: ResumeArgs) -> Result<(), Exit> {
                 process
             }
         };
-        work.push((process, id));
+        work.push((process, Pending::Saved(id)));
     }
     if work.is_empty() {
         eprintln!("herald: nothing to resume in {}", store.root().display());

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 
 use herald::bpmn::{self, Process};
-use herald::engine::InstanceState;
+use herald::engine::{InstanceState, Pending};
 use herald::state::FlowSource;
 
 use super::batch::{self, RunningArgs};
@@ -50,15 +50,15 @@ pub async fn run(args: RunArgs) -> Result<(), Exit> {
     let engine = host.engine(args.running.state.state.as_deref())?;
     let failed = |e: herald::state::StateError| Exit::Failed(Some(e.into()));
     if args.variables.is_bulk() {
-        let ids = engine.start(&flow, &process, inputs).await.map_err(failed)?;
+        let started = engine.start(&flow, &process, inputs).await.map_err(failed)?;
         let process = Arc::new(process);
-        let work = ids.into_iter().map(|id| (Arc::clone(&process), id)).collect();
+        let work = started.into_iter().map(|started| (Arc::clone(&process), Pending::Started(Box::new(started)))).collect();
         let tally = batch::drive_all(Arc::new(engine), work, args.running.concurrency.into()).await.map_err(failed)?;
         return batch::report(&tally, args.running.json, &host.vault);
     }
     let variables = inputs.into_iter().next().unwrap_or_default();
     let progress = Progress { vault: host.vault.clone(), enabled: !args.running.json };
-    let record = engine.run(&flow, &process, variables, &progress).await.map_err(failed)?.ok_or_else(taken_over)?;
+    let record = engine.run(&flow, &process, variables, &progress).await.map_err(failed)?;
     if args.running.json {
         let text = serde_json::to_string_pretty(&record).expect("instance records serialize");
         println!("{}", host.vault.redact(&text));
@@ -69,11 +69,6 @@ pub async fn run(args: RunArgs) -> Result<(), Exit> {
         InstanceState::Completed => Ok(()),
         _ => Err(Exit::Failed(None)),
     }
-}
-
-/// The exit of a run whose new instance another herald process took over.
-pub fn taken_over() -> Exit {
-    Exit::Failed(Some(anyhow::anyhow!("another herald process (a `herald resume`?) took the new instance over; `herald instances` shows how it ends")))
 }
 
 /// Reads and loads a flow, keeping its text for the state database.

@@ -24,7 +24,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use crate::bpmn::{Element, ElementKind, Process, ServiceTask};
-use crate::runtime::{Connector, SendRequest, StepResult};
+use crate::runtime::{Connector, Prepared, SendRequest, StepResult};
 use crate::secrets::Vault;
 use crate::state::{FlowSource, NewInstance, StateError, Store, now_ms};
 
@@ -39,10 +39,37 @@ pub struct Engine {
     store: Store,
 }
 
+/// An instance to drive to its end.
+pub enum Pending {
+    /// Started by [`Engine::start`] of this engine: its own, with its state at hand.
+    Started(Box<Started>),
+    /// Saved in the store, perhaps by another herald process: claimed and loaded first.
+    Saved(String),
+}
+
+/// An instance [`Engine::start`] has just saved, as it stands.
+pub struct Started(Live);
+
+impl Started {
+    /// The instance id.
+    pub fn id(&self) -> &str {
+        &self.0.record.instance
+    }
+}
+
 /// An instance while the engine moves it.
 struct Live {
     record: InstanceRecord,
     position: Position,
+    /// The first step changed since the last save: it and the later ones are saved next.
+    unsaved_steps: Option<usize>,
+}
+
+impl Live {
+    /// Notes that step `seq` changed.
+    fn step_changed(&mut self, seq: usize) {
+        self.unsaved_steps = Some(self.unsaved_steps.map_or(seq, |first| first.min(seq)));
+    }
 }
 
 impl Engine {
@@ -57,13 +84,13 @@ impl Engine {
     }
 
     /// Starts one instance of `process` per variables map, all saved in one transaction
-    /// before any runs; returns their ids in order.
+    /// before any runs; returns them in order.
     pub async fn start(
         &self,
         flow: &FlowSource,
         process: &Process,
         inputs: Vec<Map<String, Value>>,
-    ) -> Result<Vec<String>, StateError> {
+    ) -> Result<Vec<Started>, StateError> {
         let start = &process.elements[process.start].id;
         let instances: Vec<NewInstance> = inputs
             .into_iter()
@@ -74,36 +101,53 @@ impl Engine {
                 position: Position::at_start(start),
             })
             .collect();
-        let ids = instances.iter().map(|i| i.id.clone()).collect();
-        self.store.create_instances(flow, instances).await?;
-        Ok(ids)
+        self.store.create_instances(flow, &instances).await?;
+        let started = instances.into_iter().map(|new| {
+            let record = InstanceRecord {
+                instance: new.id,
+                process: new.process,
+                state: InstanceState::Running,
+                variables: new.variables,
+                steps: Vec::new(),
+                incident: None,
+            };
+            Started(Live { record, position: new.position, unsaved_steps: None })
+        });
+        Ok(started.collect())
     }
 
-    /// Starts one instance and runs it to its end (completed or incident); `None` when a
-    /// `herald resume` in another process took the new instance over first.
+    /// Starts one instance and runs it to its end (completed or incident), durably saved.
     pub async fn run(
         &self,
         flow: &FlowSource,
         process: &Process,
         variables: Map<String, Value>,
         observer: &dyn Observer,
-    ) -> Result<Option<InstanceRecord>, StateError> {
-        let ids = self.start(flow, process, vec![variables]).await?;
-        self.drive(process, &ids[0], observer).await
+    ) -> Result<InstanceRecord, StateError> {
+        let started = self.start(flow, process, vec![variables]).await?.into_iter().next().expect("one instance started");
+        let record = self.drive(process, Pending::Started(Box::new(started)), observer).await?;
+        self.store.sync().await?;
+        Ok(record.expect("an instance this engine started is its own"))
     }
 
-    /// Runs instance `id` of `process` from where it stands to its end; a step that was
+    /// Runs an instance of `process` from where it stands to its end; a step that was
     /// under way is attempted again with the same execution key. `None` when another herald
-    /// process is running the instance.
-    pub async fn drive(&self, process: &Process, id: &str, observer: &dyn Observer) -> Result<Option<InstanceRecord>, StateError> {
-        let Some(claim) = self.store.claim_instance(id)? else { return Ok(None) };
-        let stored = self.store.load_instance(id)?.ok_or_else(|| StateError::UnknownInstance { id: id.to_owned() })?;
-        let mut live = Live { record: stored.record, position: stored.position };
+    /// process is running the instance. The last save is queued, not awaited: a bulk run
+    /// shares its sync with the others' ([`Store::sync`] waits for it), and a resume after
+    /// a crash before then attempts the step again, which finds the message it sent.
+    pub async fn drive(&self, process: &Process, pending: Pending, observer: &dyn Observer) -> Result<Option<InstanceRecord>, StateError> {
+        let mut live = match pending {
+            Pending::Started(started) => started.0,
+            Pending::Saved(id) => {
+                if !self.store.claim_instance(&id).await? {
+                    return Ok(None);
+                }
+                let stored = self.store.load_instance(&id)?.ok_or(StateError::UnknownInstance { id })?;
+                Live { record: stored.record, position: stored.position, unsaved_steps: None }
+            }
+        };
         if live.record.state == InstanceState::Running {
             self.advance(process, &mut live, observer).await?;
-        }
-        if live.record.state != InstanceState::Running {
-            claim.release_finished();
         }
         Ok(Some(live.record))
     }
@@ -113,16 +157,15 @@ impl Engine {
         while let Some(token) = live.position.tokens.front().cloned() {
             let Some(current) = process.element_index(&token.at) else {
                 let message = format!("the saved token is at `{}`, which is not in the flow", token.at);
-                return self.incident(live, &token.at, message, None).await;
+                return self.incident(live, &token.at, message).await;
             };
             let element = &process.elements[current];
             let most_visits = MAX_ELEMENT_VISITS + 10 * process.elements.len();
             if live.position.visits >= most_visits {
                 let message = format!("the instance visited {most_visits} elements without ending; check the flow for an endless loop");
-                return self.incident(live, &element.id, message, None).await;
+                return self.incident(live, &element.id, message).await;
             }
             let targets = |flows: &[usize]| flows.iter().map(|&flow| process.flows[flow].target).collect::<Vec<_>>();
-            let mut step = None;
             let next: Result<Vec<usize>, String> = match &element.kind {
                 ElementKind::StartEvent | ElementKind::IntermediateEvent | ElementKind::ErrorBoundary { .. } => {
                     Ok(targets(&element.outgoing))
@@ -134,7 +177,7 @@ impl Engine {
                         None => {
                             let due = now_ms().saturating_add(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX));
                             live.position.tokens[0].due_ms = Some(due);
-                            self.save(live, None).await?;
+                            self.save(live).await?;
                             due
                         }
                     };
@@ -162,11 +205,11 @@ impl Engine {
                 }
                 ElementKind::ServiceTask(task) => {
                     let seq = step_seq(&mut live.record.steps, element, task);
-                    step = Some(seq);
                     let started = std::time::Instant::now();
                     self.run_task(live, seq, element, task, observer).await?;
                     live.record.steps[seq].duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
                     outcome::apply(task, &mut live.record.steps[seq], &mut live.record.variables);
+                    live.step_changed(seq);
                     let record = &live.record.steps[seq];
                     observer.step_finished(element, record);
                     match &record.error {
@@ -181,12 +224,11 @@ impl Engine {
                     live.position.tokens.pop_front();
                     let tokens = next.into_iter().map(|t| Token { at: process.elements[t].id.clone(), due_ms: None });
                     live.position.tokens.extend(tokens);
+                    // Saved with the next save (an attempt's, a timer's or the last one): a
+                    // resume replays the moves since the last.
                     live.position.visits += 1;
-                    // Not waited for: the next attempt's save, or the last one, waits for it
-                    // too, and a resume replays a move lost before then.
-                    self.store.queue_instance(&live.record, &live.position, step)?;
                 }
-                Err(message) => return self.incident(live, &element.id, message, step).await,
+                Err(message) => return self.incident(live, &element.id, message).await,
             }
         }
         if let Some((gateway, &arrived)) = live.position.joining.iter().next() {
@@ -196,22 +238,22 @@ impl Engine {
                 incoming.saturating_sub(arrived),
             );
             let gateway = gateway.clone();
-            return self.incident(live, &gateway, message, None).await;
+            return self.incident(live, &gateway, message).await;
         }
         live.record.state = InstanceState::Completed;
-        self.save(live, None).await
+        self.store.queue_instance(&live.record, &live.position, live.unsaved_steps.take())
     }
 
-    /// Saves the instance, with the step at `step` when one changed.
-    async fn save(&self, live: &Live, step: Option<usize>) -> Result<(), StateError> {
-        self.store.save_instance(&live.record, &live.position, step).await
+    /// Saves the instance with the steps changed since the last save; returns once durable.
+    async fn save(&self, live: &mut Live) -> Result<(), StateError> {
+        self.store.save_instance(&live.record, &live.position, live.unsaved_steps.take()).await
     }
 
     /// Stops an instance with an incident at `element`; its token stays there.
-    async fn incident(&self, live: &mut Live, element: &str, message: String, step: Option<usize>) -> Result<(), StateError> {
+    async fn incident(&self, live: &mut Live, element: &str, message: String) -> Result<(), StateError> {
         live.record.state = InstanceState::Incident;
         live.record.incident = Some(Incident { element: element.to_owned(), message });
-        self.save(live, step).await
+        self.save(live).await
     }
 
     /// Runs the service task of step `seq` until it succeeds, fails for good or runs out of
@@ -231,7 +273,7 @@ impl Engine {
             execution_key = format!("{execution_key}/{visit}");
         }
         let prepared = self.prepare(task, &live.record.variables, execution_key, &live.position.caches).await;
-        let (connector, mut request, state_key, backoff) = match prepared {
+        let (connector, mut request, state_key, backoff, instance) = match prepared {
             Ok(ready) => ready,
             Err(error) => {
                 let step = &mut live.record.steps[seq];
@@ -243,11 +285,15 @@ impl Engine {
         // An attempt cut short by a stop is made again, even if it was the last.
         let first = live.record.steps[seq].attempts + 1;
         let last = task.retries.max(first);
+        let mut instance = Some(instance);
         for attempt in first..=last {
             live.record.steps[seq].attempts = attempt;
-            self.save(live, Some(seq)).await?;
+            live.step_changed(seq);
+            self.save(live).await?;
             request.attempt = attempt;
-            let outcome = self.deliver(element, task, connector, &mut request, state_key.as_deref(), &mut live.position.caches, observer).await;
+            let outcome = self
+                .deliver(element, task, connector, &mut request, instance.take(), state_key.as_deref(), &mut live.position.caches, observer)
+                .await;
             let step = &mut live.record.steps[seq];
             match outcome {
                 Ok(output) => {
@@ -271,8 +317,9 @@ impl Engine {
         Ok(())
     }
 
-    /// Sends, and while the connector defers delivery (a throttle window), waits for the
-    /// time it names and sends again with the state loaded afresh.
+    /// Sends (on `prepared`, the instance that gave the state key, if it is still unused),
+    /// and while the connector defers delivery (a throttle window), waits for the time it
+    /// names and sends again with the state loaded afresh.
     #[allow(clippy::too_many_arguments)] // One step's context, passed through unchanged.
     async fn deliver(
         &self,
@@ -280,6 +327,7 @@ impl Engine {
         task: &ServiceTask,
         connector: &Connector,
         request: &mut SendRequest,
+        mut prepared: Option<Prepared>,
         state_key: Option<&str>,
         caches: &mut BTreeMap<String, String>,
         observer: &dyn Observer,
@@ -295,7 +343,7 @@ impl Engine {
                 }
                 None => None,
             };
-            let result = connector.send(request).await?;
+            let result = connector.send(request, prepared.take()).await?;
             let deliver_at = result.deliver_at;
             let output = self.accept(task, request, state_key, result, caches).await?;
             drop(lock);
@@ -329,14 +377,15 @@ impl Engine {
         Ok(task.binding.response(output, &request.config))
     }
 
-    /// Finds the connector, computes the request of a task and the key of its state.
+    /// Finds the connector, computes the request of a task and the key of its state, and
+    /// keeps the instance that computed the key.
     async fn prepare(
         &self,
         task: &ServiceTask,
         variables: &Map<String, Value>,
         execution_key: String,
         caches: &BTreeMap<String, String>,
-    ) -> Result<(&Connector, SendRequest, Option<String>, Backoff), StepError> {
+    ) -> Result<(&Connector, SendRequest, Option<String>, Backoff, Prepared), StepError> {
         let connector = self
             .connectors
             .get(task.connector())
@@ -355,8 +404,8 @@ impl Engine {
             cache: caches.get(task.connector()).cloned(),
             deferred: false,
         };
-        let state_key = connector.state_key(&request).await?;
-        Ok((connector, request, state_key, backoff))
+        let (state_key, instance) = connector.state_key(&request).await?;
+        Ok((connector, request, state_key, backoff, instance))
     }
 }
 

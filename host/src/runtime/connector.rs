@@ -53,6 +53,10 @@ pub struct Connector {
     credentials: Arc<Vec<String>>,
 }
 
+/// A component instance that answered `state-key`, kept for the step's first `send`, so
+/// that one step instantiates the component once.
+pub struct Prepared(Call);
+
 /// One fresh instance and what stopped it, if anything.
 struct Call {
     store: Store<StepState>,
@@ -140,16 +144,22 @@ impl Connector {
         self.finish(&call, outcome.map(Ok))
     }
 
-    /// The key under which a step keeps state across executions, if it keeps any.
-    pub async fn state_key(&self, request: &SendRequest) -> Result<Option<String>, CallError> {
+    /// The key under which a step keeps state across executions, if it keeps any, and the
+    /// instance that answered, for the step's first `send`.
+    pub async fn state_key(&self, request: &SendRequest) -> Result<(Option<String>, Prepared), CallError> {
         let mut call = self.instantiate().await?;
         let outcome = call.bindings.herald_connector_connector().call_state_key(&mut call.store, request).await;
-        self.finish(&call, outcome)
+        let key = self.finish(&call, outcome)?;
+        Ok((key, Prepared(call)))
     }
 
-    /// Executes one attempt of a step.
-    pub async fn send(&self, request: &SendRequest) -> Result<StepResult, CallError> {
-        let mut call = self.instantiate().await?;
+    /// Executes one attempt of a step, on the instance `state_key` left when given one
+    /// (it shares that call's CPU budget), else on a fresh one.
+    pub async fn send(&self, request: &SendRequest, prepared: Option<Prepared>) -> Result<StepResult, CallError> {
+        let mut call = match prepared {
+            Some(Prepared(call)) => call,
+            None => self.instantiate().await?,
+        };
         let outcome = call.bindings.herald_connector_connector().call_send(&mut call.store, request).await;
         self.finish(&call, outcome)
     }

@@ -11,7 +11,7 @@ mod limits;
 mod step_state;
 
 pub use bindings::{Check, ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, Failure, RateLimit, SendRequest, StepResult};
-pub use connector::{CallError, Connector};
+pub use connector::{CallError, Connector, Prepared};
 pub use egress::EgressPolicy;
 pub use error::RuntimeError;
 pub use limits::{Limits, Stop};
@@ -102,7 +102,7 @@ impl Runtime {
 }
 
 /// Bytes of each memory and table that stay resident between instances.
-const KEEP_RESIDENT: usize = 2 << 20;
+const KEEP_RESIDENT: usize = 16 << 20;
 
 /// The instance pool: room for `MAX_CONCURRENT_CALLS` components of a few core modules
 /// each (a Rust component has its module, the WASI adapter and shims).
@@ -117,7 +117,8 @@ fn pool(limits: &Limits) -> PoolingAllocationConfig {
         // What a call touches is reset in place for the next one, not given back to the
         // kernel: no page faults and TLB flushes at every instantiation.
         .linear_memory_keep_resident(KEEP_RESIDENT)
-        .table_keep_resident(KEEP_RESIDENT);
+        .table_keep_resident(KEEP_RESIDENT)
+        .pagemap_scan(wasmtime::Enabled::Auto);
     pool
 }
 

@@ -74,11 +74,12 @@ pub struct InstanceSummary {
 impl Store {
     /// Saves `flow` and starts `instances` of it, all in one transaction: either every
     /// instance exists afterwards or none does.
-    pub async fn create_instances(&self, flow: &FlowSource, instances: Vec<NewInstance>) -> Result<(), StateError> {
+    pub async fn create_instances(&self, flow: &FlowSource, instances: &[NewInstance]) -> Result<(), StateError> {
         let flow = flow.clone();
+        let owner = self.owner().to_owned();
         let rows: Vec<(String, String, String, String)> = instances
-            .into_iter()
-            .map(|i| (i.id, i.process, Value::Object(i.variables).to_string(), i.position.to_value().to_string()))
+            .iter()
+            .map(|i| (i.id.clone(), i.process.clone(), serde_json::to_string(&i.variables).expect("variables serialize"), i.position.to_value().to_string()))
             .collect();
         self.write(move |db| {
             db.execute(
@@ -88,40 +89,36 @@ impl Store {
             )?;
             let now = now_ms() as i64;
             let mut insert = db.prepare_cached(
-                "INSERT INTO instances (id, flow, process, state, variables, position, created_ms, updated_ms)
-                 VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6, ?6)",
+                "INSERT INTO instances (id, flow, process, state, variables, position, owner, created_ms, updated_ms)
+                 VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6, ?7, ?7)",
             )?;
             for (id, process, variables, position) in &rows {
-                insert.execute(params![id, flow.digest, process, variables, position, now])?;
+                insert.execute(params![id, flow.digest, process, variables, position, owner, now])?;
             }
             Ok(())
         })
         .await
     }
 
-    /// Saves an instance's variables, state and position, and the step at `step` (its
-    /// index in `record.steps`) when one changed, all at once; returns once it is durable.
-    pub async fn save_instance(&self, record: &InstanceRecord, position: &Position, step: Option<usize>) -> Result<(), StateError> {
-        self.write(instance_update(record, position, step)).await
+    /// Saves an instance's variables, state and position, and its steps from index
+    /// `steps_from` on (the ones that changed), all at once; returns once it is durable.
+    pub async fn save_instance(&self, record: &InstanceRecord, position: &Position, steps_from: Option<usize>) -> Result<(), StateError> {
+        self.write(instance_update(record, position, steps_from)).await
     }
 
-    /// The same write as `save_instance`, queued without waiting for it: for moves whose
-    /// loss a resume would redo (a crash before the next waited-for write replays them), so
-    /// that they share that write's sync.
-    pub fn queue_instance(&self, record: &InstanceRecord, position: &Position, step: Option<usize>) -> Result<(), StateError> {
-        self.write_later(instance_update(record, position, step))
+    /// The same write as `save_instance`, queued without waiting for it: for saves whose
+    /// loss a resume would redo, so that they share a later write's sync
+    /// ([`Store::sync`] waits for them).
+    pub fn queue_instance(&self, record: &InstanceRecord, position: &Position, steps_from: Option<usize>) -> Result<(), StateError> {
+        self.write_later(instance_update(record, position, steps_from))
     }
 
     /// One instance with its steps, or `None` when no instance has that id.
     pub fn load_instance(&self, id: &str) -> Result<Option<StoredInstance>, StateError> {
         type Row = (String, String, String, String, String, Option<String>);
         let row: Option<Row> = self.read(|db| {
-            db.query_row(
-                "SELECT flow, process, state, variables, position, incident FROM instances WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-            )
-            .optional()
+            let mut query = db.prepare_cached("SELECT flow, process, state, variables, position, incident FROM instances WHERE id = ?1")?;
+            query.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).optional()
         })?;
         let Some((flow, process, state, variables, position, incident)) = row else { return Ok(None) };
         let steps: Vec<String> = self.read(|db| {
@@ -191,14 +188,18 @@ impl Store {
     }
 }
 
-/// The write that stores an instance's row (and one step) as they are now.
-fn instance_update(record: &InstanceRecord, position: &Position, step: Option<usize>) -> impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<()> + Send + 'static {
+/// The write that stores an instance's row (and its steps from `steps_from` on) as they
+/// are now.
+fn instance_update(record: &InstanceRecord, position: &Position, steps_from: Option<usize>) -> impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<()> + Send + 'static {
     let id = record.instance.clone();
     let state = state_name(record.state);
     let variables = Value::Object(record.variables.clone()).to_string();
     let position = position.to_value().to_string();
     let incident = record.incident.as_ref().map(|i| serde_json::to_string(i).expect("incidents serialize"));
-    let step = step.map(|seq| (seq as i64, serde_json::to_string(&record.steps[seq]).expect("step records serialize")));
+    let steps: Vec<(i64, String)> = (record.steps.iter().enumerate())
+        .skip(steps_from.unwrap_or(record.steps.len()))
+        .map(|(seq, step)| (seq as i64, serde_json::to_string(step).expect("step records serialize")))
+        .collect();
     move |db| {
         let mut update = db.prepare_cached(
             "UPDATE instances SET state = ?2, variables = ?3, position = ?4, incident = ?5, updated_ms = ?6 WHERE id = ?1",
@@ -206,11 +207,11 @@ fn instance_update(record: &InstanceRecord, position: &Position, step: Option<us
         if update.execute(params![id, state, variables, position, incident, now_ms() as i64])? != 1 {
             return Err(rusqlite::Error::QueryReturnedNoRows);
         }
-        if let Some((seq, record)) = step {
-            let mut upsert = db.prepare_cached(
-                "INSERT INTO steps (instance, seq, record) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (instance, seq) DO UPDATE SET record = excluded.record",
-            )?;
+        let mut upsert = db.prepare_cached(
+            "INSERT INTO steps (instance, seq, record) VALUES (?1, ?2, ?3)
+             ON CONFLICT (instance, seq) DO UPDATE SET record = excluded.record",
+        )?;
+        for (seq, record) in steps {
             upsert.execute(params![id, seq, record])?;
         }
         Ok(())
@@ -248,7 +249,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(Some(dir.path())).unwrap();
         let flow = FlowSource::new("flow.bpmn".into(), "<xml/>".into());
-        store.create_instances(&flow, vec![new("a"), new("b")]).await.unwrap();
+        store.create_instances(&flow, &[new("a"), new("b")]).await.unwrap();
         let mut stored = store.load_instance("a").unwrap().unwrap();
         assert_eq!(stored.record.variables["nested"], json!({"list": [1, "two"]}));
         assert_eq!(stored.position, Position::at_start("start"));
@@ -278,9 +279,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(Some(dir.path())).unwrap();
         let flow = FlowSource::new("flow.bpmn".into(), "<xml/>".into());
-        store.create_instances(&flow, vec![new("a")]).await.unwrap();
+        store.create_instances(&flow, &[new("a")]).await.unwrap();
         // `a` exists already, so the second batch fails, and `b` is not left behind.
-        assert!(store.create_instances(&flow, vec![new("b"), new("a")]).await.is_err());
+        assert!(store.create_instances(&flow, &[new("b"), new("a")]).await.is_err());
         let ids: Vec<String> = store.list_instances().unwrap().into_iter().map(|s| s.instance).collect();
         assert_eq!(ids, ["a"]);
     }

@@ -9,13 +9,14 @@ mod schema;
 mod writer;
 
 pub use instances::{FlowSource, InstanceSummary, NewInstance, StoredInstance};
-pub use locks::{InstanceClaim, StateLock};
+pub use locks::StateLock;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::Connection;
 
+use locks::OwnerLock;
 use writer::Writer;
 
 /// The database's file name inside the state directory.
@@ -87,8 +88,10 @@ pub struct Store {
 struct Shared {
     root: PathBuf,
     database: PathBuf,
+    // Dropped first: the writer commits what is queued before the owner lock goes.
     writer: Writer,
     reader: Mutex<Connection>,
+    owner: OwnerLock,
 }
 
 impl std::fmt::Debug for Store {
@@ -112,7 +115,21 @@ impl Store {
         schema::migrate(&writing, &database)?;
         let reader = schema::open(&database).map_err(db_error)?;
         let writer = Writer::spawn(writing);
-        Ok(Self { shared: Arc::new(Shared { root, database, writer, reader: Mutex::new(reader) }) })
+        let owner = OwnerLock::take(&root)?;
+        Ok(Self { shared: Arc::new(Shared { root, database, writer, reader: Mutex::new(reader), owner }) })
+    }
+
+    /// The owner id this store marks its instances with.
+    fn owner(&self) -> &str {
+        self.shared.owner.id()
+    }
+
+    /// Returns once every write queued so far is durable; fails when one of them failed.
+    pub async fn sync(&self) -> Result<(), StateError> {
+        match self.shared.writer.sync().await {
+            Ok(outcome) => outcome.map_err(|source| self.database_error(source)),
+            Err(writer::Stopped) => Err(StateError::WriterStopped { path: self.shared.database.clone() }),
+        }
     }
 
     /// The state directory.

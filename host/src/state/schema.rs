@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use super::StateError;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-const VERSION: i64 = 1;
+const VERSION: i64 = 2;
 
 /// Several herald processes may share one state directory; a writer waits this long for
 /// another to finish before giving up.
@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS instances (
     variables TEXT NOT NULL,
     position TEXT NOT NULL,
     incident TEXT,
+    owner TEXT,
     created_ms INTEGER NOT NULL,
     updated_ms INTEGER NOT NULL
 );
@@ -59,15 +60,25 @@ pub(super) fn open(path: &Path) -> rusqlite::Result<Connection> {
     Ok(connection)
 }
 
-/// Creates the tables of a new database; refuses one made by a newer herald.
+/// Creates the tables of a new database, brings one of an older herald up to date, and
+/// refuses one made by a newer herald.
 pub(super) fn migrate(connection: &Connection, path: &Path) -> Result<(), StateError> {
     let db_error = |source| StateError::Database { path: path.to_path_buf(), source };
     let found: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(db_error)?;
     if found > VERSION {
         return Err(StateError::NewerSchema { path: path.to_path_buf(), found, known: VERSION });
     }
-    connection.execute_batch(TABLES).map_err(db_error)?;
-    connection.pragma_update(None, "user_version", VERSION).map_err(db_error)
+    let upgrade = || {
+        let transaction = connection.unchecked_transaction()?;
+        // Version 1 locked each instance with a file of its own; version 2 names its owner.
+        if found == 1 {
+            transaction.execute_batch("ALTER TABLE instances ADD COLUMN owner TEXT")?;
+        }
+        transaction.execute_batch(TABLES)?;
+        transaction.pragma_update(None, "user_version", VERSION)?;
+        transaction.commit()
+    };
+    upgrade().map_err(db_error)
 }
 
 #[cfg(test)]
@@ -82,6 +93,27 @@ mod tests {
         migrate(&connection, &path).unwrap();
         connection.pragma_update(None, "user_version", VERSION + 1).unwrap();
         let error = migrate(&connection, &path).unwrap_err();
-        assert!(error.to_string().contains("schema version 2; this herald knows version 1"), "{error}");
+        assert!(error.to_string().contains("schema version 3; this herald knows version 2"), "{error}");
+    }
+
+    #[test]
+    fn a_version_1_database_gains_instance_owners_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("herald.db");
+        let connection = open(&path).unwrap();
+        let version_1 = TABLES.replace("    owner TEXT,\n", "");
+        connection.execute_batch(&version_1).unwrap();
+        connection.pragma_update(None, "user_version", 1).unwrap();
+        connection.execute("INSERT INTO flows VALUES ('d', 'flow.bpmn', '<xml/>')", []).unwrap();
+        connection
+            .execute("INSERT INTO instances (id, flow, process, state, variables, position, created_ms, updated_ms) VALUES ('a', 'd', 'p', 'running', '{}', '{}', 1, 1)", [])
+            .unwrap();
+        assert!(connection.prepare("SELECT owner FROM instances").is_err(), "version 1 has no owner column");
+        migrate(&connection, &path).unwrap();
+        let (id, owner): (String, Option<String>) =
+            connection.query_row("SELECT id, owner FROM instances", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        assert_eq!((id.as_str(), owner), ("a", None));
+        let version: i64 = connection.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, VERSION);
     }
 }

@@ -5,7 +5,7 @@
 use std::any::Any;
 use std::sync::mpsc;
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 /// What a write returns, typed again by [`Writer::write`].
@@ -14,10 +14,21 @@ type Value = Box<dyn Any + Send>;
 /// The changes of one write.
 type Work = Box<dyn FnOnce(&Connection) -> rusqlite::Result<Value> + Send>;
 
-/// One write and where its outcome goes once its group has committed.
+/// One entry of the writer's queue: a write (none for a barrier) and who hears of it.
 struct Job {
-    work: Work,
-    done: oneshot::Sender<rusqlite::Result<Value>>,
+    work: Option<Work>,
+    reply: Reply,
+}
+
+/// Who hears of a job's outcome.
+enum Reply {
+    /// Someone waits for the write's outcome.
+    Waiting(oneshot::Sender<rusqlite::Result<Value>>),
+    /// Nobody waits: a failure is told to the next barrier.
+    Nobody,
+    /// A barrier, answered once everything queued before it is durable, with the first
+    /// failure of an unawaited write since the previous barrier.
+    Barrier(oneshot::Sender<rusqlite::Result<Value>>),
 }
 
 /// The most writes committed together; bounds how long one transaction holds the lock.
@@ -27,20 +38,31 @@ const MAX_GROUP: usize = 1024;
 #[derive(Debug)]
 pub(super) struct Stopped;
 
-/// The handle of the writer thread; the thread ends when the last handle is dropped.
+/// The handle of the writer thread. Dropping it commits what is queued and ends the thread.
 pub(super) struct Writer {
-    jobs: mpsc::Sender<Job>,
+    jobs: Option<mpsc::Sender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Closing the queue lets the thread commit what is left and end.
+        self.jobs = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl Writer {
     /// Starts the writer thread on `connection`.
     pub(super) fn spawn(connection: Connection) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("herald-state-writer".into())
             .spawn(move || commit_groups(connection, &queue))
             .expect("the state writer thread starts");
-        Self { jobs }
+        Self { jobs: Some(jobs), thread: Some(thread) }
     }
 
     /// Queues `work` and waits until the transaction holding it is committed. A failing
@@ -49,7 +71,8 @@ impl Writer {
         &self,
         work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<rusqlite::Result<T>, Stopped> {
-        let outcome = self.submit(work)?;
+        let (done, outcome) = oneshot::channel();
+        self.submit(Job { work: Some(boxed(work)), reply: Reply::Waiting(done) })?;
         let value = outcome.await.map_err(|_| Stopped)?;
         Ok(value.map(|value| *value.downcast::<T>().expect("a write returns the type it was queued with")))
     }
@@ -57,23 +80,31 @@ impl Writer {
     /// Queues `work` without waiting for it: it is committed in order with every other
     /// write, so a later write that is waited for is committed after it.
     pub(super) fn write_later(&self, work: impl FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static) -> Result<(), Stopped> {
-        self.submit(work).map(drop)
+        self.submit(Job { work: Some(boxed(work)), reply: Reply::Nobody })
     }
 
-    fn submit<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
-    ) -> Result<oneshot::Receiver<rusqlite::Result<Value>>, Stopped> {
+    /// Waits until every write queued so far is durable; fails with the first queued write
+    /// that failed since the last call.
+    pub(super) async fn sync(&self) -> Result<rusqlite::Result<()>, Stopped> {
         let (done, outcome) = oneshot::channel();
-        let work: Work = Box::new(move |connection| work(connection).map(|value| Box::new(value) as Value));
-        self.jobs.send(Job { work, done }).map_err(|_| Stopped)?;
-        Ok(outcome)
+        self.submit(Job { work: None, reply: Reply::Barrier(done) })?;
+        Ok(outcome.await.map_err(|_| Stopped)?.map(drop))
     }
+
+    fn submit(&self, job: Job) -> Result<(), Stopped> {
+        let jobs = self.jobs.as_ref().ok_or(Stopped)?;
+        jobs.send(job).map_err(|_| Stopped)
+    }
+}
+
+fn boxed<T: Send + 'static>(work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static) -> Work {
+    Box::new(move |connection| work(connection).map(|value| Box::new(value) as Value))
 }
 
 /// Takes whatever is queued, commits it as one transaction, and repeats until every
 /// handle is gone.
-fn commit_groups(mut connection: Connection, queue: &mpsc::Receiver<Job>) {
+fn commit_groups(connection: Connection, queue: &mpsc::Receiver<Job>) {
+    let mut unreported = None;
     while let Ok(first) = queue.recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -82,33 +113,55 @@ fn commit_groups(mut connection: Connection, queue: &mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        commit(&mut connection, group);
+        commit(&connection, group, &mut unreported);
     }
 }
 
-fn commit(connection: &mut Connection, group: Vec<Job>) {
-    let transaction = match connection.transaction_with_behavior(TransactionBehavior::Immediate) {
-        Ok(transaction) => transaction,
+/// Commits one group and answers its jobs; an unawaited write's failure waits in
+/// `unreported` for the next barrier.
+fn commit(connection: &Connection, group: Vec<Job>, unreported: &mut Option<rusqlite::Error>) {
+    // Cached statements: a commit per group is frequent enough for parsing to show.
+    let run = |sql: &str| connection.prepare_cached(sql)?.execute([]).map(drop);
+    if let Err(error) = run("BEGIN IMMEDIATE") {
+        return answer(group.into_iter().map(|job| (job.reply, Err(duplicate(&error)))), unreported);
+    }
+    let outcomes: Vec<_> = group
+        .into_iter()
+        .map(|job| (job.reply, job.work.map_or_else(|| Ok(nothing()), |work| alone(connection, work))))
+        .collect();
+    match run("COMMIT") {
+        Ok(()) => answer(outcomes.into_iter(), unreported),
         Err(error) => {
-            for job in group {
-                let _ = job.done.send(Err(duplicate(&error)));
+            if !connection.is_autocommit() {
+                let _ = connection.execute_batch("ROLLBACK");
             }
-            return;
+            answer(outcomes.into_iter().map(|(reply, _)| (reply, Err(duplicate(&error)))), unreported);
         }
-    };
-    let outcomes: Vec<_> = group.into_iter().map(|job| (job.done, alone(&transaction, job.work))).collect();
-    match transaction.commit() {
-        Ok(()) => {
-            for (done, outcome) in outcomes {
+    }
+}
+
+/// Tells each job its outcome, in order.
+fn answer(outcomes: impl Iterator<Item = (Reply, rusqlite::Result<Value>)>, unreported: &mut Option<rusqlite::Error>) {
+    for (reply, outcome) in outcomes {
+        match reply {
+            Reply::Waiting(done) => {
                 let _ = done.send(outcome);
             }
-        }
-        Err(error) => {
-            for (done, _) in outcomes {
-                let _ = done.send(Err(duplicate(&error)));
+            Reply::Nobody => {
+                if let Err(error) = outcome {
+                    unreported.get_or_insert(error);
+                }
+            }
+            Reply::Barrier(done) => {
+                let _ = done.send(unreported.take().map_or_else(|| Ok(nothing()), Err));
             }
         }
     }
+}
+
+/// The value of a job that returns nothing.
+fn nothing() -> Value {
+    Box::new(())
 }
 
 /// Runs one write under a savepoint, so its failure undoes only its own changes.
@@ -168,5 +221,37 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(rows, [1, 3], "the failed write's first insert is undone too");
+    }
+
+    #[tokio::test]
+    async fn a_barrier_reports_an_unawaited_write_that_failed_and_waits_for_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let setup = Connection::open(&path).unwrap();
+        setup.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)").unwrap();
+        let writer = Writer::spawn(Connection::open(&path).unwrap());
+        writer.write_later(|db| db.execute("INSERT INTO t VALUES (1)", []).map(drop)).unwrap();
+        writer.write_later(|db| db.execute("INSERT INTO t VALUES (1)", []).map(drop)).unwrap();
+        writer.write_later(|db| db.execute("INSERT INTO t VALUES (2)", []).map(drop)).unwrap();
+        let error = writer.sync().await.unwrap().unwrap_err();
+        assert!(error.to_string().contains("UNIQUE"), "{error}");
+        let count: i64 = setup.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(count, 2, "the writes queued before the barrier are committed");
+        assert!(writer.sync().await.unwrap().is_ok(), "a failure is reported once");
+    }
+
+    #[test]
+    fn dropping_the_writer_commits_what_is_queued() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let setup = Connection::open(&path).unwrap();
+        setup.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)").unwrap();
+        let writer = Writer::spawn(Connection::open(&path).unwrap());
+        for n in 0..100 {
+            writer.write_later(move |db| db.execute("INSERT INTO t VALUES (?1)", [n]).map(drop)).unwrap();
+        }
+        drop(writer);
+        let count: i64 = setup.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(count, 100);
     }
 }
