@@ -79,6 +79,9 @@ pub fn render(
     escaping: Escaping,
     variables: &serde_json::Value,
 ) -> Result<String, TemplateError> {
+    if let Some(text) = literal(source) {
+        return Ok(text.to_owned());
+    }
     let env = environment(escaping);
     let template = env
         .template_from_named_str(input, source)
@@ -103,6 +106,17 @@ pub fn render(
             }
         }
     })
+}
+
+/// What a template without any tag renders to, without building an environment for it:
+/// itself, less the final line break minijinja drops (`\n`, then `\r`). `None` when it
+/// may hold a tag.
+fn literal(source: &str) -> Option<&str> {
+    if source.contains('{') {
+        return None;
+    }
+    let text = source.strip_suffix('\n').unwrap_or(source);
+    Some(text.strip_suffix('\r').unwrap_or(text))
 }
 
 /// A value computed at run time, escaped as data for `escaping` and never rendered.
@@ -217,6 +231,17 @@ fn missing_message(input: &str, paths: &[String]) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn text_without_tags_renders_as_minijinja_renders_it() {
+        for source in ["#general", "C0123", "a & <b>\n", "two\r\n", "cr\r", "x\n\n", "", "\n", "100% } done"] {
+            let fast = render("text", source, Escaping::Mrkdwn, &json!({})).unwrap();
+            let env = environment(Escaping::Mrkdwn);
+            let slow = env.template_from_named_str("text", source).unwrap().render(json!({})).unwrap();
+            assert_eq!(fast, slow, "{source:?}");
+        }
+        assert!(literal("{{ n }}").is_none() && literal("{% if x %}").is_none() && literal("{# note #}").is_none());
+    }
 
     fn variables() -> serde_json::Value {
         json!({

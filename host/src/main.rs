@@ -6,6 +6,11 @@ use clap::Parser;
 
 mod cli;
 
+// Every step allocates many small short-lived objects across threads (JSON values, HTTP
+// buffers, instance bookkeeping); mimalloc serves those faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // Like any Unix filter, end quietly when the reader of our output goes away
     // (`herald element-template | head`) instead of failing on the broken pipe.

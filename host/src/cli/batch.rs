@@ -110,6 +110,16 @@ pub async fn drive_all(
     work: Vec<(Arc<Process>, Pending)>,
     concurrency: usize,
 ) -> Result<Tally, StateError> {
+    // On a worker thread, not the main thread's `block_on`: each instance that ends wakes
+    // this loop, and waking a worker is cheaper than waking a parked thread.
+    tokio::spawn(drive_each(engine, work, concurrency)).await.expect("the batch task does not panic")
+}
+
+async fn drive_each(
+    engine: Arc<Engine>,
+    work: Vec<(Arc<Process>, Pending)>,
+    concurrency: usize,
+) -> Result<Tally, StateError> {
     let bar = ProgressBar::new(work.len() as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} instances  {msg}  {elapsed_precise}")

@@ -44,7 +44,8 @@ pub fn configuration(
     if let Some(message) = inputs.iter().find_map(|input| misplaced_secret(input, credentials)) {
         return Err(StepError::Input { message });
     }
-    let scope = Value::Object(variables.clone());
+    // Made only when an expression needs it: literals do not read the variables.
+    let mut scope = None;
     let mut config = Map::new();
     let mut computed = Vec::new();
     let conceal = |text: &str| vault.conceal(text).map_err(|err| StepError::Input { message: err.to_string() });
@@ -59,7 +60,8 @@ pub fn configuration(
                 if !computed.contains(&top) {
                     computed.push(top);
                 }
-                expression.evaluate(&scope).map_err(|err| StepError::Input {
+                let scope = scope.get_or_insert_with(|| Value::Object(variables.clone()));
+                expression.evaluate(scope).map_err(|err| StepError::Input {
                     message: format!("input `{}`: {err}", input.target),
                 })?
             }

@@ -396,7 +396,7 @@ impl Engine {
         task.binding.adapt(&mut config.inputs);
         let request = SendRequest {
             config: Value::Object(config.inputs).to_string(),
-            variables: Value::Object(variables.clone()).to_string(),
+            variables: serde_json::to_string(variables).expect("variables serialize"),
             computed: config.computed,
             execution_key,
             attempt: 1,

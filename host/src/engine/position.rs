@@ -40,7 +40,7 @@ impl Position {
     }
 
     /// As saved in the state database.
-    pub fn to_value(&self) -> serde_json::Value {
-        serde_json::to_value(self).expect("positions serialize")
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("positions serialize")
     }
 }

@@ -79,7 +79,7 @@ impl Store {
         let owner = self.owner().to_owned();
         let rows: Vec<(String, String, String, String)> = instances
             .iter()
-            .map(|i| (i.id.clone(), i.process.clone(), serde_json::to_string(&i.variables).expect("variables serialize"), i.position.to_value().to_string()))
+            .map(|i| (i.id.clone(), i.process.clone(), serde_json::to_string(&i.variables).expect("variables serialize"), i.position.to_json()))
             .collect();
         self.write(move |db| {
             db.execute(
@@ -193,8 +193,8 @@ impl Store {
 fn instance_update(record: &InstanceRecord, position: &Position, steps_from: Option<usize>) -> impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<()> + Send + 'static {
     let id = record.instance.clone();
     let state = state_name(record.state);
-    let variables = Value::Object(record.variables.clone()).to_string();
-    let position = position.to_value().to_string();
+    let variables = serde_json::to_string(&record.variables).expect("variables serialize");
+    let position = position.to_json();
     let incident = record.incident.as_ref().map(|i| serde_json::to_string(i).expect("incidents serialize"));
     let steps: Vec<(i64, String)> = (record.steps.iter().enumerate())
         .skip(steps_from.unwrap_or(record.steps.len()))

@@ -127,3 +127,34 @@ fn open(path: &Path) -> Result<File, StateError> {
         .open(path)
         .map_err(|source| StateError::Io { path: path.to_path_buf(), source })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Map;
+
+    use super::*;
+    use crate::engine::Position;
+    use crate::state::{FlowSource, NewInstance};
+
+    #[tokio::test]
+    async fn an_instance_is_taken_over_only_once_its_owner_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let flow = FlowSource::new("flow.bpmn".into(), "<xml/>".into());
+        let new = NewInstance { id: "a".into(), process: "p".into(), variables: Map::new(), position: Position::at_start("start") };
+        let first = Store::open(Some(dir.path())).unwrap();
+        first.create_instances(&flow, &[new]).await.unwrap();
+        let second = Store::open(Some(dir.path())).unwrap();
+        assert!(first.claim_instance("a").await.unwrap(), "an instance is its creator's");
+        assert!(!second.claim_instance("a").await.unwrap(), "its owner still runs");
+
+        // A killed process leaves its lock file behind, unlocked.
+        let left = dir.path().join("locks").join("owners").join(format!("{}.lock", first.owner()));
+        drop(first);
+        std::fs::write(&left, "").unwrap();
+        assert!(second.claim_instance("a").await.unwrap(), "the owner is gone");
+        assert!(!left.exists(), "the dead owner's file is cleaned up");
+        let third = Store::open(Some(dir.path())).unwrap();
+        assert!(!third.claim_instance("a").await.unwrap(), "the new owner runs");
+        assert!(matches!(third.claim_instance("b").await, Err(StateError::UnknownInstance { .. })));
+    }
+}

@@ -194,13 +194,19 @@ fn duplicate(error: &rusqlite::Error) -> rusqlite::Error {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn a_failing_write_is_undone_alone_and_the_rest_commit() {
+    /// A database with one table `t`, a connection to read it, and a writer on it.
+    fn table() -> (tempfile::TempDir, Connection, Writer) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db");
         let setup = Connection::open(&path).unwrap();
         setup.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)").unwrap();
         let writer = Writer::spawn(Connection::open(&path).unwrap());
+        (dir, setup, writer)
+    }
+
+    #[tokio::test]
+    async fn a_failing_write_is_undone_alone_and_the_rest_commit() {
+        let (_dir, setup, writer) = table();
         // Queued together, so they share a group.
         let (ok, bad, also_ok) = tokio::join!(
             writer.write(|db| db.execute("INSERT INTO t VALUES (1)", [])),
@@ -225,11 +231,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_barrier_reports_an_unawaited_write_that_failed_and_waits_for_the_rest() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db");
-        let setup = Connection::open(&path).unwrap();
-        setup.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)").unwrap();
-        let writer = Writer::spawn(Connection::open(&path).unwrap());
+        let (_dir, setup, writer) = table();
         writer.write_later(|db| db.execute("INSERT INTO t VALUES (1)", []).map(drop)).unwrap();
         writer.write_later(|db| db.execute("INSERT INTO t VALUES (1)", []).map(drop)).unwrap();
         writer.write_later(|db| db.execute("INSERT INTO t VALUES (2)", []).map(drop)).unwrap();
@@ -242,11 +244,7 @@ mod tests {
 
     #[test]
     fn dropping_the_writer_commits_what_is_queued() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db");
-        let setup = Connection::open(&path).unwrap();
-        setup.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)").unwrap();
-        let writer = Writer::spawn(Connection::open(&path).unwrap());
+        let (_dir, setup, writer) = table();
         for n in 0..100 {
             writer.write_later(move |db| db.execute("INSERT INTO t VALUES (?1)", [n]).map(drop)).unwrap();
         }
