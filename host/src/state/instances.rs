@@ -76,7 +76,7 @@ impl Store {
     /// instance exists afterwards or none does.
     pub async fn create_instances(&self, flow: &FlowSource, instances: &[NewInstance]) -> Result<(), StateError> {
         let flow = flow.clone();
-        let owner = self.owner().to_owned();
+        let owner = self.owner()?.to_owned();
         let rows: Vec<(String, String, String, String)> = instances
             .iter()
             .map(|i| (i.id.clone(), i.process.clone(), serde_json::to_string(&i.variables).expect("variables serialize"), i.position.to_json()))

@@ -76,12 +76,12 @@ impl Store {
         })?;
         let Some(owner) = owner else { return Err(StateError::UnknownInstance { id }) };
         match owner {
-            Some(owner) if owner == self.owner() => return Ok(true),
+            Some(owner) if owner == self.owner()? => return Ok(true),
             Some(owner) if self.owner_alive(&owner)? => return Ok(false),
             _ => {}
         }
         // Compare and set: of two processes taking over one instance, one wins.
-        let me = self.owner().to_owned();
+        let me = self.owner()?.to_owned();
         let taken = self
             .write(move |db| {
                 let mut update = db.prepare_cached("UPDATE instances SET owner = ?1 WHERE id = ?2 AND owner IS ?3")?;
@@ -148,7 +148,7 @@ mod tests {
         assert!(!second.claim_instance("a").await.unwrap(), "its owner still runs");
 
         // A killed process leaves its lock file behind, unlocked.
-        let left = dir.path().join("locks").join("owners").join(format!("{}.lock", first.owner()));
+        let left = dir.path().join("locks").join("owners").join(format!("{}.lock", first.owner().unwrap()));
         drop(first);
         std::fs::write(&left, "").unwrap();
         assert!(second.claim_instance("a").await.unwrap(), "the owner is gone");
@@ -156,5 +156,13 @@ mod tests {
         let third = Store::open(Some(dir.path())).unwrap();
         assert!(!third.claim_instance("a").await.unwrap(), "the new owner runs");
         assert!(matches!(third.claim_instance("b").await, Err(StateError::UnknownInstance { .. })));
+    }
+
+    #[test]
+    fn a_store_that_only_reads_takes_no_owner_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(Some(dir.path())).unwrap();
+        assert!(store.list_instances().unwrap().is_empty());
+        assert!(!dir.path().join("locks").join("owners").exists());
     }
 }

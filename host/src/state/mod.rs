@@ -12,7 +12,7 @@ pub use instances::{FlowSource, InstanceSummary, NewInstance, StoredInstance};
 pub use locks::StateLock;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rusqlite::Connection;
 
@@ -91,7 +91,9 @@ struct Shared {
     // Dropped first: the writer commits what is queued before the owner lock goes.
     writer: Writer,
     reader: Mutex<Connection>,
-    owner: OwnerLock,
+    // Taken when the store first starts or claims an instance: a store that only reads
+    // (`herald instances`, `show`) owns nothing and leaves no lock file if it is killed.
+    owner: OnceLock<OwnerLock>,
 }
 
 impl std::fmt::Debug for Store {
@@ -115,13 +117,17 @@ impl Store {
         schema::migrate(&writing, &database)?;
         let reader = schema::open(&database).map_err(db_error)?;
         let writer = Writer::spawn(writing);
-        let owner = OwnerLock::take(&root)?;
-        Ok(Self { shared: Arc::new(Shared { root, database, writer, reader: Mutex::new(reader), owner }) })
+        Ok(Self { shared: Arc::new(Shared { root, database, writer, reader: Mutex::new(reader), owner: OnceLock::new() }) })
     }
 
-    /// The owner id this store marks its instances with.
-    fn owner(&self) -> &str {
-        self.shared.owner.id()
+    /// The owner id this store marks its instances with; takes its lock the first time.
+    fn owner(&self) -> Result<&str, StateError> {
+        if let Some(owner) = self.shared.owner.get() {
+            return Ok(owner.id());
+        }
+        let lock = OwnerLock::take(&self.shared.root)?;
+        // Of two threads that raced here, one lock is kept; the other is dropped unused.
+        Ok(self.shared.owner.get_or_init(|| lock).id())
     }
 
     /// Returns once every write queued so far is durable; fails when one of them failed.
