@@ -30,16 +30,16 @@ pub async fn resume(args: ResumeArgs) -> Result<(), Exit> {
     let store = engine.store().clone();
     let mut flows: HashMap<String, Arc<Process>> = HashMap::new();
     let mut work = Vec::new();
-    for id in store.unfinished().map_err(failed)? {
-        let Some(stored) = store.load_instance(&id).map_err(failed)? else { continue };
-        let process = match flows.get(&stored.flow) {
+    // Each instance is loaded once, when it is driven; here only its flow is needed.
+    for (id, digest) in store.unfinished().map_err(failed)? {
+        let process = match flows.get(&digest) {
             Some(process) => Arc::clone(process),
             None => {
-                let source = store.flow(&stored.flow).map_err(failed)?;
+                let source = store.flow(&digest).map_err(failed)?;
                 let process = bpmn::load_str(&source.text, Path::new(&source.path))
                     .map_err(|e| Exit::Failed(Some(anyhow::anyhow!("instance {id}: its saved flow no longer loads: {e}"))))?;
                 let process = Arc::new(process);
-                flows.insert(stored.flow, Arc::clone(&process));
+                flows.insert(digest, Arc::clone(&process));
                 process
             }
         };

@@ -50,13 +50,6 @@ pub enum Pending {
 /// An instance [`Engine::start`] has just saved, as it stands.
 pub struct Started(Live);
 
-impl Started {
-    /// The instance id.
-    pub fn id(&self) -> &str {
-        &self.0.record.instance
-    }
-}
-
 /// An instance while the engine moves it.
 struct Live {
     record: InstanceRecord,
@@ -124,10 +117,12 @@ impl Engine {
         variables: Map<String, Value>,
         observer: &dyn Observer,
     ) -> Result<InstanceRecord, StateError> {
-        let started = self.start(flow, process, vec![variables]).await?.into_iter().next().expect("one instance started");
-        let record = self.drive(process, Pending::Started(Box::new(started)), observer).await?;
+        let Some(Started(mut live)) = self.start(flow, process, vec![variables]).await?.pop() else {
+            unreachable!("one variables map starts one instance")
+        };
+        self.advance(process, &mut live, observer).await?;
         self.store.sync().await?;
-        Ok(record.expect("an instance this engine started is its own"))
+        Ok(live.record)
     }
 
     /// Runs an instance of `process` from where it stands to its end; a step that was

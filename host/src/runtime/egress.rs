@@ -123,12 +123,15 @@ impl WasiHttpHooks for EgressHooks {
                 >,
             > + Send,
     > {
-        // Logged as the component wrote it: placeholders, never the secrets swapped in.
-        let shown = format!("{} {}", request.method(), request.uri());
+        // Logged as the component wrote it: placeholders, never the secrets swapped in; and
+        // formatted only when someone reads it.
+        let shown = tracing::enabled!(tracing::Level::DEBUG).then(|| format!("{} {}", request.method(), request.uri()));
         if let Err(err) = self.prepare(&mut request) {
             return Box::new(async move { Err(err) });
         }
-        tracing::debug!(request = %shown, "outgoing request");
+        if let Some(shown) = shown {
+            tracing::debug!(request = %shown, "outgoing request");
+        }
         let _ = fut;
         let timeouts = self.timeouts(options);
         let connect = self.limits.connect;

@@ -115,7 +115,8 @@ fn pool(limits: &Limits) -> PoolingAllocationConfig {
         .total_stacks(MAX_CONCURRENT_CALLS)
         .max_memory_size(limits.memory_bytes)
         // What a call touches is reset in place for the next one, not given back to the
-        // kernel: no page faults and TLB flushes at every instantiation.
+        // kernel: no page faults and TLB flushes at every instantiation. Where the kernel
+        // has PAGEMAP_SCAN, only the pages the call dirtied are reset.
         .linear_memory_keep_resident(KEEP_RESIDENT)
         .table_keep_resident(KEEP_RESIDENT)
         .pagemap_scan(wasmtime::Enabled::Auto);

@@ -150,11 +150,12 @@ impl Store {
         Ok(FlowSource { digest: digest.to_owned(), path, text })
     }
 
-    /// The ids of the instances still running (or cut short), oldest first.
-    pub fn unfinished(&self) -> Result<Vec<String>, StateError> {
+    /// The instances still running (or cut short), oldest first: each id with the digest
+    /// of its flow.
+    pub fn unfinished(&self) -> Result<Vec<(String, String)>, StateError> {
         self.read(|db| {
-            let mut query = db.prepare_cached("SELECT id FROM instances WHERE state = 'running' ORDER BY created_ms, id")?;
-            query.query_map([], |r| r.get(0))?.collect()
+            let mut query = db.prepare_cached("SELECT id, flow FROM instances WHERE state = 'running' ORDER BY created_ms, id")?;
+            query.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
         })
     }
 
@@ -270,7 +271,9 @@ mod tests {
         assert_eq!(again.position.tokens[0].at, "notify");
         assert_eq!(again.record.steps.len(), 1);
         assert_eq!(again.record.steps[0].status, StepStatus::Running);
-        assert_eq!(store.unfinished().unwrap(), ["a", "b"]);
+        let unfinished: Vec<(String, String)> = store.unfinished().unwrap();
+        assert_eq!(unfinished.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert!(unfinished.iter().all(|(_, digest)| *digest == flow.digest));
         assert!(store.load_instance("c").unwrap().is_none());
     }
 
