@@ -151,6 +151,59 @@ async fn instances_killed_at_random_points_resume_and_post_each_message_exactly_
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_first_attempt_a_killed_bulk_run_left_unrecorded_is_not_made_twice() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    // The reply leaves long after the post took effect: the kill lands in between.
+    sandbox.set_latency(Duration::from_secs(60));
+    let dir = tempfile::tempdir().unwrap();
+    // A channel id: the post is the first request, with no name to look up before it.
+    let channel = sandbox.create_channel("orders").unwrap();
+    let flow = one_post(dir.path(), &channel, "Order {{ order }}", 3);
+    let jsonl = dir.path().join("orders.jsonl");
+    std::fs::write(&jsonl, "{\"order\": 1}\n{\"order\": 2}\n").unwrap();
+    let run = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "1"];
+    let mut child = command(dir.path(), Some(&sandbox.api_url()), &run, &[]);
+    let mut child = child.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).kill_on_drop(true).spawn().unwrap();
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while chat_posts(&sandbox) == 0 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    })
+    .await
+    .expect("the first order is posted");
+    child.kill().await.unwrap();
+
+    // A bulk run saves nothing of an instance between its start and its first attempt's
+    // outcome: the first order shows no attempt, though Slack has its message.
+    let listed = instances(dir.path()).await;
+    assert_eq!(listed.len(), 2);
+    let mut by_order = HashMap::new();
+    for summary in &listed {
+        let shown = show(dir.path(), summary["instance"].as_str().unwrap()).await;
+        assert_eq!(shown["state"], "running", "{shown}");
+        assert_eq!(shown["steps"], json!([]), "{shown}");
+        by_order.insert(shown["variables"]["order"].as_u64().unwrap(), summary["instance"].as_str().unwrap().to_owned());
+    }
+
+    sandbox.set_latency(Duration::ZERO);
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["resume", "--json"], &[]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
+    assert_eq!(posted(&sandbox, "Order 1").len(), 1, "the first order was posted again");
+    assert_eq!(posted(&sandbox, "Order 2").len(), 1);
+    // The instance the killed run had started makes its attempt as a repeat, which looks
+    // for its message first; the one it had not started makes a plain first attempt.
+    let attempts = |order: u64| {
+        let dir = dir.path().to_path_buf();
+        let id = by_order[&order].clone();
+        async move { show(&dir, &id).await["steps"][0]["attempts"].as_u64() }
+    };
+    assert_eq!(attempts(1).await, Some(2));
+    assert_eq!(attempts(2).await, Some(1));
+    let lookups = sandbox.requests().into_iter().filter(|r| r.api_method() == "conversations.history").count();
+    assert_eq!(lookups, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_bulk_run_posts_one_message_per_line_and_summarises() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let flow = examples().join("invoice-issued.bpmn");

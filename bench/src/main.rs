@@ -2,8 +2,9 @@
 //! loopback it sends the same N one-step notifications through herald (`run --vars-jsonl
 //! --concurrency C`, durable state on), through a plain native Rust client (the floor) and
 //! through Python's official `slack_sdk` `WebClient`, each in a process of its own, and
-//! prints throughput, p50/p99 latency and peak memory of each, with the ratios; then
-//! herald's per-step instantiation time and the wall time of a warm one-step `herald run`.
+//! prints throughput, p50/p99 latency, CPU time per message and peak memory of each, with
+//! the ratios; then herald's per-step instantiation time and the wall time of a warm
+//! one-step `herald run`.
 
 mod measure;
 mod native;
@@ -50,6 +51,8 @@ struct Row {
     throughput: f64,
     p50: Duration,
     p99: Duration,
+    /// CPU time the client spent per message.
+    cpu_per_message: Duration,
     peak_rss: u64,
 }
 
@@ -57,7 +60,8 @@ impl Row {
     fn new(name: &'static str, run: &Finished, messages: usize, mut latencies: Vec<Duration>) -> Self {
         let throughput = messages as f64 / run.wall.as_secs_f64();
         let (p50, p99) = (percentile(&mut latencies, 50.0), percentile(&mut latencies, 99.0));
-        Row { name, throughput, p50, p99, peak_rss: run.peak_rss }
+        let cpu_per_message = run.cpu / u32::try_from(messages).unwrap_or(u32::MAX).max(1);
+        Row { name, throughput, p50, p99, cpu_per_message, peak_rss: run.peak_rss }
     }
 }
 
@@ -247,11 +251,12 @@ fn print_report(rows: &[&Row], n: usize, c: usize, instantiation: (Duration, Dur
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     println!("{n} one-step notifications, {c} in flight, one Slack sandbox on loopback; {cores} cores, {cpu}\n");
-    println!("| client | messages/s | p50 latency | p99 latency | peak memory |");
-    println!("|---|---:|---:|---:|---:|");
+    println!("| client | messages/s | p50 latency | p99 latency | CPU per message | peak memory |");
+    println!("|---|---:|---:|---:|---:|---:|");
     let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1000.0);
     for row in rows {
-        println!("| {} | {:.0} | {} | {} | {:.0} MB |", row.name, row.throughput, ms(row.p50), ms(row.p99), row.peak_rss as f64 / 1e6);
+        let cpu = format!("{:.0} µs", row.cpu_per_message.as_secs_f64() * 1e6);
+        println!("| {} | {:.0} | {} | {} | {cpu} | {:.0} MB |", row.name, row.throughput, ms(row.p50), ms(row.p99), row.peak_rss as f64 / 1e6);
     }
     let (herald, native, sdk) = (rows[0], rows[1], rows[2]);
     println!();

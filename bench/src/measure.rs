@@ -1,5 +1,5 @@
-//! Running a client as a child process and reading what it cost: wall time, peak memory
-//! (the kernel's `ru_maxrss`), and latency percentiles.
+//! Running a client as a child process and reading what it cost: wall time, CPU time, peak
+//! memory (the kernel's `ru_maxrss`), and latency percentiles.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -13,6 +13,8 @@ pub struct Finished {
     pub stdout: String,
     /// From spawn to exit.
     pub wall: Duration,
+    /// User plus system CPU time of the process and its threads.
+    pub cpu: Duration,
     /// Peak resident memory, in bytes.
     pub peak_rss: u64,
 }
@@ -38,7 +40,13 @@ pub fn run(mut command: Command) -> anyhow::Result<Finished> {
     }
     // Linux reports kilobytes.
     let peak_rss = u64::try_from(usage.ru_maxrss).unwrap_or_default() * 1024;
-    Ok(Finished { stdout, wall, peak_rss })
+    let cpu = duration(usage.ru_utime) + duration(usage.ru_stime);
+    Ok(Finished { stdout, wall, cpu, peak_rss })
+}
+
+fn duration(time: libc::timeval) -> Duration {
+    let micros = i64::from(time.tv_sec) * 1_000_000 + i64::from(time.tv_usec);
+    Duration::from_micros(u64::try_from(micros).unwrap_or_default())
 }
 
 /// The `p`-th percentile (0–100) of `samples`, which it sorts.

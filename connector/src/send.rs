@@ -82,6 +82,10 @@ pub fn state_key(
     computed: &[String],
 ) -> Result<Option<String>, SendError> {
     let config = Config::parse(config).map_err(SendError::InvalidConfig)?;
+    // Most steps keep no state: only a key to render needs the variables parsed.
+    if config.update_key.is_none() {
+        return Ok(None);
+    }
     let key = Renderer::new(variables, computed)?.update_key(&config)?;
     Ok(key.as_deref().map(update::state_key))
 }

@@ -1,6 +1,7 @@
 //! Many instances at once (`run --vars-jsonl`, `resume`): driven concurrently, with a
 //! progress bar on a terminal and a summary at the end.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -126,11 +127,19 @@ async fn drive_each(
             .expect("the progress template is valid"),
     );
     let mut tally = Tally { instances: work.len(), ..Tally::default() };
+    let concurrency = concurrency.max(1);
     let mut queue = work.into_iter();
+    // Instances are marked started a batch at a time, one write each, just before they
+    // run: a crash leaves at most about two batches that a resume repeats with care.
+    let mut marked = VecDeque::new();
     let mut running = JoinSet::new();
     loop {
-        while running.len() < concurrency.max(1) {
-            let Some((process, pending)) = queue.next() else { break };
+        while running.len() < concurrency {
+            if marked.is_empty() {
+                marked.extend(queue.by_ref().take(concurrency));
+                engine.mark_started(marked.iter_mut().map(|(_, pending)| pending)).await?;
+            }
+            let Some((process, pending)) = marked.pop_front() else { break };
             let engine = Arc::clone(&engine);
             running.spawn(async move { engine.drive(&process, pending, &Silent).await });
         }

@@ -56,6 +56,22 @@ struct Live {
     position: Position,
     /// The first step changed since the last save: it and the later ones are saved next.
     unsaved_steps: Option<usize>,
+    /// How the instance's first attempt is made, if none is made yet.
+    first_attempt: FirstAttempt,
+}
+
+/// How an attempt is recorded before it is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FirstAttempt {
+    /// Saved before it is made, as every later attempt is.
+    Saved,
+    /// Made without a save of its own: the instance is marked started, so a resume takes
+    /// an attempt it finds no record of as possibly made. A bulk run saves nothing
+    /// between an instance's start and its first attempt's outcome.
+    Unsaved,
+    /// A run that stopped may have made it without recording it: it is made as a repeat
+    /// (one attempt number on), so the connector looks for what it sent before sending.
+    Repeat,
 }
 
 impl Live {
@@ -104,9 +120,31 @@ impl Engine {
                 steps: Vec::new(),
                 incident: None,
             };
-            Started(Live { record, position: new.position, unsaved_steps: None })
+            Started(Live { record, position: new.position, unsaved_steps: None, first_attempt: FirstAttempt::Saved })
         });
         Ok(started.collect())
+    }
+
+    /// Marks instances this engine started as under way, in one durable write, so that
+    /// each makes its first attempt without a save of its own; a resume after a crash then
+    /// makes an attempt it finds no record of as a repeat. Saved instances are left alone.
+    pub async fn mark_started<'a>(&self, pending: impl IntoIterator<Item = &'a mut Pending>) -> Result<(), StateError> {
+        let started = pending.into_iter().filter_map(|pending| match pending {
+            Pending::Started(started) => Some(&mut started.0),
+            Pending::Saved(_) => None,
+        });
+        self.mark(started.collect()).await
+    }
+
+    async fn mark(&self, mut started: Vec<&mut Live>) -> Result<(), StateError> {
+        if started.is_empty() {
+            return Ok(());
+        }
+        self.store.mark_started(started.iter().map(|live| live.record.instance.clone()).collect()).await?;
+        for live in &mut started {
+            live.first_attempt = FirstAttempt::Unsaved;
+        }
+        Ok(())
     }
 
     /// Starts one instance and runs it to its end (completed or incident), durably saved.
@@ -120,6 +158,7 @@ impl Engine {
         let Some(Started(mut live)) = self.start(flow, process, vec![variables]).await?.pop() else {
             unreachable!("one variables map starts one instance")
         };
+        self.mark(vec![&mut live]).await?;
         self.advance(process, &mut live, observer).await?;
         self.store.sync().await?;
         Ok(live.record)
@@ -138,7 +177,9 @@ impl Engine {
                     return Ok(None);
                 }
                 let stored = self.store.load_instance(&id)?.ok_or(StateError::UnknownInstance { id })?;
-                Live { record: stored.record, position: stored.position, unsaved_steps: None }
+                let unrecorded = stored.started && stored.record.steps.iter().all(|step| step.attempts == 0);
+                let first_attempt = if unrecorded { FirstAttempt::Repeat } else { FirstAttempt::Saved };
+                Live { record: stored.record, position: stored.position, unsaved_steps: None, first_attempt }
             }
         };
         if live.record.state == InstanceState::Running {
@@ -252,7 +293,8 @@ impl Engine {
     }
 
     /// Runs the service task of step `seq` until it succeeds, fails for good or runs out of
-    /// attempts; each attempt is saved before it is made.
+    /// attempts; each attempt is saved before it is made, but for an instance's first
+    /// attempt once it is marked started.
     async fn run_task(
         &self,
         live: &mut Live,
@@ -278,13 +320,16 @@ impl Engine {
             }
         };
         // An attempt cut short by a stop is made again, even if it was the last.
-        let first = live.record.steps[seq].attempts + 1;
+        let first = live.record.steps[seq].attempts + 1 + u32::from(live.first_attempt == FirstAttempt::Repeat);
         let last = task.retries.max(first);
         let mut instance = Some(instance);
         for attempt in first..=last {
             live.record.steps[seq].attempts = attempt;
             live.step_changed(seq);
-            self.save(live).await?;
+            if live.first_attempt != FirstAttempt::Unsaved {
+                self.save(live).await?;
+            }
+            live.first_attempt = FirstAttempt::Saved;
             request.attempt = attempt;
             let outcome = self
                 .deliver(element, task, connector, &mut request, instance.take(), state_key.as_deref(), &mut live.position.caches, observer)

@@ -50,6 +50,9 @@ pub struct StoredInstance {
     pub flow: String,
     /// Where its tokens stand.
     pub position: Position,
+    /// Whether a run may have made its first attempt without recording it
+    /// ([`Store::mark_started`]).
+    pub started: bool,
 }
 
 /// One line of `herald instances`.
@@ -100,6 +103,20 @@ impl Store {
         .await
     }
 
+    /// Marks instances as under way, in one durable write: from then on a run may make
+    /// each one's first attempt without a save of its own, and a resume takes that attempt
+    /// as possibly made.
+    pub async fn mark_started(&self, ids: Vec<String>) -> Result<(), StateError> {
+        self.write(move |db| {
+            let mut mark = db.prepare_cached("UPDATE instances SET started = 1 WHERE id = ?1")?;
+            for id in &ids {
+                mark.execute([id])?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
     /// Saves an instance's variables, state and position, and its steps from index
     /// `steps_from` on (the ones that changed), all at once; returns once it is durable.
     pub async fn save_instance(&self, record: &InstanceRecord, position: &Position, steps_from: Option<usize>) -> Result<(), StateError> {
@@ -115,12 +132,12 @@ impl Store {
 
     /// One instance with its steps, or `None` when no instance has that id.
     pub fn load_instance(&self, id: &str) -> Result<Option<StoredInstance>, StateError> {
-        type Row = (String, String, String, String, String, Option<String>);
+        type Row = (String, String, String, String, String, Option<String>, bool);
         let row: Option<Row> = self.read(|db| {
-            let mut query = db.prepare_cached("SELECT flow, process, state, variables, position, incident FROM instances WHERE id = ?1")?;
-            query.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).optional()
+            let mut query = db.prepare_cached("SELECT flow, process, state, variables, position, incident, started FROM instances WHERE id = ?1")?;
+            query.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))).optional()
         })?;
-        let Some((flow, process, state, variables, position, incident)) = row else { return Ok(None) };
+        let Some((flow, process, state, variables, position, incident, started)) = row else { return Ok(None) };
         let steps: Vec<String> = self.read(|db| {
             let mut query = db.prepare_cached("SELECT record FROM steps WHERE instance = ?1 ORDER BY seq")?;
             query.query_map([id], |r| r.get(0))?.collect()
@@ -139,7 +156,7 @@ impl Store {
             .transpose()?;
         let record = InstanceRecord { instance: id.to_owned(), process, state: parse_state(&state).ok_or_else(|| self.corrupt(what("state"), &state))?, variables, steps, incident };
         let position = serde_json::from_str::<Position>(&position).map_err(|e| self.corrupt(what("position"), e))?;
-        Ok(Some(StoredInstance { record, flow, position }))
+        Ok(Some(StoredInstance { record, flow, position, started }))
     }
 
     /// The saved source of a flow.
@@ -252,6 +269,10 @@ mod tests {
         let flow = FlowSource::new("flow.bpmn".into(), "<xml/>".into());
         store.create_instances(&flow, &[new("a"), new("b")]).await.unwrap();
         let mut stored = store.load_instance("a").unwrap().unwrap();
+        assert!(!stored.started);
+        store.mark_started(vec!["a".into()]).await.unwrap();
+        assert!(store.load_instance("a").unwrap().unwrap().started);
+        assert!(!store.load_instance("b").unwrap().unwrap().started);
         assert_eq!(stored.record.variables["nested"], json!({"list": [1, "two"]}));
         assert_eq!(stored.position, Position::at_start("start"));
         assert_eq!(store.flow(&stored.flow).unwrap(), flow);

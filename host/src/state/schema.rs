@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use super::StateError;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-const VERSION: i64 = 2;
+const VERSION: i64 = 3;
 
 /// Several herald processes may share one state directory; a writer waits this long for
 /// another to finish before giving up.
@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS instances (
     position TEXT NOT NULL,
     incident TEXT,
     owner TEXT,
+    started INTEGER NOT NULL DEFAULT 0,
     created_ms INTEGER NOT NULL,
     updated_ms INTEGER NOT NULL
 );
@@ -74,6 +75,11 @@ pub(super) fn migrate(connection: &Connection, path: &Path) -> Result<(), StateE
         if found == 1 {
             transaction.execute_batch("ALTER TABLE instances ADD COLUMN owner TEXT")?;
         }
+        // Versions 1 and 2 saved every attempt before making it: none of their instances
+        // has an attempt it did not record.
+        if (1..=2).contains(&found) {
+            transaction.execute_batch("ALTER TABLE instances ADD COLUMN started INTEGER NOT NULL DEFAULT 0")?;
+        }
         transaction.execute_batch(TABLES)?;
         transaction.pragma_update(None, "user_version", VERSION)?;
         transaction.commit()
@@ -93,27 +99,31 @@ mod tests {
         migrate(&connection, &path).unwrap();
         connection.pragma_update(None, "user_version", VERSION + 1).unwrap();
         let error = migrate(&connection, &path).unwrap_err();
-        assert!(error.to_string().contains("schema version 3; this herald knows version 2"), "{error}");
+        assert!(error.to_string().contains("schema version 4; this herald knows version 3"), "{error}");
     }
 
     #[test]
-    fn a_version_1_database_gains_instance_owners_and_keeps_its_rows() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("herald.db");
-        let connection = open(&path).unwrap();
-        let version_1 = TABLES.replace("    owner TEXT,\n", "");
-        connection.execute_batch(&version_1).unwrap();
-        connection.pragma_update(None, "user_version", 1).unwrap();
-        connection.execute("INSERT INTO flows VALUES ('d', 'flow.bpmn', '<xml/>')", []).unwrap();
-        connection
-            .execute("INSERT INTO instances (id, flow, process, state, variables, position, created_ms, updated_ms) VALUES ('a', 'd', 'p', 'running', '{}', '{}', 1, 1)", [])
-            .unwrap();
-        assert!(connection.prepare("SELECT owner FROM instances").is_err(), "version 1 has no owner column");
-        migrate(&connection, &path).unwrap();
-        let (id, owner): (String, Option<String>) =
-            connection.query_row("SELECT id, owner FROM instances", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
-        assert_eq!((id.as_str(), owner), ("a", None));
-        let version: i64 = connection.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-        assert_eq!(version, VERSION);
+    fn older_databases_gain_the_new_columns_and_keep_their_rows() {
+        let started = "    started INTEGER NOT NULL DEFAULT 0,\n";
+        let version_2 = TABLES.replace(started, "");
+        let version_1 = version_2.replace("    owner TEXT,\n", "");
+        for (version, tables) in [(1, version_1), (2, version_2)] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("herald.db");
+            let connection = open(&path).unwrap();
+            connection.execute_batch(&tables).unwrap();
+            connection.pragma_update(None, "user_version", version).unwrap();
+            connection.execute("INSERT INTO flows VALUES ('d', 'flow.bpmn', '<xml/>')", []).unwrap();
+            connection
+                .execute("INSERT INTO instances (id, flow, process, state, variables, position, created_ms, updated_ms) VALUES ('a', 'd', 'p', 'running', '{}', '{}', 1, 1)", [])
+                .unwrap();
+            assert!(connection.prepare("SELECT started FROM instances").is_err(), "version {version} has no started column");
+            migrate(&connection, &path).unwrap();
+            let (id, owner, started): (String, Option<String>, bool) =
+                connection.query_row("SELECT id, owner, started FROM instances", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+            assert_eq!((id.as_str(), owner, started), ("a", None, false), "from version {version}");
+            let now: i64 = connection.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+            assert_eq!(now, VERSION);
+        }
     }
 }
