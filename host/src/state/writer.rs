@@ -3,7 +3,7 @@
 //! of queueing for one each, and nobody hears "done" before their write is durable.
 
 use std::any::Any;
-use std::sync::mpsc;
+use std::sync::mpsc::{self, TryRecvError};
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
@@ -59,9 +59,11 @@ pub(super) struct Writer {
 
 impl Drop for Writer {
     fn drop(&mut self) {
-        // Closing the queue lets the thread commit what is left and end.
+        // Closing the queue lets the thread commit what is left and end; unparked, it
+        // does not linger first.
         self.jobs = None;
         if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
             let _ = thread.join();
         }
     }
@@ -106,7 +108,14 @@ impl Writer {
 
     fn submit(&self, job: Job) -> Result<(), Stopped> {
         let jobs = self.jobs.as_ref().ok_or(Stopped)?;
-        jobs.send(job).map_err(|_| Stopped)
+        let awaited = job.reply.awaited();
+        jobs.send(job).map_err(|_| Stopped)?;
+        // A lingering writer sleeps through writes nobody waits for: waking it for each
+        // would cost a context switch per write.
+        if awaited && let Some(thread) = &self.thread {
+            thread.thread().unpark();
+        }
+        Ok(())
     }
 }
 
@@ -124,14 +133,22 @@ fn commit_groups(connection: Connection, queue: &mpsc::Receiver<Job>) {
         let mut awaited = first.reply.awaited();
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
-            let next = if awaited {
-                queue.try_recv().ok()
-            } else {
-                queue.recv_timeout(deadline.saturating_duration_since(Instant::now())).ok()
-            };
-            let Some(job) = next else { break };
-            awaited |= job.reply.awaited();
-            group.push(job);
+            match queue.try_recv() {
+                Ok(job) => {
+                    awaited |= job.reply.awaited();
+                    group.push(job);
+                }
+                Err(TryRecvError::Disconnected) => break,
+                Err(TryRecvError::Empty) => {
+                    let now = Instant::now();
+                    if awaited || now >= deadline {
+                        break;
+                    }
+                    // Parked, not waiting on the queue: only an awaited write (or the
+                    // handle's drop) unparks the thread early.
+                    std::thread::park_timeout(deadline - now);
+                }
+            }
         }
         commit(&connection, group, &mut unreported);
     }
