@@ -247,9 +247,30 @@ impl Config {
     }
 }
 
+/// Reads only the `update_key` input of the step configuration, for `state-key`; reading
+/// and checking the others is `send`'s work.
+pub fn update_key_input(json: &str) -> Result<Option<String>, Vec<Issue>> {
+    #[derive(serde::Deserialize)]
+    struct KeyInput {
+        update_key: Option<Value>,
+    }
+    // Serde would read a struct from an array too: only an object is read alone.
+    let object = json.trim_start().starts_with('{');
+    match serde_json::from_str::<KeyInput>(json) {
+        Ok(input) if object => string_value("update_key", input.update_key.as_ref()).map_err(|issue| vec![issue]),
+        // Not a JSON object: the full read says why.
+        _ => Config::parse(json).map(|config| config.update_key),
+    }
+}
+
 /// Reads an optional string input; null and blank strings count as absent.
 fn string_input(object: &Map<String, Value>, name: &str) -> Result<Option<String>, Issue> {
-    match object.get(name) {
+    string_value(name, object.get(name))
+}
+
+/// An optional string input's value; null and blank strings count as absent.
+fn string_value(name: &str, value: Option<&Value>) -> Result<Option<String>, Issue> {
+    match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) if text.trim().is_empty() => Ok(None),
         Some(Value::String(text)) => Ok(Some(text.clone())),
@@ -378,6 +399,17 @@ mod tests {
             .into_iter()
             .map(|issue| issue.field)
             .collect()
+    }
+
+    #[test]
+    fn the_update_key_is_read_alone() {
+        let key = |json: &str| update_key_input(json).map_err(|issues| issues[0].message.clone());
+        assert_eq!(key(r##"{"channel": "#a", "update_key": "issue-{{ id }}"}"##), Ok(Some("issue-{{ id }}".into())));
+        assert_eq!(key(r##"{"channel": "#a", "update_key": "  "}"##), Ok(None));
+        // The other inputs are send's to check.
+        assert_eq!(key(r#"{"chanel": 1, "text": 2}"#), Ok(None));
+        assert_eq!(key(r#"{"update_key": 3}"#), Err("`update_key` must be a string (a template), not a number".into()));
+        assert_eq!(key("[1]"), Err("the step inputs must be a JSON object".into()));
     }
 
     #[test]

@@ -100,11 +100,10 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The rendered `update_key`, when the step has one that renders to something.
-    pub fn update_key(&self, config: &Config) -> Result<Option<String>, Issue> {
-        config
-            .update_key
-            .as_deref()
+    /// The rendered `update_key` (its template `source`), when the step has one that
+    /// renders to something.
+    pub fn update_key(&self, source: Option<&str>) -> Result<Option<String>, Issue> {
+        source
             .map(|source| self.render("update_key", source, Escaping::Verbatim))
             .transpose()
             .map(|key| {
@@ -262,7 +261,7 @@ mod tests {
                 .unwrap();
         let renderer = Renderer::new(r#"{"id": 7}"#, &[]).unwrap();
         assert_eq!(
-            renderer.update_key(&config).unwrap().as_deref(),
+            renderer.update_key(config.update_key.as_deref()).unwrap().as_deref(),
             Some("inc-7")
         );
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::config::{Config, Issue, missing_token};
+use crate::config::{Config, Issue, missing_token, update_key_input};
 use crate::render::{Rendered, Renderer, with_mentions};
 use crate::slack::cache::Cache;
 use crate::slack::client::SlackClient;
@@ -81,12 +81,11 @@ pub fn state_key(
     variables: &str,
     computed: &[String],
 ) -> Result<Option<String>, SendError> {
-    let config = Config::parse(config).map_err(SendError::InvalidConfig)?;
     // Most steps keep no state: only a key to render needs the variables parsed.
-    if config.update_key.is_none() {
+    let Some(source) = update_key_input(config).map_err(SendError::InvalidConfig)? else {
         return Ok(None);
-    }
-    let key = Renderer::new(variables, computed)?.update_key(&config)?;
+    };
+    let key = Renderer::new(variables, computed)?.update_key(Some(&source))?;
     Ok(key.as_deref().map(update::state_key))
 }
 
@@ -105,7 +104,7 @@ pub async fn send(request: &Request<'_>) -> Result<Sent, SendError> {
             deliver_at: None,
         },
         None => {
-            let update_key = renderer.update_key(&config)?;
+            let update_key = renderer.update_key(config.update_key.as_deref())?;
             via_web_api(request, &config, rendered, update_key.is_some(), &mut cache).await?
         }
     };
