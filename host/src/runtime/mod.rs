@@ -56,8 +56,9 @@ impl Runtime {
         config.wasm_component_model(true);
         config.epoch_interruption(true);
         // Instances come from a pool of slots reserved once: instantiation is a few
-        // microseconds, not a round of mmaps and page faults.
-        config.memory_reservation(limits.memory_bytes as u64);
+        // microseconds, not a round of mmaps and page faults. Each slot keeps the default
+        // 4 GiB reservation (address space only): every 32-bit address then lands in the
+        // slot or its guard, so compiled code needs no bounds check per memory access.
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool(&limits)));
         let engine = Engine::new(&config).map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         start_epoch_ticker(&engine)?;
