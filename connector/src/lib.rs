@@ -11,6 +11,7 @@ mod template;
 mod update;
 mod validate;
 mod values;
+mod wasi_http;
 
 use exports::herald::connector::connector::Guest;
 use herald::connector::types::{

@@ -6,11 +6,10 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use wstd::http::{
-    Body, Client, ErrorCode, HeaderMap, HeaderValue, Method, Request, StatusCode, Uri,
-};
+use wasip2::http::types::ErrorCode;
 
 use super::errors::{ConnectionFailure, DEFAULT_RETRY_AFTER_SECONDS, FailureKind, SlackError};
+use crate::wasi_http::{self, HttpError, Timeouts};
 
 /// The Content-Type of JSON request bodies, as Slack asks for it.
 const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
@@ -20,17 +19,18 @@ const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 /// Where the Web API lives unless `SLACK_API_URL` says otherwise.
 const DEFAULT_API_URL: &str = "https://slack.com/api/";
 
-// Generous enough for a slow Slack, short enough that a dead one fails the attempt and the
-// engine's retry takes over.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(30);
-const BETWEEN_BYTES_TIMEOUT: Duration = Duration::from_secs(30);
+/// The timeouts of every request to Slack: generous enough for a slow Slack, short enough
+/// that a dead one fails the attempt and the engine's retry takes over.
+pub const TIMEOUTS: Timeouts = Timeouts {
+    connect: Duration::from_secs(10),
+    first_byte: Duration::from_secs(30),
+    between_bytes: Duration::from_secs(30),
+};
 
 /// A Slack Web API client that authenticates every call with one bearer token.
 pub struct SlackClient<'token> {
     base_url: String,
     token: &'token str,
-    http: Client,
 }
 
 impl<'token> SlackClient<'token> {
@@ -44,11 +44,7 @@ impl<'token> SlackClient<'token> {
             .map(|url| url.trim().to_owned())
             .filter(|url| !url.is_empty())
             .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        SlackClient {
-            base_url,
-            token,
-            http: http_client(),
-        }
+        SlackClient { base_url, token }
     }
 
     /// POSTs `body` as JSON to the Web API method `method` and returns the reply of a
@@ -60,8 +56,7 @@ impl<'token> SlackClient<'token> {
     ) -> Result<R, SlackError> {
         // Serializing the connector's own body types (strings and JSON values) cannot fail.
         let json = serde_json::to_vec(body).expect("a Slack request body serializes to JSON");
-        let request = self.request(method, JSON_CONTENT_TYPE, json)?;
-        self.execute(method, request).await
+        self.execute(method, JSON_CONTENT_TYPE, &json).await
     }
 
     /// POSTs `params` form-encoded to a read method such as `conversations.list` or
@@ -75,50 +70,41 @@ impl<'token> SlackClient<'token> {
         method: &'static str,
         params: &[(&str, &str)],
     ) -> Result<R, SlackError> {
-        let form = form_encode(params).into_bytes();
-        let request = self.request(method, FORM_CONTENT_TYPE, form)?;
-        self.execute(method, request).await
+        let form = form_encode(params);
+        self.execute(method, FORM_CONTENT_TYPE, form.as_bytes()).await
     }
 
     async fn execute<R: DeserializeOwned>(
         &self,
         method: &'static str,
-        request: Request<Body>,
+        content_type: &'static str,
+        body: &[u8],
     ) -> Result<R, SlackError> {
-        let mut response = self
-            .http
-            .send(request)
-            .await
-            .map_err(|error| connection_error(method, &error))?;
-        let status = response.status();
-        let retry_after_seconds = retry_after(response.headers());
-        if status == StatusCode::TOO_MANY_REQUESTS {
+        let url = method_url(&self.base_url, method);
+        let authorization = format!("Bearer {}", self.token);
+        let headers = [("content-type", content_type), ("authorization", authorization.as_str())];
+        let reply = wasi_http::post(&url, &headers, body, TIMEOUTS).map_err(|error| match error {
+            HttpError::InvalidHeaders => SlackError::InvalidToken { method },
+            error => connection_error(method, error),
+        })?;
+        let status = reply.status;
+        let retry_after_seconds = retry_after(reply.retry_after.as_deref());
+        if status == 429 {
             return Err(SlackError::RateLimited {
                 method,
                 retry_after_seconds,
             });
         }
-        if status.is_server_error() {
-            return Err(SlackError::HttpStatus {
-                method,
-                status: status.as_u16(),
-            });
+        if status >= 500 {
+            return Err(SlackError::HttpStatus { method, status });
         }
-        let contents = response
-            .body_mut()
-            .contents()
-            .await
-            .map_err(|error| connection_error(method, &error))?;
         // Slack answers errors with HTTP 200 and `ok:false`; anything without `ok` is not Slack.
-        let reply = serde_json::from_slice::<Value>(contents)
+        let reply = serde_json::from_slice::<Value>(&reply.body)
             .ok()
             .filter(|reply| reply.get("ok").is_some_and(Value::is_boolean));
-        let not_slack = || {
-            let status = status.as_u16();
-            match status {
-                200..=299 => SlackError::InvalidReply { method, status },
-                _ => SlackError::HttpStatus { method, status },
-            }
+        let not_slack = || match status {
+            200..=299 => SlackError::InvalidReply { method, status },
+            _ => SlackError::HttpStatus { method, status },
         };
         let reply = reply.ok_or_else(not_slack)?;
         if reply["ok"] == Value::Bool(true) {
@@ -133,43 +119,6 @@ impl<'token> SlackClient<'token> {
             _ => error,
         })
     }
-
-    fn request(
-        &self,
-        method: &'static str,
-        content_type: &'static str,
-        body: Vec<u8>,
-    ) -> Result<Request<Body>, SlackError> {
-        let url = method_url(&self.base_url, method);
-        let uri = url
-            .parse::<Uri>()
-            .ok()
-            .filter(|uri| uri.scheme().is_some() && uri.authority().is_some())
-            .ok_or_else(|| SlackError::InvalidUrl {
-                method,
-                url: url.clone(),
-            })?;
-        let authorization = HeaderValue::try_from(format!("Bearer {}", self.token))
-            .map_err(|_| SlackError::InvalidToken { method })?;
-        let length = body.len();
-        let mut request = Request::new(Body::from(body));
-        *request.method_mut() = Method::POST;
-        *request.uri_mut() = uri;
-        let headers = request.headers_mut();
-        headers.insert("content-type", HeaderValue::from_static(content_type));
-        headers.insert("content-length", HeaderValue::from(length));
-        headers.insert("authorization", authorization);
-        Ok(request)
-    }
-}
-
-/// An HTTP client with the connector's timeouts.
-pub fn http_client() -> Client {
-    let mut http = Client::new();
-    http.set_connect_timeout(CONNECT_TIMEOUT);
-    http.set_first_byte_timeout(FIRST_BYTE_TIMEOUT);
-    http.set_between_bytes_timeout(BETWEEN_BYTES_TIMEOUT);
-    http
 }
 
 /// `application/x-www-form-urlencoded` pairs, the syntax of a query string.
@@ -196,11 +145,10 @@ fn method_url(base_url: &str, method: &str) -> String {
     format!("{}/{method}", base_url.trim_end_matches('/'))
 }
 
-/// The `Retry-After` seconds of a reply, or the default when absent or not a number.
-pub fn retry_after(headers: &HeaderMap) -> u32 {
-    headers
-        .get("retry-after")
-        .and_then(|value| value.to_str().ok())
+/// The seconds of a reply's `Retry-After` header, or the default when absent or not a
+/// number.
+pub fn retry_after(header: Option<&str>) -> u32 {
+    header
         .and_then(|value| value.trim().parse().ok())
         .unwrap_or(DEFAULT_RETRY_AFTER_SECONDS)
 }
@@ -231,10 +179,16 @@ fn api_error(method: &'static str, reply: &Value) -> SlackError {
 }
 
 /// Classifies a failure to get an answer at all.
-pub fn connection_error(method: &'static str, error: &wstd::http::Error) -> SlackError {
-    let failure = match error.downcast_ref::<ErrorCode>() {
-        Some(ErrorCode::HttpRequestDenied) => ConnectionFailure::Denied,
-        Some(
+pub fn connection_error(method: &'static str, error: HttpError) -> SlackError {
+    let failure = match &error {
+        HttpError::InvalidUrl(url) => {
+            return SlackError::InvalidUrl {
+                method,
+                url: url.clone(),
+            };
+        }
+        HttpError::Failed(ErrorCode::HttpRequestDenied) => ConnectionFailure::Denied,
+        HttpError::Failed(
             ErrorCode::DnsTimeout
             | ErrorCode::ConnectionTimeout
             | ErrorCode::ConnectionReadTimeout
@@ -246,7 +200,7 @@ pub fn connection_error(method: &'static str, error: &wstd::http::Error) -> Slac
     SlackError::Connection {
         method,
         failure,
-        detail: format!("{error:#}"),
+        detail: error.to_string(),
     }
 }
 
@@ -279,12 +233,9 @@ mod tests {
 
     #[test]
     fn retry_after_defaults_to_one_second() {
-        let mut headers = HeaderMap::new();
-        assert_eq!(retry_after(&headers), 1);
-        headers.insert("retry-after", HeaderValue::from_static("30"));
-        assert_eq!(retry_after(&headers), 30);
-        headers.insert("retry-after", HeaderValue::from_static("soon"));
-        assert_eq!(retry_after(&headers), 1);
+        assert_eq!(retry_after(None), 1);
+        assert_eq!(retry_after(Some(" 30")), 30);
+        assert_eq!(retry_after(Some("soon")), 1);
     }
 
     #[test]

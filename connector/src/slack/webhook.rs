@@ -2,12 +2,12 @@
 //! plain `ok` or a plain-text error code instead of the Web API's JSON.
 
 use serde::Serialize;
-use wstd::http::{Body, Method, Request, StatusCode, Uri};
 
-use super::client::{connection_error, http_client, retry_after};
+use super::client::{TIMEOUTS, connection_error, retry_after};
 use super::errors::SlackError;
 use super::message::Content;
 use crate::values::SECRET_PLACEHOLDER;
+use crate::wasi_http;
 
 /// How errors name a webhook post, in the place of a Web API method.
 pub const WEBHOOK: &str = "incoming webhook";
@@ -40,40 +40,16 @@ pub async fn post(url: &str, message: &WebhookMessage<'_>) -> Result<(), SlackEr
     } else {
         url.to_owned()
     };
-    let uri = url.parse::<Uri>().map_err(|_| SlackError::InvalidUrl {
-        method: WEBHOOK,
-        url: url.clone(),
-    })?;
     let json = serde_json::to_vec(message).expect("a webhook message serializes to JSON");
-    let length = json.len();
-    let mut request = Request::new(Body::from(json));
-    *request.method_mut() = Method::POST;
-    *request.uri_mut() = uri;
-    let headers = request.headers_mut();
-    headers.insert(
-        "content-type",
-        wstd::http::HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    headers.insert("content-length", wstd::http::HeaderValue::from(length));
-    let mut response = http_client()
-        .send(request)
-        .await
-        .map_err(|error| connection_error(WEBHOOK, &error))?;
-    let status = response.status();
-    let header_retry_after = response
-        .headers()
-        .contains_key("retry-after")
-        .then(|| retry_after(response.headers()));
-    let contents = response
-        .body_mut()
-        .contents()
-        .await
-        .map_err(|error| connection_error(WEBHOOK, &error))?;
-    let body = String::from_utf8_lossy(contents);
-    if status == StatusCode::OK && body.trim() == "ok" {
+    let headers = [("content-type", "application/json; charset=utf-8")];
+    let reply = wasi_http::post(&url, &headers, &json, TIMEOUTS)
+        .map_err(|error| connection_error(WEBHOOK, error))?;
+    let header_retry_after = reply.retry_after.is_some().then(|| retry_after(reply.retry_after.as_deref()));
+    let body = String::from_utf8_lossy(&reply.body);
+    if reply.status == 200 && body.trim() == "ok" {
         return Ok(());
     }
-    Err(webhook_error(status.as_u16(), &body, header_retry_after))
+    Err(webhook_error(reply.status, &body, header_retry_after))
 }
 
 /// The error a webhook's answer describes: a plain-text code, or for HTTP 429 a JSON body
