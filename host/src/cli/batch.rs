@@ -129,8 +129,9 @@ async fn drive_each(
     let mut tally = Tally { instances: work.len(), ..Tally::default() };
     let concurrency = concurrency.max(1);
     let mut queue = work.into_iter();
-    // Instances are marked started a batch at a time, one write each, just before they
-    // run: a crash leaves at most about two batches that a resume repeats with care.
+    // Instances are marked started `concurrency` at a time, one write per batch, just
+    // before they run: after a crash, a resume makes the first attempt of each marked one
+    // with no attempt on record as a repeat, needlessly for fewer than one batch.
     let mut marked = VecDeque::new();
     let mut running = JoinSet::new();
     loop {
