@@ -94,18 +94,14 @@ pub fn post(
     let _ = options.set_between_bytes_timeout(Some(nanos(timeouts.between_bytes)));
     // Sent first, so the host streams the body out as it is written.
     let pending = outgoing_handler::handle(request, Some(options)).map_err(HttpError::Failed)?;
-    {
-        let stream = outgoing.write().map_err(refused("write the request body"))?;
-        for chunk in body.chunks(WRITE_CHUNK) {
-            stream.blocking_write_and_flush(chunk).map_err(|error| stream_error(error, "write the request body"))?;
-        }
-    }
-    OutgoingBody::finish(outgoing, None).map_err(HttpError::Failed)?;
+    let sent = write_all(&outgoing, body).and_then(|()| OutgoingBody::finish(outgoing, None).map_err(HttpError::Failed));
     pending.subscribe().block();
+    // A server may answer before it has read the whole body (a 413, say): its answer
+    // explains more than the failed write.
     let response = match pending.get() {
         Some(Ok(Ok(response))) => response,
         Some(Ok(Err(code))) => return Err(HttpError::Failed(code)),
-        Some(Err(())) | None => return Err(HttpError::Refused("give the reply")),
+        Some(Err(())) | None => return Err(sent.err().unwrap_or(HttpError::Refused("give the reply"))),
     };
     let status = response.status();
     let retry_after = response
@@ -120,6 +116,16 @@ pub fn post(
     };
     drop(IncomingBody::finish(incoming));
     Ok(Reply { status, retry_after, body })
+}
+
+/// Writes `body` into the request body, in chunks a blocking write may take.
+fn write_all(outgoing: &OutgoingBody, body: &[u8]) -> Result<(), HttpError> {
+    let what = "write the request body";
+    let stream = outgoing.write().map_err(|()| HttpError::Refused(what))?;
+    for chunk in body.chunks(WRITE_CHUNK) {
+        stream.blocking_write_and_flush(chunk).map_err(|error| stream_error(error, what))?;
+    }
+    Ok(())
 }
 
 /// Reads `stream` to its end.
