@@ -87,14 +87,16 @@ pub fn render(
     // same, and building the environment costs a fraction of the full one. A template
     // that needs a builtin fails there and is rendered again with them; that outcome
     // (or its error) is the one that counts.
+    // Its error is not explained: the full environment's is.
     let lean = build(Environment::empty(), escaping);
-    if let Ok(text) = render_in(&lean, input, source, variables) {
+    let rendered = lean.template_from_named_str(input, source).and_then(|template| template.render(variables));
+    if let Ok(text) = rendered {
         return Ok(text);
     }
     render_in(&environment(escaping), input, source, variables)
 }
 
-/// Renders `source` in `env`.
+/// Renders `source` in `env`, explaining a failure.
 fn render_in(
     env: &Environment,
     input: &str,

@@ -44,7 +44,7 @@ pub async fn post(url: &str, message: &WebhookMessage<'_>) -> Result<(), SlackEr
     let headers = [("content-type", "application/json; charset=utf-8")];
     let reply = wasi_http::post(&url, &headers, &json, TIMEOUTS)
         .map_err(|error| connection_error(WEBHOOK, error))?;
-    let header_retry_after = reply.retry_after.is_some().then(|| retry_after(reply.retry_after.as_deref()));
+    let header_retry_after = reply.retry_after.as_deref().map(|value| retry_after(Some(value)));
     let body = String::from_utf8_lossy(&reply.body);
     if reply.status == 200 && body.trim() == "ok" {
         return Ok(());
