@@ -1,7 +1,7 @@
 //! Renders the step's templates over the process variables into what the message needs.
 //! Inputs an expression computed are data: escaped, never rendered as templates.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::config::{Blocks, Config, Issue, Mention};
 use crate::slack::limits::Draft;
@@ -11,7 +11,8 @@ use crate::values::{self, Mentionee};
 
 /// Renders inputs over one set of process variables.
 pub struct Renderer<'a> {
-    variables: Value,
+    /// Read once into template values: every render then shares them, unconverted.
+    variables: minijinja::Value,
     computed: &'a [String],
 }
 
@@ -167,12 +168,12 @@ pub fn with_mentions(draft: Draft, users: &[String]) -> Draft {
 }
 
 /// The process variables; none at all counts as an empty object.
-fn parse_variables(variables: &str) -> Result<Value, Issue> {
+fn parse_variables(variables: &str) -> Result<minijinja::Value, Issue> {
     if variables.trim().is_empty() {
-        return Ok(json!({}));
+        return Ok(minijinja::context! {});
     }
-    match serde_json::from_str(variables) {
-        Ok(object @ Value::Object(_)) => Ok(object),
+    match serde_json::from_str::<minijinja::Value>(variables) {
+        Ok(object) if object.kind() == minijinja::value::ValueKind::Map => Ok(object),
         Ok(_) => Err(Issue::new(
             "variables",
             "the process variables must be a JSON object",

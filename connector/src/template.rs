@@ -77,13 +77,16 @@ pub fn render(
     input: &str,
     source: &str,
     escaping: Escaping,
-    variables: &serde_json::Value,
+    variables: &Value,
 ) -> Result<String, TemplateError> {
     if let Some(text) = literal(source) {
         return Ok(text.to_owned());
     }
-    // Most templates only substitute variables. Without minijinja's builtin filters, tests
-    // and functions, which it registers afresh for every environment, they render the
+    if let Some(text) = substituted(source, escaping, variables) {
+        return Ok(text);
+    }
+    // Most other templates need none of minijinja's builtin filters, tests and functions,
+    // which it registers afresh for every environment: without them they render the
     // same, and building the environment costs a fraction of the full one. A template
     // that needs a builtin fails there and is rendered again with them; that outcome
     // (or its error) is the one that counts.
@@ -101,7 +104,7 @@ fn render_in(
     env: &Environment,
     input: &str,
     source: &str,
-    variables: &serde_json::Value,
+    variables: &Value,
 ) -> Result<String, TemplateError> {
     let template = env
         .template_from_named_str(input, source)
@@ -139,6 +142,53 @@ fn literal(source: &str) -> Option<&str> {
     Some(text.strip_suffix('\r').unwrap_or(text))
 }
 
+/// What a template that only substitutes variables (`Invoice {{ invoice.number }} for
+/// {{ customer.name }}`) renders to, without compiling it: the commonest template by far,
+/// and compiling costs more than all the rest of a render. `None` for anything else, and
+/// when a name does not resolve, so that minijinja renders it, or explains the error.
+fn substituted(source: &str, escaping: Escaping, variables: &Value) -> Option<String> {
+    // minijinja drops the source's final line break before it reads the template.
+    let source = source.strip_suffix('\n').unwrap_or(source);
+    let source = source.strip_suffix('\r').unwrap_or(source);
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(start) = rest.find("{{") {
+        let (text, tail) = rest.split_at(start);
+        out.push_str(plain_text(text)?);
+        let end = tail.find("}}")?;
+        out.push_str(&formatted(&lookup(&tail[2..end], variables)?, escaping).ok()?);
+        rest = &tail[end + 2..];
+    }
+    out.push_str(plain_text(rest)?);
+    Some(out)
+}
+
+/// `text` when it holds no tag: no statement, comment or expression opens in it.
+fn plain_text(text: &str) -> Option<&str> {
+    (!["{{", "{%", "{#"].iter().any(|open| text.contains(open))).then_some(text)
+}
+
+/// The value of the expression `expression` when it is a plain dotted path over the
+/// variables (`customer.name`) that resolves; `None` otherwise.
+fn lookup(expression: &str, variables: &Value) -> Option<Value> {
+    /// Words minijinja reads as literals or as its own names, not as variables.
+    const RESERVED: [&str; 12] =
+        ["true", "false", "none", "True", "False", "None", "loop", "self", "super", "caller", "varargs", "kwargs"];
+    let identifier = |name: &str| {
+        let mut chars = name.chars();
+        chars.next().is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !RESERVED.contains(&name)
+    };
+    // `{{-` and `-}}` (or `+`) control whitespace around the tag: not plain.
+    let path = expression.trim_matches(|c: char| c.is_ascii_whitespace());
+    if expression.starts_with(['-', '+']) || expression.ends_with(['-', '+']) || !path.split('.').all(identifier) {
+        return None;
+    }
+    path.split('.')
+        .try_fold(variables.clone(), |value, key| value.get_attr(key).ok().filter(|found| !found.is_undefined()))
+}
+
 /// A value computed at run time, escaped as data for `escaping` and never rendered.
 pub fn data(value: &str, escaping: Escaping) -> String {
     match escaping {
@@ -170,18 +220,28 @@ fn build(mut env: Environment<'_>, escaping: Escaping) -> Environment<'_> {
 
 /// Writes one substituted value, escaped for the template's escaping mode.
 fn format_value(out: &mut Output, state: &State, value: &Value) -> Result<(), minijinja::Error> {
+    let escaping = match state.auto_escape() {
+        AutoEscape::Custom(MRKDWN) => Escaping::Mrkdwn,
+        AutoEscape::Custom(BLOCK_KIT_JSON) => Escaping::BlockKitJson,
+        _ => Escaping::Verbatim,
+    };
+    Ok(out.write_str(&formatted(value, escaping)?)?)
+}
+
+/// One substituted value as it goes into the output, escaped for `escaping`.
+fn formatted(value: &Value, escaping: Escaping) -> Result<String, minijinja::Error> {
     // `| safe` and `| tojson` mark text the designer vouches for: it goes out as it is.
     if let Some(safe) = value.as_str().filter(|_| value.is_safe()) {
-        return Ok(out.write_str(safe)?);
+        return Ok(safe.to_owned());
     }
     // A null would print as `none`; in a message it means "nothing here".
     if value.is_none() {
-        return Ok(());
+        return Ok(String::new());
     }
     let text = value.to_string();
-    let escaped = match state.auto_escape() {
-        AutoEscape::Custom(MRKDWN) => escape_mrkdwn(&text),
-        AutoEscape::Custom(BLOCK_KIT_JSON) => match value.kind() {
+    Ok(match escaping {
+        Escaping::Mrkdwn => escape_mrkdwn(&text),
+        Escaping::BlockKitJson => match value.kind() {
             // As JSON literals: minijinja would print a boolean as `True`.
             ValueKind::Number | ValueKind::Bool => {
                 serde_json::to_string(value).map_err(|error| {
@@ -190,9 +250,8 @@ fn format_value(out: &mut Output, state: &State, value: &Value) -> Result<(), mi
             }
             _ => json_string_content(&escape_mrkdwn(&text)),
         },
-        _ => text,
-    };
-    Ok(out.write_str(&escaped)?)
+        Escaping::Verbatim => text,
+    })
 }
 
 /// `text` escaped as the inside of a JSON string literal, without the quotes.
@@ -205,7 +264,7 @@ fn json_string_content(text: &str) -> String {
 fn missing_paths(
     env: &Environment,
     used: std::collections::HashSet<String>,
-    variables: &serde_json::Value,
+    variables: &Value,
 ) -> Vec<String> {
     let mut missing: Vec<String> = used
         .into_iter()
@@ -215,7 +274,7 @@ fn missing_paths(
             !env.globals().any(|(name, _)| name == root)
                 && path
                     .split('.')
-                    .try_fold(variables, |value, key| value.get(key))
+                    .try_fold(variables.clone(), |value, key| value.get_attr(key).ok().filter(|v| !v.is_undefined()))
                     .is_none()
         })
         .collect();
@@ -260,7 +319,7 @@ mod tests {
     #[test]
     fn text_without_tags_renders_as_minijinja_renders_it() {
         for source in ["#general", "C0123", "a & <b>\n", "two\r\n", "cr\r", "x\n\n", "", "\n", "100% } done"] {
-            let fast = render("text", source, Escaping::Mrkdwn, &json!({})).unwrap();
+            let fast = render("text", source, Escaping::Mrkdwn, &Value::from_serialize(json!({}))).unwrap();
             let env = environment(Escaping::Mrkdwn);
             let slow = env.template_from_named_str("text", source).unwrap().render(json!({})).unwrap();
             assert_eq!(fast, slow, "{source:?}");
@@ -290,12 +349,51 @@ mod tests {
         }
     }
 
-    fn variables() -> serde_json::Value {
-        json!({
+    #[test]
+    fn plain_substitutions_render_as_minijinja_renders_them() {
+        let plain = [
+            "Invoice {{ invoice.number }} for {{ customer.name }}",
+            "{{customer.vip}} {{ invoice.total }} [{{ nothing }}]\n",
+            "{{ customer }} {{ customer.name }}\r\n",
+            "a }} b {{ invoice.number }} {",
+            "{{ _under }}{{ invoice.number }}",
+        ];
+        let declined = [
+            "{{- customer.name }}  x",
+            "{{ customer.name +}}",
+            "{{ true }} {{ none }}",
+            "{{ loop }}",
+            "{{ customer.name.first }}",
+            "{{ nothing.x }}",
+            "{{ missing }}",
+            "{{ customer['name'] }}",
+            "{{ customer.name }} {% if x %}{% endif %}",
+            "{{ customer.name }} {# note #}",
+            "{{ customer . name }}",
+            "{{ invoice.number",
+            "a{{{ invoice.number }}",
+        ];
+        let variables = variables();
+        for escaping in [Escaping::Mrkdwn, Escaping::BlockKitJson, Escaping::Verbatim] {
+            for source in plain {
+                let fast = substituted(source, escaping, &variables);
+                let full = render_in(&environment(escaping), "text", source, &variables).ok();
+                assert!(fast.is_some(), "{source:?} is substituted without minijinja");
+                assert_eq!(fast, full, "{source:?} {escaping:?}");
+            }
+            for source in declined {
+                assert_eq!(substituted(source, escaping, &variables), None, "{source:?} is left to minijinja");
+            }
+        }
+    }
+
+    fn variables() -> Value {
+        Value::from_serialize(json!({
             "customer": { "name": "Ann <!channel> & Co", "vip": true },
             "invoice": { "number": 42, "total": 12.5 },
             "nothing": null,
-        })
+            "_under": "u",
+        }))
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wasip2::http::types::ErrorCode;
@@ -99,17 +99,17 @@ impl<'token> SlackClient<'token> {
             return Err(SlackError::HttpStatus { method, status });
         }
         // Slack answers errors with HTTP 200 and `ok:false`; anything without `ok` is not Slack.
-        let reply = serde_json::from_slice::<Value>(&reply.body)
-            .ok()
-            .filter(|reply| reply.get("ok").is_some_and(Value::is_boolean));
         let not_slack = || match status {
             200..=299 => SlackError::InvalidReply { method, status },
             _ => SlackError::HttpStatus { method, status },
         };
-        let reply = reply.ok_or_else(not_slack)?;
-        if reply["ok"] == Value::Bool(true) {
-            return serde_json::from_value(reply).map_err(|_| not_slack());
+        // A success is read straight into what the caller keeps: no tree of the whole
+        // reply (the posted message and all) is built only to be dropped.
+        let envelope = serde_json::from_slice::<Envelope>(&reply.body).map_err(|_| not_slack())?;
+        if envelope.ok {
+            return serde_json::from_slice(&reply.body).map_err(|_| not_slack());
         }
+        let reply = serde_json::from_slice::<Value>(&reply.body).map_err(|_| not_slack())?;
         let error = api_error(method, &reply);
         Err(match error.kind() {
             FailureKind::RateLimited => SlackError::RateLimited {
@@ -119,6 +119,12 @@ impl<'token> SlackClient<'token> {
             _ => error,
         })
     }
+}
+
+/// What every Web API reply has: whether the call succeeded.
+#[derive(Deserialize)]
+struct Envelope {
+    ok: bool,
 }
 
 /// `application/x-www-form-urlencoded` pairs, the syntax of a query string.
