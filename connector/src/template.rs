@@ -135,11 +135,13 @@ fn render_in(
 /// itself, less the final line break minijinja drops (`\n`, then `\r`). `None` when it
 /// may hold a tag.
 fn literal(source: &str) -> Option<&str> {
-    if source.contains('{') {
-        return None;
-    }
+    (!source.contains('{')).then(|| without_final_line_break(source))
+}
+
+/// `source` as minijinja reads it: less its final line break (`\n`, then `\r`).
+fn without_final_line_break(source: &str) -> &str {
     let text = source.strip_suffix('\n').unwrap_or(source);
-    Some(text.strip_suffix('\r').unwrap_or(text))
+    text.strip_suffix('\r').unwrap_or(text)
 }
 
 /// What a template that only substitutes variables (`Invoice {{ invoice.number }} for
@@ -147,9 +149,7 @@ fn literal(source: &str) -> Option<&str> {
 /// and compiling costs more than all the rest of a render. `None` for anything else, and
 /// when a name does not resolve, so that minijinja renders it, or explains the error.
 fn substituted(source: &str, escaping: Escaping, variables: &Value) -> Option<String> {
-    // minijinja drops the source's final line break before it reads the template.
-    let source = source.strip_suffix('\n').unwrap_or(source);
-    let source = source.strip_suffix('\r').unwrap_or(source);
+    let source = without_final_line_break(source);
     let mut out = String::with_capacity(source.len());
     let mut rest = source;
     while let Some(start) = rest.find("{{") {
@@ -185,6 +185,11 @@ fn lookup(expression: &str, variables: &Value) -> Option<Value> {
     if expression.starts_with(['-', '+']) || expression.ends_with(['-', '+']) || !path.split('.').all(identifier) {
         return None;
     }
+    resolve(variables, path)
+}
+
+/// The value at the dotted `path` (`customer.name`) in the variables, if there is one.
+fn resolve(variables: &Value, path: &str) -> Option<Value> {
     path.split('.')
         .try_fold(variables.clone(), |value, key| value.get_attr(key).ok().filter(|found| !found.is_undefined()))
 }
@@ -272,10 +277,7 @@ fn missing_paths(
             let root = path.split('.').next().unwrap_or(path);
             // Globals such as `range` are the engine's, not the process's.
             !env.globals().any(|(name, _)| name == root)
-                && path
-                    .split('.')
-                    .try_fold(variables.clone(), |value, key| value.get_attr(key).ok().filter(|v| !v.is_undefined()))
-                    .is_none()
+                && resolve(variables, path).is_none()
         })
         .collect();
     missing.sort();
