@@ -12,7 +12,7 @@ use super::errors::{ConnectionFailure, DEFAULT_RETRY_AFTER_SECONDS, FailureKind,
 use crate::wasi_http::{self, HttpError, Timeouts};
 
 /// The Content-Type of JSON request bodies, as Slack asks for it.
-const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 /// The Content-Type of form-encoded request bodies.
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 

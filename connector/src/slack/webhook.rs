@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::client::{TIMEOUTS, connection_error, retry_after};
+use super::client::{JSON_CONTENT_TYPE, TIMEOUTS, connection_error, retry_after};
 use super::errors::SlackError;
 use super::message::Content;
 use crate::values::SECRET_PLACEHOLDER;
@@ -41,7 +41,7 @@ pub async fn post(url: &str, message: &WebhookMessage<'_>) -> Result<(), SlackEr
         url.to_owned()
     };
     let json = serde_json::to_vec(message).expect("a webhook message serializes to JSON");
-    let headers = [("content-type", "application/json; charset=utf-8")];
+    let headers = [("content-type", JSON_CONTENT_TYPE)];
     let reply = wasi_http::post(&url, &headers, &json, TIMEOUTS)
         .map_err(|error| connection_error(WEBHOOK, error))?;
     let header_retry_after = reply.retry_after.as_deref().map(|value| retry_after(Some(value)));
