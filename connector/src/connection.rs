@@ -49,7 +49,7 @@ struct ChannelInfo {
 }
 
 /// Runs every check; fails only when Slack could not be asked (a retry may help).
-pub async fn test_connection(config: &str) -> Result<Vec<Check>, SlackError> {
+pub fn test_connection(config: &str) -> Result<Vec<Check>, SlackError> {
     let config = Inputs::read(config).config;
     if let Some(url) = config.webhook_url {
         // Posting is the only way to test a webhook, and a test must not post.
@@ -73,11 +73,7 @@ pub async fn test_connection(config: &str) -> Result<Vec<Check>, SlackError> {
         )]);
     };
     let client = SlackClient::from_env(token);
-    let identity = match tolerate(
-        client
-            .call::<Identity>("auth.test", &serde_json::json!({}))
-            .await,
-    )? {
+    let identity = match tolerate(client.call::<Identity>("auth.test", &serde_json::json!({})))? {
         Ok(identity) => identity,
         Err(error) => {
             return Ok(vec![Check::failed(
@@ -111,9 +107,7 @@ pub async fn test_connection(config: &str) -> Result<Vec<Check>, SlackError> {
     };
     let mut cache = Cache::default();
     let destination = Destination::classify(channel);
-    let resolved = Resolver::new(&client, &mut cache)
-        .conversation(&destination)
-        .await;
+    let resolved = Resolver::new(&client, &mut cache).conversation(&destination);
     let id = match tolerate(resolved)? {
         Ok(id) => id,
         Err(error) => {
@@ -134,9 +128,7 @@ pub async fn test_connection(config: &str) -> Result<Vec<Check>, SlackError> {
         Destination::Conversation(_) | Destination::Name(_)
     ) && !id.starts_with('D')
     {
-        let info = client
-            .read::<Info>("conversations.info", &[("channel", &id)])
-            .await;
+        let info = client.read::<Info>("conversations.info", &[("channel", &id)]);
         match tolerate(info)? {
             Ok(info) => checks.extend(info.channel.checks(&id, &identity)),
             Err(error) => checks.push(Check::failed("membership", error.to_string(), error.hint())),

@@ -52,7 +52,7 @@ impl Guest for SlackConnector {
     }
 
     fn send(request: SendRequest) -> Result<StepResult, ConnectorError> {
-        let sent = wstd::runtime::block_on(send::send(&send::Request {
+        let sent = send::send(&send::Request {
             config: &request.config,
             variables: &request.variables,
             computed: &request.computed,
@@ -61,7 +61,7 @@ impl Guest for SlackConnector {
             state: request.state.as_deref(),
             cache: request.cache.as_deref(),
             deferred: request.deferred,
-        }))?;
+        })?;
         Ok(StepResult {
             output: sent.output.to_string(),
             state: sent.state,
@@ -71,7 +71,7 @@ impl Guest for SlackConnector {
     }
 
     fn test_connection(config: String) -> Result<ConnectionReport, ConnectorError> {
-        let checks = wstd::runtime::block_on(connection::test_connection(&config))?;
+        let checks = connection::test_connection(&config)?;
         Ok(ConnectionReport {
             checks: checks.into_iter().map(Check::from).collect(),
         })

@@ -90,7 +90,7 @@ pub fn state_key(
 }
 
 /// Renders and delivers the message the step configuration describes.
-pub async fn send(request: &Request<'_>) -> Result<Sent, SendError> {
+pub fn send(request: &Request<'_>) -> Result<Sent, SendError> {
     let config = Config::parse(request.config).map_err(SendError::InvalidConfig)?;
     let renderer = Renderer::new(request.variables, request.computed)?;
     let rendered = renderer
@@ -99,13 +99,13 @@ pub async fn send(request: &Request<'_>) -> Result<Sent, SendError> {
     let mut cache = Cache::from_json(request.cache);
     let delivery = match &config.webhook_url {
         Some(url) => Delivery {
-            output: via_webhook(url, &config, rendered, &mut cache).await?,
+            output: via_webhook(url, &config, rendered, &mut cache)?,
             state: None,
             deliver_at: None,
         },
         None => {
             let update_key = renderer.update_key(config.update_key.as_deref())?;
-            via_web_api(request, &config, rendered, update_key.is_some(), &mut cache).await?
+            via_web_api(request, &config, rendered, update_key.is_some(), &mut cache)?
         }
     };
     Ok(Sent {
@@ -118,13 +118,13 @@ pub async fn send(request: &Request<'_>) -> Result<Sent, SendError> {
 
 /// Posts through an incoming webhook, part after part; Slack tells nothing back, so the
 /// later parts cannot go in the thread of the first and follow it in the channel.
-async fn via_webhook(
+fn via_webhook(
     url: &str,
     config: &Config,
     rendered: Rendered,
     cache: &mut Cache,
 ) -> Result<Value, SendError> {
-    let users = mention_ids(config, &rendered.mentions, cache).await?;
+    let users = mention_ids(config, &rendered.mentions, cache)?;
     let parts = limits::fit(with_mentions(rendered.draft, &users), config.on_overflow);
     for part in &parts {
         let content = content(config, part.clone());
@@ -134,13 +134,13 @@ async fn via_webhook(
             unfurl_links: config.unfurl_links,
             unfurl_media: config.unfurl_media,
         };
-        webhook::post(url, &message).await?;
+        webhook::post(url, &message)?;
     }
     Ok(output(None, parts.len(), None))
 }
 
 /// Posts (or updates) through the Web API; returns the output and the state to keep.
-async fn via_web_api(
+fn via_web_api(
     request: &Request<'_>,
     config: &Config,
     rendered: Rendered,
@@ -149,7 +149,7 @@ async fn via_web_api(
 ) -> Result<Delivery, SendError> {
     let token = config.token.as_deref().ok_or_else(missing_token)?;
     let client = SlackClient::from_env(token);
-    let users = mention_ids(config, &rendered.mentions, cache).await?;
+    let users = mention_ids(config, &rendered.mentions, cache)?;
     let draft = with_mentions(rendered.draft, &users);
     // An update changes one message, so it cannot be split: it is truncated to fit.
     let overflow = if updating {
@@ -188,7 +188,7 @@ async fn via_web_api(
             ts: &state.ts,
             content: &content,
         };
-        match client.call::<Posted>("chat.update", &update).await {
+        match client.call::<Posted>("chat.update", &update) {
             Ok(updated) => return Ok(web_api_result(&updated, 1, Some(true))),
             // The message was deleted: post a new one and keep that instead.
             Err(error) if error.code() == "message_not_found" => {}
@@ -199,9 +199,7 @@ async fn via_web_api(
         .channel
         .as_deref()
         .ok_or_else(|| Issue::new("channel", "`channel` is required to post with the Web API"))?;
-    let channel = Resolver::new(&client, cache)
-        .post_target(&Destination::classify(channel))
-        .await?;
+    let channel = Resolver::new(&client, cache).post_target(&Destination::classify(channel))?;
     let mut poster = Poster {
         client: &client,
         channel,
@@ -215,15 +213,11 @@ async fn via_web_api(
     for (index, part) in parts.iter().enumerate() {
         let content = content(config, part.clone());
         let posted = match &first {
-            None => {
-                poster
-                    .post(1, &content, thread, config.reply_broadcast)
-                    .await?
-            }
+            None => poster.post(1, &content, thread, config.reply_broadcast)?,
             // The later parts reply in the thread the first is in, or that it starts.
             Some(first) => {
                 let thread = thread.unwrap_or(&first.ts);
-                poster.post(index + 1, &content, Some(thread), None).await?
+                poster.post(index + 1, &content, Some(thread), None)?
             }
         };
         first.get_or_insert(posted);
@@ -290,7 +284,7 @@ fn content(config: &Config, part: Draft) -> Content {
 
 /// The user ids of the people to mention; e-mail addresses are looked up, which needs the
 /// token even for a webhook.
-async fn mention_ids(
+fn mention_ids(
     config: &Config,
     mentions: &[Mentionee],
     cache: &mut Cache,
@@ -307,7 +301,7 @@ async fn mention_ids(
                     )
                 })?;
                 let client = SlackClient::from_env(token);
-                ids.push(Resolver::new(&client, cache).user_by_email(email).await?);
+                ids.push(Resolver::new(&client, cache).user_by_email(email)?);
             }
         }
     }
@@ -328,14 +322,14 @@ struct Poster<'a> {
 }
 
 impl Poster<'_> {
-    async fn post(
+    fn post(
         &mut self,
         part: usize,
         content: &Content,
         thread: Option<&str>,
         reply_broadcast: Option<bool>,
     ) -> Result<Posted, SlackError> {
-        if let Some(ts) = self.posted_before(part, thread).await {
+        if let Some(ts) = self.posted_before(part, thread) {
             return Ok(Posted {
                 channel: self.channel.clone(),
                 ts,
@@ -349,19 +343,18 @@ impl Poster<'_> {
             presentation: self.presentation,
             metadata: message::metadata(self.execution_key, part),
         };
-        self.client.call("chat.postMessage", &post).await
+        self.client.call("chat.postMessage", &post)
     }
 
     /// The `ts` of `part` if an earlier attempt posted it; looked up once per thread.
-    async fn posted_before(&mut self, part: usize, thread: Option<&str>) -> Option<String> {
+    fn posted_before(&mut self, part: usize, thread: Option<&str>) -> Option<String> {
         if !self.retry {
             return None;
         }
         let location = thread.map(str::to_owned);
         if !self.earlier.contains_key(&location) {
             let found =
-                history::earlier_parts(self.client, &self.channel, thread, self.execution_key)
-                    .await;
+                history::earlier_parts(self.client, &self.channel, thread, self.execution_key);
             self.earlier.insert(location.clone(), found);
         }
         self.earlier.get(&location)?.get(&part).cloned()

@@ -11,7 +11,7 @@ use wasip2::http::types::{
     Scheme,
 };
 use wasip2::io::streams::{InputStream, StreamError};
-use wstd::http::Uri;
+use http::Uri;
 
 /// The most a blocking write may carry at once (`wasi:io`'s limit).
 const WRITE_CHUNK: usize = 4096;

@@ -49,14 +49,14 @@ impl<'token> SlackClient<'token> {
 
     /// POSTs `body` as JSON to the Web API method `method` and returns the reply of a
     /// successful (`"ok": true`) call.
-    pub async fn call<R: DeserializeOwned>(
+    pub fn call<R: DeserializeOwned>(
         &self,
         method: &'static str,
         body: &impl Serialize,
     ) -> Result<R, SlackError> {
         // Serializing the connector's own body types (strings and JSON values) cannot fail.
         let json = serde_json::to_vec(body).expect("a Slack request body serializes to JSON");
-        self.execute(method, JSON_CONTENT_TYPE, &json).await
+        self.execute(method, JSON_CONTENT_TYPE, &json)
     }
 
     /// POSTs `params` form-encoded to a read method such as `conversations.list` or
@@ -65,16 +65,16 @@ impl<'token> SlackClient<'token> {
     /// Slack takes read methods by POST as well as GET. A GET has no body, so the server may
     /// answer before wasi-http has finished the (empty) request body stream, and that stream
     /// then fails as closed although Slack answered: a form body avoids the race.
-    pub async fn read<R: DeserializeOwned>(
+    pub fn read<R: DeserializeOwned>(
         &self,
         method: &'static str,
         params: &[(&str, &str)],
     ) -> Result<R, SlackError> {
         let form = form_encode(params);
-        self.execute(method, FORM_CONTENT_TYPE, form.as_bytes()).await
+        self.execute(method, FORM_CONTENT_TYPE, form.as_bytes())
     }
 
-    async fn execute<R: DeserializeOwned>(
+    fn execute<R: DeserializeOwned>(
         &self,
         method: &'static str,
         content_type: &'static str,

@@ -86,15 +86,15 @@ impl<'a> Resolver<'a> {
     }
 
     /// The conversation id of a destination.
-    pub async fn conversation(&mut self, destination: &Destination) -> Result<String, SlackError> {
+    pub fn conversation(&mut self, destination: &Destination) -> Result<String, SlackError> {
         match destination {
             Destination::Conversation(id) => Ok(id.clone()),
-            Destination::User(user) => self.direct_message(user).await,
+            Destination::User(user) => self.direct_message(user),
             Destination::Email(email) => {
-                let user = self.user_by_email(email).await?;
-                self.direct_message(&user).await
+                let user = self.user_by_email(email)?;
+                self.direct_message(&user)
             }
-            Destination::Name(name) => self.channel_by_name(name).await,
+            Destination::Name(name) => self.channel_by_name(name),
         }
     }
 
@@ -104,8 +104,8 @@ impl<'a> Resolver<'a> {
     /// Listing needs `channels:read`/`groups:read`, which a bot with only `chat:write` lacks,
     /// and `chat.postMessage` resolves names itself, answering `channel_not_found` when
     /// there is no such channel: so a miss is left to Slack rather than failed here.
-    pub async fn post_target(&mut self, destination: &Destination) -> Result<String, SlackError> {
-        match (destination, self.conversation(destination).await) {
+    pub fn post_target(&mut self, destination: &Destination) -> Result<String, SlackError> {
+        match (destination, self.conversation(destination)) {
             (Destination::Name(name), Err(SlackError::Api { code, .. }))
                 if code == "channel_not_found" || code == "missing_scope" =>
             {
@@ -116,28 +116,26 @@ impl<'a> Resolver<'a> {
     }
 
     /// The user id of the active user with an e-mail address (`users.lookupByEmail`).
-    pub async fn user_by_email(&mut self, email: &str) -> Result<String, SlackError> {
+    pub fn user_by_email(&mut self, email: &str) -> Result<String, SlackError> {
         let key = email.to_lowercase();
         if let Some(user) = self.cache.users.get(&key) {
             return Ok(user.clone());
         }
         let found: FoundUser = self
             .client
-            .read("users.lookupByEmail", &[("email", email)])
-            .await?;
+            .read("users.lookupByEmail", &[("email", email)])?;
         self.cache.users.insert(key, found.user.id.clone());
         Ok(found.user.id)
     }
 
     /// The direct-message conversation with a user (`conversations.open`).
-    async fn direct_message(&mut self, user: &str) -> Result<String, SlackError> {
+    fn direct_message(&mut self, user: &str) -> Result<String, SlackError> {
         if let Some(id) = self.cache.dms.get(user) {
             return Ok(id.clone());
         }
         let opened: Opened = self
             .client
-            .call("conversations.open", &serde_json::json!({ "users": user }))
-            .await?;
+            .call("conversations.open", &serde_json::json!({ "users": user }))?;
         self.cache
             .dms
             .insert(user.to_owned(), opened.channel.id.clone());
@@ -146,7 +144,7 @@ impl<'a> Resolver<'a> {
 
     /// The id of the channel named `name`, paging through `conversations.list` until it
     /// shows up; every name seen on the way is cached for later steps.
-    async fn channel_by_name(&mut self, name: &str) -> Result<String, SlackError> {
+    fn channel_by_name(&mut self, name: &str) -> Result<String, SlackError> {
         let mut cursor = String::new();
         loop {
             if let Some(id) = self.cache.channels.get(name) {
@@ -160,7 +158,7 @@ impl<'a> Resolver<'a> {
             if !cursor.is_empty() {
                 query.push(("cursor", &cursor));
             }
-            let page: ChannelPage = self.client.read("conversations.list", &query).await?;
+            let page: ChannelPage = self.client.read("conversations.list", &query)?;
             for channel in page.channels {
                 if let Some(listed) = channel.name {
                     self.cache

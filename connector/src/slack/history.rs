@@ -24,7 +24,7 @@ struct Messages {
 /// This is a safety net, not a requirement: when the lookup fails (most often because the
 /// app lacks the `channels:history` scope), nothing is found and the step posts anyway,
 /// which at worst repeats a message, rather than failing a step Slack would accept.
-pub async fn earlier_parts(
+pub fn earlier_parts(
     client: &SlackClient<'_>,
     channel: &str,
     thread: Option<&str>,
@@ -38,15 +38,9 @@ pub async fn earlier_parts(
     let reply = match thread {
         Some(ts) => {
             query.push(("ts", ts));
-            client
-                .read::<Messages>("conversations.replies", &query)
-                .await
+            client.read::<Messages>("conversations.replies", &query)
         }
-        None => {
-            client
-                .read::<Messages>("conversations.history", &query)
-                .await
-        }
+        None => client.read::<Messages>("conversations.history", &query),
     };
     reply.map_or_else(
         |_| BTreeMap::new(),

@@ -32,7 +32,7 @@ pub struct WebhookMessage<'a> {
 
 /// POSTs `message` to the webhook at `url`, which may be a secret placeholder the host's
 /// egress hook turns into the real URL on the way out.
-pub async fn post(url: &str, message: &WebhookMessage<'_>) -> Result<(), SlackError> {
+pub fn post(url: &str, message: &WebhookMessage<'_>) -> Result<(), SlackError> {
     // A whole-URL placeholder stands where the host goes; wasi:http needs a full URL around
     // it, which the host then replaces with the secret URL.
     let url = if url.starts_with(SECRET_PLACEHOLDER) {
