@@ -46,6 +46,10 @@ fn posted(sandbox: &SlackSandbox, text: &str) -> Vec<String> {
     sandbox.messages().into_iter().filter(|m| m.text == text).map(|m| m.ts).collect()
 }
 
+/// A short attempt deadline: a resume waits it out before repeating an attempt a kill cut
+/// short, so that nothing that attempt sent can still land.
+const SETTLE: (&str, &str) = ("HERALD_ATTEMPT_TIMEOUT_MS", "2000");
+
 fn chat_posts(sandbox: &SlackSandbox) -> usize {
     sandbox.requests().iter().filter(|r| r.api_method() == "chat.postMessage").count()
 }
@@ -76,7 +80,7 @@ async fn instances_killed_at_random_points_resume_and_post_each_message_exactly_
 
     let mut random = Random::new();
     let spawn = |args: &[&str]| {
-        let mut command = command(dir, Some(&api), args, &[]);
+        let mut command = command(dir, Some(&api), args, &[SETTLE]);
         command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
         command.kill_on_drop(true).spawn().unwrap()
     };
@@ -117,7 +121,7 @@ async fn instances_killed_at_random_points_resume_and_post_each_message_exactly_
         }
         child.kill().await.unwrap();
     }
-    let output = herald_in(dir, Some(&api), &["resume", "--json"], &[]).await;
+    let output = herald_in(dir, Some(&api), &["resume", "--json"], &[SETTLE]).await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
 
     let listed = instances(dir).await;
@@ -151,6 +155,61 @@ async fn instances_killed_at_random_points_resume_and_post_each_message_exactly_
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_thousand_posts_to_a_busy_slow_channel_survive_five_kills_each_posted_once() {
+    const POSTS: usize = 1000;
+    let sandbox = SlackSandbox::start().await.unwrap();
+    // A loaded Slack: each message is stored 0.4 s after it arrives, whether or not the
+    // client still waits, and answered 0.1 s later; history comes 15 messages a page.
+    sandbox.set_processing_time(Duration::from_millis(400));
+    sandbox.set_latency(Duration::from_millis(100));
+    sandbox.set_history_page_limit(15);
+    let api = sandbox.api_url();
+    let state = tempfile::tempdir().unwrap();
+    let dir = state.path();
+    let flow = one_post(dir, "#billing", "Invoice {{ n }}", 10);
+    let jsonl = dir.join("invoices.jsonl");
+    std::fs::write(&jsonl, (0..POSTS).map(|n| format!("{{\"n\": {n}}}\n")).collect::<String>()).unwrap();
+    let settle = ("HERALD_ATTEMPT_TIMEOUT_MS", "8000");
+    let spawn = |args: &[&str]| {
+        let mut command = command(dir, Some(&api), args, &[settle]);
+        command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+        command.kill_on_drop(true).spawn().unwrap()
+    };
+    let mut random = Random::new();
+    let run = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "8"];
+    let mut child = spawn(&run);
+    let kills = 5;
+    for _ in 0..kills {
+        // A random instant once the process is under way: with eight posts in flight at
+        // any time, most kills leave some whose answer never comes.
+        tokio::time::sleep(Duration::from_millis(1500 + random.below(3000))).await;
+        child.kill().await.unwrap();
+        // Resumed at once.
+        child = spawn(&["resume", "--concurrency", "8"]);
+    }
+    let status = tokio::time::timeout(Duration::from_secs(600), child.wait()).await.expect("the last resume ends").unwrap();
+    assert!(status.success(), "the last resume failed: {status:?}");
+    let listed = instances(dir).await;
+    assert_eq!(listed.len(), POSTS);
+    assert!(listed.iter().all(|i| i["state"] == "completed"), "not all completed");
+    let messages = sandbox.messages();
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for message in &messages {
+        *counts.entry(message.text.clone()).or_default() += 1;
+    }
+    let doubled: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(doubled.is_empty(), "posted twice: {doubled:?}");
+    assert_eq!(counts.len(), POSTS, "every invoice posted");
+    assert_eq!(messages.len(), POSTS);
+    let lookups = sandbox.requests().iter().filter(|r| r.api_method() == "conversations.history").count();
+    let lists = sandbox.requests().iter().filter(|r| r.api_method() == "conversations.list").count();
+    eprintln!("{kills} kills, {lookups} history pages asked, {lists} channel listings");
+    assert!(lookups > 0, "no kill left a post in doubt");
+    // One listing per process at most: the run and each resume resolve `#billing` once.
+    assert!(lists <= 1 + kills, "{lists} conversations.list calls");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_first_attempt_a_killed_bulk_run_left_unrecorded_is_not_made_twice() {
     let sandbox = SlackSandbox::start().await.unwrap();
     // The reply leaves long after the post took effect: the kill lands in between.
@@ -162,7 +221,7 @@ async fn a_first_attempt_a_killed_bulk_run_left_unrecorded_is_not_made_twice() {
     let jsonl = dir.path().join("orders.jsonl");
     std::fs::write(&jsonl, "{\"order\": 1}\n{\"order\": 2}\n").unwrap();
     let run = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "1"];
-    let mut child = command(dir.path(), Some(&sandbox.api_url()), &run, &[]);
+    let mut child = command(dir.path(), Some(&sandbox.api_url()), &run, &[SETTLE]);
     let mut child = child.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).kill_on_drop(true).spawn().unwrap();
     tokio::time::timeout(Duration::from_secs(60), async {
         while chat_posts(&sandbox) == 0 {
@@ -186,7 +245,7 @@ async fn a_first_attempt_a_killed_bulk_run_left_unrecorded_is_not_made_twice() {
     }
 
     sandbox.set_latency(Duration::ZERO);
-    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["resume", "--json"], &[]).await;
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["resume", "--json"], &[SETTLE]).await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     assert_eq!(posted(&sandbox, "Order 1").len(), 1, "the first order was posted again");
     assert_eq!(posted(&sandbox, "Order 2").len(), 1);

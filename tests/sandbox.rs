@@ -140,6 +140,62 @@ async fn each_limit_stops_its_instance_and_the_others_go_on() {
     ]);
 }
 
+/// Answers every request with a reply that trickles one byte every 200 ms, each wait well
+/// inside every request timeout; returns its URL and the request lines it received.
+fn trickling_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/api/", server.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = std::sync::Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for stream in server.incoming().take(4).flatten() {
+            let record = std::sync::Arc::clone(&record);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                record.lock().unwrap().push(line.trim().to_owned());
+                let mut stream = stream;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{";
+                if stream.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                for _ in 0..100 {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    if stream.write_all(b" ").and_then(|()| stream.flush()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, seen)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trickling_server_is_stopped_by_the_attempt_deadline_which_names_itself() {
+    let (url, seen) = trickling_server();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "C0123456789", "Deploy done", 2);
+    let env = [("HERALD_ATTEMPT_TIMEOUT_MS", "1500")];
+    let output = herald_in(dir.path(), Some(&url), &["run", flow.to_str().unwrap(), "--json"], &env).await;
+    let record = json_record(&output);
+    let message = incident(&output, &record);
+    assert_eq!(
+        message,
+        "the attempt did not finish within its deadline of 1500 ms, so it was stopped (HERALD_ATTEMPT_TIMEOUT_MS sets it)"
+    );
+    let step = &record["steps"][0];
+    assert_eq!(step["error"]["kind"], "timeout", "{step}");
+    assert_eq!(step["attempts"], 2, "a deadline is retried like a timeout: {step}");
+    // The first attempt's post got no answer, so the repeat first looked for it.
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(seen[0].starts_with("POST /api/chat.postMessage"), "{seen:?}");
+    assert!(seen[1].starts_with("POST /api/conversations.history"), "{seen:?}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_limit_that_is_not_a_number_is_invalid_input() {
     let dir = tempfile::tempdir().unwrap();

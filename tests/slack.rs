@@ -176,23 +176,155 @@ async fn block_kit_data_with_quotes_and_newlines_stays_valid_json() {
     assert_eq!(body["blocks"][0]["text"]["text"], "Note: He said \"ship it\"\nthen left \\ early &amp; &lt;fast&gt;");
 }
 
+/// A short attempt deadline: a repeat after a lost answer waits it out.
+const SETTLE: (&str, &str) = ("HERALD_ATTEMPT_TIMEOUT_MS", "1000");
+
+/// Runs `herald run FLOW --json` against the sandbox with a short attempt deadline.
+async fn run_settling(sandbox: &SlackSandbox, flow: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let state = tempfile::tempdir().unwrap();
+    let mut args = vec!["run", flow.to_str().unwrap(), "--json"];
+    args.extend_from_slice(extra);
+    herald_in(state.path(), Some(&sandbox.api_url()), &args, &[SETTLE]).await
+}
+
+fn lookups(sandbox: &SlackSandbox) -> Vec<herald::sandbox::ReceivedRequest> {
+    sandbox.requests().into_iter().filter(|r| r.api_method().starts_with("conversations.history") || r.api_method() == "conversations.replies").collect()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dropped_reply_does_not_lead_to_a_second_message() {
     let sandbox = SlackSandbox::start().await.unwrap();
     sandbox.script("chat.postMessage", ScriptedReply::DropReply);
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), "#general", "Deploy {{ version }} done", 3);
-    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--var", "version=1.4.2", "--json"]).await;
+    let output = run_settling(&sandbox, &flow, &["--var", "version=1.4.2"]).await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let messages = sandbox.messages();
     assert_eq!(messages.len(), 1, "exactly one message: {messages:#?}");
     assert_eq!(posts(&sandbox).len(), 1, "the retry found the message instead of posting again");
-    assert!(methods(&sandbox).contains(&"conversations.history".to_owned()));
+    // The lookup asks for the conversation by id, back to the attempt's start only.
+    let lookup = &lookups(&sandbox)[0];
+    assert!(lookup.body.contains(&format!("channel={}&", messages[0].channel_id)), "{}", lookup.body);
+    assert!(lookup.body.contains("oldest=") && lookup.body.contains("latest="), "{}", lookup.body);
     let record = json_record(&output);
     assert_eq!(record["steps"][0]["attempts"], 2);
     assert_eq!(record["variables"]["notification"]["ts"], messages[0].ts);
     let metadata = &messages[0].metadata;
     assert!(metadata.as_ref().is_some_and(|m| m.to_string().contains(&format!("{}/notify", record["instance"].as_str().unwrap()))), "{metadata:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_answer_from_a_channel_known_only_by_name_is_an_incident_not_a_second_post() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    // A bot without `channels:read`: the name goes to Slack as it is.
+    for _ in 0..3 {
+        sandbox.script("conversations.list", ScriptedReply::SlackError { code: "missing_scope".into(), extra: json!({"needed": "channels:read"}) });
+    }
+    sandbox.script("chat.postMessage", ScriptedReply::DropReply);
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "Payroll ran", 3);
+    let output = run_settling(&sandbox, &flow, &[]).await;
+    assert_eq!(output.status.code(), Some(1), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
+    assert_eq!(posts(&sandbox).len(), 1, "posted a second time");
+    assert_eq!(sandbox.messages().len(), 1);
+    let record = json_record(&output);
+    let error = &record["steps"][0]["error"];
+    assert_eq!(error["code"], "delivery_unverifiable", "{record}");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains("may already have posted this message to #general"), "{message}");
+    assert!(error["hint"].as_str().unwrap().contains("channels:history"), "{error}");
+    // Nothing could be asked: a name cannot be searched.
+    assert!(lookups(&sandbox).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lookup_that_fails_is_an_incident_not_a_second_post() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let channel = sandbox.create_channel("payroll").unwrap();
+    sandbox.script("chat.postMessage", ScriptedReply::DropReply);
+    // A bot without `channels:history`.
+    sandbox.script("conversations.history", ScriptedReply::SlackError { code: "missing_scope".into(), extra: json!({"needed": "channels:history"}) });
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), &channel, "Payroll ran", 3);
+    let output = run_settling(&sandbox, &flow, &[]).await;
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
+    assert_eq!(posts(&sandbox).len(), 1, "posted a second time");
+    let record = json_record(&output);
+    assert_eq!(record["steps"][0]["error"]["code"], "delivery_unverifiable", "{record}");
+    assert!(record["steps"][0]["error"]["message"].as_str().unwrap().contains("missing_scope"), "{record}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rate_limited_lookup_waits_and_looks_again() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let channel = sandbox.create_channel("payroll").unwrap();
+    sandbox.script("chat.postMessage", ScriptedReply::DropReply);
+    sandbox.script("conversations.history", ScriptedReply::RateLimited { retry_after_seconds: 1 });
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), &channel, "Payroll ran", 4);
+    let output = run_settling(&sandbox, &flow, &[]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert_eq!(posts(&sandbox).len(), 1, "posted a second time");
+    assert_eq!(lookups(&sandbox).len(), 2, "the rate-limited lookup is made again");
+    let record = json_record(&output);
+    assert_eq!(record["steps"][0]["attempts"], 3);
+    assert_eq!(record["variables"]["notification"]["ts"], sandbox.messages()[0].ts);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retry_after_an_answer_posts_only_what_is_missing_without_a_lookup() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let channel = sandbox.create_channel("reports").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), &channel, &"word ".repeat(9_000), 3);
+    // Part 1 is posted (its reply comes back), part 2 is rate-limited.
+    sandbox.script("chat.postMessage", ScriptedReply::Pass);
+    sandbox.script("chat.postMessage", ScriptedReply::RateLimited { retry_after_seconds: 1 });
+    let output = run_settling(&sandbox, &flow, &[]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let messages = sandbox.messages();
+    assert_eq!(messages.len(), 2, "{messages:#?}");
+    assert_eq!(posts(&sandbox).len(), 3, "part 1, part 2 limited, part 2 again");
+    assert!(lookups(&sandbox).is_empty(), "the ledger knew part 1: no lookup");
+    assert_eq!(messages[1].thread_ts.as_deref(), Some(messages[0].ts.as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_thread_part_whose_replies_cannot_be_read_is_not_posted_twice() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let channel = sandbox.create_channel("reports").unwrap();
+    // Part 1 is answered; part 2 lands but its answer is lost.
+    sandbox.script("chat.postMessage", ScriptedReply::Pass);
+    sandbox.script("chat.postMessage", ScriptedReply::DropReply);
+    // Bot tokens may not read a channel's threads.
+    sandbox.script("conversations.replies", ScriptedReply::SlackError { code: "missing_scope".into(), extra: json!({"needed": "channels:history"}) });
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), &channel, &"word ".repeat(9_000), 3);
+    let output = run_settling(&sandbox, &flow, &[]).await;
+    // The thread's parent says a reply came after part 1: it may be part 2, so the step
+    // stops rather than posting it again.
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
+    assert_eq!(posts(&sandbox).len(), 2);
+    assert_eq!(sandbox.messages().len(), 2);
+    let record = json_record(&output);
+    assert_eq!(record["steps"][0]["error"]["code"], "delivery_unverifiable", "{record}");
+    let methods = methods(&sandbox);
+    assert!(methods.contains(&"conversations.history".to_owned()), "the parent was asked: {methods:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bulk_run_to_a_channel_name_lists_channels_once() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "Invoice {{ n }}", 3);
+    let jsonl = dir.path().join("invoices.jsonl");
+    std::fs::write(&jsonl, (0..40).map(|n| format!("{{\"n\": {n}}}\n")).collect::<String>()).unwrap();
+    let (output, _state) =
+        herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "8"]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert_eq!(posts(&sandbox).len(), 40);
+    let lists = methods(&sandbox).iter().filter(|m| *m == "conversations.list").count();
+    assert_eq!(lists, 1, "the name was resolved once for the whole run");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -322,7 +454,7 @@ async fn test_connection_proves_token_and_destination_and_says_what_to_fix() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn channel_names_resolve_through_every_page_once_per_instance() {
+async fn channel_names_resolve_through_every_page_once() {
     let sandbox = SlackSandbox::start().await.unwrap();
     for i in 0..250 {
         sandbox.create_channel(&format!("team-{i:03}")).unwrap();

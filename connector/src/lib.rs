@@ -16,7 +16,7 @@ mod wasi_http;
 use exports::herald::connector::connector::Guest;
 use herald::connector::types::{
     Check, ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, Failure, RateLimit,
-    SendRequest, StepResult,
+    SendFailure, SendRequest, StepResult,
 };
 use slack::errors::{FailureKind, SlackError};
 
@@ -51,16 +51,21 @@ impl Guest for SlackConnector {
         )?)
     }
 
-    fn send(request: SendRequest) -> Result<StepResult, ConnectorError> {
+    fn send(request: SendRequest) -> Result<StepResult, SendFailure> {
+        let earlier = request.earlier.as_ref().map(|earlier| send::Earlier {
+            window_ms: (earlier.since, earlier.until),
+            progress: earlier.progress.as_deref(),
+            in_doubt: earlier.in_doubt,
+        });
         let sent = send::send(&send::Request {
             config: &request.config,
             variables: &request.variables,
             computed: &request.computed,
             execution_key: &request.execution_key,
-            attempt: request.attempt,
             state: request.state.as_deref(),
             cache: request.cache.as_deref(),
             deferred: request.deferred,
+            earlier,
         })?;
         Ok(StepResult {
             output: sent.output.to_string(),
@@ -112,6 +117,17 @@ impl From<connection::Check> for Check {
             ok: check.ok,
             detail: check.detail,
             fix: check.fix,
+        }
+    }
+}
+
+impl From<send::Failed> for SendFailure {
+    fn from(failed: send::Failed) -> Self {
+        SendFailure {
+            error: failed.error.into(),
+            progress: failed.progress,
+            in_doubt: failed.in_doubt,
+            cache: Some(failed.cache),
         }
     }
 }

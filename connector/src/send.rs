@@ -2,8 +2,6 @@
 //! through the Web API (split to fit Slack's limits, updated in place, never posted twice)
 //! or through an incoming webhook.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 
 use crate::config::{Config, Issue, missing_token, update_key_input};
@@ -12,7 +10,8 @@ use crate::slack::cache::Cache;
 use crate::slack::client::SlackClient;
 use crate::slack::destination::{Destination, Resolver};
 use crate::slack::errors::SlackError;
-use crate::slack::history;
+use crate::slack::history::Lookup;
+use crate::slack::ledger::Ledger;
 use crate::slack::limits::{self, Draft};
 use crate::slack::message::{self, Content, PostMessage, Posted, Presentation, UpdateMessage};
 use crate::slack::webhook::{self, WebhookMessage};
@@ -29,14 +28,48 @@ pub struct Request<'a> {
     pub computed: &'a [String],
     /// Stable across retries of the step: marks its posts so a retry finds them.
     pub execution_key: &'a str,
-    /// 1 for the first attempt.
-    pub attempt: u32,
     /// The state saved under the step's state key, if any.
     pub state: Option<&'a str>,
-    /// The instance's cache, if any.
+    /// The cache the host keeps for the steps that share the token, if any.
     pub cache: Option<&'a str>,
     /// Whether this call delivers what an earlier call of the execution deferred.
     pub deferred: bool,
+    /// What earlier attempts of the execution left, for a repeat.
+    pub earlier: Option<Earlier<'a>>,
+}
+
+/// The host's ledger of an execution's earlier attempts.
+pub struct Earlier<'a> {
+    /// The window (ms since the Unix epoch) in which the attempts in doubt may have
+    /// delivered: from the first one's start to the last one's deadline.
+    pub window_ms: (u64, u64),
+    /// What they are known to have posted (a [`Ledger`] as JSON).
+    pub progress: Option<&'a str>,
+    /// Whether they may have posted more than that.
+    pub in_doubt: bool,
+}
+
+/// What an attempt is known to have posted, and whether it may have posted more.
+struct Progress {
+    ledger: Ledger,
+    /// A request went out and no answer came back: a part the ledger lacks may be in
+    /// Slack all the same.
+    in_doubt: bool,
+    /// The window in which what the ledger lacks may have been posted (ms since the Unix
+    /// epoch).
+    window_ms: (u64, u64),
+}
+
+/// A failed send: why, and what it posted all the same.
+pub struct Failed {
+    /// Why it failed.
+    pub error: SendError,
+    /// What the execution is known to have posted (a [`Ledger`] as JSON).
+    pub progress: Option<String>,
+    /// Whether it may have posted more than that.
+    pub in_doubt: bool,
+    /// The cache, with what this send learned.
+    pub cache: String,
 }
 
 /// What a successful send hands back to the host.
@@ -45,7 +78,7 @@ pub struct Sent {
     pub output: Value,
     /// The state to keep under the step's state key.
     pub state: Option<String>,
-    /// The instance's cache, with what this send resolved.
+    /// The cache, with what this send resolved.
     pub cache: String,
     /// When set, nothing was sent yet: call again at this time (ms since the Unix epoch).
     pub deliver_at: Option<u64>,
@@ -89,44 +122,77 @@ pub fn state_key(
     Ok(key.as_deref().map(update::state_key))
 }
 
-/// Renders and delivers the message the step configuration describes.
-pub fn send(request: &Request<'_>) -> Result<Sent, SendError> {
+/// Renders and delivers the message the step configuration describes; a failure says
+/// what the execution posted all the same.
+pub fn send(request: &Request<'_>) -> Result<Sent, Failed> {
+    let mut cache = Cache::from_json(request.cache);
+    let mut progress = match &request.earlier {
+        Some(earlier) => Progress {
+            ledger: Ledger::from_json(earlier.progress),
+            in_doubt: earlier.in_doubt,
+            window_ms: earlier.window_ms,
+        },
+        None => Progress { ledger: Ledger::default(), in_doubt: false, window_ms: (0, 0) },
+    };
+    match deliver(request, &mut cache, &mut progress) {
+        Ok(delivery) => Ok(Sent {
+            output: delivery.output,
+            state: delivery.state,
+            deliver_at: delivery.deliver_at,
+            cache: cache.to_json(),
+        }),
+        Err(error) => Err(Failed {
+            error,
+            progress: progress.ledger.to_json(),
+            in_doubt: progress.in_doubt,
+            cache: cache.to_json(),
+        }),
+    }
+}
+
+/// Renders the message and delivers it, keeping `progress` up to date as parts go out.
+fn deliver(request: &Request<'_>, cache: &mut Cache, progress: &mut Progress) -> Result<Delivery, SendError> {
     let config = Config::parse(request.config).map_err(SendError::InvalidConfig)?;
     let renderer = Renderer::new(request.variables, request.computed)?;
     let rendered = renderer
         .message(&config)
         .map_err(SendError::InvalidConfig)?;
-    let mut cache = Cache::from_json(request.cache);
-    let delivery = match &config.webhook_url {
-        Some(url) => Delivery {
-            output: via_webhook(url, &config, rendered, &mut cache)?,
+    match &config.webhook_url {
+        Some(url) => Ok(Delivery {
+            output: via_webhook(url, &config, rendered, cache, progress)?,
             state: None,
             deliver_at: None,
-        },
+        }),
         None => {
             let update_key = renderer.update_key(config.update_key.as_deref())?;
-            via_web_api(request, &config, rendered, update_key.is_some(), &mut cache)?
+            via_web_api(request, &config, rendered, update_key.is_some(), cache, progress)
         }
-    };
-    Ok(Sent {
-        output: delivery.output,
-        state: delivery.state,
-        deliver_at: delivery.deliver_at,
-        cache: cache.to_json(),
-    })
+    }
 }
 
 /// Posts through an incoming webhook, part after part; Slack tells nothing back, so the
-/// later parts cannot go in the thread of the first and follow it in the channel.
+/// later parts cannot go in the thread of the first and follow it in the channel, and a
+/// part whose answer was lost cannot be looked for.
 fn via_webhook(
     url: &str,
     config: &Config,
     rendered: Rendered,
     cache: &mut Cache,
+    progress: &mut Progress,
 ) -> Result<Value, SendError> {
     let users = mention_ids(config, &rendered.mentions, cache)?;
     let parts = limits::fit(with_mentions(rendered.draft, &users), config.on_overflow);
-    for part in &parts {
+    for (index, part) in parts.iter().enumerate() {
+        if progress.ledger.parts.contains_key(&(index + 1)) {
+            continue;
+        }
+        if progress.in_doubt {
+            return Err(SlackError::Unverifiable {
+                channel: "the incoming webhook's channel".to_owned(),
+                reason: "an incoming webhook offers no way to look for a message".to_owned(),
+            }
+            .into());
+        }
         let content = content(config, part.clone());
         let message = WebhookMessage {
             content: &content,
@@ -134,7 +200,8 @@ fn via_webhook(
             unfurl_links: config.unfurl_links,
             unfurl_media: config.unfurl_media,
         };
-        webhook::post(url, &message)?;
+        webhook::post(url, &message).inspect_err(|error| progress.in_doubt = error.may_have_arrived())?;
+        progress.ledger.parts.insert(index + 1, String::new());
     }
     Ok(output(None, parts.len(), None))
 }
@@ -146,6 +213,7 @@ fn via_web_api(
     rendered: Rendered,
     updating: bool,
     cache: &mut Cache,
+    progress: &mut Progress,
 ) -> Result<Delivery, SendError> {
     let token = config.token.as_deref().ok_or_else(missing_token)?;
     let client = SlackClient::from_env(token);
@@ -199,30 +267,24 @@ fn via_web_api(
         .channel
         .as_deref()
         .ok_or_else(|| Issue::new("channel", "`channel` is required to post with the Web API"))?;
-    let channel = Resolver::new(&client, cache).post_target(&Destination::classify(channel))?;
+    let destination = Destination::classify(channel);
+    let channel = Resolver::new(&client, cache).post_target(&destination)?;
     let mut poster = Poster {
         client: &client,
         channel,
         presentation: &rendered.presentation,
         execution_key: request.execution_key,
-        retry: request.attempt > 1,
-        earlier: BTreeMap::new(),
+        progress,
     };
-    let thread = rendered.thread.as_deref();
-    let mut first: Option<Posted> = None;
-    for (index, part) in parts.iter().enumerate() {
-        let content = content(config, part.clone());
-        let posted = match &first {
-            None => poster.post(1, &content, thread, config.reply_broadcast)?,
-            // The later parts reply in the thread the first is in, or that it starts.
-            Some(first) => {
-                let thread = thread.unwrap_or(&first.ts);
-                poster.post(index + 1, &content, Some(thread), None)?
+    let first = poster
+        .post_all(config, &parts, rendered.thread.as_deref())
+        .inspect_err(|error| {
+            // A channel renamed or deleted since its name was resolved: look it up again
+            // next time.
+            if error.code() == "channel_not_found" {
+                cache.forget(&destination);
             }
-        };
-        first.get_or_insert(posted);
-    }
-    let first = first.expect("fitting a message yields at least one part");
+        })?;
     Ok(web_api_result(
         &first,
         parts.len(),
@@ -309,19 +371,35 @@ fn mention_ids(
 }
 
 /// Posts the parts of one message to one conversation, skipping those an earlier attempt
-/// already posted.
+/// posted, and keeps the ledger of what went out.
 struct Poster<'a> {
     client: &'a SlackClient<'a>,
+    /// The conversation id, or a `#name` listing could not resolve.
     channel: String,
     presentation: &'a Presentation,
     execution_key: &'a str,
-    /// Whether this is a retry, which may find its parts posted already.
-    retry: bool,
-    /// What an earlier attempt posted, per thread (none: the channel itself), part → ts.
-    earlier: BTreeMap<Option<String>, BTreeMap<usize, String>>,
+    progress: &'a mut Progress,
 }
 
 impl Poster<'_> {
+    /// Posts every part: the first where the step says, the later ones in the thread the
+    /// first is in, or that it starts; returns the first.
+    fn post_all(&mut self, config: &Config, parts: &[Draft], thread: Option<&str>) -> Result<Posted, SlackError> {
+        let mut first: Option<Posted> = None;
+        for (index, part) in parts.iter().enumerate() {
+            let content = content(config, part.clone());
+            let posted = match &first {
+                None => self.post(1, &content, thread, config.reply_broadcast)?,
+                Some(first) => {
+                    let thread = thread.unwrap_or(&first.ts);
+                    self.post(index + 1, &content, Some(thread), None)?
+                }
+            };
+            first.get_or_insert(posted);
+        }
+        Ok(first.expect("fitting a message yields at least one part"))
+    }
+
     fn post(
         &mut self,
         part: usize,
@@ -329,11 +407,17 @@ impl Poster<'_> {
         thread: Option<&str>,
         reply_broadcast: Option<bool>,
     ) -> Result<Posted, SlackError> {
-        if let Some(ts) = self.posted_before(part, thread) {
-            return Ok(Posted {
-                channel: self.channel.clone(),
-                ts,
-            });
+        if let Some(ts) = self.progress.ledger.parts.get(&part) {
+            return Ok(self.posted(ts.clone()));
+        }
+        if self.progress.in_doubt {
+            if let Some(ts) = self.find(part, thread)? {
+                self.progress.ledger.parts.insert(part, ts.clone());
+                return Ok(self.posted(ts));
+            }
+            // The parts go out one after another: when this one is not in Slack, no later
+            // one is either.
+            self.progress.in_doubt = false;
         }
         let post = PostMessage {
             channel: &self.channel,
@@ -343,20 +427,66 @@ impl Poster<'_> {
             presentation: self.presentation,
             metadata: message::metadata(self.execution_key, part),
         };
-        self.client.call("chat.postMessage", &post)
+        let posted: Posted = self
+            .client
+            .call("chat.postMessage", &post)
+            .inspect_err(|error| self.progress.in_doubt = error.may_have_arrived())?;
+        self.progress.ledger.channel = Some(posted.channel.clone());
+        self.progress.ledger.parts.insert(part, posted.ts.clone());
+        Ok(posted)
     }
 
-    /// The `ts` of `part` if an earlier attempt posted it; looked up once per thread.
-    fn posted_before(&mut self, part: usize, thread: Option<&str>) -> Option<String> {
-        if !self.retry {
-            return None;
+    /// A part the ledger or a lookup found.
+    fn posted(&self, ts: String) -> Posted {
+        let channel = self.progress.ledger.channel.clone().unwrap_or_else(|| self.channel.clone());
+        Posted { channel, ts }
+    }
+
+    /// The `ts` of `part` if an earlier attempt posted it without hearing back. A lookup
+    /// that cannot answer is an error that says the message may be there already, never
+    /// a reason to post it again; a rate limit stays a rate limit.
+    fn find(&self, part: usize, thread: Option<&str>) -> Result<Option<String>, SlackError> {
+        let unverifiable = |reason: String| SlackError::Unverifiable { channel: self.channel.clone(), reason };
+        let checked = |error: SlackError| match error {
+            SlackError::RateLimited { .. } => error,
+            error => unverifiable(error.to_string()),
+        };
+        // A name cannot be searched: the id comes from Slack's answer to a post, or from
+        // listing channels, which this bot could not do.
+        let channel = match &self.progress.ledger.channel {
+            Some(id) => id.as_str(),
+            None if !self.channel.starts_with('#') => self.channel.as_str(),
+            None => {
+                return Err(unverifiable(
+                    "the channel is known only by its name, and looking a message up needs its id".to_owned(),
+                ));
+            }
+        };
+        let lookup = Lookup {
+            client: self.client,
+            channel,
+            execution_key: self.execution_key,
+            window_ms: self.progress.window_ms,
+        };
+        let Some(thread) = thread else {
+            return lookup.in_channel(part).map_err(checked);
+        };
+        match lookup.in_thread(thread) {
+            Ok(parts) => Ok(parts.get(&part).cloned()),
+            Err(error @ SlackError::RateLimited { .. }) => Err(error),
+            // Bot tokens may not read the replies of a channel's threads. The thread's
+            // parent still says when it was last replied to: nothing after the last part
+            // this execution is known to have posted there means this part is not there.
+            Err(cause) => {
+                let last = self.progress.ledger.parts.get(&(part - 1)).map_or(thread, String::as_str);
+                if lookup.replied_after(thread, last).map_err(checked)? {
+                    Err(unverifiable(format!(
+                        "the thread has replies since the last part known, and they cannot be read ({cause})"
+                    )))
+                } else {
+                    Ok(None)
+                }
+            }
         }
-        let location = thread.map(str::to_owned);
-        if !self.earlier.contains_key(&location) {
-            let found =
-                history::earlier_parts(self.client, &self.channel, thread, self.execution_key);
-            self.earlier.insert(location.clone(), found);
-        }
-        self.earlier.get(&location)?.get(&part).cloned()
     }
 }

@@ -57,6 +57,39 @@ pub enum HttpError {
     Refused(&'static str),
 }
 
+impl HttpError {
+    /// Whether the request may have reached the server although no answer came back. Only
+    /// a failure that comes before anything goes out (a bad URL, no route, a refused
+    /// connection or handshake, the host's egress policy) says it did not.
+    pub fn may_have_arrived(&self) -> bool {
+        match self {
+            HttpError::InvalidUrl(_) | HttpError::InvalidHeaders => false,
+            HttpError::Failed(code) => !matches!(
+                code,
+                ErrorCode::DnsTimeout
+                    | ErrorCode::DnsError(_)
+                    | ErrorCode::DestinationNotFound
+                    | ErrorCode::DestinationUnavailable
+                    | ErrorCode::DestinationIpProhibited
+                    | ErrorCode::DestinationIpUnroutable
+                    | ErrorCode::ConnectionRefused
+                    | ErrorCode::ConnectionTimeout
+                    | ErrorCode::TlsProtocolError
+                    | ErrorCode::TlsCertificateError
+                    | ErrorCode::TlsAlertReceived(_)
+                    | ErrorCode::HttpRequestDenied
+                    | ErrorCode::HttpRequestMethodInvalid
+                    | ErrorCode::HttpRequestUriInvalid
+                    | ErrorCode::HttpRequestUriTooLong
+                    | ErrorCode::HttpRequestHeaderSectionSize(_)
+                    | ErrorCode::HttpRequestHeaderSize(_)
+            ),
+            // Refusals come from the host's side of a request already handed over.
+            HttpError::Refused(_) => true,
+        }
+    }
+}
+
 /// POSTs `body` to `url` with `headers` (a `content-length` is added) and reads the reply.
 pub fn post(
     url: &str,

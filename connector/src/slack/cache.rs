@@ -1,11 +1,15 @@
-//! The scratch data a process instance keeps between its Slack steps: the ids that names,
-//! e-mail addresses and users resolved to, so each is looked up once per run.
+//! The scratch data the host keeps for the Slack steps that share a token: the ids that
+//! names, e-mail addresses and users resolved to, so each is looked up once, not once per
+//! instance (`conversations.list` allows about 20 calls a minute and pages through every
+//! channel of a workspace).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Resolutions kept for the process instance, as the `cache` JSON of the WIT contract:
+use super::destination::Destination;
+
+/// Resolutions kept across steps, as the `cache` JSON of the WIT contract:
 /// `{"channels": {"billing": "C…"}, "users": {"ada@example.com": "U…"}, "dms": {"U…": "D…"}}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cache {
@@ -26,6 +30,24 @@ impl Cache {
     pub fn from_json(json: Option<&str>) -> Cache {
         json.and_then(|json| serde_json::from_str(json).ok())
             .unwrap_or_default()
+    }
+
+    /// Forgets what `destination` resolved to, once Slack said it is gone.
+    pub fn forget(&mut self, destination: &Destination) {
+        match destination {
+            Destination::Name(name) => {
+                self.channels.remove(name);
+            }
+            Destination::User(user) => {
+                self.dms.remove(user);
+            }
+            Destination::Email(email) => {
+                if let Some(user) = self.users.remove(&email.to_lowercase()) {
+                    self.dms.remove(&user);
+                }
+            }
+            Destination::Conversation(_) => {}
+        }
     }
 
     /// The cache as JSON text for the host.

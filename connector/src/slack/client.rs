@@ -206,6 +206,7 @@ pub fn connection_error(method: &'static str, error: HttpError) -> SlackError {
     SlackError::Connection {
         method,
         failure,
+        may_have_arrived: error.may_have_arrived(),
         detail: error.to_string(),
     }
 }

@@ -1,5 +1,5 @@
 //! Where a message goes: the `channel` input classified, and resolved to the conversation
-//! id `chat.postMessage` and `chat.update` need, through the instance's cache.
+//! id `chat.postMessage` and `chat.update` need, through the shared cache.
 
 use serde::Deserialize;
 

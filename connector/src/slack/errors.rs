@@ -60,6 +60,18 @@ pub enum SlackError {
         method: &'static str,
         failure: ConnectionFailure,
         detail: String,
+        /// Whether the request may have reached Slack all the same.
+        may_have_arrived: bool,
+    },
+    /// An earlier attempt may have delivered the message, and there is no way to check.
+    #[error(
+        "an earlier attempt may already have posted this message to {channel} without hearing back, and that cannot be checked: {reason}"
+    )]
+    Unverifiable {
+        /// Where the message may be.
+        channel: String,
+        /// Why the check cannot be made.
+        reason: String,
     },
     /// HTTP 2xx whose body is not a Slack Web API reply.
     #[error("Slack {method} answered HTTP {status} with a body that is not a Slack Web API reply")]
@@ -87,7 +99,8 @@ impl SlackError {
             }
             | SlackError::HttpStatus { .. }
             | SlackError::InvalidReply { .. }
-            | SlackError::InvalidUrl { .. } => FailureKind::Rejected,
+            | SlackError::InvalidUrl { .. }
+            | SlackError::Unverifiable { .. } => FailureKind::Rejected,
             SlackError::Connection { .. } => FailureKind::Transient,
             SlackError::InvalidToken { .. } => FailureKind::Unauthorized,
         }
@@ -108,6 +121,7 @@ impl SlackError {
             SlackError::InvalidReply { .. } => "invalid_response".to_owned(),
             SlackError::InvalidToken { .. } => "invalid_token_format".to_owned(),
             SlackError::InvalidUrl { .. } => "invalid_api_url".to_owned(),
+            SlackError::Unverifiable { .. } => "delivery_unverifiable".to_owned(),
         }
     }
 
@@ -165,7 +179,19 @@ impl SlackError {
             SlackError::InvalidUrl { .. } => {
                 "set SLACK_API_URL to an http(s) URL such as https://slack.com/api/".to_owned()
             }
+            SlackError::Unverifiable { channel, .. } => format!(
+                "look in {channel} before sending the message again: it may be there already. \
+                 So that a later retry can check, give the app `channels:history` \
+                 (`groups:history` for private channels, `im:history` for direct messages) \
+                 and `channels:read` to resolve channel names"
+            ),
         }
+    }
+
+    /// Whether the request may have delivered something although it failed: it went out
+    /// and no answer came back.
+    pub fn may_have_arrived(&self) -> bool {
+        matches!(self, SlackError::Connection { may_have_arrived: true, .. })
     }
 
     /// How long to wait before retrying, for a rate limit.

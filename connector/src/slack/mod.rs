@@ -1,11 +1,13 @@
 //! The Slack Web API and incoming webhooks: the HTTP client, its error table, the message
-//! bodies and limits, destinations, the instance cache and the history of earlier posts.
+//! bodies and limits, destinations, the shared cache, the ledger of what an execution
+//! posted and the lookup of what it may have posted.
 
 pub mod cache;
 pub mod client;
 pub mod destination;
 pub mod errors;
 pub mod history;
+pub mod ledger;
 pub mod limits;
 pub mod message;
 pub mod webhook;

@@ -31,6 +31,14 @@ impl Observer for Progress {
         self.line(format!("  ↻ {} attempt {attempt} failed: {error}; retrying in {:.1} s", task.id, delay.as_secs_f64()));
     }
 
+    fn settling(&self, task: &Element, wait: Duration) {
+        self.line(format!(
+            "  ⏳ {} was under way when herald stopped: waiting {:.1} s until what it sent can no longer land, then looking for it",
+            task.id,
+            wait.as_secs_f64()
+        ));
+    }
+
     fn deferred(&self, task: &Element, wait: Duration) {
         self.line(format!("  ⏳ {} waits {:.1} s for its throttle window to end", task.id, wait.as_secs_f64()));
     }

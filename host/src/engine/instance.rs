@@ -49,6 +49,27 @@ pub struct StepRecord {
     /// between them (after a resume, the part since the resume).
     #[serde(default)]
     pub duration_us: u64,
+    /// What its attempts are known to have delivered, once one was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<Ledger>,
+}
+
+/// herald's ledger of a step's attempts: saved before each attempt and with its outcome,
+/// so that a repeat delivers only what is missing, and waits and looks for what an
+/// attempt may have delivered only when its answer was lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ledger {
+    /// When the latest attempt started (ms since the Unix epoch).
+    pub attempt_ms: u64,
+    /// What the attempts delivered, as the connector reported it (e.g. Slack's channel
+    /// and message `ts` of each part).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<String>,
+    /// Since when an attempt may have delivered more than `progress` says: the start of
+    /// the earliest attempt that got no answer or was under way when the host stopped;
+    /// none while nothing is in doubt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_doubt_since_ms: Option<u64>,
 }
 
 /// Why an instance stopped short of an end event.

@@ -9,24 +9,26 @@ mod observer;
 mod outcome;
 mod position;
 mod retry;
+mod shared_cache;
 mod step_error;
 
 pub use inputs::{Configuration, configuration, insert_path, misplaced_secret};
-pub use instance::{Incident, InstanceRecord, InstanceState, StepRecord, StepStatus};
+pub use instance::{Incident, InstanceRecord, InstanceState, Ledger, StepRecord, StepStatus};
 pub use observer::{Observer, Silent};
 pub use position::{Position, Token};
 pub use retry::{Backoff, parse_duration};
 pub use step_error::{FailureInfo, InputIssue, StepError};
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
 use crate::bpmn::{Element, ElementKind, Process, ServiceTask};
-use crate::runtime::{Connector, Prepared, SendRequest, StepResult};
+use crate::runtime::{Connector, EarlierAttempts, Prepared, SendFailed, SendRequest, StepResult};
 use crate::secrets::Vault;
 use crate::state::{FlowSource, NewInstance, StateError, Store, now_ms};
+use shared_cache::{Checkout, SharedCaches};
 
 /// An instance that visits more elements than this, plus ten visits per element of its flow,
 /// is stopped as an incident: the flow loops without end.
@@ -37,6 +39,7 @@ pub struct Engine {
     connectors: HashMap<String, Connector>,
     vault: Vault,
     store: Store,
+    caches: SharedCaches,
 }
 
 /// An instance to drive to its end.
@@ -69,9 +72,13 @@ enum FirstAttempt {
     /// an attempt it finds no record of as possibly made. A bulk run saves nothing
     /// between an instance's start and its first attempt's outcome.
     Unsaved,
-    /// A run that stopped may have made it without recording it: it is made as a repeat
-    /// (one attempt number on), so the connector looks for what it sent before sending.
-    Repeat,
+    /// A run that stopped may have made it without recording it, after it marked the
+    /// instance started (at `marked_ms`): it is made as a repeat (one attempt number on),
+    /// so the connector looks for what it sent before sending.
+    Repeat {
+        /// When the instance was marked started (ms since the Unix epoch).
+        marked_ms: u64,
+    },
 }
 
 impl Live {
@@ -84,7 +91,7 @@ impl Live {
 impl Engine {
     /// An engine with these connectors (by task type), secrets and store.
     pub fn new(connectors: HashMap<String, Connector>, vault: Vault, store: Store) -> Self {
-        Self { connectors, vault, store }
+        Self { connectors, vault, store, caches: SharedCaches::default() }
     }
 
     /// Where instances are kept.
@@ -177,8 +184,11 @@ impl Engine {
                     return Ok(None);
                 }
                 let stored = self.store.load_instance(&id)?.ok_or(StateError::UnknownInstance { id })?;
-                let unrecorded = stored.started && stored.record.steps.iter().all(|step| step.attempts == 0);
-                let first_attempt = if unrecorded { FirstAttempt::Repeat } else { FirstAttempt::Saved };
+                let unrecorded = stored.record.steps.iter().all(|step| step.attempts == 0);
+                let first_attempt = match stored.started_ms {
+                    Some(marked_ms) if unrecorded => FirstAttempt::Repeat { marked_ms },
+                    _ => FirstAttempt::Saved,
+                };
                 Live { record: stored.record, position: stored.position, unsaved_steps: None, first_attempt }
             }
         };
@@ -309,8 +319,7 @@ impl Engine {
         if visit > 1 {
             execution_key = format!("{execution_key}/{visit}");
         }
-        let prepared = self.prepare(task, &live.record.variables, execution_key, &live.position.caches).await;
-        let (connector, mut request, state_key, backoff, instance) = match prepared {
+        let mut ready = match self.prepare(task, &live.record.variables, execution_key).await {
             Ok(ready) => ready,
             Err(error) => {
                 let step = &mut live.record.steps[seq];
@@ -319,98 +328,141 @@ impl Engine {
                 return Ok(());
             }
         };
+        let deadline = ready.connector.attempt_deadline();
+        // An attempt under way when the host stopped may have delivered without anyone
+        // hearing back: the repeat waits until its requests can no longer land, then the
+        // connector looks for what it delivered.
+        let step = &mut live.record.steps[seq];
+        let interrupted = if step.attempts > 0 {
+            // A step saved before herald kept ledgers: when its attempt started is unknown.
+            Some(step.ledger.get_or_insert(Ledger { attempt_ms: now_ms(), progress: None, in_doubt_since_ms: Some(0) }))
+        } else if let FirstAttempt::Repeat { marked_ms } = live.first_attempt {
+            // An attempt with no record started after its instance was marked started, and
+            // before now.
+            Some(step.ledger.insert(Ledger { attempt_ms: now_ms(), progress: None, in_doubt_since_ms: Some(marked_ms) }))
+        } else {
+            None
+        };
+        if let Some(ledger) = interrupted {
+            ledger.in_doubt_since_ms.get_or_insert(ledger.attempt_ms);
+            let wait = settling(ledger, deadline);
+            if !wait.is_zero() {
+                observer.settling(element, wait);
+                ready.instance = None;
+                tokio::time::sleep(wait).await;
+            }
+        }
         // An attempt cut short by a stop is made again, even if it was the last.
-        let first = live.record.steps[seq].attempts + 1 + u32::from(live.first_attempt == FirstAttempt::Repeat);
+        let repeat = matches!(live.first_attempt, FirstAttempt::Repeat { .. });
+        let first = live.record.steps[seq].attempts + 1 + u32::from(repeat);
         let last = task.retries.max(first);
-        let mut instance = Some(instance);
+        let mut cache = self.caches.checkout(&ready.cache_key).await;
         for attempt in first..=last {
-            live.record.steps[seq].attempts = attempt;
+            let now = now_ms();
+            let step = &mut live.record.steps[seq];
+            step.attempts = attempt;
+            ready.request.attempt = attempt;
+            ready.request.earlier = step.ledger.as_ref().map(|ledger| EarlierAttempts {
+                since: ledger.in_doubt_since_ms.unwrap_or(ledger.attempt_ms),
+                until: ledger.attempt_ms.saturating_add(millis(deadline)),
+                progress: ledger.progress.clone(),
+                in_doubt: ledger.in_doubt_since_ms.is_some(),
+            });
+            step.ledger.get_or_insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: None }).attempt_ms = now;
             live.step_changed(seq);
             if live.first_attempt != FirstAttempt::Unsaved {
                 self.save(live).await?;
             }
             live.first_attempt = FirstAttempt::Saved;
-            request.attempt = attempt;
-            let outcome = self
-                .deliver(element, task, connector, &mut request, instance.take(), state_key.as_deref(), &mut live.position.caches, observer)
-                .await;
+            let outcome = self.deliver(element, task, &mut ready, &mut cache, observer).await;
             let step = &mut live.record.steps[seq];
-            match outcome {
+            let failed = match outcome {
                 Ok(output) => {
                     step.status = StepStatus::Completed;
                     step.output = Some(output);
                     step.error = None;
                     return Ok(());
                 }
-                Err(error) if error.is_retryable() && attempt < last => {
-                    let delay = backoff.delay(attempt, error.retry_after());
-                    observer.retrying(element, attempt, &error, delay);
-                    tokio::time::sleep(delay).await;
+                Err(failed) => failed,
+            };
+            let ledger = step.ledger.as_mut().expect("set before the attempt");
+            // The connector reports all the execution delivered, earlier attempts included.
+            if failed.progress.is_some() {
+                ledger.progress = failed.progress;
+            }
+            ledger.in_doubt_since_ms = if failed.in_doubt { ledger.in_doubt_since_ms.or(Some(ledger.attempt_ms)) } else { None };
+            let error = failed.error;
+            if error.is_retryable() && attempt < last {
+                let mut delay = ready.backoff.delay(attempt, error.retry_after());
+                if ledger.in_doubt_since_ms.is_some() {
+                    delay = delay.max(settling(ledger, deadline));
                 }
-                Err(error) => {
-                    step.status = StepStatus::Failed;
-                    step.error = Some(error);
-                    return Ok(());
-                }
+                observer.retrying(element, attempt, &error, delay);
+                tokio::time::sleep(delay).await;
+            } else {
+                step.status = StepStatus::Failed;
+                step.error = Some(error);
+                return Ok(());
             }
         }
         Ok(())
     }
 
-    /// Sends (on `prepared`, the instance that gave the state key, if it is still unused),
-    /// and while the connector defers delivery (a throttle window), waits for the time it
-    /// names and sends again with the state loaded afresh.
-    #[allow(clippy::too_many_arguments)] // One step's context, passed through unchanged.
+    /// Sends (on the instance that gave the state key, if it is still unused), and while
+    /// the connector defers delivery (a throttle window), waits for the time it names and
+    /// sends again with the state loaded afresh.
     async fn deliver(
         &self,
         element: &Element,
         task: &ServiceTask,
-        connector: &Connector,
-        request: &mut SendRequest,
-        mut prepared: Option<Prepared>,
-        state_key: Option<&str>,
-        caches: &mut BTreeMap<String, String>,
+        ready: &mut Ready<'_>,
+        cache: &mut Checkout,
         observer: &dyn Observer,
-    ) -> Result<Value, StepError> {
-        request.deferred = false;
+    ) -> Result<Value, Failed> {
+        ready.request.deferred = false;
         loop {
             // The state of a key is loaded, used and saved under its lock, never across a wait.
-            let lock = match state_key {
+            let lock = match &ready.state_key {
                 Some(key) => {
-                    let lock = self.store.lock_connector_state(task.connector(), key).await?;
-                    request.state = self.store.connector_state(task.connector(), key)?;
+                    let lock = self.store.lock_connector_state(task.connector(), key).await.map_err(Failed::before)?;
+                    ready.request.state = self.store.connector_state(task.connector(), key).map_err(Failed::before)?;
                     Some(lock)
                 }
                 None => None,
             };
-            let result = connector.send(request, prepared.take()).await?;
+            ready.request.cache.clone_from(&cache.cache);
+            let result = match ready.connector.send(&ready.request, ready.instance.take()).await {
+                Ok(result) => result,
+                Err(failed) => {
+                    cache.keep(failed.cache.clone());
+                    return Err(failed.into());
+                }
+            };
+            cache.keep(result.cache.clone());
             let deliver_at = result.deliver_at;
-            let output = self.accept(task, request, state_key, result, caches).await?;
+            // What went wrong after a success leaves a delivery unrecorded.
+            let output = self.accept(task, &ready.request, ready.state_key.as_deref(), result).await.map_err(Failed::after)?;
             drop(lock);
             let Some(at) = deliver_at else { return Ok(output) };
             let wait = Duration::from_millis(at.saturating_sub(now_ms()));
             observer.deferred(element, wait);
             tokio::time::sleep(wait).await;
-            request.deferred = true;
+            ready.request.deferred = true;
         }
     }
 
-    /// Takes a successful result: keeps its cache and state, and returns its output (in
-    /// the shape of the task's binding).
+    /// Takes a successful result: keeps its state, and returns its output (in the shape
+    /// of the task's binding).
     async fn accept(
         &self,
         task: &ServiceTask,
         request: &SendRequest,
         state_key: Option<&str>,
         result: StepResult,
-        caches: &mut BTreeMap<String, String>,
     ) -> Result<Value, StepError> {
         let output = serde_json::from_str::<Value>(&result.output).map_err(|err| StepError::Crashed {
             message: format!("the {} connector returned output that is not JSON: {err}", task.connector()),
         })?;
-        if let Some(cache) = result.cache {
-            caches.insert(task.connector().to_owned(), cache);
-        }
         if let (Some(key), Some(state)) = (state_key, &result.state) {
             self.store.save_connector_state(task.connector(), key, state).await?;
         }
@@ -419,13 +471,7 @@ impl Engine {
 
     /// Finds the connector, computes the request of a task and the key of its state, and
     /// keeps the instance that computed the key.
-    async fn prepare(
-        &self,
-        task: &ServiceTask,
-        variables: &Map<String, Value>,
-        execution_key: String,
-        caches: &BTreeMap<String, String>,
-    ) -> Result<(&Connector, SendRequest, Option<String>, Backoff, Prepared), StepError> {
+    async fn prepare(&self, task: &ServiceTask, variables: &Map<String, Value>, execution_key: String) -> Result<Ready<'_>, StepError> {
         let connector = self
             .connectors
             .get(task.connector())
@@ -434,6 +480,11 @@ impl Engine {
             .map_err(|message| StepError::Input { message })?;
         let mut config = inputs::configuration(&task.inputs, variables, connector.config_defaults(), connector.credentials(), &self.vault)?;
         task.binding.adapt(&mut config.inputs);
+        // Steps share a cache when they call one connector with the same credentials (one
+        // workspace, one token); the credentials are placeholders here, never values.
+        let cache_key = connector.credentials().iter().fold(task.connector().to_owned(), |key, name| {
+            format!("{key}\t{}", config.inputs.get(name).map(Value::to_string).unwrap_or_default())
+        });
         let request = SendRequest {
             config: Value::Object(config.inputs).to_string(),
             variables: serde_json::to_string(variables).expect("variables serialize"),
@@ -441,12 +492,60 @@ impl Engine {
             execution_key,
             attempt: 1,
             state: None,
-            cache: caches.get(task.connector()).cloned(),
+            cache: None,
             deferred: false,
+            earlier: None,
         };
         let (state_key, instance) = connector.state_key(&request).await?;
-        Ok((connector, request, state_key, backoff, instance))
+        Ok(Ready { connector, request, state_key, backoff, instance: Some(instance), cache_key })
     }
+}
+
+/// A step's request, ready to send.
+struct Ready<'a> {
+    connector: &'a Connector,
+    request: SendRequest,
+    state_key: Option<String>,
+    backoff: Backoff,
+    /// The instance that computed the state key, for the first send.
+    instance: Option<Prepared>,
+    /// Which shared cache the step uses.
+    cache_key: String,
+}
+
+/// A failed delivery, with what the connector delivered all the same.
+struct Failed {
+    error: StepError,
+    progress: Option<String>,
+    in_doubt: bool,
+}
+
+impl Failed {
+    /// A failure before anything was sent.
+    fn before(error: impl Into<StepError>) -> Self {
+        Failed { error: error.into(), progress: None, in_doubt: false }
+    }
+
+    /// A failure after a delivery, which is then not on record.
+    fn after(error: StepError) -> Self {
+        Failed { error, progress: None, in_doubt: true }
+    }
+}
+
+impl From<SendFailed> for Failed {
+    fn from(failed: SendFailed) -> Self {
+        Failed { error: failed.error.into(), progress: failed.progress, in_doubt: failed.in_doubt }
+    }
+}
+
+/// How long until the attempt the ledger last started can no longer deliver anything:
+/// the end of its deadline.
+fn settling(ledger: &Ledger, deadline: Duration) -> Duration {
+    Duration::from_millis(ledger.attempt_ms.saturating_add(millis(deadline)).saturating_sub(now_ms()))
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The index in `steps` of the step `element` runs now: the last one, when it was under
@@ -465,6 +564,7 @@ fn step_seq(steps: &mut Vec<StepRecord>, element: &Element, task: &ServiceTask) 
         output: None,
         error: None,
         duration_us: 0,
+        ledger: None,
     });
     steps.len() - 1
 }

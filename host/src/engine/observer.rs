@@ -10,6 +10,9 @@ use crate::bpmn::{Element, SequenceFlow};
 pub trait Observer: Send + Sync {
     /// An attempt failed and another one follows after `delay`.
     fn retrying(&self, _task: &Element, _attempt: u32, _error: &StepError, _delay: Duration) {}
+    /// An attempt under way when the host stopped may have delivered without hearing
+    /// back; its repeat waits `wait`, until nothing it sent can still land, then looks.
+    fn settling(&self, _task: &Element, _wait: Duration) {}
     /// A connector deferred delivery (e.g. a throttle window); the step waits `wait`.
     fn deferred(&self, _task: &Element, _wait: Duration) {}
     /// A token waits at a timer event.

@@ -17,9 +17,6 @@ pub struct Position {
     /// Elements visited so far, to stop endless loops.
     #[serde(default)]
     pub visits: usize,
-    /// Each connector's scratch data for this instance (see `send-request.cache`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub caches: BTreeMap<String, String>,
 }
 
 /// One token.

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::runtime::{CallError, ConnectorError, Failure, Stop};
 use crate::state::StateError;
 
+/// The `phase` of a [`StepError::Timeout`] that the attempt's deadline stopped.
+const ATTEMPT: &str = "attempt";
+
 /// A failure reported by a remote service or a connector.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailureInfo {
@@ -59,9 +62,10 @@ pub enum StepError {
         /// The allowed hosts.
         allowed: Vec<String>,
     },
-    /// A server did not answer within herald's timeout; a retry may succeed.
+    /// A server did not answer within herald's timeout, or the whole attempt ran past its
+    /// deadline; a retry may succeed.
     Timeout {
-        /// `connect`, `first byte` or `between bytes`.
+        /// `connect`, `first byte`, `between bytes`, or `attempt` for the deadline.
         phase: String,
         /// The server.
         host: String,
@@ -180,6 +184,11 @@ impl From<CallError> for StepError {
                     setting: "HERALD_CPU_LIMIT_MS".into(),
                 },
                 Stop::Egress { host } => StepError::EgressDenied { host, allowed: Vec::new() },
+                Stop::Deadline { after } => StepError::Timeout {
+                    phase: ATTEMPT.to_owned(),
+                    host: String::new(),
+                    after_ms: u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
+                },
             },
             CallError::Runtime(err) => StepError::Crashed { message: err.to_string() },
         }
@@ -221,6 +230,10 @@ impl fmt::Display for StepError {
                 f,
                 "the connector tried to reach `{host}`, which is not allowed (allowed hosts: {}); set SLACK_API_URL to use another Slack-compatible server",
                 allowed.join(", ")
+            ),
+            StepError::Timeout { phase, after_ms, .. } if phase == ATTEMPT => write!(
+                f,
+                "the attempt did not finish within its deadline of {after_ms} ms, so it was stopped (HERALD_ATTEMPT_TIMEOUT_MS sets it)"
             ),
             StepError::Timeout { phase, host, after_ms } => {
                 let setting = match phase.as_str() {

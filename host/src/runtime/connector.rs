@@ -7,7 +7,7 @@ use wasmtime::{Store, UpdateDeadline};
 
 use super::bindings::{
     ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, NotificationConnector,
-    NotificationConnectorPre, SendRequest, StepResult,
+    NotificationConnectorPre, SendFailure, SendRequest, StepResult,
 };
 use super::egress::{EgressHooks, EgressPolicy};
 use super::error::RuntimeError;
@@ -36,6 +36,28 @@ pub enum CallError {
     /// The component crashed.
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
+}
+
+/// A failed `send`, with what the connector delivered all the same.
+#[derive(Debug)]
+pub struct SendFailed {
+    /// Why it failed.
+    pub error: CallError,
+    /// What the execution is known to have delivered, as the connector reported it; none
+    /// when the component gave no answer.
+    pub progress: Option<String>,
+    /// Whether it may have delivered more than `progress` says: the connector said so, or
+    /// gave no answer at all (a limit, the deadline or a crash cut it short).
+    pub in_doubt: bool,
+    /// The cache the connector handed back.
+    pub cache: Option<String>,
+}
+
+impl From<RuntimeError> for SendFailed {
+    fn from(error: RuntimeError) -> Self {
+        // Nothing ran: the instance could not be made.
+        SendFailed { error: error.into(), progress: None, in_doubt: false, cache: None }
+    }
 }
 
 /// A connector component ready to be instantiated.
@@ -127,6 +149,11 @@ impl Connector {
         &self.credentials
     }
 
+    /// The wall-clock deadline of one `send`.
+    pub fn attempt_deadline(&self) -> std::time::Duration {
+        self.limits.attempt
+    }
+
     /// Instantiates the component once, without calling it, and returns how long that took:
     /// the per-call cost the benchmark measures.
     pub async fn time_instantiation(&self) -> Result<std::time::Duration, RuntimeError> {
@@ -154,14 +181,33 @@ impl Connector {
     }
 
     /// Executes one attempt of a step, on the instance `state_key` left when given one
-    /// (it shares that call's CPU budget), else on a fresh one.
-    pub async fn send(&self, request: &SendRequest, prepared: Option<Prepared>) -> Result<StepResult, CallError> {
+    /// (it shares that call's CPU budget), else on a fresh one, within the attempt's
+    /// wall-clock deadline.
+    pub async fn send(&self, request: &SendRequest, prepared: Option<Prepared>) -> Result<StepResult, SendFailed> {
         let mut call = match prepared {
             Some(Prepared(call)) => call,
             None => self.instantiate().await?,
         };
-        let outcome = call.bindings.herald_connector_connector().call_send(&mut call.store, request).await;
-        self.finish(&call, outcome)
+        let deadline = self.limits.attempt;
+        let sending = call.bindings.herald_connector_connector().call_send(&mut call.store, request);
+        // Dropping the call at the deadline stops it where it waits: every host call of
+        // the component is asynchronous, and its WebAssembly yields at each epoch tick.
+        let outcome = match tokio::time::timeout(deadline, sending).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                call.tripwire.trip(Stop::Deadline { after: deadline });
+                Err(wasmtime::Error::msg("the attempt's deadline passed"))
+            }
+        };
+        let (outcome, answered) = match outcome {
+            Ok(Err(SendFailure { error, progress, in_doubt, cache })) => (Ok(Err(error)), Some((progress, in_doubt, cache))),
+            Ok(Ok(result)) => (Ok(Ok(result)), None),
+            Err(trap) => (Err(trap), None),
+        };
+        self.finish(&call, outcome).map_err(|error| match answered {
+            Some((progress, in_doubt, cache)) => SendFailed { error, progress, in_doubt, cache },
+            None => SendFailed { error, progress: None, in_doubt: true, cache: None },
+        })
     }
 
     /// Proves credentials and destination.

@@ -27,6 +27,11 @@ pub struct Limits {
     pub first_byte: Duration,
     /// Between two parts of a reply (`HERALD_BETWEEN_BYTES_TIMEOUT_MS`, default 30,000).
     pub between_bytes: Duration,
+    /// A whole attempt, wall-clock (`HERALD_ATTEMPT_TIMEOUT_MS`, default 60,000): the
+    /// request timeouts bound each wait, but a server that trickles a byte just inside
+    /// them would hold a step for hours. It is also how long a repeat waits after an
+    /// attempt that got no answer, so that nothing the earlier one sent can still land.
+    pub attempt: Duration,
 }
 
 impl Default for Limits {
@@ -37,6 +42,7 @@ impl Default for Limits {
             connect: Duration::from_secs(10),
             first_byte: Duration::from_secs(30),
             between_bytes: Duration::from_secs(30),
+            attempt: Duration::from_secs(60),
         }
     }
 }
@@ -53,6 +59,7 @@ impl Limits {
         limits.connect = millis("HERALD_CONNECT_TIMEOUT_MS")?.unwrap_or(limits.connect);
         limits.first_byte = millis("HERALD_FIRST_BYTE_TIMEOUT_MS")?.unwrap_or(limits.first_byte);
         limits.between_bytes = millis("HERALD_BETWEEN_BYTES_TIMEOUT_MS")?.unwrap_or(limits.between_bytes);
+        limits.attempt = millis("HERALD_ATTEMPT_TIMEOUT_MS")?.unwrap_or(limits.attempt);
         Ok(limits)
     }
 
@@ -90,6 +97,11 @@ pub enum Stop {
     Cpu {
         /// The limit.
         limit: Duration,
+    },
+    /// The attempt ran past its wall-clock deadline.
+    Deadline {
+        /// The deadline.
+        after: Duration,
     },
     /// A server did not answer in time.
     Timeout {

@@ -10,8 +10,8 @@ mod http_client;
 mod limits;
 mod step_state;
 
-pub use bindings::{Check, ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, Failure, RateLimit, SendRequest, StepResult};
-pub use connector::{CallError, Connector, Prepared};
+pub use bindings::{Check, ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, EarlierAttempts, Failure, RateLimit, SendRequest, StepResult};
+pub use connector::{CallError, Connector, Prepared, SendFailed};
 pub use egress::EgressPolicy;
 pub use error::RuntimeError;
 pub use limits::{Limits, Stop};
@@ -35,7 +35,7 @@ pub const SLACK_COMPONENT: &[u8] = include_bytes!(env!("HERALD_SLACK_WASM"));
 pub const MAX_CONCURRENT_CALLS: u32 = 1000;
 
 /// The version of the WIT package connectors must export.
-pub const WIT_INTERFACE: &str = "herald:connector/connector@0.1.0";
+pub const WIT_INTERFACE: &str = "herald:connector/connector@0.2.0";
 
 /// Compiles and links connector components.
 pub struct Runtime {

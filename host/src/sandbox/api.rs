@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::message::{Content, PostedMessage};
 use super::request::{Params, ReceivedRequest};
 use super::server::Reply;
-use super::workspace::{Bot, Channel, TEAM_NAME, Workspace};
+use super::workspace::{Bot, Channel, MAX_PAGE, TEAM_NAME, Workspace};
 
 /// The start of the opaque paging cursors handed out in `response_metadata.next_cursor`.
 const CURSOR_PREFIX: &str = "next:";
@@ -147,26 +147,37 @@ fn list(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, Ap
     Ok(json!({ "channels": page, "response_metadata": { "next_cursor": next_cursor } }))
 }
 
+/// A channel's messages, newest first, as `conversations.history` pages them: between
+/// `oldest` and `latest` (exclusive unless `inclusive`), thread replies left out.
 fn history(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, ApiError> {
     let channel = workspace.channel(params.str("channel"))?;
-    let messages = workspace.history(&channel.id);
+    let window = Window::of(params)?;
+    let messages: Vec<&PostedMessage> = workspace.history(&channel.id).into_iter().filter(|m| window.holds(&m.ts)).collect();
     messages_page(workspace, &messages, params)
 }
 
-/// A thread: its first message, then the replies, oldest first.
+/// A thread: its first message, then the replies between `oldest` and `latest`, oldest
+/// first.
 fn replies(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, ApiError> {
     let channel = workspace.channel(params.str("channel"))?;
-    let messages = workspace.thread(&channel.id, params.str("ts"));
+    let window = Window::of(params)?;
+    let parent = params.str("ts");
+    let messages: Vec<&PostedMessage> = workspace
+        .thread(&channel.id, parent)
+        .into_iter()
+        .filter(|m| m.ts == parent || window.holds(&m.ts))
+        .collect();
     if messages.is_empty() {
         return Err("thread_not_found".into());
     }
     messages_page(workspace, &messages, params)
 }
 
-/// One page of messages as `conversations.history` and `conversations.replies` answer.
+/// One page of messages as `conversations.history` and `conversations.replies` answer:
+/// metadata only with `include_all_metadata`, at most the workspace's page limit.
 fn messages_page(workspace: &Workspace, messages: &[&PostedMessage], params: &Params) -> Result<Value, ApiError> {
     let with_metadata = params.flag("include_all_metadata");
-    let (page, next_cursor) = page(messages, params)?;
+    let (page, next_cursor) = page_of(messages, params, workspace.history_page_limit)?;
     let page: Vec<Value> = page
         .iter()
         .map(|m| workspace.history_json(m, with_metadata))
@@ -178,6 +189,40 @@ fn messages_page(workspace: &Workspace, messages: &[&PostedMessage], params: &Pa
     }))
 }
 
+/// The time range of a history request.
+struct Window {
+    oldest: Option<(u64, u64)>,
+    latest: Option<(u64, u64)>,
+    inclusive: bool,
+}
+
+impl Window {
+    fn of(params: &Params) -> Result<Window, ApiError> {
+        let bound = |key: &str| match params.str(key) {
+            "" => Ok(None),
+            ts => ts_key(ts).map(Some).ok_or(ApiError::from(if key == "oldest" { "invalid_ts_oldest" } else { "invalid_ts_latest" })),
+        };
+        Ok(Window { oldest: bound("oldest")?, latest: bound("latest")?, inclusive: params.flag("inclusive") })
+    }
+
+    fn holds(&self, ts: &str) -> bool {
+        let Some(ts) = ts_key(ts) else { return false };
+        let after = self.oldest.is_none_or(|oldest| ts > oldest || (self.inclusive && ts == oldest));
+        let before = self.latest.is_none_or(|latest| ts < latest || (self.inclusive && ts == latest));
+        after && before
+    }
+}
+
+/// A Slack timestamp as (seconds, microseconds), for comparing; `None` when malformed.
+fn ts_key(ts: &str) -> Option<(u64, u64)> {
+    let (seconds, fraction) = ts.split_once('.').unwrap_or((ts, ""));
+    if fraction.len() > 6 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let micros = if fraction.is_empty() { 0 } else { format!("{fraction:0<6}").parse().ok()? };
+    Some((seconds.parse().ok()?, micros))
+}
+
 fn info(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, ApiError> {
     Ok(json!({ "channel": workspace.channel(params.str("channel"))?.to_json() }))
 }
@@ -185,6 +230,11 @@ fn info(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, Ap
 /// Slack's cursor paging: up to `limit` items (default 100, at most 1000) from `cursor`,
 /// and the next page's cursor, empty after the last page.
 fn page<'a, T>(items: &'a [T], params: &Params) -> Result<(&'a [T], String), ApiError> {
+    page_of(items, params, MAX_PAGE)
+}
+
+/// [`page`] with pages of at most `most` items (the default `limit` too, when smaller).
+fn page_of<'a, T>(items: &'a [T], params: &Params, most: usize) -> Result<(&'a [T], String), ApiError> {
     let start = match params.str("cursor") {
         "" => 0,
         cursor => cursor
@@ -196,7 +246,8 @@ fn page<'a, T>(items: &'a [T], params: &Params) -> Result<(&'a [T], String), Api
     let limit = params
         .uint("limit")
         .filter(|&n| n > 0)
-        .map_or(100, |n| n.min(1000) as usize);
+        .map_or(100, |n| usize::try_from(n).unwrap_or(usize::MAX))
+        .min(most);
     let end = items.len().min(start + limit);
     let next_cursor = if end < items.len() {
         format!("{CURSOR_PREFIX}{end}")

@@ -27,14 +27,28 @@ pub enum ScriptedReply {
     /// Handles the request as usual (a message is posted), then closes the connection
     /// without a reply, as when the reply is lost on its way back.
     DropReply,
+    /// Handles the request as usual and answers it: a place in the queue for a call that
+    /// goes through before the next scripted one.
+    Pass,
+}
+
+/// What a scripted reply asks of the server.
+pub(super) enum Scripted {
+    /// Send this instead of emulating.
+    Instead(Reply),
+    /// Emulate, then send nothing.
+    Drop,
+    /// Emulate and answer as usual.
+    Pass,
 }
 
 impl ScriptedReply {
-    /// The HTTP reply, in the Web API's or in the incoming webhooks' dialect; `None` for
-    /// [`ScriptedReply::DropReply`].
-    pub(super) fn into_reply(self, webhook: bool) -> Option<Reply> {
-        Some(match self {
-            ScriptedReply::DropReply => return None,
+    /// The HTTP reply, in the Web API's or in the incoming webhooks' dialect, or what to
+    /// do instead.
+    pub(super) fn into_reply(self, webhook: bool) -> Scripted {
+        Scripted::Instead(match self {
+            ScriptedReply::DropReply => return Scripted::Drop,
+            ScriptedReply::Pass => return Scripted::Pass,
             ScriptedReply::SlackError { code, .. } if webhook => {
                 Reply::text(webhook::status_of(&code), &code)
             }

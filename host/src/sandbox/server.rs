@@ -18,7 +18,7 @@ use tokio::sync::watch;
 
 use super::message::PostedMessage;
 use super::request::{INCOMING_WEBHOOK, ReceivedRequest};
-use super::script::{Script, ScriptedReply};
+use super::script::{Script, Scripted, ScriptedReply};
 use super::workspace::{Workspace, slack_id};
 use super::{api, webhook};
 
@@ -62,6 +62,8 @@ struct Shared {
     listeners: Mutex<Vec<Listener>>,
     /// How long each reply waits after its request was handled (see `set_latency`).
     latency: Mutex<Duration>,
+    /// How long each request waits before it takes effect (see `set_processing_time`).
+    processing: Mutex<Duration>,
 }
 
 /// Everything a request can change, under one lock so that the recorded order, the
@@ -87,6 +89,7 @@ impl SlackSandbox {
             }),
             listeners: Mutex::new(Vec::new()),
             latency: Mutex::new(Duration::ZERO),
+            processing: Mutex::new(Duration::ZERO),
         });
         let (alive, stopped) = watch::channel(());
         tokio::spawn(serve(listener, Arc::clone(&shared), stopped));
@@ -138,6 +141,20 @@ impl SlackSandbox {
         *lock(&self.shared.latency) = latency;
     }
 
+    /// Makes the server slow the other way: each request takes effect `time` after it
+    /// arrived, as a loaded Slack stores a message only a while after it was sent, and it
+    /// does so even when the client has gone away meanwhile.
+    pub fn set_processing_time(&self, time: Duration) {
+        *lock(&self.shared.processing) = time;
+    }
+
+    /// Pages of `conversations.history` and `conversations.replies` hold at most `most`
+    /// messages, whatever `limit` asks for, as Slack answers apps on its Tier 1 limits
+    /// (15); other list methods keep their pages.
+    pub fn set_history_page_limit(&self, most: usize) {
+        lock(&self.shared.state).workspace.history_page_limit = most.max(1);
+    }
+
     /// Queues a reply for the next request to this API method (e.g. `chat.postMessage`,
     /// or [`INCOMING_WEBHOOK`]); queued replies are used first-in first-out, then normal
     /// behaviour resumes.
@@ -161,12 +178,13 @@ impl Shared {
                     api::handle(&mut state.workspace, &request)
                 }
             };
-            let reply = match state.script.pop(request.api_method()) {
-                Some(scripted) => scripted.into_reply(webhook).or_else(|| {
+            let reply = match state.script.pop(request.api_method()).map(|s| s.into_reply(webhook)) {
+                Some(Scripted::Instead(reply)) => Some(reply),
+                Some(Scripted::Drop) => {
                     emulate();
                     None
-                }),
-                None => Some(emulate()),
+                }
+                Some(Scripted::Pass) | None => Some(emulate()),
             };
             state.requests.push(request);
             (reply, state.workspace.take_unannounced())
@@ -261,8 +279,20 @@ async fn serve_connection(
         let shared = Arc::clone(&shared);
         async move {
             let received = receive(request).await?;
+            let processing = *lock(&shared.processing);
             // A service error makes hyper close the connection without answering.
-            let reply = shared.answer(received);
+            let reply = if processing.is_zero() {
+                shared.answer(received)
+            } else {
+                // On a task of its own, so that it takes effect even if the client hangs up
+                // and hyper drops this future.
+                let shared = Arc::clone(&shared);
+                let effect = tokio::spawn(async move {
+                    tokio::time::sleep(processing).await;
+                    shared.answer(received)
+                });
+                effect.await.ok().flatten()
+            };
             let latency = *lock(&shared.latency);
             if !latency.is_zero() {
                 tokio::time::sleep(latency).await;

@@ -743,6 +743,77 @@ async fn history_is_newest_first_with_metadata_on_request() {
 }
 
 #[tokio::test]
+async fn history_and_replies_honour_oldest_latest_inclusive_and_the_page_limit() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let mut ts = Vec::new();
+    for n in 0..40 {
+        let posted = call(&sandbox, "chat.postMessage", json!({ "channel": "#busy", "text": format!("m{n}") })).await;
+        ts.push(posted["ts"].as_str().unwrap().to_owned());
+    }
+    let channel = call(&sandbox, "conversations.list", json!({})).await["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "busy")
+        .unwrap()["id"]
+        .clone();
+    for n in 0..3 {
+        call(&sandbox, "chat.postMessage", json!({ "channel": channel, "text": format!("r{n}"), "thread_ts": ts[5] })).await;
+    }
+    // As Slack answers apps on Tier 1: pages of 15, whatever `limit` asks.
+    sandbox.set_history_page_limit(15);
+    let texts = |page: &Value| -> Vec<String> {
+        page["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap().to_owned()).collect()
+    };
+    let mut seen = Vec::new();
+    let mut cursor = Value::from("");
+    loop {
+        let page = call(
+            &sandbox,
+            "conversations.history",
+            json!({ "channel": channel, "limit": 200, "oldest": ts[10], "cursor": cursor }),
+        )
+        .await;
+        assert!(page["messages"].as_array().unwrap().len() <= 15);
+        seen.extend(texts(&page));
+        cursor = page["response_metadata"]["next_cursor"].clone();
+        if cursor == "" {
+            assert_eq!(page["has_more"], false);
+            break;
+        }
+        assert_eq!(page["has_more"], true);
+    }
+    // Newest first, `oldest` itself left out, thread replies too.
+    let expected: Vec<String> = (11..40).rev().map(|n| format!("m{n}")).collect();
+    assert_eq!(seen, expected);
+    let window = call(
+        &sandbox,
+        "conversations.history",
+        json!({ "channel": channel, "oldest": ts[20], "latest": ts[22], "inclusive": true }),
+    )
+    .await;
+    assert_eq!(texts(&window), ["m22", "m21", "m20"]);
+    let parent = call(
+        &sandbox,
+        "conversations.history",
+        json!({ "channel": channel, "oldest": ts[5], "latest": ts[5], "inclusive": true, "limit": 1 }),
+    )
+    .await;
+    assert_eq!(parent["messages"][0]["reply_count"], 3);
+    let replies = call(&sandbox, "conversations.replies", json!({ "channel": channel, "ts": ts[5] })).await;
+    assert_eq!(parent["messages"][0]["latest_reply"], replies["messages"][3]["ts"]);
+    let later = call(
+        &sandbox,
+        "conversations.replies",
+        json!({ "channel": channel, "ts": ts[5], "oldest": replies["messages"][1]["ts"] }),
+    )
+    .await;
+    assert_eq!(texts(&later), ["m5", "r1", "r2"], "the parent, then the replies after `oldest`");
+    let bad = call(&sandbox, "conversations.history", json!({ "channel": channel, "oldest": "yesterday" })).await;
+    assert_eq!(error_of(&bad), "invalid_ts_oldest");
+}
+
+#[tokio::test]
 async fn unknown_methods_are_404() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let answer = send(

@@ -106,6 +106,9 @@ impl Channel {
     }
 }
 
+/// The most items a page of any list method holds (Slack's own maximum).
+pub(super) const MAX_PAGE: usize = 1000;
+
 /// All workspace state, behind the sandbox's lock.
 pub(super) struct Workspace {
     team_id: String,
@@ -116,6 +119,9 @@ pub(super) struct Workspace {
     /// Posts and updates not yet handed to the `on_message` callbacks, which run outside
     /// the lock.
     unannounced: Vec<PostedMessage>,
+    /// The most messages one page of `conversations.history`/`replies` holds (see
+    /// `SlackSandbox::set_history_page_limit`).
+    pub(super) history_page_limit: usize,
 }
 
 impl Workspace {
@@ -138,6 +144,7 @@ impl Workspace {
             messages: Vec::new(),
             last_ts_micros: 0,
             unannounced: Vec::new(),
+            history_page_limit: MAX_PAGE,
         };
         for name in ["general", "random"] {
             workspace.add_channel(slack_id('C', name), Some(name), ChannelKind::Public);
@@ -307,19 +314,20 @@ impl Workspace {
     }
 
     /// The message object of `conversations.history`: a thread's first message also
-    /// carries `thread_ts` and `reply_count`.
+    /// carries `thread_ts`, `reply_count` and `latest_reply`.
     pub(super) fn history_json(&self, message: &PostedMessage, with_metadata: bool) -> Value {
         let mut json = message.to_json(with_metadata);
-        let replies = self
+        let replies: Vec<&PostedMessage> = self
             .messages
             .iter()
             .filter(|r| {
                 r.channel_id == message.channel_id && r.thread_ts.as_ref() == Some(&message.ts)
             })
-            .count();
-        if replies > 0 {
+            .collect();
+        if let Some(latest) = replies.last() {
             json["thread_ts"] = message.ts.clone().into();
-            json["reply_count"] = replies.into();
+            json["reply_count"] = replies.len().into();
+            json["latest_reply"] = latest.ts.clone().into();
         }
         json
     }

@@ -50,9 +50,9 @@ pub struct StoredInstance {
     pub flow: String,
     /// Where its tokens stand.
     pub position: Position,
-    /// Whether a run may have made its first attempt without recording it
-    /// ([`Store::mark_started`]).
-    pub started: bool,
+    /// When a run marked it under way, from when it may have made its first attempt
+    /// without recording it ([`Store::mark_started`]).
+    pub started_ms: Option<u64>,
 }
 
 /// One line of `herald instances`.
@@ -108,9 +108,11 @@ impl Store {
     /// as possibly made.
     pub async fn mark_started(&self, ids: Vec<String>) -> Result<(), StateError> {
         self.write(move |db| {
-            let mut mark = db.prepare_cached("UPDATE instances SET started = 1 WHERE id = ?1")?;
+            // The time, so that a resume knows from when an unrecorded attempt may have sent.
+            let mut mark = db.prepare_cached("UPDATE instances SET started = ?2 WHERE id = ?1")?;
+            let now = now_ms() as i64;
             for id in &ids {
-                mark.execute([id])?;
+                mark.execute(params![id, now])?;
             }
             Ok(())
         })
@@ -132,7 +134,7 @@ impl Store {
 
     /// One instance with its steps, or `None` when no instance has that id.
     pub fn load_instance(&self, id: &str) -> Result<Option<StoredInstance>, StateError> {
-        type Row = (String, String, String, String, String, Option<String>, bool);
+        type Row = (String, String, String, String, String, Option<String>, i64);
         let row: Option<Row> = self.read(|db| {
             let mut query = db.prepare_cached("SELECT flow, process, state, variables, position, incident, started FROM instances WHERE id = ?1")?;
             query.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))).optional()
@@ -156,7 +158,9 @@ impl Store {
             .transpose()?;
         let record = InstanceRecord { instance: id.to_owned(), process, state: parse_state(&state).ok_or_else(|| self.corrupt(what("state"), &state))?, variables, steps, incident };
         let position = serde_json::from_str::<Position>(&position).map_err(|e| self.corrupt(what("position"), e))?;
-        Ok(Some(StoredInstance { record, flow, position, started }))
+        // Before the mark held a time, it held 1: that instance was marked at some time.
+        let started_ms = u64::try_from(started).ok().filter(|&ms| ms > 0);
+        Ok(Some(StoredInstance { record, flow, position, started_ms }))
     }
 
     /// The saved source of a flow.
@@ -269,10 +273,12 @@ mod tests {
         let flow = FlowSource::new("flow.bpmn".into(), "<xml/>".into());
         store.create_instances(&flow, &[new("a"), new("b")]).await.unwrap();
         let mut stored = store.load_instance("a").unwrap().unwrap();
-        assert!(!stored.started);
+        assert_eq!(stored.started_ms, None);
+        let before = now_ms();
         store.mark_started(vec!["a".into()]).await.unwrap();
-        assert!(store.load_instance("a").unwrap().unwrap().started);
-        assert!(!store.load_instance("b").unwrap().unwrap().started);
+        let marked = store.load_instance("a").unwrap().unwrap().started_ms.unwrap();
+        assert!((before..=now_ms()).contains(&marked), "marked at {marked}, not between {before} and now");
+        assert_eq!(store.load_instance("b").unwrap().unwrap().started_ms, None);
         assert_eq!(stored.record.variables["nested"], json!({"list": [1, "two"]}));
         assert_eq!(stored.position, Position::at_start("start"));
         assert_eq!(store.flow(&stored.flow).unwrap(), flow);
@@ -285,6 +291,7 @@ mod tests {
             output: None,
             error: None,
             duration_us: 0,
+            ledger: None,
         });
         stored.position.tokens[0].at = "notify".into();
         store.save_instance(&stored.record, &stored.position, Some(0)).await.unwrap();

@@ -7,7 +7,8 @@ use std::hint::black_box;
 
 use exports::herald::connector::connector::Guest;
 use herald::connector::types::{
-    ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, Failure, SendRequest, StepResult,
+    ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, Failure, SendFailure, SendRequest,
+    StepResult,
 };
 use serde_json::{Value, json};
 use wstd::http::{Body, Client, Method, Request};
@@ -42,38 +43,44 @@ impl Guest for Hostile {
         Ok(None)
     }
 
-    fn send(request: SendRequest) -> Result<StepResult, ConnectorError> {
-        let config: Value = serde_json::from_str(&request.config).unwrap_or_default();
-        let target = config["target"].as_str().unwrap_or_default().to_owned();
-        let output = match config["behaviour"].as_str().unwrap_or_default() {
-            "ok" => json!({"ok": true}),
-            "other-host" | "hang" => json!({"status": fetch(&target)?}),
-            "raw-socket" => {
-                let stream = std::net::TcpStream::connect(&target).map_err(|e| rejected("socket", e))?;
-                json!({"connected": stream.peer_addr().map(|a| a.to_string()).unwrap_or_default()})
-            }
-            "filesystem" => json!({"content": std::fs::read_to_string(&target).map_err(|e| rejected("filesystem", e))?}),
-            "spin" => {
-                let mut n = 0u64;
-                loop {
-                    n = black_box(n.wrapping_add(1));
-                }
-            }
-            "allocate" => {
-                let mut hoard = Vec::new();
-                loop {
-                    hoard.push(vec![7u8; 1 << 20]);
-                    black_box(&hoard);
-                }
-            }
-            other => return Err(rejected("behaviour", format!("unknown behaviour `{other}`"))),
-        };
-        Ok(StepResult { output: output.to_string(), state: None, cache: None, deliver_at: None })
+    fn send(request: SendRequest) -> Result<StepResult, SendFailure> {
+        // What it may have sent is no business of these tests: a failure reports nothing.
+        behave(&request).map_err(|error| SendFailure { error, progress: None, in_doubt: false, cache: None })
     }
 
     fn test_connection(_config: String) -> Result<ConnectionReport, ConnectorError> {
         Ok(ConnectionReport { checks: Vec::new() })
     }
+}
+
+/// Does what the step's `behaviour` input asks for.
+fn behave(request: &SendRequest) -> Result<StepResult, ConnectorError> {
+    let config: Value = serde_json::from_str(&request.config).unwrap_or_default();
+    let target = config["target"].as_str().unwrap_or_default().to_owned();
+    let output = match config["behaviour"].as_str().unwrap_or_default() {
+        "ok" => json!({"ok": true}),
+        "other-host" | "hang" => json!({"status": fetch(&target)?}),
+        "raw-socket" => {
+            let stream = std::net::TcpStream::connect(&target).map_err(|e| rejected("socket", e))?;
+            json!({"connected": stream.peer_addr().map(|a| a.to_string()).unwrap_or_default()})
+        }
+        "filesystem" => json!({"content": std::fs::read_to_string(&target).map_err(|e| rejected("filesystem", e))?}),
+        "spin" => {
+            let mut n = 0u64;
+            loop {
+                n = black_box(n.wrapping_add(1));
+            }
+        }
+        "allocate" => {
+            let mut hoard = Vec::new();
+            loop {
+                hoard.push(vec![7u8; 1 << 20]);
+                black_box(&hoard);
+            }
+        }
+        other => return Err(rejected("behaviour", format!("unknown behaviour `{other}`"))),
+    };
+    Ok(StepResult { output: output.to_string(), state: None, cache: None, deliver_at: None })
 }
 
 /// GETs `url` with no timeouts of its own, and returns the status.
