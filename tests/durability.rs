@@ -58,8 +58,10 @@ fn chat_posts(sandbox: &SlackSandbox) -> usize {
 async fn instances_killed_at_random_points_resume_and_post_each_message_exactly_once() {
     let sandbox = SlackSandbox::start().await.unwrap();
     // Every reply leaves long after its request took effect: a kill then often lands
-    // after Slack posted and before herald heard of it.
+    // after Slack posted and before herald heard of it. History comes in pages of 15,
+    // fewer than the channel's messages.
     sandbox.set_latency(Duration::from_millis(150));
+    sandbox.set_history_page_limit(15);
     let api = sandbox.api_url();
     let state = tempfile::tempdir().unwrap();
     let dir = state.path();
@@ -158,34 +160,44 @@ async fn instances_killed_at_random_points_resume_and_post_each_message_exactly_
 async fn a_thousand_posts_to_a_busy_slow_channel_survive_five_kills_each_posted_once() {
     const POSTS: usize = 1000;
     let sandbox = SlackSandbox::start().await.unwrap();
-    // A loaded Slack: each message is stored 0.4 s after it arrives, whether or not the
-    // client still waits, and answered 0.1 s later; history comes 15 messages a page.
-    sandbox.set_processing_time(Duration::from_millis(400));
+    // A loaded Slack: each message is stored 1.2 s after it arrives, whether or not the
+    // client still waits (longer than a resume takes to start and look), and every answer
+    // leaves 0.1 s after its request took effect; history comes 15 messages a page.
+    sandbox.set_processing_time(Duration::from_millis(1200));
     sandbox.set_latency(Duration::from_millis(100));
     sandbox.set_history_page_limit(15);
+    sandbox.create_channel("billing").unwrap();
     let api = sandbox.api_url();
     let state = tempfile::tempdir().unwrap();
     let dir = state.path();
     let flow = one_post(dir, "#billing", "Invoice {{ n }}", 10);
     let jsonl = dir.join("invoices.jsonl");
     std::fs::write(&jsonl, (0..POSTS).map(|n| format!("{{\"n\": {n}}}\n")).collect::<String>()).unwrap();
-    let settle = ("HERALD_ATTEMPT_TIMEOUT_MS", "8000");
+    let settle = ("HERALD_ATTEMPT_TIMEOUT_MS", "4000");
     let spawn = |args: &[&str]| {
         let mut command = command(dir, Some(&api), args, &[settle]);
         command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
         command.kill_on_drop(true).spawn().unwrap()
     };
     let mut random = Random::new();
-    let run = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "8"];
+    let run = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "16"];
     let mut child = spawn(&run);
     let kills = 5;
     for _ in 0..kills {
-        // A random instant once the process is under way: with eight posts in flight at
-        // any time, most kills leave some whose answer never comes.
-        tokio::time::sleep(Duration::from_millis(1500 + random.below(3000))).await;
+        // A random instant once the process posts: with sixteen posts in flight at any
+        // time, most kills leave some whose answer never comes.
+        let before = chat_posts(&sandbox);
+        tokio::time::timeout(Duration::from_secs(60), async {
+            while chat_posts(&sandbox) == before {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await
+        .expect("the process posts");
+        tokio::time::sleep(Duration::from_millis(random.below(2500))).await;
         child.kill().await.unwrap();
         // Resumed at once.
-        child = spawn(&["resume", "--concurrency", "8"]);
+        child = spawn(&["resume", "--concurrency", "16"]);
     }
     let status = tokio::time::timeout(Duration::from_secs(600), child.wait()).await.expect("the last resume ends").unwrap();
     assert!(status.success(), "the last resume failed: {status:?}");

@@ -62,7 +62,7 @@ struct Shared {
     listeners: Mutex<Vec<Listener>>,
     /// How long each reply waits after its request was handled (see `set_latency`).
     latency: Mutex<Duration>,
-    /// How long each request waits before it takes effect (see `set_processing_time`).
+    /// How long each post waits before it takes effect (see `set_processing_time`).
     processing: Mutex<Duration>,
 }
 
@@ -141,9 +141,9 @@ impl SlackSandbox {
         *lock(&self.shared.latency) = latency;
     }
 
-    /// Makes the server slow the other way: each request takes effect `time` after it
-    /// arrived, as a loaded Slack stores a message only a while after it was sent, and it
-    /// does so even when the client has gone away meanwhile.
+    /// Makes posting slow the other way: each `chat.postMessage` and webhook post takes
+    /// effect `time` after it arrived, as a loaded Slack stores a message only a while
+    /// after it was sent, and it does so even when the client has gone away meanwhile.
     pub fn set_processing_time(&self, time: Duration) {
         *lock(&self.shared.processing) = time;
     }
@@ -279,7 +279,8 @@ async fn serve_connection(
         let shared = Arc::clone(&shared);
         async move {
             let received = receive(request).await?;
-            let processing = *lock(&shared.processing);
+            let posting = matches!(received.api_method(), "chat.postMessage" | INCOMING_WEBHOOK);
+            let processing = if posting { *lock(&shared.processing) } else { Duration::ZERO };
             // A service error makes hyper close the connection without answering.
             let reply = if processing.is_zero() {
                 shared.answer(received)
