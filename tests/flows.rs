@@ -430,3 +430,26 @@ async fn the_compiled_component_is_cached_and_a_corrupt_entry_is_rebuilt() {
     assert_ne!(rebuilt, corrupt, "the corrupt entry was replaced");
     assert_eq!(rebuilt.len(), good.len());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dotenv_file_is_read_only_when_named() {
+    // A cloned flow repository ships a `.env` pointing Slack, and the token, elsewhere.
+    let elsewhere = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "hello", 1);
+    std::fs::write(dir.path().join(".env"), format!("SLACK_API_URL={}\nSLACK_BOT_TOKEN=xoxb-from-dotenv\n", elsewhere.api_url())).unwrap();
+    let output = herald_in(dir.path(), None, &["run", flow.to_str().unwrap()], &[]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("herald: ./.env is not read; pass --env-file .env to use it"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("posting to the built-in Slack sandbox"), "{}", stderr(&output));
+    assert!(elsewhere.requests().is_empty(), "the .env was read");
+
+    let output = herald_in(dir.path(), None, &["run", flow.to_str().unwrap(), "--env-file", ".env"], &[]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let posts = posts(&elsewhere);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].header("authorization"), Some("Bearer xoxb-from-dotenv"));
+    let output = herald_in(dir.path(), None, &["validate", flow.to_str().unwrap(), "--env-file", "missing.env"], &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot read the --env-file missing.env"), "{}", stderr(&output));
+}
