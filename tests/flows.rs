@@ -453,3 +453,40 @@ async fn a_dotenv_file_is_read_only_when_named() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("cannot read the --env-file missing.env"), "{}", stderr(&output));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_slack_variables_and_the_listed_ones_are_secrets() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = linear_flow(dir.path(), &[Task {
+        id: "notify",
+        inputs: &[("channel", "#general"), ("text", "hi"), ("token", "{{secrets.HERALD_TEST_TOKEN}}")],
+        headers: &[],
+        retries: 1,
+    }]);
+    let args = ["run", flow.to_str().unwrap(), "--json"];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("HERALD_TEST_TOKEN", "xoxb-listed")]).await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let message = json_record(&output)["incident"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("`HERALD_TEST_TOKEN` is not a secret flows may use: secrets are the environment variables whose names start with `SLACK_` and those listed in HERALD_SECRETS"), "{message}");
+    assert!(sandbox.requests().is_empty());
+
+    let env = [("HERALD_TEST_TOKEN", "xoxb-listed"), ("HERALD_SECRETS", "OTHER,HERALD_TEST_TOKEN")];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &env).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(posts(&sandbox)[0].header("authorization"), Some("Bearer xoxb-listed"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn control_characters_in_data_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "Hello {{ name }}", 1);
+    let name = "name=\u{1b}]0;owned\u{7}\u{1b}[2J";
+    for command in ["preview", "run"] {
+        let output = herald_in(dir.path(), None, &[command, flow.to_str().unwrap(), "--var", name], &[]).await;
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let printed = stdout(&output);
+        assert!(!printed.contains('\u{1b}') && !printed.contains('\u{7}'), "{command}: {printed:?}");
+        assert!(printed.contains("Hello \\u{1b}]0;owned\\u{7}\\u{1b}[2J"), "{command}: {printed}");
+    }
+}

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use herald::bpmn::{self, CAMUNDA_SLACK_TYPE, Diagnostic, ElementKind, LoadError, Process, Source};
 use herald::designer::closest;
-use herald::engine::{insert_path, misplaced_secret};
+use herald::engine::{credential_issue, insert_path};
 use herald::runtime::Connector;
 
 use super::ConnectorArgs;
@@ -72,7 +72,7 @@ pub async fn check_flow(process: &Process, connectors: &HashMap<String, Connecto
             continue;
         };
         for input in &task.inputs {
-            if let Some(message) = misplaced_secret(input, connector.credentials()) {
+            if let Some(message) = credential_issue(input, connector.credentials()) {
                 problems.push(diagnostic(input.position, message));
             }
         }

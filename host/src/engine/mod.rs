@@ -11,7 +11,7 @@ mod position;
 mod retry;
 mod step_error;
 
-pub use inputs::{Configuration, configuration, insert_path, misplaced_secret};
+pub use inputs::{Configuration, configuration, credential_issue, insert_path};
 pub use instance::{Incident, InstanceRecord, InstanceState, StepRecord, StepStatus};
 pub use observer::{Observer, Silent};
 pub use position::{Position, Token};
