@@ -440,9 +440,9 @@ async fn a_dotenv_file_is_read_only_when_named() {
     std::fs::write(dir.path().join(".env"), format!("SLACK_API_URL={}\nSLACK_BOT_TOKEN=xoxb-from-dotenv\n", elsewhere.api_url())).unwrap();
     let output = herald_in(dir.path(), None, &["run", flow.to_str().unwrap()], &[]).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(elsewhere.requests().is_empty(), "the .env was read");
     assert!(stderr(&output).contains("herald: ./.env is not read; pass --env-file .env to use it"), "{}", stderr(&output));
     assert!(stderr(&output).contains("posting to the built-in Slack sandbox"), "{}", stderr(&output));
-    assert!(elsewhere.requests().is_empty(), "the .env was read");
 
     let output = herald_in(dir.path(), None, &["run", flow.to_str().unwrap(), "--env-file", ".env"], &[]).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
