@@ -72,6 +72,16 @@ impl Observer for Progress {
     }
 }
 
+/// The closing line of a run.
+pub fn summary(record: &InstanceRecord) -> String {
+    match (&record.state, &record.incident) {
+        (InstanceState::Incident, Some(incident)) => {
+            format!("instance {} stopped with an incident at {}:\n  {}", record.instance, incident.element, incident.message)
+        }
+        (state, _) => format!("instance {} {}", record.instance, serde_json::to_value(state).unwrap_or_default().as_str().unwrap_or_default()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,15 +90,5 @@ mod tests {
     fn control_characters_are_escaped_and_placeholders_masked() {
         let placeholder = format!("herald-secret-{}", "0123456789abcdef".repeat(2));
         assert_eq!(shown(&format!("a\u{1b}[31mred\r\n\tb {placeholder}\u{7f}")), "a\\u{1b}[31mred\\u{d}\n\tb [secret]\\u{7f}");
-    }
-}
-
-/// The closing line of a run.
-pub fn summary(record: &InstanceRecord) -> String {
-    match (&record.state, &record.incident) {
-        (InstanceState::Incident, Some(incident)) => {
-            format!("instance {} stopped with an incident at {}:\n  {}", record.instance, incident.element, incident.message)
-        }
-        (state, _) => format!("instance {} {}", record.instance, serde_json::to_value(state).unwrap_or_default().as_str().unwrap_or_default()),
     }
 }
