@@ -47,7 +47,8 @@ pub fn instances(args: InstancesArgs) -> Result<(), Exit> {
         println!("no instances");
     }
     for summary in &list {
-        println!("{}  {:<9}  {:>3} steps  {}  ({})", summary.instance, state_name(&summary.state), summary.steps, summary.process, summary.flow);
+        let line = format!("{}  {:<9}  {:>3} steps  {}  ({})", summary.instance, state_name(&summary.state), summary.steps, summary.process, summary.flow);
+        println!("{}", shown(&line));
     }
     Ok(())
 }

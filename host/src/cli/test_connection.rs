@@ -39,7 +39,7 @@ pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
     let mut failed = 0;
     for element in &process.elements {
         let ElementKind::ServiceTask(task) = &element.kind else { continue };
-        println!("{} ({})", element.id, task.task_type);
+        println!("{}", shown(&format!("{} ({})", element.id, task.task_type)));
         let Some(connector) = host.connectors.get(task.connector()) else {
             return Err(Exit::Invalid(anyhow!("no connector for task type `{}`", task.task_type)));
         };

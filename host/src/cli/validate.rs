@@ -15,6 +15,7 @@ use herald::runtime::Connector;
 use super::ConnectorArgs;
 use super::exit::Exit;
 use super::host::{Host, SandboxUse};
+use super::report::shown;
 
 /// Arguments of `herald validate`.
 #[derive(Debug, Args)]
@@ -38,7 +39,7 @@ pub async fn validate(args: ValidateArgs) -> Result<(), Exit> {
         return Err(invalid(&problems));
     };
     let tasks = process.elements.iter().filter(|e| matches!(e.kind, ElementKind::ServiceTask(_))).count();
-    println!("{}: valid ({} elements, {tasks} connector steps)", args.flow.display(), process.elements.len());
+    println!("{}", shown(&format!("{}: valid ({} elements, {tasks} connector steps)", args.flow.display(), process.elements.len())));
     Ok(())
 }
 
