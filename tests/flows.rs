@@ -294,7 +294,7 @@ async fn a_file_that_is_not_a_component_is_invalid_input() {
     let cases = [
         (&fake, "is not a WebAssembly component"),
         (&core, "core WebAssembly module"),
-        (&empty, "is not a herald connector: it does not export `herald:connector/connector@0.1.0`"),
+        (&empty, "is not a herald connector: it does not export `herald:connector/connector@0.2.0`"),
     ];
     for (file, expected) in cases {
         let connector = format!("mail={}", file.display());
@@ -429,4 +429,64 @@ async fn the_compiled_component_is_cached_and_a_corrupt_entry_is_rebuilt() {
     let rebuilt = std::fs::read(&entries[0]).unwrap();
     assert_ne!(rebuilt, corrupt, "the corrupt entry was replaced");
     assert_eq!(rebuilt.len(), good.len());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dotenv_file_is_read_only_when_named() {
+    // A cloned flow repository ships a `.env` pointing Slack, and the token, elsewhere.
+    let elsewhere = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "hello", 1);
+    std::fs::write(dir.path().join(".env"), format!("SLACK_API_URL={}\nSLACK_BOT_TOKEN=xoxb-from-dotenv\n", elsewhere.api_url())).unwrap();
+    let output = herald_in(dir.path(), None, &["run", flow.to_str().unwrap()], &[]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(elsewhere.requests().is_empty(), "the .env was read");
+    assert!(stderr(&output).contains("herald: ./.env is not read; pass --env-file .env to use it"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("posting to the built-in Slack sandbox"), "{}", stderr(&output));
+
+    let output = herald_in(dir.path(), None, &["run", flow.to_str().unwrap(), "--env-file", ".env"], &[]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let posts = posts(&elsewhere);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].header("authorization"), Some("Bearer xoxb-from-dotenv"));
+    let output = herald_in(dir.path(), None, &["validate", flow.to_str().unwrap(), "--env-file", "missing.env"], &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot read the --env-file missing.env"), "{}", stderr(&output));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_slack_variables_and_the_listed_ones_are_secrets() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = linear_flow(dir.path(), &[Task {
+        id: "notify",
+        inputs: &[("channel", "#general"), ("text", "hi"), ("token", "{{secrets.HERALD_TEST_TOKEN}}")],
+        headers: &[],
+        retries: 1,
+    }]);
+    let args = ["run", flow.to_str().unwrap(), "--json"];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("HERALD_TEST_TOKEN", "xoxb-listed")]).await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let message = json_record(&output)["incident"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("`HERALD_TEST_TOKEN` is not a secret flows may use: secrets are the environment variables whose names start with `SLACK_` and those listed in HERALD_SECRETS"), "{message}");
+    assert!(sandbox.requests().is_empty());
+
+    let env = [("HERALD_TEST_TOKEN", "xoxb-listed"), ("HERALD_SECRETS", "OTHER,HERALD_TEST_TOKEN")];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &env).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(posts(&sandbox)[0].header("authorization"), Some("Bearer xoxb-listed"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn control_characters_in_data_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "Hello {{ name }}", 1);
+    let name = "name=\u{1b}]0;owned\u{7}\u{1b}[2J";
+    for command in ["preview", "run"] {
+        let output = herald_in(dir.path(), None, &[command, flow.to_str().unwrap(), "--var", name], &[]).await;
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let printed = stdout(&output);
+        assert!(!printed.contains('\u{1b}') && !printed.contains('\u{7}'), "{command}: {printed:?}");
+        assert!(printed.contains("Hello \\u{1b}]0;owned\\u{7}\\u{1b}[2J"), "{command}: {printed}");
+    }
 }

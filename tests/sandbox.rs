@@ -56,7 +56,8 @@ async fn another_host_is_denied_before_any_connection() {
     let url = format!("http://{}/collect", elsewhere.local_addr().unwrap());
     let (output, record) = hostile(&sandbox, "other-host", &url, &[]).await;
     let message = incident(&output, &record);
-    assert!(message.contains("`127.0.0.2`, which is not allowed"), "{message}");
+    let origin = format!("http://{}", elsewhere.local_addr().unwrap());
+    assert!(message.contains(&format!("`{origin}`, which is not allowed")), "{message}");
     assert_eq!(record["steps"][0]["error"]["kind"], "egress-denied");
     assert!(!connected(&elsewhere), "a connection was attempted");
 }
@@ -101,7 +102,6 @@ fn silent_server() -> (String, std::thread::JoinHandle<()>) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn each_limit_stops_its_instance_and_the_others_go_on() {
-    let sandbox = SlackSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (silent, _server) = silent_server();
     let inputs = [("behaviour", "=behaviour"), ("target", "=target")];
@@ -121,7 +121,8 @@ async fn each_limit_stops_its_instance_and_the_others_go_on() {
         ("HERALD_MEMORY_LIMIT_MB", "32"),
         ("HERALD_FIRST_BYTE_TIMEOUT_MS", "500"),
     ];
-    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &env).await;
+    // The silent server stands for the Slack API: plain http goes only to its origin.
+    let output = herald_in(dir.path(), Some(&silent), &args, &env).await;
     assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
     let tally = json_record(&output);
     assert_eq!(tally["completed"], 1, "{tally}");
@@ -254,6 +255,100 @@ async fn secrets_appear_in_no_output_log_error_or_state() {
         assert!(!stdout(output).contains("secretvalue") && !stderr(output).contains("secretvalue"));
     }
     assert!(!everything_in(dir.path()).contains("secretvalue"));
+}
+
+/// Runs one webhook step whose `webhook_url` is `url`, with `env` and the Slack API at
+/// `sandbox`.
+async fn webhook_step(sandbox: &SlackSandbox, url: &str, env: &[(&str, &str)]) -> (Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = linear_flow(dir.path(), &[Task { id: "alert", inputs: &[("webhook_url", url), ("text", "hi")], headers: &[], retries: 1 }]);
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], env).await;
+    (output, dir)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_credential_input_is_a_whole_secret_or_the_shape_its_connector_declares() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let elsewhere = listener("127.0.0.2:0");
+    // Revealed inside the URL, this value would move the request to 127.0.0.2.
+    let evil = format!("{}/#", elsewhere.local_addr().unwrap());
+    let port = sandbox.api_url().split(':').nth(2).unwrap().split('/').next().unwrap().to_owned();
+    let moved = format!("http://{{{{secrets.SLACK_EVIL}}}}@127.0.0.1:{port}/services/T1/B1/x");
+    let in_query = "https://slack.com/api/chat.postMessage?channel=C1&text={{secrets.SLACK_OTHER}}";
+    let env = [("SLACK_EVIL", evil.as_str()), ("SLACK_OTHER", "xoxp-other-secret")];
+    for url in [moved.as_str(), in_query] {
+        let (output, _dir) = webhook_step(&sandbox, url, &env).await;
+        assert_eq!(output.status.code(), Some(2), "{url}: {}", stderr(&output));
+        assert!(stderr(&output).contains("inside a longer value; a credential input is one whole secret"), "{}", stderr(&output));
+    }
+    // Not a secret, so it must have the shape the Slack connector declares.
+    let (output, _dir) = webhook_step(&sandbox, &sandbox.webhook_url("alerts"), &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("input `webhook_url` must be a secret (`{{secrets.NAME}}`) or match `^("), "{}", stderr(&output));
+    assert!(!connected(&elsewhere), "a connection was attempted");
+    assert!(sandbox.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plain_http_goes_only_to_the_origin_of_the_api_url() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    // Same loopback host as the API URL, another port.
+    let other = listener("127.0.0.1:0");
+    let hook = format!("http://{}/services/T1/B1/x", other.local_addr().unwrap());
+    let (output, _dir) = webhook_step(&sandbox, "{{secrets.SLACK_WEBHOOK}}", &[("SLACK_WEBHOOK", &hook)]).await;
+    let record = json_record(&output);
+    let message = incident(&output, &record);
+    assert_eq!(record["steps"][0]["error"]["kind"], "egress-denied");
+    assert!(message.contains(&format!("`http://{}`, which is not allowed", other.local_addr().unwrap())), "{message}");
+    assert!(!connected(&other), "a connection was attempted");
+    assert!(!stdout(&output).contains("/services/T1/B1/x"), "the webhook URL is a secret");
+
+    // The API URL's own origin is allowed.
+    let (output, _dir) = webhook_step(&sandbox, "{{secrets.SLACK_WEBHOOK}}", &[("SLACK_WEBHOOK", &sandbox.webhook_url("alerts"))]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(sandbox.messages().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_a_server_sends_back_is_neither_stored_nor_shown() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "hello", 1);
+    // The server repeats the token in its error's details.
+    let echo = serde_json::json!({"response_metadata": {"messages": [format!("the token {TOKEN} is not valid")]}});
+    sandbox.script("chat.postMessage", herald::sandbox::ScriptedReply::SlackError { code: "invalid_auth".into(), extra: echo });
+    let failed = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], &[]).await;
+    let record = json_record(&failed);
+    let message = incident(&failed, &record);
+    assert!(message.contains("the token [secret] is not valid"), "{message}");
+    let id = record["instance"].as_str().unwrap();
+    let shown = herald_in(dir.path(), None, &["show", id], &[]).await;
+    assert!(stdout(&shown).contains("the token [secret] is not valid"), "{}", stdout(&shown));
+    let shown_json = herald_in(dir.path(), None, &["show", id, "--json"], &[]).await;
+    assert_eq!(json_record(&shown_json)["incident"]["message"], message);
+    for output in [&failed, &shown, &shown_json] {
+        assert!(!stdout(output).contains("secretvalue") && !stderr(output).contains("secretvalue"));
+    }
+    assert!(!everything_in(dir.path()).contains("secretvalue"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn output_hides_no_data_that_equals_a_secret_and_stays_valid_json() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "hello", 1);
+    let args = ["run", flow.to_str().unwrap(), "--json", "--var", "note=xoxb-1", "--var", &format!("guess={TOKEN}")];
+    // A token that ends with a quote, as the variable `note` does in JSON text.
+    let env = [("SLACK_API_URL", sandbox.api_url()), ("SLACK_BOT_TOKEN", "xoxb-1\"".to_owned())];
+    let env: Vec<(&str, &str)> = env.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let output = herald_in(dir.path(), None, &args, &env).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let record = json_record(&output);
+    assert_eq!(record["variables"]["note"], "xoxb-1");
+    // The process's data is shown as it is, even when it equals a secret: `***` there
+    // would confirm a guess.
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
+    assert_eq!(json_record(&output)["variables"]["guess"], TOKEN);
 }
 
 /// A linear flow of `n` none intermediate events.

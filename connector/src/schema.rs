@@ -192,6 +192,7 @@ pub const INPUTS: &[Input] = &[
         description: "Post through an incoming webhook instead of the Web API, as a secret \
                       reference such as `{{secrets.SLACK_WEBHOOK_URL}}`. The webhook decides \
                       the channel, name and icon; `channel` and `token` are then not needed.",
+        pattern: Some(values::WEBHOOK_URL_PATTERN),
         credential: true,
         ..Input::text()
     },

@@ -147,6 +147,12 @@ pub fn mentionees(items: &[String]) -> Result<Vec<Mentionee>, Issue> {
         .collect()
 }
 
+/// The shape of a `webhook_url`: a whole secret reference, or Slack's incoming-webhook URL.
+/// The host holds a value that is not a secret to it, so a designer cannot point a webhook,
+/// and what the step sends, anywhere else.
+pub const WEBHOOK_URL_PATTERN: &str =
+    r"^(\{\{\s*secrets\.[A-Za-z0-9_-]+\s*\}\}|https://hooks\.slack\.com/services/[A-Za-z0-9_/-]+)$";
+
 /// Checks a `webhook_url`: an http(s) URL, or a secret placeholder the host makes real.
 pub fn webhook_url(url: &str) -> Result<String, Issue> {
     let url = url.trim();

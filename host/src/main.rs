@@ -18,10 +18,11 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    // A `.env` file in the working directory adds to the environment (which wins).
-    let _ = dotenvy::dotenv();
     let args = cli::Cli::parse();
     cli::init_logging();
+    if let Err(code) = args.load_env_file() {
+        return code;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {

@@ -1,16 +1,37 @@
 //! Secrets referenced as `{{secrets.NAME}}`: the component sees an opaque placeholder, and
-//! only the egress hook swaps the real value back in, into the URL and headers of requests to
-//! allowed hosts.
+//! only the egress hook swaps the real value in, into the headers of requests to allowed
+//! destinations (or as a whole URL), and swaps it back out of their replies.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+
+/// Environment variables whose names start with this are secrets a flow may name.
+pub const SECRET_PREFIX: &str = "SLACK_";
+
+/// The environment variable that lists further secrets, comma-separated.
+pub const SECRET_LIST: &str = "HERALD_SECRETS";
+
+/// What every placeholder starts with; 32 lower-case hex digits follow.
+const PLACEHOLDER_PREFIX: &str = "herald-secret-";
+
+/// The length of a placeholder's random part.
+const PLACEHOLDER_DIGITS: usize = 32;
+
+/// What printed output shows where a placeholder stood.
+pub const MASK: &str = "[secret]";
 
 /// Why a secret reference could not be resolved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SecretError {
-    /// The flow names a secret that is neither in the environment nor in `.env`.
-    #[error("the secret `{0}` is not set: export {0}=… or add it to a .env file")]
+    /// The flow names a secret that is not set.
+    #[error("the secret `{0}` is not set: export {0}=… (or put it in a file read with --env-file)")]
     Missing(String),
+    /// The flow names an environment variable that is not one of the secrets.
+    #[error(
+        "`{0}` is not a secret flows may use: secrets are the environment variables whose names start with `SLACK_` and those listed in HERALD_SECRETS (HERALD_SECRETS={0} makes it one)"
+    )]
+    NotASecret(String),
 }
 
 /// The secret values known to this process and the placeholders handed out for them.
@@ -22,19 +43,40 @@ pub struct Vault {
 #[derive(Debug, Default)]
 struct VaultInner {
     values: HashMap<String, String>,
+    /// Names that are secrets without the prefix (`HERALD_SECRETS`).
+    listed: Vec<String>,
     /// placeholder → secret name
     placeholders: HashMap<String, String>,
 }
 
 impl Vault {
-    /// A vault over the process environment (the CLI has already merged a `.env` file in).
+    /// A vault over the secrets of the process environment: the variables named `SLACK_…`
+    /// and those `HERALD_SECRETS` lists; no other variable is reachable from a flow.
     pub fn from_environment() -> Self {
-        Self::with_values(std::env::vars().collect())
+        Self::from_variables(std::env::vars())
     }
 
-    /// A vault over exactly these values.
+    /// A vault over the secrets among `variables`, by the rule of [`Vault::from_environment`].
+    pub fn from_variables(variables: impl Iterator<Item = (String, String)>) -> Self {
+        let variables: HashMap<String, String> = variables.collect();
+        let listed: Vec<String> = variables
+            .get(SECRET_LIST)
+            .map(String::as_str)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let values = variables.into_iter().filter(|(name, _)| is_secret(name, &listed)).collect();
+        let inner = VaultInner { values, listed, placeholders: HashMap::new() };
+        Self { inner: Arc::new(Mutex::new(inner)) }
+    }
+
+    /// A vault over exactly these secrets.
     pub fn with_values(values: HashMap<String, String>) -> Self {
-        let inner = VaultInner { values, placeholders: HashMap::new() };
+        let listed = values.keys().cloned().collect();
+        let inner = VaultInner { values, listed, placeholders: HashMap::new() };
         Self { inner: Arc::new(Mutex::new(inner)) }
     }
 
@@ -79,15 +121,18 @@ impl Vault {
         inner.placeholders.get(text).map(|name| inner.values[name].clone())
     }
 
-    /// Replaces every secret value that was handed out as a placeholder by `***`, so that
-    /// nothing herald prints can carry one.
-    pub fn redact(&self, text: &str) -> String {
+    /// `bytes` with every value handed out as a placeholder (as it is, or escaped as in a
+    /// JSON string) swapped back for its placeholder; `None` when none occurs.
+    pub fn conceal_values(&self, bytes: &[u8]) -> Option<Vec<u8>> {
         let inner = self.lock();
-        let mut out = text.to_owned();
-        for name in inner.placeholders.values() {
+        let mut out: Option<Vec<u8>> = None;
+        for (placeholder, name) in &inner.placeholders {
             let value = &inner.values[name];
-            if !value.is_empty() && out.contains(value.as_str()) {
-                out = out.replace(value.as_str(), "***");
+            for form in value_forms(value) {
+                let current = out.as_deref().unwrap_or(bytes);
+                if let Some(swapped) = replace_all(current, form.as_bytes(), placeholder.as_bytes()) {
+                    out = Some(swapped);
+                }
             }
         }
         out
@@ -96,13 +141,17 @@ impl Vault {
     fn placeholder(&self, name: &str) -> Result<String, SecretError> {
         let mut inner = self.lock();
         if !inner.values.contains_key(name) {
-            return Err(SecretError::Missing(name.to_owned()));
+            return Err(if is_secret(name, &inner.listed) {
+                SecretError::Missing(name.to_owned())
+            } else {
+                SecretError::NotASecret(name.to_owned())
+            });
         }
         if let Some((placeholder, _)) = inner.placeholders.iter().find(|(_, n)| *n == name) {
             return Ok(placeholder.clone());
         }
         // Random, so a component cannot guess another secret's placeholder; header-safe.
-        let placeholder = format!("herald-secret-{}", uuid::Uuid::new_v4().simple());
+        let placeholder = format!("{PLACEHOLDER_PREFIX}{}", uuid::Uuid::new_v4().simple());
         inner.placeholders.insert(placeholder.clone(), name.to_owned());
         Ok(placeholder)
     }
@@ -113,7 +162,78 @@ impl Vault {
     }
 }
 
-/// Finds the next `{{ secrets.NAME }}`: the text before it, NAME, and the text after it.
+/// Whether the environment variable `name` is a secret a flow may name.
+fn is_secret(name: &str, listed: &[String]) -> bool {
+    name.starts_with(SECRET_PREFIX) || listed.iter().any(|listed| listed == name)
+}
+
+/// The forms in which a reply may carry `value`: as it is, and escaped in a JSON string
+/// (with and without `/` escaped), longest first. An empty value has none.
+fn value_forms(value: &str) -> Vec<String> {
+    if value.is_empty() {
+        return Vec::new();
+    }
+    let json = serde_json::to_string(value).expect("a string serializes");
+    let json = json[1..json.len() - 1].to_owned();
+    let mut forms = vec![json.replace('/', "\\/"), json, value.to_owned()];
+    forms.dedup();
+    forms
+}
+
+/// `haystack` with every `needle` replaced by `with`; `None` when there is none.
+fn replace_all(haystack: &[u8], needle: &[u8], with: &[u8]) -> Option<Vec<u8>> {
+    let first = haystack.windows(needle.len()).position(|window| window == needle)?;
+    let mut out = Vec::with_capacity(haystack.len());
+    out.extend_from_slice(&haystack[..first]);
+    out.extend_from_slice(with);
+    let mut rest = &haystack[first + needle.len()..];
+    while let Some(at) = rest.windows(needle.len()).position(|window| window == needle) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(with);
+        rest = &rest[at + needle.len()..];
+    }
+    out.extend_from_slice(rest);
+    Some(out)
+}
+
+/// Where the next placeholder in `text` starts and ends.
+fn next_placeholder(text: &str) -> Option<(usize, usize)> {
+    let mut from = 0;
+    while let Some(at) = text[from..].find(PLACEHOLDER_PREFIX).map(|i| i + from) {
+        let digits = at + PLACEHOLDER_PREFIX.len();
+        let end = digits + PLACEHOLDER_DIGITS;
+        let hex = |b: &u8| b.is_ascii_digit() || (b'a'..=b'f').contains(b);
+        if text.as_bytes().get(digits..end).is_some_and(|d| d.iter().all(hex)) {
+            return Some((at, end));
+        }
+        from = digits;
+    }
+    None
+}
+
+/// Whether `text` holds a placeholder.
+pub fn contains_placeholder(text: &str) -> bool {
+    next_placeholder(text).is_some()
+}
+
+/// `text` with every placeholder shown as [`MASK`]. Placeholders are the only form in
+/// which a secret can reach anything herald keeps or prints: values are swapped back out
+/// of every reply before a component sees it.
+pub fn mask(text: &str) -> Cow<'_, str> {
+    let Some((start, end)) = next_placeholder(text) else { return Cow::Borrowed(text) };
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..start]);
+    out.push_str(MASK);
+    let mut rest = &text[end..];
+    while let Some((start, end)) = next_placeholder(rest) {
+        out.push_str(&rest[..start]);
+        out.push_str(MASK);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
 /// The names of the secrets `text` refers to, in order.
 pub fn referenced_names(text: &str) -> Vec<&str> {
     let mut names = Vec::new();
@@ -125,6 +245,15 @@ pub fn referenced_names(text: &str) -> Vec<&str> {
     names
 }
 
+/// The secret `text` names when it is one reference and nothing else (spaces aside).
+pub fn whole_reference(text: &str) -> Option<&str> {
+    match next_reference(text.trim()) {
+        Some(("", name, "")) => Some(name),
+        _ => None,
+    }
+}
+
+/// Finds the next `{{ secrets.NAME }}`: the text before it, NAME, and the text after it.
 fn next_reference(text: &str) -> Option<(&str, &str, &str)> {
     let mut from = 0;
     while let Some(open) = text[from..].find("{{").map(|i| i + from) {
@@ -163,9 +292,27 @@ mod tests {
 
     #[test]
     fn a_missing_secret_is_named() {
-        let err = vault().conceal("{{secrets.NOPE}}").unwrap_err();
-        assert_eq!(err, SecretError::Missing("NOPE".into()));
-        assert!(err.to_string().contains("export NOPE="));
+        let err = vault().conceal("{{secrets.SLACK_NOPE}}").unwrap_err();
+        assert_eq!(err, SecretError::Missing("SLACK_NOPE".into()));
+        assert!(err.to_string().contains("export SLACK_NOPE="));
+    }
+
+    #[test]
+    fn only_slack_variables_and_listed_ones_are_secrets() {
+        let variables = [
+            ("HERALD_SECRETS", "HERALD_TEST_LISTED, OTHER_UNSET"),
+            ("HERALD_TEST_LISTED", "listed-value"),
+            ("HERALD_TEST_UNLISTED", "unlisted-value"),
+            ("HOME", "/home/someone"),
+        ];
+        let vault = Vault::from_variables(variables.into_iter().map(|(n, v)| (n.to_owned(), v.to_owned())));
+        assert!(vault.conceal("{{secrets.HERALD_TEST_LISTED}}").is_ok());
+        let err = vault.conceal("{{secrets.HERALD_TEST_UNLISTED}}").unwrap_err();
+        assert_eq!(err, SecretError::NotASecret("HERALD_TEST_UNLISTED".into()));
+        assert!(err.to_string().contains("start with `SLACK_`"), "{err}");
+        assert_eq!(vault.conceal("{{secrets.HOME}}").unwrap_err(), SecretError::NotASecret("HOME".into()));
+        assert_eq!(vault.conceal("{{secrets.OTHER_UNSET}}").unwrap_err(), SecretError::Missing("OTHER_UNSET".into()));
+        assert_eq!(vault.conceal("{{secrets.SLACK_UNSET_HERE}}").unwrap_err(), SecretError::Missing("SLACK_UNSET_HERE".into()));
     }
 
     #[test]
@@ -175,9 +322,34 @@ mod tests {
     }
 
     #[test]
-    fn redact_hides_values_that_were_handed_out() {
+    fn values_that_come_back_become_their_placeholders_again() {
+        let vault = Vault::with_values(HashMap::from([
+            ("SLACK_BOT_TOKEN".to_owned(), "xoxb-real".to_owned()),
+            ("SLACK_HOOK".to_owned(), "https://hooks.example/a\"b".to_owned()),
+            ("SLACK_UNUSED".to_owned(), "never-handed-out".to_owned()),
+        ]));
+        let token = vault.conceal("{{secrets.SLACK_BOT_TOKEN}}").unwrap();
+        let hook = vault.conceal("{{secrets.SLACK_HOOK}}").unwrap();
+        let reply = r#"{"error":"xoxb-real xoxb-real","url":"https:\/\/hooks.example\/a\"b","other":"never-handed-out"}"#;
+        let swapped = String::from_utf8(vault.conceal_values(reply.as_bytes()).unwrap()).unwrap();
+        assert_eq!(swapped, format!(r#"{{"error":"{token} {token}","url":"{hook}","other":"never-handed-out"}}"#));
+        assert_eq!(vault.conceal_values(b"nothing to see"), None);
+    }
+
+    #[test]
+    fn placeholders_are_masked_and_nothing_else() {
         let vault = vault();
-        vault.conceal("{{secrets.SLACK_BOT_TOKEN}}").unwrap();
-        assert_eq!(vault.redact("token xoxb-real leaked"), "token *** leaked");
+        let token = vault.conceal("{{secrets.SLACK_BOT_TOKEN}}").unwrap();
+        assert_eq!(mask(&format!("a {token}, b {token}.")), "a [secret], b [secret].");
+        // A value equal to the secret is not the secret's placeholder: no oracle.
+        assert_eq!(mask("xoxb-real herald-secret-short"), "xoxb-real herald-secret-short");
+        assert!(contains_placeholder(&format!("http://{token}@host/")));
+    }
+
+    #[test]
+    fn a_whole_reference_is_one_reference_and_nothing_else() {
+        assert_eq!(whole_reference(" {{ secrets.A }} "), Some("A"));
+        assert_eq!(whole_reference("http://{{secrets.A}}@host/"), None);
+        assert_eq!(whole_reference("{{secrets.A}}{{secrets.B}}"), None);
     }
 }

@@ -11,8 +11,9 @@ use tokio::task::JoinSet;
 use herald::bpmn::Process;
 use herald::engine::{Engine, Incident, InstanceRecord, InstanceState, Pending, Silent};
 use herald::runtime::MAX_CONCURRENT_CALLS;
-use herald::secrets::Vault;
 use herald::state::StateError;
+
+use super::report::shown;
 
 /// How many instances run at once unless `--concurrency` says.
 const DEFAULT_CONCURRENCY: u16 = 8;
@@ -74,8 +75,8 @@ impl Tally {
         }
     }
 
-    /// The closing lines for a person, secrets redacted.
-    pub fn summary(&self, vault: &Vault) -> String {
+    /// The closing lines for a person, as printed.
+    pub fn summary(&self) -> String {
         let mut text = format!(
             "{} instance{}: {} completed, {} incident{}",
             self.instances,
@@ -90,17 +91,17 @@ impl Tally {
         for line in &self.incidents {
             text += &format!("\n  {} at {}: {}", line.instance, line.incident.element, line.incident.message);
         }
-        vault.redact(&text)
+        shown(&text)
     }
 }
 
 /// Prints a batch's summary (JSON with `--json`); exit 0 when every instance completed.
-pub fn report(tally: &Tally, json: bool, vault: &Vault) -> Result<(), super::exit::Exit> {
+pub fn report(tally: &Tally, json: bool) -> Result<(), super::exit::Exit> {
     if json {
         let text = serde_json::to_string_pretty(tally).expect("tallies serialize");
-        println!("{}", vault.redact(&text));
+        println!("{}", shown(&text));
     } else {
-        println!("{}", tally.summary(vault));
+        println!("{}", tally.summary());
     }
     if tally.all_completed() { Ok(()) } else { Err(super::exit::Exit::Failed(None)) }
 }

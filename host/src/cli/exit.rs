@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use super::report::shown;
+
 /// The instance failed or raised an incident, or a check failed.
 pub const EXIT_FAILED: u8 = 1;
 /// The input was invalid: an unreadable flow, bad variables, a file that is not a component.
@@ -21,12 +23,12 @@ impl Exit {
     pub fn report(self) -> ExitCode {
         match self {
             Exit::Invalid(err) => {
-                eprintln!("error: {err:#}");
+                eprintln!("error: {}", shown(&format!("{err:#}")));
                 ExitCode::from(EXIT_INVALID)
             }
             Exit::Failed(err) => {
                 if let Some(err) = err {
-                    eprintln!("error: {err:#}");
+                    eprintln!("error: {}", shown(&format!("{err:#}")));
                 }
                 ExitCode::from(EXIT_FAILED)
             }

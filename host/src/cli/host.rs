@@ -14,6 +14,7 @@ use herald::secrets::Vault;
 use herald::state::Store;
 
 use super::exit::Exit;
+use super::report::shown;
 
 /// The token the sandbox accepts; it is a secret like any other, so it is never printed.
 const SANDBOX_TOKEN: &str = "xoxb-herald-sandbox";
@@ -39,7 +40,7 @@ pub enum SandboxUse {
 pub struct Host {
     /// The connectors, by task type.
     pub connectors: HashMap<String, Connector>,
-    /// The secrets, to redact output.
+    /// The secrets steps may name.
     pub vault: Vault,
     /// Kept alive while the host runs.
     _sandbox: Option<SlackSandbox>,
@@ -64,8 +65,7 @@ impl Host {
                 .await
                 .context("cannot start the built-in Slack sandbox")
                 .map_err(|e| Exit::Failed(Some(e)))?;
-            let redacting = vault.clone();
-            started.on_message(move |message: &PostedMessage| print(redacting.redact(&render_message(message))));
+            started.on_message(move |message: &PostedMessage| print(shown(&render_message(message))));
             api_url = Some(started.api_url());
             if unconfigured {
                 eprintln!("herald: no Slack token or SLACK_API_URL is set; posting to the built-in Slack sandbox");

@@ -4,10 +4,10 @@ use clap::Args;
 use serde::Serialize;
 
 use herald::engine::{InstanceRecord, StepStatus};
-use herald::secrets::Vault;
 use herald::state::Store;
 
 use super::exit::Exit;
+use super::report::shown;
 use super::run::StateArgs;
 
 /// Arguments of `herald instances`.
@@ -47,7 +47,8 @@ pub fn instances(args: InstancesArgs) -> Result<(), Exit> {
         println!("no instances");
     }
     for summary in &list {
-        println!("{}  {:<9}  {:>3} steps  {}  ({})", summary.instance, state_name(&summary.state), summary.steps, summary.process, summary.flow);
+        let line = format!("{}  {:<9}  {:>3} steps  {}  ({})", summary.instance, state_name(&summary.state), summary.steps, summary.process, summary.flow);
+        println!("{}", shown(&line));
     }
     Ok(())
 }
@@ -72,11 +73,9 @@ pub fn show(args: ShowArgs) -> Result<(), Exit> {
     let flow = store.flow(&stored.flow).map_err(failed)?.path;
     let tokens = stored.position.tokens.iter().map(|t| t.at.clone()).collect();
     let record = &stored.record;
-    // Variables may hold what a secret resolved to; never print it.
-    let vault = Vault::from_environment();
     if args.json {
         let text = serde_json::to_string_pretty(&Shown { record, flow, tokens }).expect("instances serialize");
-        println!("{}", vault.redact(&text));
+        println!("{}", shown(&text));
         return Ok(());
     }
     let mut text = format!("instance {}\n  process   {} ({flow})\n  state     {}\n", record.instance, record.process, state_name(&record.state));
@@ -104,7 +103,7 @@ pub fn show(args: ShowArgs) -> Result<(), Exit> {
     }
     let variables = serde_json::to_string_pretty(&record.variables).expect("variables serialize");
     text += &format!("  variables {}", variables.replace('\n', "\n  "));
-    println!("{}", vault.redact(&text));
+    println!("{}", shown(&text));
     Ok(())
 }
 

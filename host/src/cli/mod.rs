@@ -19,13 +19,37 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 pub use exit::EXIT_FAILED;
+use exit::Exit;
 
 /// Runs BPMN process flows whose notification steps are WebAssembly connector components.
 #[derive(Debug, Parser)]
 #[command(name = "herald", version, about)]
 pub struct Cli {
+    /// Reads environment variables (secrets, SLACK_API_URL, limits) from this file; the
+    /// environment wins. No `.env` is read unless named here.
+    #[arg(long, global = true, value_name = "FILE")]
+    env_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
+}
+
+impl Cli {
+    /// Adds the variables of `--env-file` to the environment (it must run before any thread
+    /// starts). A `.env` in the working directory is never read by itself: a cloned flow
+    /// repository could otherwise point `SLACK_API_URL`, and the user's token, elsewhere.
+    pub fn load_env_file(&self) -> Result<(), ExitCode> {
+        match &self.env_file {
+            Some(path) => dotenvy::from_path(path).map_err(|err| {
+                Exit::Invalid(anyhow::anyhow!("cannot read the --env-file {}: {err}", path.display())).report()
+            }),
+            None => {
+                if std::path::Path::new(".env").exists() {
+                    eprintln!("herald: ./.env is not read; pass --env-file .env to use it");
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,7 +13,7 @@ use herald::state::FlowSource;
 
 use super::exit::Exit;
 use super::host::{Host, SandboxUse};
-use super::report::{Progress, summary};
+use super::report::{Progress, shown, summary};
 use super::validate::check_flow;
 use super::variables::VariableArgs;
 
@@ -41,13 +41,13 @@ pub async fn preview(args: PreviewArgs) -> Result<(), Exit> {
     }
     let state = tempfile::tempdir().map_err(|e| Exit::Failed(Some(e.into())))?;
     let engine = host.engine(Some(state.path()))?;
-    let progress = Progress { vault: host.vault.clone(), enabled: true };
+    let progress = Progress { enabled: true };
     let flow = FlowSource::new(args.flow.display().to_string(), text);
     let record = engine
         .run(&flow, &process, variables, &progress)
         .await
         .map_err(|e| Exit::Failed(Some(e.into())))?;
-    println!("{}", host.vault.redact(&summary(&record)));
+    println!("{}", shown(&summary(&record)));
     println!("preview: nothing was sent to Slack");
     match record.state {
         InstanceState::Completed => Ok(()),

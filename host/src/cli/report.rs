@@ -4,12 +4,10 @@ use std::time::Duration;
 
 use herald::bpmn::{Element, SequenceFlow};
 use herald::engine::{InstanceRecord, InstanceState, Observer, StepError, StepRecord, StepStatus};
-use herald::secrets::Vault;
+use herald::secrets::mask;
 
-/// Prints each step and gateway decision as it happens, secrets redacted.
+/// Prints each step and gateway decision as it happens.
 pub struct Progress {
-    /// Redacts secret values from every line.
-    pub vault: Vault,
     /// Whether to print at all (`--json` keeps stdout for the record).
     pub enabled: bool,
 }
@@ -17,9 +15,25 @@ pub struct Progress {
 impl Progress {
     fn line(&self, text: String) {
         if self.enabled {
-            println!("{}", self.vault.redact(&text));
+            println!("{}", shown(&text));
         }
     }
+}
+
+/// `text` as herald prints it: secret placeholders masked, and control characters (but line
+/// breaks and tabs) escaped, so that data cannot drive the terminal. JSON text passes
+/// unchanged but for the placeholders: its strings have their control characters escaped.
+pub fn shown(text: &str) -> String {
+    let masked = mask(text);
+    let mut out = String::with_capacity(masked.len());
+    for c in masked.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out += &format!("\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn attempts(n: u32) -> String {
@@ -73,5 +87,16 @@ pub fn summary(record: &InstanceRecord) -> String {
             format!("instance {} stopped with an incident at {}:\n  {}", record.instance, incident.element, incident.message)
         }
         (state, _) => format!("instance {} {}", record.instance, serde_json::to_value(state).unwrap_or_default().as_str().unwrap_or_default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_placeholders_masked() {
+        let placeholder = format!("herald-secret-{}", "0123456789abcdef".repeat(2));
+        assert_eq!(shown(&format!("a\u{1b}[31mred\r\n\tb {placeholder}\u{7f}")), "a\\u{1b}[31mred\\u{d}\n\tb [secret]\\u{7f}");
     }
 }

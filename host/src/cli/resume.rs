@@ -50,5 +50,5 @@ pub async fn resume(args: ResumeArgs) -> Result<(), Exit> {
         return Ok(());
     }
     let tally = batch::drive_all(Arc::new(engine), work, args.running.concurrency.into()).await.map_err(failed)?;
-    batch::report(&tally, args.running.json, &host.vault)
+    batch::report(&tally, args.running.json)
 }

@@ -14,7 +14,7 @@ use herald::state::FlowSource;
 use super::batch::{self, RunningArgs};
 use super::exit::Exit;
 use super::host::{Host, Printer, SandboxUse};
-use super::report::{Progress, summary};
+use super::report::{Progress, shown, summary};
 use super::validate::check_flow;
 use super::variables::VariableArgs;
 
@@ -54,16 +54,16 @@ pub async fn run(args: RunArgs) -> Result<(), Exit> {
         let process = Arc::new(process);
         let work = started.into_iter().map(|started| (Arc::clone(&process), Pending::Started(Box::new(started)))).collect();
         let tally = batch::drive_all(Arc::new(engine), work, args.running.concurrency.into()).await.map_err(failed)?;
-        return batch::report(&tally, args.running.json, &host.vault);
+        return batch::report(&tally, args.running.json);
     }
     let variables = inputs.into_iter().next().unwrap_or_default();
-    let progress = Progress { vault: host.vault.clone(), enabled: !args.running.json };
+    let progress = Progress { enabled: !args.running.json };
     let record = engine.run(&flow, &process, variables, &progress).await.map_err(failed)?;
     if args.running.json {
         let text = serde_json::to_string_pretty(&record).expect("instance records serialize");
-        println!("{}", host.vault.redact(&text));
+        println!("{}", shown(&text));
     } else {
-        println!("{}", host.vault.redact(&summary(&record)));
+        println!("{}", shown(&summary(&record)));
     }
     match record.state {
         InstanceState::Completed => Ok(()),

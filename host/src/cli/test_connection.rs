@@ -12,6 +12,7 @@ use herald::engine::configuration;
 
 use super::exit::Exit;
 use super::host::{Host, SandboxUse};
+use super::report::shown;
 use super::ConnectorArgs;
 use super::variables::VariableArgs;
 
@@ -38,14 +39,14 @@ pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
     let mut failed = 0;
     for element in &process.elements {
         let ElementKind::ServiceTask(task) = &element.kind else { continue };
-        println!("{} ({})", element.id, task.task_type);
+        println!("{}", shown(&format!("{} ({})", element.id, task.task_type)));
         let Some(connector) = host.connectors.get(task.connector()) else {
             return Err(Exit::Invalid(anyhow!("no connector for task type `{}`", task.task_type)));
         };
         let mut config = match configuration(&task.inputs, &variables, connector.config_defaults(), connector.credentials(), &host.vault) {
             Ok(config) => config,
             Err(err) => {
-                println!("  ✗ inputs: {}", host.vault.redact(&err.to_string()));
+                println!("  ✗ inputs: {}", shown(&err.to_string()));
                 failed += 1;
                 continue;
             }
@@ -56,12 +57,12 @@ pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
                 for check in report.checks {
                     let mark = if check.ok { "✓" } else { "✗" };
                     let fix = check.fix.map(|fix| format!("\n      fix: {fix}")).unwrap_or_default();
-                    println!("  {mark} {}: {}{fix}", check.name, host.vault.redact(&check.detail));
+                    println!("  {mark} {}: {}{}", check.name, shown(&check.detail), shown(&fix));
                     failed += usize::from(!check.ok);
                 }
             }
             Err(err) => {
-                println!("  ✗ {}", host.vault.redact(&herald::engine::StepError::from(err).to_string()));
+                println!("  ✗ {}", shown(&herald::engine::StepError::from(err).to_string()));
                 failed += 1;
             }
         }

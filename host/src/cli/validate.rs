@@ -9,12 +9,13 @@ use serde_json::{Map, Value};
 
 use herald::bpmn::{self, CAMUNDA_SLACK_TYPE, Diagnostic, ElementKind, LoadError, Process, Source};
 use herald::designer::closest;
-use herald::engine::{insert_path, misplaced_secret};
+use herald::engine::{credential_issue, insert_path};
 use herald::runtime::Connector;
 
 use super::ConnectorArgs;
 use super::exit::Exit;
 use super::host::{Host, SandboxUse};
+use super::report::shown;
 
 /// Arguments of `herald validate`.
 #[derive(Debug, Args)]
@@ -38,7 +39,7 @@ pub async fn validate(args: ValidateArgs) -> Result<(), Exit> {
         return Err(invalid(&problems));
     };
     let tasks = process.elements.iter().filter(|e| matches!(e.kind, ElementKind::ServiceTask(_))).count();
-    println!("{}: valid ({} elements, {tasks} connector steps)", args.flow.display(), process.elements.len());
+    println!("{}", shown(&format!("{}: valid ({} elements, {tasks} connector steps)", args.flow.display(), process.elements.len())));
     Ok(())
 }
 
@@ -72,7 +73,7 @@ pub async fn check_flow(process: &Process, connectors: &HashMap<String, Connecto
             continue;
         };
         for input in &task.inputs {
-            if let Some(message) = misplaced_secret(input, connector.credentials()) {
+            if let Some(message) = credential_issue(input, connector.credentials()) {
                 problems.push(diagnostic(input.position, message));
             }
         }

@@ -12,7 +12,7 @@ mod retry;
 mod shared_cache;
 mod step_error;
 
-pub use inputs::{Configuration, configuration, insert_path, misplaced_secret};
+pub use inputs::{Configuration, configuration, credential_issue, insert_path};
 pub use instance::{Incident, InstanceRecord, InstanceState, Ledger, StepRecord, StepStatus};
 pub use observer::{Observer, Silent};
 pub use position::{Position, Token};
@@ -381,6 +381,8 @@ impl Engine {
                     step.status = StepStatus::Completed;
                     step.output = Some(output);
                     step.error = None;
+                    // Nothing repeats a completed step.
+                    step.ledger = None;
                     return Ok(());
                 }
                 Err(failed) => failed,
@@ -482,8 +484,8 @@ impl Engine {
         task.binding.adapt(&mut config.inputs);
         // Steps share a cache when they call one connector with the same credentials (one
         // workspace, one token); the credentials are placeholders here, never values.
-        let cache_key = connector.credentials().iter().fold(task.connector().to_owned(), |key, name| {
-            format!("{key}\t{}", config.inputs.get(name).map(Value::to_string).unwrap_or_default())
+        let cache_key = connector.credentials().iter().fold(task.connector().to_owned(), |key, credential| {
+            format!("{key}\t{}", config.inputs.get(&credential.name).map(Value::to_string).unwrap_or_default())
         });
         let request = SendRequest {
             config: Value::Object(config.inputs).to_string(),

@@ -55,11 +55,11 @@ pub enum StepError {
     NotFound(FailureInfo),
     /// Refused for another reason.
     Rejected(FailureInfo),
-    /// The component tried to reach a host outside the allow-list.
+    /// The component tried to reach a destination outside the allow-list.
     EgressDenied {
-        /// The denied host.
+        /// The denied destination (`scheme://host:port`, or a raw socket's address).
         host: String,
-        /// The allowed hosts.
+        /// The allowed destinations.
         allowed: Vec<String>,
     },
     /// A server did not answer within herald's timeout, or the whole attempt ran past its
@@ -228,7 +228,7 @@ impl fmt::Display for StepError {
             StepError::Rejected(info) => failure(f, info),
             StepError::EgressDenied { host, allowed } => write!(
                 f,
-                "the connector tried to reach `{host}`, which is not allowed (allowed hosts: {}); set SLACK_API_URL to use another Slack-compatible server",
+                "the connector tried to reach `{host}`, which is not allowed (allowed: {}); set SLACK_API_URL to use another Slack-compatible server",
                 allowed.join(", ")
             ),
             StepError::Timeout { phase, after_ms, .. } if phase == ATTEMPT => write!(

@@ -23,11 +23,11 @@ pub enum CallError {
     #[error("{0:?}")]
     Connector(ConnectorError),
     /// The component tried to reach a host outside the egress allow-list.
-    #[error("egress to `{host}` is not allowed (allowed hosts: {})", allowed.join(", "))]
+    #[error("egress to `{host}` is not allowed (allowed: {})", allowed.join(", "))]
     EgressDenied {
-        /// The denied host.
+        /// The denied destination.
         host: String,
-        /// The hosts that are allowed.
+        /// The destinations that are allowed.
         allowed: Vec<String>,
     },
     /// A limit stopped the call: memory, CPU time or an HTTP timeout.
@@ -72,7 +72,39 @@ pub struct Connector {
     client: HttpClient,
     info: Arc<ConnectorInfo>,
     defaults: Arc<Map<String, Value>>,
-    credentials: Arc<Vec<String>>,
+    credentials: Arc<Vec<Credential>>,
+}
+
+/// An input that carries a credential (`writeOnly` in the configuration schema): the one
+/// kind of input where a step may name a secret.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    /// The input's name.
+    pub name: String,
+    /// The schema's `pattern`: the shape a value must have when it is not a secret.
+    pattern: Option<(String, regex_automata::meta::Regex)>,
+}
+
+impl Credential {
+    /// The credential input `name`, its values held to `pattern` when there is one.
+    pub fn new(name: &str, pattern: Option<&str>) -> Result<Self, Box<regex_automata::meta::BuildError>> {
+        let pattern = match pattern {
+            Some(text) => Some((text.to_owned(), regex_automata::meta::Regex::new(text).map_err(Box::new)?)),
+            None => None,
+        };
+        Ok(Self { name: name.to_owned(), pattern })
+    }
+
+    /// Whether `value` has the shape the connector declares (any value, when it declares
+    /// none). As in JSON Schema, a pattern matches anywhere unless it is anchored.
+    pub fn fits(&self, value: &str) -> bool {
+        self.pattern.as_ref().is_none_or(|(_, pattern)| pattern.is_match(value))
+    }
+
+    /// The declared pattern, for messages.
+    pub fn pattern(&self) -> Option<&str> {
+        self.pattern.as_ref().map(|(text, _)| text.as_str())
+    }
 }
 
 /// A component instance that answered `state-key`, kept for the step's first `send`, so
@@ -123,7 +155,10 @@ impl Connector {
             message: format!("describe() failed: {err}"),
         })?;
         connector.defaults = Arc::new(schema_defaults(&info.config_schema));
-        connector.credentials = Arc::new(schema_credentials(&info.config_schema));
+        connector.credentials = Arc::new(schema_credentials(&info.config_schema).map_err(|err| RuntimeError::Trap {
+            connector: connector.name.clone(),
+            message: format!("describe() declares a credential pattern that does not compile: {err}"),
+        })?);
         connector.info = Arc::new(info);
         Ok(connector)
     }
@@ -145,7 +180,7 @@ impl Connector {
 
     /// The inputs that carry credentials (`writeOnly` in the schema): the only ones where a
     /// step may name a secret.
-    pub fn credentials(&self) -> &[String] {
+    pub fn credentials(&self) -> &[Credential] {
         &self.credentials
     }
 
@@ -223,7 +258,7 @@ impl Connector {
         match (outcome, call.tripwire.take()) {
             (Ok(Ok(value)), _) => Ok(value),
             (_, Some(Stop::Egress { host })) => {
-                Err(CallError::EgressDenied { host, allowed: self.policy.allowed().map(str::to_owned).collect() })
+                Err(CallError::EgressDenied { host, allowed: self.policy.allowed().collect() })
             }
             (_, Some(stop)) => Err(CallError::Limit(stop)),
             (Ok(Err(err)), None) => Err(CallError::Connector(err)),
@@ -274,11 +309,11 @@ fn schema_defaults(schema: &str) -> Map<String, Value> {
         .collect()
 }
 
-/// The properties a JSON Schema marks `writeOnly`.
-fn schema_credentials(schema: &str) -> Vec<String> {
+/// The properties a JSON Schema marks `writeOnly`, with their `pattern`s.
+fn schema_credentials(schema: &str) -> Result<Vec<Credential>, Box<regex_automata::meta::BuildError>> {
     schema_properties(schema)
         .into_iter()
         .filter(|(_, property)| property.get("writeOnly") == Some(&Value::Bool(true)))
-        .map(|(name, _)| name)
+        .map(|(name, property)| Credential::new(&name, property.get("pattern").and_then(Value::as_str)))
         .collect()
 }

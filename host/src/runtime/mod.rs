@@ -11,8 +11,8 @@ mod limits;
 mod step_state;
 
 pub use bindings::{Check, ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, EarlierAttempts, Failure, RateLimit, SendRequest, StepResult};
-pub use connector::{CallError, Connector, Prepared, SendFailed};
-pub use egress::EgressPolicy;
+pub use connector::{CallError, Connector, Credential, Prepared, SendFailed};
+pub use egress::{EgressPolicy, Origin};
 pub use error::RuntimeError;
 pub use limits::{Limits, Stop};
 
