@@ -45,7 +45,7 @@ pub fn run(mut command: Command) -> anyhow::Result<Finished> {
 }
 
 fn duration(time: libc::timeval) -> Duration {
-    let micros = i64::from(time.tv_sec) * 1_000_000 + i64::from(time.tv_usec);
+    let micros = time.tv_sec * 1_000_000 + time.tv_usec;
     Duration::from_micros(u64::try_from(micros).unwrap_or_default())
 }
 

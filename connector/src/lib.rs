@@ -121,8 +121,8 @@ impl From<connection::Check> for Check {
     }
 }
 
-impl From<send::Failed> for SendFailure {
-    fn from(failed: send::Failed) -> Self {
+impl From<Box<send::Failed>> for SendFailure {
+    fn from(failed: Box<send::Failed>) -> Self {
         SendFailure {
             error: failed.error.into(),
             progress: failed.progress,

@@ -124,7 +124,7 @@ pub fn state_key(
 
 /// Renders and delivers the message the step configuration describes; a failure says
 /// what the execution posted all the same.
-pub fn send(request: &Request<'_>) -> Result<Sent, Failed> {
+pub fn send(request: &Request<'_>) -> Result<Sent, Box<Failed>> {
     let mut cache = Cache::from_json(request.cache);
     let mut progress = match &request.earlier {
         Some(earlier) => Progress {
@@ -141,12 +141,12 @@ pub fn send(request: &Request<'_>) -> Result<Sent, Failed> {
             deliver_at: delivery.deliver_at,
             cache: cache.to_json(),
         }),
-        Err(error) => Err(Failed {
+        Err(error) => Err(Box::new(Failed {
             error,
             progress: progress.ledger.to_json(),
             in_doubt: progress.in_doubt,
             cache: cache.to_json(),
-        }),
+        })),
     }
 }
 
