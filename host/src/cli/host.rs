@@ -100,7 +100,7 @@ impl Host {
 
     /// An engine over these connectors keeping its state in `state`.
     pub fn engine(&self, state: Option<&Path>) -> Result<Engine, Exit> {
-        let store = Store::open(state).map_err(|e| Exit::Invalid(e.into()))?;
+        let store = Store::open(state)?;
         Ok(Engine::new(self.connectors.clone(), self.vault.clone(), store))
     }
 }
