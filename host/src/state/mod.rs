@@ -133,14 +133,22 @@ impl Store {
     /// Opens the state in `dir` (or the default directory) only to read: nothing is
     /// created or written, so a read-only directory serves, and a missing `dir` is refused
     /// rather than made. A directory without a database (the default one before any run,
-    /// say) holds no instances.
+    /// say) holds no instances; an older herald's database is brought up to date first.
     pub fn open_read_only(dir: Option<&Path>) -> Result<Self, StateError> {
         let root = root(dir)?;
         if dir.is_some() && !root.is_dir() {
             return Err(StateError::NoState { path: root });
         }
         let database = root.join(DATABASE);
-        let reader = if database.exists() { schema::open_read_only(&database)? } else { schema::open_empty(&database)? };
+        let reader = if database.exists() {
+            match schema::open_read_only(&database)? {
+                Some(reader) => reader,
+                // An older herald's: its tables gain their new columns first, as at any open.
+                None => return Self::open(dir),
+            }
+        } else {
+            schema::open_empty(&database)?
+        };
         Ok(Self { shared: Arc::new(Shared { root, database, writer: None, reader: Mutex::new(reader), owner: OnceLock::new() }) })
     }
 

@@ -61,10 +61,11 @@ pub(super) fn open(path: &Path) -> rusqlite::Result<Connection> {
     Ok(connection)
 }
 
-/// Opens a connection that never writes, for the commands that only read. A database in a
-/// directory herald may not write has no shared-memory file to create: it is read as
-/// immutable (nobody can be writing it there).
-pub(super) fn open_read_only(path: &Path) -> Result<Connection, StateError> {
+/// Opens a connection that never writes, for the commands that only read; `None` when the
+/// database is an older herald's, whose tables must be brought up to date first. A
+/// database in a directory herald may not write has no shared-memory file to create: it is
+/// read as immutable (nobody can be writing it there).
+pub(super) fn open_read_only(path: &Path) -> Result<Option<Connection>, StateError> {
     let db_error = |source| StateError::Database { path: path.to_path_buf(), source };
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let connection = Connection::open_with_flags(path, flags).map_err(db_error)?;
@@ -77,7 +78,7 @@ pub(super) fn open_read_only(path: &Path) -> Result<Connection, StateError> {
     if found > VERSION {
         return Err(StateError::NewerSchema { path: path.to_path_buf(), found, known: VERSION });
     }
-    Ok(connection)
+    Ok((found == VERSION).then_some(connection))
 }
 
 /// An empty database in memory, for a state directory that has none yet (`path` names it
@@ -171,12 +172,14 @@ mod tests {
                 .execute("INSERT INTO instances (id, flow, process, state, variables, position, created_ms, updated_ms) VALUES ('a', 'd', 'p', 'running', '{}', '{}', 1, 1)", [])
                 .unwrap();
             assert!(connection.prepare("SELECT started FROM instances").is_err(), "version {version} has no started column");
+            assert!(open_read_only(&path).unwrap().is_none(), "version {version} is brought up to date before it is read");
             migrate(&mut connection, &path).unwrap();
             let (id, owner, started): (String, Option<String>, bool) =
                 connection.query_row("SELECT id, owner, started FROM instances", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
             assert_eq!((id.as_str(), owner, started), ("a", None, false), "from version {version}");
             let now: i64 = connection.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
             assert_eq!(now, VERSION);
+            assert!(open_read_only(&path).unwrap().is_some(), "read as it is once up to date");
         }
     }
 }
