@@ -325,3 +325,165 @@ async fn a_bulk_run_reports_each_incident_and_fails() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("orders.jsonl:2:1: each line must hold a JSON object"), "{}", stderr(&output));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_runs_and_resumes_share_one_state_directory() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "Order {{ order }}", 1);
+    // A new, empty state directory: the four processes create its database together.
+    let state = dir.path().join("state");
+    std::fs::create_dir(&state).unwrap();
+    let runs: Vec<_> = (0..4)
+        .map(|run| {
+            let jsonl = dir.path().join(format!("run{run}.jsonl"));
+            std::fs::write(&jsonl, (0..25).map(|i| format!("{{\"order\": {}}}\n", run * 25 + i)).collect::<String>()).unwrap();
+            let args = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap()];
+            let mut command = command(&state, Some(&sandbox.api_url()), &args, &[]);
+            tokio::spawn(async move { command.output().await.unwrap() })
+        })
+        .collect();
+    for run in runs {
+        let output = run.await.unwrap();
+        assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+        assert_eq!(stdout(&output).trim(), "25 instances: 25 completed, 0 incidents");
+    }
+    let mut orders: Vec<u64> = sandbox.messages().iter().map(|m| m.text.trim_start_matches("Order ").parse().unwrap()).collect();
+    orders.sort_unstable();
+    assert_eq!(orders, (0..100).collect::<Vec<_>>());
+    let resumes: Vec<_> = (0..3)
+        .map(|_| {
+            let mut command = command(&state, Some(&sandbox.api_url()), &["resume"], &[]);
+            tokio::spawn(async move { command.output().await.unwrap() })
+        })
+        .collect();
+    for resume in resumes {
+        let output = resume.await.unwrap();
+        assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    }
+    assert_eq!(instances(&state).await.len(), 100);
+}
+
+/// Every file under `dir` with its size and modification time.
+fn snapshot(dir: &std::path::Path) -> Vec<(std::path::PathBuf, u64, SystemTime)> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let metadata = entry.metadata().unwrap();
+        if metadata.is_dir() {
+            files.extend(snapshot(&entry.path()));
+        } else {
+            files.push((entry.path(), metadata.len(), metadata.modified().unwrap()));
+        }
+    }
+    files.sort();
+    files
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_reading_commands_read_a_read_only_directory_and_refuse_a_missing_one() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "hello", 1);
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], &[]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let id = json_record(&output)["instance"].as_str().unwrap().to_owned();
+
+    // Nobody may write the directory; root may write anything, so the commands then run
+    // as the user `nobody`.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+    let before = snapshot(dir.path());
+    async fn read(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+        use std::os::unix::fs::MetadataExt;
+        let mut command = command(dir, None, args, &[]);
+        // The directory's owner is who runs the test.
+        if std::fs::metadata(dir).unwrap().uid() == 0 {
+            command.uid(65534).gid(65534);
+        }
+        command.output().await.unwrap()
+    }
+    let listed = read(dir.path(), &["instances", "--json"]).await;
+    assert_eq!(listed.status.code(), Some(0), "stderr: {}", stderr(&listed));
+    assert_eq!(json_record(&listed).as_array().unwrap().len(), 1);
+    let shown = read(dir.path(), &["show", &id, "--json"]).await;
+    assert_eq!(shown.status.code(), Some(0), "stderr: {}", stderr(&shown));
+    assert_eq!(json_record(&shown)["state"], "completed");
+    assert_eq!(snapshot(dir.path()), before, "reading wrote nothing");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    // A directory without a database holds no instances, and none is made there.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    assert_eq!(instances(&empty).await, Vec::<Value>::new());
+    assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0);
+    // A mistyped directory is refused, and not made.
+    let typo = dir.path().join("typo").join("state");
+    for args in [vec!["instances"], vec!["show", &id]] {
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"))
+            .args(&args)
+            .arg("--state")
+            .arg(&typo)
+            .current_dir(dir.path())
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let expected = format!("error: the state directory {} does not exist: check --state", typo.display());
+        assert_eq!(stderr(&output).trim(), expected);
+    }
+    assert!(!dir.path().join("typo").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreadable_instance_or_saved_flow_is_reported_and_the_others_resume() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "Order {{ order }}", 1);
+    let jsonl = dir.path().join("orders.jsonl");
+    std::fs::write(&jsonl, "{\"order\": 1}\n{\"order\": 2}\n{\"order\": 3}\n").unwrap();
+    let args = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap()];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+
+    // As an older herald or a hand edit could leave them: all three back at their step,
+    // order 1 with variables nested past what JSON is read to, order 2 on a saved flow
+    // that no longer loads.
+    let database = dir.path().join("herald.db");
+    let db = rusqlite::Connection::open(&database).unwrap();
+    let id = |order: u32| -> String {
+        db.query_row("SELECT id FROM instances WHERE json_extract(variables, '$.order') = ?1", [order], |r| r.get(0)).unwrap()
+    };
+    let (deep, broken, fine) = (id(1), id(2), id(3));
+    db.execute("UPDATE instances SET state = 'running', position = '{\"tokens\":[{\"at\":\"notify\"}]}'", []).unwrap();
+    let nested = format!("{{\"order\": 1, \"a\": {}1{}}}", "[".repeat(200), "]".repeat(200));
+    db.execute("UPDATE instances SET variables = ?1 WHERE id = ?2", [&nested, &deep]).unwrap();
+    db.execute("INSERT INTO flows (digest, path, source) VALUES ('broken', 'flow.bpmn', '<bpmn:definitions')", []).unwrap();
+    db.execute("UPDATE instances SET flow = 'broken' WHERE id = ?1", [&broken]).unwrap();
+    drop(db);
+
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["resume", "--json"], &[]).await;
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
+    let tally = json_record(&output);
+    assert_eq!((tally["instances"].as_u64(), tally["completed"].as_u64()), (Some(3), Some(1)), "{tally}");
+    let unreadable: HashMap<String, String> = tally["unreadable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["instance"].as_str().unwrap().to_owned(), u["message"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(unreadable.len(), 2, "{tally}");
+    assert!(unreadable[&deep].contains(&format!("instance {deep}'s variables does not parse: recursion limit exceeded")), "{}", unreadable[&deep]);
+    // The saved text is reported as saved, not against the file it once came from.
+    let saved = format!("its saved flow no longer loads: the flow saved in {} (from flow.bpmn):1:", database.display());
+    assert!(unreadable[&broken].starts_with(&saved), "{}", unreadable[&broken]);
+    assert_eq!(posted(&sandbox, "Order 3").len(), 2, "the readable instance ran its step again");
+    assert_eq!(posted(&sandbox, "Order 1").len(), 1);
+
+    // The others list and show as ever; the unreadable one says why.
+    assert_eq!(instances(dir.path()).await.len(), 3);
+    assert_eq!(show(dir.path(), &fine).await["state"], "completed");
+    let output = herald_in(dir.path(), None, &["show", &deep], &[]).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("variables does not parse: recursion limit exceeded"), "{}", stderr(&output));
+}

@@ -316,6 +316,34 @@ async fn bad_variables_are_invalid_input_with_their_position() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_byte_order_mark_is_read_and_a_negative_duration_is_refused() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "Order {{ order }}", 1);
+    let vars = dir.path().join("vars.json");
+    std::fs::write(&vars, "\u{feff}{\"order\": 1}\n").unwrap();
+    let jsonl = dir.path().join("orders.jsonl");
+    std::fs::write(&jsonl, "\u{feff}{\"order\": 2}\n{\"order\": 3}\n").unwrap();
+    for vars in [["--vars", vars.to_str().unwrap()], ["--vars-jsonl", jsonl.to_str().unwrap()]] {
+        let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), vars[0], vars[1]], &[]).await;
+        assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    }
+    let mut texts: Vec<String> = sandbox.messages().into_iter().map(|m| m.text).collect();
+    // The two lines of the bulk run post in either order.
+    texts.sort();
+    assert_eq!(texts, ["Order 1", "Order 2", "Order 3"]);
+
+    let timer = examples().join("release-fanout.bpmn");
+    let negative = dir.path().join("negative.bpmn");
+    let text = std::fs::read_to_string(&timer).unwrap();
+    assert!(text.contains(">PT1S<"));
+    std::fs::write(&negative, text.replace(">PT1S<", ">PT-5S<")).unwrap();
+    let output = herald_in(dir.path(), None, &["validate", negative.to_str().unwrap()], &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("the timer's `timeDuration` must be an ISO 8601 duration such as PT5M, not `PT-5S`"), "{}", stderr(&output));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn computed_inputs_are_data_never_templates_or_markup() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -489,4 +517,123 @@ async fn control_characters_in_data_never_reach_the_terminal() {
         assert!(!printed.contains('\u{1b}') && !printed.contains('\u{7}'), "{command}: {printed:?}");
         assert!(printed.contains("Hello \\u{1b}]0;owned\\u{7}\\u{1b}[2J"), "{command}: {printed}");
     }
+}
+
+/// A flow whose task loops back through an error boundary while `loop` is true: its
+/// `resultExpression` doubles `x` each turn and, with `deep`, sets a variable nested 70
+/// levels; then its `errorExpression` raises the BPMN error the boundary catches.
+fn growing_flow(dir: &std::path::Path) -> std::path::PathBuf {
+    let deep = format!("{}1{}", "{a: ".repeat(70), "}".repeat(70));
+    let result = xml_attr(&format!("{{x: if loop then x + x else x, d: if deep then {deep} else null}}"));
+    let error = xml_attr(r#"if loop then bpmnError("AGAIN", "once more") else null"#);
+    let xml = format!(r##"<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="defs">
+  <bpmn:error id="again" errorCode="AGAIN" />
+  <bpmn:process id="growing" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="to_turn" sourceRef="start" targetRef="turn" />
+    <bpmn:exclusiveGateway id="turn" />
+    <bpmn:sequenceFlow id="to_notify" sourceRef="turn" targetRef="notify" />
+    <bpmn:serviceTask id="notify">
+      <bpmn:extensionElements>
+        <zeebe:taskDefinition type="slack" retries="1" />
+        <zeebe:ioMapping>
+          <zeebe:input source="#general" target="channel" />
+          <zeebe:input source="a turn" target="text" />
+        </zeebe:ioMapping>
+        <zeebe:taskHeaders>
+          <zeebe:header key="resultExpression" value="{result}" />
+          <zeebe:header key="errorExpression" value="{error}" />
+        </zeebe:taskHeaders>
+      </bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:boundaryEvent id="caught" attachedToRef="notify">
+      <bpmn:errorEventDefinition errorRef="again" />
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="back" sourceRef="caught" targetRef="turn" />
+    <bpmn:sequenceFlow id="to_end" sourceRef="notify" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"##);
+    let path = dir.join("growing.bpmn");
+    std::fs::write(&path, xml).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn variables_past_their_bounds_stop_their_instance_and_the_others_go_on() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = growing_flow(dir.path());
+    let lines = [
+        json!({"name": "doubling", "x": "x".repeat(64 << 10), "loop": true, "deep": false}),
+        json!({"name": "deep", "x": "x", "loop": false, "deep": true}),
+        json!({"name": "plain", "x": "x", "loop": false, "deep": false}),
+    ];
+    let jsonl = dir.path().join("lines.jsonl");
+    std::fs::write(&jsonl, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+    let args = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--json"];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
+    let tally = json_record(&output);
+    assert_eq!(tally["completed"], 1, "{tally}");
+    // Each incident names its bound; the saved record of each reads back, as it stood
+    // before the step that went past it.
+    let mut incidents = Vec::new();
+    for incident in tally["incidents"].as_array().unwrap() {
+        let shown = show(dir.path(), incident["instance"].as_str().unwrap()).await;
+        assert_eq!(shown["state"], "incident");
+        let variables = &shown["variables"];
+        incidents.push((variables["name"].as_str().unwrap().to_owned(), incident["message"].as_str().unwrap().to_owned()));
+        assert!(variables["x"].as_str().unwrap().len() <= 16 << 20);
+        assert!(variables["d"].is_null(), "{}", variables["d"]);
+    }
+    incidents.sort();
+    assert_eq!(incidents, [
+        ("deep".to_owned(), "`d` nests deeper than 64 levels, the most an instance's variables may".to_owned()),
+        ("doubling".to_owned(), "the variables take more than 16 MiB as JSON, the most an instance's variables may".to_owned()),
+    ]);
+    // 64 KiB doubled eight times is 16 MiB: the eighth turn's result went past the bound.
+    assert_eq!(posts(&sandbox).len(), 8 + 2);
+
+    // Variables given past the bounds are invalid input, before anything runs.
+    let deep_key = vec!["a"; 100].join(".");
+    let deep_var = format!("{deep_key}=1");
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--var", &deep_var], &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--var: the key `a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.…` nests deeper than 64 levels"), "{}", stderr(&output));
+    let vars = dir.path().join("deep.json");
+    std::fs::write(&vars, format!("{{\"a\": {}1{}}}", "[".repeat(100), "]".repeat(100))).unwrap();
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap()], &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains(&format!("{}: `a` nests deeper than 64 levels", vars.display())), "{}", stderr(&output));
+    assert_eq!(posts(&sandbox).len(), 10, "nothing more was sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endless_loop_stops_at_the_visit_limit_with_an_incident() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("loop.bpmn");
+    std::fs::write(&flow, r#"<?xml version="1.0"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+  <bpmn:process id="endless" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="in" sourceRef="start" targetRef="again" />
+    <bpmn:exclusiveGateway id="again" default="round" />
+    <bpmn:sequenceFlow id="round" sourceRef="again" targetRef="pass" />
+    <bpmn:sequenceFlow id="out" sourceRef="again" targetRef="end">
+      <bpmn:conditionExpression>=false</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:intermediateThrowEvent id="pass" />
+    <bpmn:sequenceFlow id="back" sourceRef="pass" targetRef="again" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"#).unwrap();
+    let (output, _state) = herald(None, &["run", flow.to_str().unwrap(), "--json"]).await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let record = json_record(&output);
+    // 10,000 visits plus ten per element of the flow (its four nodes).
+    assert_eq!(record["incident"]["message"], "the instance visited 10040 elements without ending; check the flow for an endless loop");
 }

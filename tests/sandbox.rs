@@ -198,14 +198,29 @@ async fn a_trickling_server_is_stopped_by_the_attempt_deadline_which_names_itsel
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_limit_that_is_not_a_number_is_invalid_input() {
+async fn a_setting_out_of_its_range_is_invalid_input_reported_once_at_start() {
+    let sandbox = SlackSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let flow = examples().join("invoice-issued.bpmn");
-    let args = ["validate", flow.to_str().unwrap()];
-    assert_eq!(herald_in(dir.path(), None, &args, &[("HERALD_CPU_LIMIT_MS", "300")]).await.status.code(), Some(0));
-    let output = herald_in(dir.path(), None, &args, &[("HERALD_CPU_LIMIT_MS", "soon")]).await;
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("HERALD_CPU_LIMIT_MS must be a positive whole number, not `soon`"), "{}", stderr(&output));
+    let flow = one_post(dir.path(), "#general", "hello", 1);
+    let args = ["run", flow.to_str().unwrap()];
+    let ok = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("HERALD_MEMORY_LIMIT_MB", "16"), ("HERALD_CPU_LIMIT_MS", "300")]).await;
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let refused = [
+        ("HERALD_CPU_LIMIT_MS", "soon", "HERALD_CPU_LIMIT_MS must be a whole number from 10 to 3600000, not `soon`"),
+        ("HERALD_MEMORY_LIMIT_MB", "1", "HERALD_MEMORY_LIMIT_MB must be a whole number from 16 to 4096, not `1`"),
+        ("HERALD_MEMORY_LIMIT_MB", "99999999999999", "HERALD_MEMORY_LIMIT_MB must be a whole number from 16 to 4096, not `99999999999999`"),
+        ("HERALD_CONNECT_TIMEOUT_MS", "0", "HERALD_CONNECT_TIMEOUT_MS must be a whole number from 1 to 3600000, not `0`"),
+        ("SLACK_API_URL", "http://127.0.0.1:1/my api/", "SLACK_API_URL must be an http:// or https:// URL such as https://slack.com/api/, not `http://127.0.0.1:1/my api/`"),
+        ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL must be an http:// or https:// URL such as https://slack.com/api/, not `slack.com/api`"),
+    ];
+    for (name, value, message) in refused {
+        // Without a token either: nothing would reach Slack even if a step ran.
+        let output = herald_in(dir.path(), None, &args, &[(name, value)]).await;
+        assert_eq!(output.status.code(), Some(2), "{name}={value}");
+        assert_eq!(stderr(&output).trim(), format!("error: {message}"));
+    }
+    assert_eq!(posts(&sandbox).len(), 1, "only the run with good settings posted");
+    assert_eq!(instances(dir.path()).await.len(), 1);
 }
 
 /// Every file under `dir`, as text, for a search.

@@ -45,6 +45,17 @@ pub struct Tally {
     pub incidents: Vec<IncidentLine>,
     /// Those another herald process was running, left to it.
     pub skipped: usize,
+    /// Those whose saved record or flow could not be read, left as they are.
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// An instance left alone because its saved record or flow does not load.
+#[derive(Debug, Serialize)]
+pub struct Unreadable {
+    /// The instance id.
+    pub instance: String,
+    /// Why it cannot be read.
+    pub message: String,
 }
 
 /// One instance that stopped with an incident.
@@ -60,7 +71,7 @@ pub struct IncidentLine {
 impl Tally {
     /// Whether every instance completed.
     pub fn all_completed(&self) -> bool {
-        self.incidents.is_empty() && self.completed + self.skipped == self.instances
+        self.incidents.is_empty() && self.unreadable.is_empty() && self.completed + self.skipped == self.instances
     }
 
     fn count(&mut self, record: Option<InstanceRecord>) {
@@ -88,8 +99,14 @@ impl Tally {
         if self.skipped > 0 {
             text += &format!(", {} left to the herald process running them", self.skipped);
         }
+        if !self.unreadable.is_empty() {
+            text += &format!(", {} unreadable", self.unreadable.len());
+        }
         for line in &self.incidents {
             text += &format!("\n  {} at {}: {}", line.instance, line.incident.element, line.incident.message);
+        }
+        for line in &self.unreadable {
+            text += &format!("\n  {} is unreadable: {}", line.instance, line.message);
         }
         shown(&text)
     }
@@ -106,20 +123,23 @@ pub fn report(tally: &Tally, json: bool) -> Result<(), super::exit::Exit> {
     if tally.all_completed() { Ok(()) } else { Err(super::exit::Exit::Failed(None)) }
 }
 
-/// Drives each `(process, instance)` to its end, `concurrency` at a time.
+/// Drives each `(process, instance)` to its end, `concurrency` at a time; `unreadable`
+/// are instances already found unreadable, counted with those whose record does not load.
 pub async fn drive_all(
     engine: Arc<Engine>,
     work: Vec<(Arc<Process>, Pending)>,
+    unreadable: Vec<Unreadable>,
     concurrency: usize,
 ) -> Result<Tally, StateError> {
     // On a worker thread, not the main thread's `block_on`: each instance that ends wakes
     // this loop, and waking a worker is cheaper than waking a parked thread.
-    tokio::spawn(drive_each(engine, work, concurrency)).await.expect("the batch task does not panic")
+    tokio::spawn(drive_each(engine, work, unreadable, concurrency)).await.expect("the batch task does not panic")
 }
 
 async fn drive_each(
     engine: Arc<Engine>,
     work: Vec<(Arc<Process>, Pending)>,
+    unreadable: Vec<Unreadable>,
     concurrency: usize,
 ) -> Result<Tally, StateError> {
     let bar = ProgressBar::new(work.len() as u64);
@@ -127,7 +147,7 @@ async fn drive_each(
         ProgressStyle::with_template("{bar:40} {pos}/{len} instances  {msg}  {elapsed_precise}")
             .expect("the progress template is valid"),
     );
-    let mut tally = Tally { instances: work.len(), ..Tally::default() };
+    let mut tally = Tally { instances: work.len() + unreadable.len(), unreadable, ..Tally::default() };
     let concurrency = concurrency.max(1);
     let mut queue = work.into_iter();
     // Instances are marked started `concurrency` at a time, one write per batch, just
@@ -143,11 +163,16 @@ async fn drive_each(
             }
             let Some((process, pending)) = marked.pop_front() else { break };
             let engine = Arc::clone(&engine);
-            running.spawn(async move { engine.drive(&process, pending, &Silent).await });
+            let id = pending.id().to_owned();
+            running.spawn(async move { (id, engine.drive(&process, pending, &Silent).await) });
         }
         let Some(done) = running.join_next().await else { break };
-        let record = done.expect("an instance task does not panic")?;
-        tally.count(record);
+        match done.expect("an instance task does not panic") {
+            (_, Ok(record)) => tally.count(record),
+            // One instance's record that does not parse stops only that instance.
+            (instance, Err(error @ StateError::Corrupt { .. })) => tally.unreadable.push(Unreadable { instance, message: error.to_string() }),
+            (_, Err(error)) => return Err(error),
+        }
         bar.set_message(format!("{} completed, {} incidents", tally.completed, tally.incidents.len()));
         bar.inc(1);
     }

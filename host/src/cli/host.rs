@@ -51,7 +51,13 @@ impl Host {
     /// as `sandbox_use` says.
     pub async fn start(extra: &[(String, PathBuf)], sandbox_use: SandboxUse) -> Result<Host, Exit> {
         let vault = Vault::from_environment();
+        // Settings are checked before anything starts: a bad one is reported once, not at
+        // every step.
+        let limits = Limits::from_environment().map_err(|e| Exit::Invalid(e.into()))?;
         let mut api_url = std::env::var("SLACK_API_URL").ok().filter(|u| !u.is_empty());
+        if let Some(url) = &api_url {
+            check_api_url(url).map_err(Exit::Invalid)?;
+        }
         let mut sandbox = None;
         // `SLACK_TOKEN` is the name Camunda's Slack template uses.
         let unconfigured = api_url.is_none() && !TOKEN_SECRETS.iter().any(|name| vault.contains(name));
@@ -76,7 +82,6 @@ impl Host {
             sandbox = Some(started);
         }
         let policy = EgressPolicy::slack_and(api_url.as_slice());
-        let limits = Limits::from_environment().map_err(|e| Exit::Invalid(e.into()))?;
         let runtime = Runtime::new(policy, vault.clone(), limits).map_err(|e| Exit::Failed(Some(e.into())))?;
 
         let mut connectors = HashMap::new();
@@ -95,9 +100,23 @@ impl Host {
 
     /// An engine over these connectors keeping its state in `state`.
     pub fn engine(&self, state: Option<&Path>) -> Result<Engine, Exit> {
-        let store = Store::open(state).map_err(|e| Exit::Invalid(e.into()))?;
+        let store = Store::open(state)?;
         Ok(Engine::new(self.connectors.clone(), self.vault.clone(), store))
     }
+}
+
+/// Refuses a `SLACK_API_URL` that is not an absolute http(s) URL with a host.
+fn check_api_url(url: &str) -> anyhow::Result<()> {
+    let uri: http::Uri = url.parse().map_err(|_| bad_api_url(url))?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+    if !scheme_ok || uri.host().is_none_or(str::is_empty) {
+        return Err(bad_api_url(url));
+    }
+    Ok(())
+}
+
+fn bad_api_url(url: &str) -> anyhow::Error {
+    anyhow::anyhow!("SLACK_API_URL must be an http:// or https:// URL such as https://slack.com/api/, not `{url}`")
 }
 
 /// Loads a `--connector` component; anything wrong with the file is invalid input.

@@ -32,25 +32,40 @@ pub struct ShowArgs {
     state: StateArgs,
 }
 
+/// These commands only read: they neither create the directory nor need to write it.
 fn open(state: &StateArgs) -> Result<Store, Exit> {
-    Store::open(state.state.as_deref()).map_err(|e| Exit::Invalid(e.into()))
+    Ok(Store::open_read_only(state.state.as_deref())?)
 }
 
-/// Lists every instance with its state, oldest first.
+/// Lists every instance with its state, oldest first; one that cannot be read is reported
+/// on stderr (exit 1) after the others are listed.
 pub fn instances(args: InstancesArgs) -> Result<(), Exit> {
-    let list = open(&args.state)?.list_instances().map_err(|e| Exit::Failed(Some(e.into())))?;
+    let mut list = Vec::new();
+    let mut unreadable = Vec::new();
+    for row in open(&args.state)?.list_instances()? {
+        match row {
+            Ok(summary) => list.push(summary),
+            Err(error) => unreadable.push(error),
+        }
+    }
+    let report = || {
+        for error in &unreadable {
+            eprintln!("herald: {error}");
+        }
+        if unreadable.is_empty() { Ok(()) } else { Err(Exit::Failed(None)) }
+    };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&list).expect("summaries serialize"));
-        return Ok(());
+        return report();
     }
-    if list.is_empty() {
+    if list.is_empty() && unreadable.is_empty() {
         println!("no instances");
     }
     for summary in &list {
         let line = format!("{}  {:<9}  {:>3} steps  {}  ({})", summary.instance, state_name(&summary.state), summary.steps, summary.process, summary.flow);
         println!("{}", shown(&line));
     }
-    Ok(())
+    report()
 }
 
 /// An instance as `show --json` prints it: the record of `run --json`, its flow, and where
@@ -66,11 +81,8 @@ struct Shown<'a> {
 /// Prints one instance with its history.
 pub fn show(args: ShowArgs) -> Result<(), Exit> {
     let store = open(&args.state)?;
-    let failed = |e: herald::state::StateError| Exit::Failed(Some(e.into()));
-    let stored = store.load_instance(&args.id).map_err(failed)?.ok_or_else(|| {
-        Exit::Invalid(herald::state::StateError::UnknownInstance { id: args.id.clone() }.into())
-    })?;
-    let flow = store.flow(&stored.flow).map_err(failed)?.path;
+    let stored = store.load_instance(&args.id)?.ok_or_else(|| herald::state::StateError::UnknownInstance { id: args.id.clone() })?;
+    let flow = store.flow(&stored.flow)?.path;
     let tokens = stored.position.tokens.iter().map(|t| t.at.clone()).collect();
     let record = &stored.record;
     if args.json {

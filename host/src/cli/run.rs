@@ -48,17 +48,16 @@ pub async fn run(args: RunArgs) -> Result<(), Exit> {
         return Err(Exit::Invalid(anyhow::anyhow!("{}", list.join("\n"))));
     }
     let engine = host.engine(args.running.state.state.as_deref())?;
-    let failed = |e: herald::state::StateError| Exit::Failed(Some(e.into()));
     if args.variables.is_bulk() {
-        let started = engine.start(&flow, &process, inputs).await.map_err(failed)?;
+        let started = engine.start(&flow, &process, inputs).await?;
         let process = Arc::new(process);
         let work = started.into_iter().map(|started| (Arc::clone(&process), Pending::Started(Box::new(started)))).collect();
-        let tally = batch::drive_all(Arc::new(engine), work, args.running.concurrency.into()).await.map_err(failed)?;
+        let tally = batch::drive_all(Arc::new(engine), work, Vec::new(), args.running.concurrency.into()).await?;
         return batch::report(&tally, args.running.json);
     }
     let variables = inputs.into_iter().next().unwrap_or_default();
     let progress = Progress { enabled: !args.running.json };
-    let record = engine.run(&flow, &process, variables, &progress).await.map_err(failed)?;
+    let record = engine.run(&flow, &process, variables, &progress).await?;
     if args.running.json {
         let text = serde_json::to_string_pretty(&record).expect("instance records serialize");
         println!("{}", shown(&text));

@@ -6,11 +6,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use serde_json::{Map, Value};
 
-use herald::engine::insert_path;
-
-/// The most variables one instance takes, as JSON: every step hands them to the connector,
-/// whose memory is limited.
-const MAX_VARIABLES_BYTES: usize = 16 << 20;
+use herald::engine::{MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, check_variables, insert_path};
 
 /// The options that give a run its process variables.
 #[derive(Debug, Args)]
@@ -38,8 +34,9 @@ impl VariableArgs {
         let Some(path) = &self.vars_jsonl else { return Ok(vec![load(self.vars.as_deref(), &self.var)?]) };
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         let mut instances = Vec::new();
+        let text = without_bom(&text);
         for (index, line) in text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()) {
-            if line.len() > MAX_VARIABLES_BYTES {
+            if line.len() > MAX_VARIABLE_BYTES {
                 bail!("{}:{}:1: {}", path.display(), index + 1, too_big(line.len()));
             }
             let mut variables = match serde_json::from_str::<Value>(line) {
@@ -48,6 +45,7 @@ impl VariableArgs {
                 Err(err) => bail!("{}:{}:{}: invalid JSON: {err}", path.display(), index + 1, err.column()),
             };
             apply_pairs(&mut variables, &self.var)?;
+            check_variables(&variables).with_context(|| format!("{}:{}", path.display(), index + 1))?;
             instances.push(variables);
         }
         if instances.is_empty() {
@@ -66,11 +64,11 @@ fn load(file: Option<&Path>, pairs: &[String]) -> anyhow::Result<Map<String, Val
         None => Map::new(),
         Some(path) => {
             let size = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len();
-            if size > MAX_VARIABLES_BYTES as u64 {
+            if size > MAX_VARIABLE_BYTES as u64 {
                 bail!("{}: {}", path.display(), too_big(usize::try_from(size).unwrap_or(usize::MAX)));
             }
             let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-            match serde_json::from_str::<Value>(&text) {
+            match serde_json::from_str::<Value>(without_bom(&text)) {
                 Ok(Value::Object(map)) => map,
                 Ok(_) => bail!("{}:1:1: the variables file must hold a JSON object", path.display()),
                 Err(err) => bail!("{}:{}:{}: invalid JSON: {err}", path.display(), err.line(), err.column()),
@@ -78,14 +76,20 @@ fn load(file: Option<&Path>, pairs: &[String]) -> anyhow::Result<Map<String, Val
         }
     };
     apply_pairs(&mut variables, pairs)?;
+    check_variables(&variables).context(file.map_or_else(|| "--var".to_owned(), |path| path.display().to_string()))?;
     Ok(variables)
+}
+
+/// The text without the byte order mark some editors put first; JSON has none.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 fn too_big(bytes: usize) -> String {
     format!(
         "the variables are {:.1} MiB; an instance takes at most {} MiB of variables (each step hands them to the connector)",
         bytes as f64 / f64::from(1 << 20),
-        MAX_VARIABLES_BYTES >> 20
+        MAX_VARIABLE_BYTES >> 20
     )
 }
 
@@ -95,6 +99,11 @@ fn apply_pairs(variables: &mut Map<String, Value>, pairs: &[String]) -> anyhow::
         let Some((key, raw)) = pair.split_once('=').filter(|(k, _)| !k.is_empty()) else {
             bail!("--var expects key=value, got `{pair}`");
         };
+        // Refused before it is built: a path of any length would nest as deep.
+        if key.split('.').count() > MAX_VARIABLE_DEPTH {
+            let start: String = key.chars().take(40).collect();
+            bail!("--var: the key `{start}…` nests deeper than {MAX_VARIABLE_DEPTH} levels, the most an instance's variables may");
+        }
         let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()));
         insert_path(variables, key, value);
     }

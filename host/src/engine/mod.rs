@@ -2,6 +2,7 @@
 //! an end event, calling connectors for service tasks, with retries, saving every move so
 //! that an instance cut short continues where it stood.
 
+mod bounds;
 mod gateway;
 mod inputs;
 mod instance;
@@ -12,6 +13,7 @@ mod retry;
 mod shared_cache;
 mod step_error;
 
+pub use bounds::{MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, VariableLimit, check_variables};
 pub use inputs::{Configuration, configuration, credential_issue, insert_path};
 pub use instance::{Incident, InstanceRecord, InstanceState, Ledger, StepRecord, StepStatus};
 pub use observer::{Observer, Silent};
@@ -50,6 +52,16 @@ pub enum Pending {
     Saved(String),
 }
 
+impl Pending {
+    /// The instance's id.
+    pub fn id(&self) -> &str {
+        match self {
+            Pending::Started(started) => &started.0.record.instance,
+            Pending::Saved(id) => id,
+        }
+    }
+}
+
 /// An instance [`Engine::start`] has just saved, as it stands.
 pub struct Started(Live);
 
@@ -85,6 +97,22 @@ impl Live {
     /// Notes that step `seq` changed.
     fn step_changed(&mut self, seq: usize) {
         self.unsaved_steps = Some(self.unsaved_steps.map_or(seq, |first| first.min(seq)));
+    }
+
+    /// Holds step `seq`'s output and the variables it left to their bounds; past them, the
+    /// variables go back to `before` and an output past them is dropped, so the instance's
+    /// saved record stays readable and small.
+    fn bounded(&mut self, seq: usize, before: Map<String, Value>) -> Result<(), VariableLimit> {
+        let step = &mut self.record.steps[seq];
+        let output = step.output.as_ref().map_or(Ok(()), bounds::check_output);
+        if output.is_err() {
+            step.output = None;
+        }
+        let outcome = output.and_then(|()| bounds::check_variables(&self.record.variables));
+        if outcome.is_err() {
+            self.record.variables = before;
+        }
+        outcome
     }
 }
 
@@ -254,8 +282,12 @@ impl Engine {
                     let started = std::time::Instant::now();
                     self.run_task(live, seq, element, task, observer).await?;
                     live.record.steps[seq].duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                    let before = live.record.variables.clone();
                     outcome::apply(task, &mut live.record.steps[seq], &mut live.record.variables);
                     live.step_changed(seq);
+                    if let Err(limit) = live.bounded(seq, before) {
+                        return self.incident(live, &element.id, limit.to_string()).await;
+                    }
                     let record = &live.record.steps[seq];
                     observer.step_finished(element, record);
                     match &record.error {

@@ -7,7 +7,7 @@ pub enum FeelError {
     #[error("FEEL syntax error at column {column}: {message}")]
     Syntax { column: usize, message: String },
     /// The expression is well-formed but cannot be evaluated (unknown function, wrong arity,
-    /// too many evaluation steps).
+    /// too many evaluation steps or bytes of values built).
     #[error("FEEL evaluation error: {message}")]
     Evaluation { message: String },
 }

@@ -17,39 +17,34 @@ use super::{is_true, number};
 /// so nested filters take time exponential in their depth; this bounds hostile ones.
 const MAX_STEPS: usize = 1_000_000;
 
+/// How many bytes of values (about their size as JSON) one evaluation may build or copy.
+/// Each step is cheap, but a step may copy a value: `{a: x + x, b: a + a, …}` or
+/// `{a: [x, x], b: [a, a], …}` doubles with every entry; this bounds its memory and time.
+/// Twice an instance's variables, so an expression may copy all of them.
+const MAX_BUILT_BYTES: usize = 32 << 20;
+
 /// Evaluates `expr` with `variables` (a JSON object) in scope.
 pub(super) fn evaluate(expr: &Expr, variables: &Value) -> Result<Value, FeelError> {
-    let steps = Cell::new(0);
+    let budget = Budget::default();
     let root = Scope {
         entries: variables.as_object(),
         item: None,
         parent: None,
-        steps: &steps,
+        budget: &budget,
     };
-    Ok(eval(expr, &root)?.into_owned())
+    budget.own(eval(expr, &root)?)
 }
 
-/// The names an expression can see: the variables, and inside a filter the element's entries and
-/// `item`, or inside a context literal its earlier entries.
-struct Scope<'a> {
-    entries: Option<&'a Map<String, Value>>,
-    item: Option<&'a Value>,
-    parent: Option<&'a Scope<'a>>,
-    /// Nodes visited so far by the whole evaluation, shared by every scope.
-    steps: &'a Cell<usize>,
+/// What one evaluation has used so far, shared by every scope.
+#[derive(Default)]
+struct Budget {
+    /// Nodes visited.
+    steps: Cell<usize>,
+    /// Bytes of values built or copied.
+    built: Cell<usize>,
 }
 
-impl<'a> Scope<'a> {
-    /// A scope that sees `entries` and `item` before the names of `self`.
-    fn inner(&'a self, entries: Option<&'a Map<String, Value>>, item: Option<&'a Value>) -> Self {
-        Scope {
-            entries,
-            item,
-            parent: Some(self),
-            steps: self.steps,
-        }
-    }
-
+impl Budget {
     /// Counts one visited node, failing once the evaluation has visited too many.
     fn step(&self) -> Result<(), FeelError> {
         let steps = self.steps.get() + 1;
@@ -60,6 +55,79 @@ impl<'a> Scope<'a> {
         }
         self.steps.set(steps);
         Ok(())
+    }
+
+    /// Counts `bytes` built, failing once the evaluation has built too much.
+    fn build(&self, bytes: usize) -> Result<(), FeelError> {
+        let built = self.built.get().saturating_add(bytes);
+        if built > MAX_BUILT_BYTES {
+            return Err(FeelError::evaluation(format!(
+                "expression builds more than {} MiB of values",
+                MAX_BUILT_BYTES >> 20
+            )));
+        }
+        self.built.set(built);
+        Ok(())
+    }
+
+    /// The value itself: taken when the evaluation made it (and counted it then), else a
+    /// copy, counted.
+    fn own(&self, value: Cow<'_, Value>) -> Result<Value, FeelError> {
+        match value {
+            Cow::Owned(value) => Ok(value),
+            Cow::Borrowed(value) => {
+                self.build(weight(value))?;
+                Ok(value.clone())
+            }
+        }
+    }
+}
+
+/// About the bytes `value` takes as JSON, counted up to just past what any evaluation may
+/// build, so a huge value is not walked whole.
+fn weight(value: &Value) -> usize {
+    let mut total = 0usize;
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        let own = match value {
+            Value::String(text) => text.len() + 2,
+            Value::Array(items) => {
+                pending.extend(items);
+                2
+            }
+            Value::Object(entries) => {
+                pending.extend(entries.values());
+                entries.keys().map(|key| key.len() + 4).sum::<usize>() + 2
+            }
+            _ => 8,
+        };
+        total += own;
+        if total > MAX_BUILT_BYTES {
+            break;
+        }
+    }
+    total
+}
+
+/// The names an expression can see: the variables, and inside a filter the element's entries and
+/// `item`, or inside a context literal its earlier entries.
+struct Scope<'a> {
+    entries: Option<&'a Map<String, Value>>,
+    item: Option<&'a Value>,
+    parent: Option<&'a Scope<'a>>,
+    /// What the whole evaluation has used.
+    budget: &'a Budget,
+}
+
+impl<'a> Scope<'a> {
+    /// A scope that sees `entries` and `item` before the names of `self`.
+    fn inner(&'a self, entries: Option<&'a Map<String, Value>>, item: Option<&'a Value>) -> Self {
+        Scope {
+            entries,
+            item,
+            parent: Some(self),
+            budget: self.budget,
+        }
     }
 
     fn lookup(&self, name: &str) -> Option<&'a Value> {
@@ -86,12 +154,14 @@ fn null<'a>() -> Cow<'a, Value> {
 /// Evaluates to a value borrowed from the variables or the tree where possible, so paths into
 /// large variables do not copy them.
 fn eval<'a>(expr: &'a Expr, scope: &Scope<'a>) -> Result<Cow<'a, Value>, FeelError> {
-    scope.step()?;
+    scope.budget.step()?;
     Ok(match expr {
         Expr::Literal(value) => Cow::Borrowed(value),
         Expr::Name(name) => scope.lookup(name).map_or_else(null, Cow::Borrowed),
         Expr::List(items) => {
-            let items = items.iter().map(|item| Ok(eval(item, scope)?.into_owned()));
+            let items = items
+                .iter()
+                .map(|item| scope.budget.own(eval(item, scope)?));
             Cow::Owned(Value::Array(items.collect::<Result<_, FeelError>>()?))
         }
         Expr::Context(entries) => Cow::Owned(context(entries, scope)?),
@@ -99,7 +169,7 @@ fn eval<'a>(expr: &'a Expr, scope: &Scope<'a>) -> Result<Cow<'a, Value>, FeelErr
             let mut value = eval(target, scope)?;
             for step in steps {
                 value = match step {
-                    Step::Field(name) => path(value, name),
+                    Step::Field(name) => path(value, name, scope.budget)?,
                     Step::Select(selector) => index(value, selector, scope)?,
                 };
             }
@@ -115,7 +185,9 @@ fn eval<'a>(expr: &'a Expr, scope: &Scope<'a>) -> Result<Cow<'a, Value>, FeelErr
                 .map(|argument| eval(argument, scope))
                 .collect::<Result<Vec<_>, _>>()?;
             let arguments: Vec<&Value> = arguments.iter().map(Cow::as_ref).collect();
-            Cow::Owned(builtins::call(name, *column, &arguments)?)
+            let result = builtins::call(name, *column, &arguments)?;
+            scope.budget.build(weight(&result))?;
+            Cow::Owned(result)
         }
         Expr::Negate(operand) => Cow::Owned(match eval(operand, scope)?.as_ref() {
             Value::Number(n) => number::negate(n),
@@ -148,28 +220,33 @@ fn context<'a>(entries: &'a [(String, Expr)], scope: &Scope<'a>) -> Result<Value
     let mut context = Map::new();
     for (key, expr) in entries {
         let inner = scope.inner(Some(&context), None);
-        let value = eval(expr, &inner)?.into_owned();
+        let value = scope.budget.own(eval(expr, &inner)?)?;
         context.insert(key.clone(), value);
     }
     Ok(Value::Object(context))
 }
 
-/// `target.name`: a context's entry, or the entry of every element of a list.
-fn path<'a>(target: Cow<'a, Value>, name: &str) -> Cow<'a, Value> {
-    match target {
+/// `target.name`: a context's entry, or the entry of every element of a list (copied, and
+/// counted in `budget`).
+fn path<'a>(
+    target: Cow<'a, Value>,
+    name: &str,
+    budget: &Budget,
+) -> Result<Cow<'a, Value>, FeelError> {
+    Ok(match target {
         Cow::Borrowed(Value::Object(entries)) => entries.get(name).map_or_else(null, Cow::Borrowed),
         Cow::Borrowed(Value::Array(items)) => Cow::Owned(Value::Array(
             items
                 .iter()
-                .map(|item| path(Cow::Borrowed(item), name).into_owned())
-                .collect(),
+                .map(|item| budget.own(path(Cow::Borrowed(item), name, budget)?))
+                .collect::<Result<_, _>>()?,
         )),
         Cow::Borrowed(_) => null(),
         Cow::Owned(Value::Object(mut entries)) => {
             entries.remove(name).map_or_else(null, Cow::Owned)
         }
-        Cow::Owned(other) => Cow::Owned(path(Cow::Borrowed(&other), name).into_owned()),
-    }
+        Cow::Owned(other) => Cow::Owned(budget.own(path(Cow::Borrowed(&other), name, budget)?)?),
+    })
 }
 
 /// `target[selector]`: when the selector is a number (evaluated in the outer scope) it picks an
@@ -198,7 +275,7 @@ fn index<'a>(
     for item in items {
         let inner = scope.inner(item.as_object(), Some(item));
         if is_true(&*eval(selector, &inner)?) {
-            kept.push(item.clone());
+            kept.push(scope.budget.own(Cow::Borrowed(item))?);
         }
     }
     Ok(Cow::Owned(Value::Array(kept)))
@@ -240,7 +317,16 @@ fn binary<'a>(
             }
         }
         BinaryOp::Compare(comparison) => compare(comparison, left, &*eval(right, scope)?),
-        BinaryOp::Arithmetic(arithmetic) => calculate(arithmetic, left, &*eval(right, scope)?),
+        BinaryOp::Arithmetic(arithmetic) => {
+            let right = eval(right, scope)?;
+            if let (Arithmetic::Add, Value::String(a), Value::String(b)) =
+                (arithmetic, left, right.as_ref())
+            {
+                // Counted before it is made: a concatenation may double a string.
+                scope.budget.build(a.len() + b.len())?;
+            }
+            calculate(arithmetic, left, &right)
+        }
     })
 }
 

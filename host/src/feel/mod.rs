@@ -10,7 +10,7 @@
 //! `lower case`, `string length`, `contains`, `starts with`, `ends with`, `substring`, `count`,
 //! `list contains`, `sum`, `min`, `max`, `abs`, `floor` and `ceiling`. Anything that cannot be
 //! computed is null, as in FEEL; only an unknown function, a wrong argument count or an
-//! evaluation past its step budget fails.
+//! evaluation past its budget (of steps, and of bytes of values it builds) fails.
 
 mod ast;
 mod builtins;

@@ -801,6 +801,36 @@ fn nested_filters_run_out_of_steps_instead_of_time() {
 }
 
 #[test]
+fn values_that_double_run_out_of_room_instead_of_memory() {
+    // Six doublings of 1 MiB build 126 MiB, by concatenation or by copying into lists.
+    let big = json!({"s": "x".repeat(1 << 20)});
+    let doubling = |entry: &dyn Fn(char) -> String| {
+        let entries: Vec<String> = ('b'..='g')
+            .map(|name| format!("{name}: {}", entry(name)))
+            .collect();
+        format!("{{a: s, {}}}", entries.join(", "))
+    };
+    let previous = |name: char| char::from(name as u8 - 1);
+    let sources = [
+        doubling(&|name| format!("{0} + {0}", previous(name))),
+        doubling(&|name| format!("[{0}, {0}]", previous(name))),
+    ];
+    for source in &sources {
+        let error = Expression::parse(source)
+            .unwrap()
+            .evaluate(&big)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "FEEL evaluation error: expression builds more than 32 MiB of values",
+            "{source}"
+        );
+    }
+    // Copying all of a large value once is within the budget.
+    assert_eq!(eval_with("{a: s, b: [s]}", &big)["b"][0], big["s"]);
+}
+
+#[test]
 fn nesting_up_to_the_cap_evaluates_on_a_small_stack() {
     let nested = |open: &str, close: &str, depth: usize| {
         format!("{}1{}", open.repeat(depth), close.repeat(depth))

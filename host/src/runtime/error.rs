@@ -31,13 +31,17 @@ pub enum RuntimeError {
         /// The trap with its backtrace.
         message: String,
     },
-    /// A limit set in the environment is not a positive whole number.
-    #[error("{name} must be a positive whole number, not `{value}`")]
+    /// A limit set in the environment is not a whole number in its range.
+    #[error("{name} must be a whole number from {min} to {max}, not `{value}`")]
     Limit {
         /// The variable.
         name: &'static str,
         /// Its value.
         value: String,
+        /// The least it may be.
+        min: u64,
+        /// The most it may be.
+        max: u64,
     },
     /// The engine could not be configured.
     #[error("cannot set up the WebAssembly engine: {0}")]

@@ -2,6 +2,7 @@
 //! time on outgoing HTTP — and the record of what stopped a call, so a step's error names
 //! the limit (or the denied destination) instead of the component's own complaint.
 
+use std::ops::RangeInclusive;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -48,18 +49,21 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The defaults, with the environment's overrides.
+    /// The defaults, with the environment's overrides; a value out of its range is refused.
     pub fn from_environment() -> Result<Self, RuntimeError> {
         let mut limits = Self::default();
-        if let Some(mb) = number("HERALD_MEMORY_LIMIT_MB")? {
-            limits.memory_bytes = usize::try_from(mb).unwrap_or(usize::MAX).saturating_mul(1 << 20);
+        // Below 16 MiB a component hardly instantiates; 4 GiB is all a 32-bit memory holds.
+        if let Some(mb) = number("HERALD_MEMORY_LIMIT_MB", 16..=4096)? {
+            limits.memory_bytes = usize::try_from(mb << 20).expect("at most 4 GiB");
         }
-        let millis = |name| number(name).map(|n| n.map(Duration::from_millis));
-        limits.cpu = millis("HERALD_CPU_LIMIT_MS")?.unwrap_or(limits.cpu);
-        limits.connect = millis("HERALD_CONNECT_TIMEOUT_MS")?.unwrap_or(limits.connect);
-        limits.first_byte = millis("HERALD_FIRST_BYTE_TIMEOUT_MS")?.unwrap_or(limits.first_byte);
-        limits.between_bytes = millis("HERALD_BETWEEN_BYTES_TIMEOUT_MS")?.unwrap_or(limits.between_bytes);
-        limits.attempt = millis("HERALD_ATTEMPT_TIMEOUT_MS")?.unwrap_or(limits.attempt);
+        // Up to an hour; the CPU limit is counted in ticks, so at least one.
+        let millis = |name, least| number(name, least..=MAX_MILLIS).map(|n| n.map(Duration::from_millis));
+        let tick = EPOCH_TICK.as_millis() as u64;
+        limits.cpu = millis("HERALD_CPU_LIMIT_MS", tick)?.unwrap_or(limits.cpu);
+        limits.connect = millis("HERALD_CONNECT_TIMEOUT_MS", 1)?.unwrap_or(limits.connect);
+        limits.first_byte = millis("HERALD_FIRST_BYTE_TIMEOUT_MS", 1)?.unwrap_or(limits.first_byte);
+        limits.between_bytes = millis("HERALD_BETWEEN_BYTES_TIMEOUT_MS", 1)?.unwrap_or(limits.between_bytes);
+        limits.attempt = millis("HERALD_ATTEMPT_TIMEOUT_MS", 1)?.unwrap_or(limits.attempt);
         Ok(limits)
     }
 
@@ -69,13 +73,16 @@ impl Limits {
     }
 }
 
-/// A positive whole number from the environment, if set.
-fn number(name: &'static str) -> Result<Option<u64>, RuntimeError> {
+/// The longest any time limit may be set to: an hour.
+const MAX_MILLIS: u64 = 3_600_000;
+
+/// A whole number in `range` from the environment, if set.
+fn number(name: &'static str, range: RangeInclusive<u64>) -> Result<Option<u64>, RuntimeError> {
     match std::env::var(name) {
         Err(_) => Ok(None),
         Ok(text) => match text.trim().parse::<u64>() {
-            Ok(n) if n > 0 => Ok(Some(n)),
-            _ => Err(RuntimeError::Limit { name, value: text }),
+            Ok(n) if range.contains(&n) => Ok(Some(n)),
+            _ => Err(RuntimeError::Limit { name, value: text, min: *range.start(), max: *range.end() }),
         },
     }
 }

@@ -180,8 +180,9 @@ impl Store {
         })
     }
 
-    /// Every instance, oldest first.
-    pub fn list_instances(&self) -> Result<Vec<InstanceSummary>, StateError> {
+    /// Every instance, oldest first; one whose row does not parse is an error in its
+    /// place, so the others are still listed.
+    pub fn list_instances(&self) -> Result<Vec<Result<InstanceSummary, StateError>>, StateError> {
         type Row = (String, String, String, String, i64, i64, i64);
         let rows: Vec<Row> = self.read(|db| {
             let mut query = db.prepare_cached(
@@ -193,7 +194,8 @@ impl Store {
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
                 .collect()
         })?;
-        rows.into_iter()
+        Ok(rows
+            .into_iter()
             .map(|(instance, process, flow, state, created, updated, steps)| {
                 let state = parse_state(&state).ok_or_else(|| self.corrupt(format!("instance {instance}'s state"), &state))?;
                 Ok(InstanceSummary {
@@ -206,7 +208,7 @@ impl Store {
                     updated_ms: u64::try_from(updated).unwrap_or_default(),
                 })
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -313,7 +315,7 @@ mod tests {
         store.create_instances(&flow, &[new("a")]).await.unwrap();
         // `a` exists already, so the second batch fails, and `b` is not left behind.
         assert!(store.create_instances(&flow, &[new("b"), new("a")]).await.is_err());
-        let ids: Vec<String> = store.list_instances().unwrap().into_iter().map(|s| s.instance).collect();
+        let ids: Vec<String> = store.list_instances().unwrap().into_iter().map(|s| s.unwrap().instance).collect();
         assert_eq!(ids, ["a"]);
     }
 }

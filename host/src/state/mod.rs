@@ -28,6 +28,18 @@ pub enum StateError {
     /// No directory was given and the platform has no user data directory.
     #[error("no user data directory is known on this system; pass --state DIR")]
     NoDefault,
+    /// A command that only reads was pointed at a directory that does not exist.
+    #[error("the state directory {} does not exist: check --state", path.display())]
+    NoState {
+        /// The state directory.
+        path: PathBuf,
+    },
+    /// A store opened for reading was asked to write.
+    #[error("state database {}: opened only to read", path.display())]
+    ReadOnly {
+        /// The database file.
+        path: PathBuf,
+    },
     /// Reading or writing a file failed.
     #[error("state directory {}: {source}", path.display())]
     Io {
@@ -88,8 +100,9 @@ pub struct Store {
 struct Shared {
     root: PathBuf,
     database: PathBuf,
-    // Dropped first: the writer commits what is queued before the owner lock goes.
-    writer: Writer,
+    // Dropped first: the writer commits what is queued before the owner lock goes. None
+    // for a store opened only to read.
+    writer: Option<Writer>,
     reader: Mutex<Connection>,
     // Taken when the store first starts or claims an instance: a store that only reads
     // (`herald instances`, `show`) owns nothing and leaves no lock file if it is killed.
@@ -106,18 +119,42 @@ impl Store {
     /// Opens (creating if needed) the state in `dir`, or in the user's data directory's
     /// `herald` folder.
     pub fn open(dir: Option<&Path>) -> Result<Self, StateError> {
-        let root = match dir {
-            Some(dir) => dir.to_path_buf(),
-            None => dirs::data_dir().ok_or(StateError::NoDefault)?.join("herald"),
-        };
+        let root = root(dir)?;
         std::fs::create_dir_all(&root).map_err(|source| StateError::Io { path: root.clone(), source })?;
         let database = root.join(DATABASE);
         let db_error = |source| StateError::Database { path: database.clone(), source };
-        let writing = schema::open(&database).map_err(db_error)?;
-        schema::migrate(&writing, &database)?;
+        let mut writing = schema::open(&database).map_err(db_error)?;
+        schema::migrate(&mut writing, &database)?;
         let reader = schema::open(&database).map_err(db_error)?;
-        let writer = Writer::spawn(writing);
+        let writer = Some(Writer::spawn(writing));
         Ok(Self { shared: Arc::new(Shared { root, database, writer, reader: Mutex::new(reader), owner: OnceLock::new() }) })
+    }
+
+    /// Opens the state in `dir` (or the default directory) only to read: nothing is
+    /// created or written, so a read-only directory serves, and a missing `dir` is refused
+    /// rather than made. A directory without a database (the default one before any run,
+    /// say) holds no instances; an older herald's database is brought up to date first.
+    pub fn open_read_only(dir: Option<&Path>) -> Result<Self, StateError> {
+        let root = root(dir)?;
+        if dir.is_some() && !root.is_dir() {
+            return Err(StateError::NoState { path: root });
+        }
+        let database = root.join(DATABASE);
+        let reader = if database.exists() {
+            match schema::open_read_only(&database)? {
+                Some(reader) => reader,
+                // An older herald's: its tables gain their new columns first, as at any open.
+                None => return Self::open(dir),
+            }
+        } else {
+            schema::open_empty(&database)?
+        };
+        Ok(Self { shared: Arc::new(Shared { root, database, writer: None, reader: Mutex::new(reader), owner: OnceLock::new() }) })
+    }
+
+    /// The writer thread, unless the store was opened only to read.
+    fn writer(&self) -> Result<&Writer, StateError> {
+        self.shared.writer.as_ref().ok_or_else(|| StateError::ReadOnly { path: self.shared.database.clone() })
     }
 
     /// The owner id this store marks its instances with; takes its lock the first time.
@@ -132,7 +169,8 @@ impl Store {
 
     /// Returns once every write queued so far is durable; fails when one of them failed.
     pub async fn sync(&self) -> Result<(), StateError> {
-        match self.shared.writer.sync().await {
+        let Some(writer) = &self.shared.writer else { return Ok(()) };
+        match writer.sync().await {
             Ok(outcome) => outcome.map_err(|source| self.database_error(source)),
             Err(writer::Stopped) => Err(StateError::WriterStopped { path: self.shared.database.clone() }),
         }
@@ -143,13 +181,18 @@ impl Store {
         &self.shared.root
     }
 
+    /// The database file.
+    pub fn database(&self) -> &Path {
+        &self.shared.database
+    }
+
     /// Commits `job` (with others waiting at the same time: one fsync for the group) and
     /// returns once it is durable.
     async fn write<T: Send + 'static>(
         &self,
         job: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StateError> {
-        match self.shared.writer.write(job).await {
+        match self.writer()?.write(job).await {
             Ok(outcome) => outcome.map_err(|source| self.database_error(source)),
             Err(writer::Stopped) => Err(StateError::WriterStopped { path: self.shared.database.clone() }),
         }
@@ -157,7 +200,7 @@ impl Store {
 
     /// Queues a write that is committed in order with the others, without waiting for it.
     fn write_later(&self, job: impl FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static) -> Result<(), StateError> {
-        self.shared.writer.write_later(job).map_err(|writer::Stopped| StateError::WriterStopped { path: self.shared.database.clone() })
+        self.writer()?.write_later(job).map_err(|writer::Stopped| StateError::WriterStopped { path: self.shared.database.clone() })
     }
 
     /// Runs a read on the reader connection.
@@ -173,6 +216,14 @@ impl Store {
 
     fn corrupt(&self, what: String, message: impl ToString) -> StateError {
         StateError::Corrupt { path: self.shared.database.clone(), what, message: message.to_string() }
+    }
+}
+
+/// The state directory: `dir`, or the user's data directory's `herald` folder.
+fn root(dir: Option<&Path>) -> Result<PathBuf, StateError> {
+    match dir {
+        Some(dir) => Ok(dir.to_path_buf()),
+        None => Ok(dirs::data_dir().ok_or(StateError::NoDefault)?.join("herald")),
     }
 }
 
