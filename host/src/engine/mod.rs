@@ -361,25 +361,11 @@ impl Engine {
             }
         };
         let deadline = ready.connector.attempt_deadline();
-        // An attempt under way when the host stopped may have delivered without anyone
-        // hearing back: the repeat waits until its requests can no longer land, then the
-        // connector looks for what it delivered.
-        let step = &mut live.record.steps[seq];
-        let interrupted = if step.attempts > 0 {
-            // A step saved before herald kept ledgers: when its attempt started is unknown.
-            Some(step.ledger.get_or_insert(Ledger { attempt_ms: now_ms(), progress: None, in_doubt_since_ms: Some(0) }))
-        } else if let FirstAttempt::Repeat { marked_ms } = live.first_attempt {
-            // An attempt with no record started after its instance was marked started, and
-            // before now.
-            Some(step.ledger.insert(Ledger { attempt_ms: now_ms(), progress: None, in_doubt_since_ms: Some(marked_ms) }))
-        } else {
-            None
-        };
-        if let Some(ledger) = interrupted {
-            ledger.in_doubt_since_ms.get_or_insert(ledger.attempt_ms);
+        if let Some(ledger) = interrupted(&mut live.record.steps[seq], live.first_attempt) {
             let wait = settling(ledger, deadline);
             if !wait.is_zero() {
                 observer.settling(element, wait);
+                // The instance state-key made would sit in its pool slot all the while.
                 ready.instance = None;
                 tokio::time::sleep(wait).await;
             }
@@ -570,6 +556,24 @@ impl From<SendFailed> for Failed {
     fn from(failed: SendFailed) -> Self {
         Failed { error: failed.error.into(), progress: failed.progress, in_doubt: failed.in_doubt }
     }
+}
+
+/// The ledger of a step whose attempt was under way when the host stopped, now in doubt:
+/// that attempt may have delivered without anyone hearing back, so its repeat waits until
+/// its requests can no longer land, and the connector looks for what it delivered.
+fn interrupted(step: &mut StepRecord, first_attempt: FirstAttempt) -> Option<&mut Ledger> {
+    let now = now_ms();
+    let ledger = if step.attempts > 0 {
+        // A step saved before herald kept ledgers: when its attempt started is unknown.
+        step.ledger.get_or_insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: Some(0) })
+    } else if let FirstAttempt::Repeat { marked_ms } = first_attempt {
+        // An attempt with no record started after its instance was marked, and before now.
+        step.ledger.insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: Some(marked_ms) })
+    } else {
+        return None;
+    };
+    ledger.in_doubt_since_ms.get_or_insert(ledger.attempt_ms);
+    Some(ledger)
 }
 
 /// How long until the attempt the ledger last started can no longer deliver anything:
