@@ -2,7 +2,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::StatusCode;
@@ -299,6 +299,7 @@ enum ServiceError {
 }
 
 async fn receive(request: Request<Incoming>) -> Result<ReceivedRequest, hyper::Error> {
+    let received_at = Instant::now();
     let (parts, body) = request.into_parts();
     let body = body.collect().await?.to_bytes();
     Ok(ReceivedRequest {
@@ -316,5 +317,6 @@ async fn receive(request: Request<Incoming>) -> Result<ReceivedRequest, hyper::E
             })
             .collect(),
         body: String::from_utf8_lossy(&body).into_owned(),
+        received_at,
     })
 }
