@@ -87,29 +87,55 @@ async fn the_filesystem_is_out_of_reach() {
     assert!(!stdout(&output).contains("the-private-content"));
 }
 
-/// Accepts connections and never answers.
-fn silent_server() -> (String, std::thread::JoinHandle<()>) {
-    let server = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/slow", server.local_addr().unwrap());
-    let handle = std::thread::spawn(move || {
-        let held: Vec<_> = server.incoming().take(1).collect();
-        std::thread::sleep(std::time::Duration::from_secs(5));
-        drop(held);
-    });
-    (url, handle)
+#[tokio::test(flavor = "multi_thread")]
+async fn the_component_sees_no_host_environment_and_no_directory() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // herald's working directory is `dir`: a file there, and variables in herald's own
+    // environment, one of them the one herald passes on to this connector.
+    std::fs::write(dir.path().join("private.txt"), "the-private-content").unwrap();
+    let env = [("HERALD_TEST_MARKER", "host-only"), ("HOSTILE_API_URL", "http://127.0.0.1:9/")];
+    let (output, record) = hostile(&sandbox, "ambient", "private.txt", &env).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let seen = &record["steps"][0]["output"];
+    assert_eq!(seen["env"], serde_json::json!({"HOSTILE_API_URL": "http://127.0.0.1:9/"}), "only what herald gives it");
+    assert_eq!(seen["preopens"], serde_json::json!([]), "no directory is opened to it");
+    let file = seen["file"].as_str().unwrap();
+    assert!(file.starts_with("unreadable: ") && !file.contains("the-private-content"), "{file}");
+}
+
+/// A URL on the sandbox that a hostile step GETs to say it started.
+fn start_mark(sandbox: &SlackSandbox, name: &str) -> String {
+    format!("{}api.test?started={name}", sandbox.api_url())
+}
+
+/// The requests the sandbox saw at `start_mark(name)`.
+fn marks(sandbox: &SlackSandbox, name: &str) -> Vec<herald::sandbox::ReceivedRequest> {
+    let query = format!("started={name}");
+    sandbox.requests().into_iter().filter(|r| r.query == query).collect()
+}
+
+/// How many connections reached `listener`, a non-blocking listener nobody accepted on:
+/// the kernel completes their handshakes and queues them, so each client waits for an
+/// answer that never comes.
+fn connections(listener: &TcpListener) -> usize {
+    std::iter::from_fn(|| listener.accept().ok()).count()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn each_limit_stops_its_instance_and_the_others_go_on() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (silent, _server) = silent_server();
+    let silent = listener("127.0.0.1:0");
+    let silent_host = silent.local_addr().unwrap().to_string();
     let inputs = [("behaviour", "=behaviour"), ("target", "=target")];
-    let flow = linear_flow_of(dir.path(), "hostile", &[Task { id: "misbehave", inputs: &inputs, headers: &[], retries: 1 }]);
+    // Two attempts each: only the timeout may use the second.
+    let headers = [("retryBackoff", "PT0.05S")];
+    let flow = linear_flow_of(dir.path(), "hostile", &[Task { id: "misbehave", inputs: &inputs, headers: &headers, retries: 2 }]);
     let lines = [
-        serde_json::json!({"behaviour": "spin", "target": ""}),
-        serde_json::json!({"behaviour": "allocate", "target": ""}),
-        serde_json::json!({"behaviour": "hang", "target": silent}),
+        serde_json::json!({"behaviour": "spin", "target": start_mark(&sandbox, "spin")}),
+        serde_json::json!({"behaviour": "allocate", "target": start_mark(&sandbox, "allocate")}),
+        serde_json::json!({"behaviour": "hang", "target": format!("http://{silent_host}/slow")}),
         serde_json::json!({"behaviour": "ok", "target": ""}),
     ];
     let jsonl = dir.path().join("lines.jsonl");
@@ -132,12 +158,44 @@ async fn each_limit_stops_its_instance_and_the_others_go_on() {
         .map(|i| i["message"].as_str().unwrap().to_owned())
         .collect();
     messages.sort();
-    let silent_host = silent.trim_start_matches("http://").trim_end_matches("/slow");
     assert_eq!(messages, [
         format!("`{silent_host}` did not answer in time: the first byte timeout of 500 ms stopped the request (HERALD_FIRST_BYTE_TIMEOUT_MS sets it)"),
         "the connector was stopped by its CPU time limit of 300 ms (HERALD_CPU_LIMIT_MS sets it)".to_owned(),
         "the connector was stopped by its memory limit of 32 MiB (HERALD_MEMORY_LIMIT_MB sets it)".to_owned(),
     ]);
+    // A timeout is transient and tried again; the memory and CPU limits would only stop
+    // the same code again, so each of those ran once.
+    assert_eq!(connections(&silent), 2, "the silent server saw both attempts");
+    assert_eq!(marks(&sandbox, "spin").len(), 1, "the endless loop ran once");
+    assert_eq!(marks(&sandbox, "allocate").len(), 1, "the unbounded allocation ran once");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_busy_instance_does_not_hold_up_the_others() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = [("behaviour", "spin"), ("target", "=target")];
+    let flow = linear_flow_of(dir.path(), "hostile", &[Task { id: "misbehave", inputs: &inputs, headers: &[], retries: 1 }]);
+    // Two endless loops, each announcing itself to the sandbox before it spins.
+    let lines: String = ["first", "second"].iter().map(|name| format!("{}\n", serde_json::json!({"target": start_mark(&sandbox, name)}))).collect();
+    let jsonl = dir.path().join("lines.jsonl");
+    std::fs::write(&jsonl, lines).unwrap();
+    let connector = format!("hostile={HOSTILE}");
+    let args = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "2", "--json", "--connector", &connector];
+    // One worker thread: whichever loop starts first holds it unless it yields.
+    let env = [("HERALD_CPU_LIMIT_MS", "2000"), ("TOKIO_WORKER_THREADS", "1")];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &env).await;
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
+    let tally = json_record(&output);
+    let incidents = tally["incidents"].as_array().unwrap();
+    assert_eq!(incidents.len(), 2, "{tally}");
+    assert!(incidents.iter().all(|i| i["message"].as_str().unwrap().contains("CPU time limit of 2000 ms")), "{tally}");
+    let (first, second) = (marks(&sandbox, "first"), marks(&sandbox, "second"));
+    assert_eq!((first.len(), second.len()), (1, 1));
+    let (a, b) = (first[0].received_at, second[0].received_at);
+    let apart = a.max(b) - a.min(b);
+    // Without yielding, the later one starts only when the CPU limit stops the earlier one.
+    assert!(apart < std::time::Duration::from_millis(1000), "the second loop started {apart:?} after the first");
 }
 
 #[tokio::test(flavor = "multi_thread")]
