@@ -2,7 +2,8 @@
 //! `behaviour` input, so herald's tests can prove the sandbox stops each: another host, a
 //! raw socket, the filesystem, an endless loop, unbounded memory, a server that never
 //! answers. `ambient` reports what the component can see of its host (environment
-//! variables, directories, a file by relative path). `ok` behaves.
+//! variables, directories, a file by relative path). `ok` behaves: it GETs each URL of its
+//! target in turn, if any, and succeeds.
 
 use std::hint::black_box;
 
@@ -23,7 +24,7 @@ impl Guest for Hostile {
             "type": "object",
             "properties": {
                 "behaviour": {"type": "string", "enum": ["ok", "other-host", "raw-socket", "filesystem", "ambient", "spin", "allocate", "hang"]},
-                "target": {"type": "string", "description": "the URL, address or path the behaviour reaches for; for `spin` and `allocate`, a URL to GET first, so a server sees when they started"},
+                "target": {"type": "string", "description": "the URL, address or path the behaviour reaches for; for `spin` and `allocate`, a URL to GET first, so a server sees when they started; for `ok`, URLs to GET one after the other"},
             },
         });
         ConnectorInfo {
@@ -47,7 +48,12 @@ impl Guest for Hostile {
         let config: Value = serde_json::from_str(&request.config).unwrap_or_default();
         let target = config["target"].as_str().unwrap_or_default().to_owned();
         let output = match config["behaviour"].as_str().unwrap_or_default() {
-            "ok" => json!({"ok": true}),
+            "ok" => {
+                for url in target.split_whitespace() {
+                    fetch(url)?;
+                }
+                json!({"ok": true})
+            }
             "other-host" | "hang" => json!({"status": fetch(&target)?}),
             "raw-socket" => {
                 let stream = std::net::TcpStream::connect(&target).map_err(|e| rejected("socket", e))?;
