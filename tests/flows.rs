@@ -1,7 +1,7 @@
 //! End-to-end tests: the real `herald` binary runs flows through the real Slack component
 //! against the Slack sandbox on loopback, and we assert what Slack received.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -144,12 +144,14 @@ async fn rate_limit_waits_for_retry_after_then_succeeds() {
     let sandbox = SlackSandbox::start().await.unwrap();
     sandbox.script("chat.postMessage", ScriptedReply::RateLimited { retry_after_seconds: 2 });
     let dir = tempfile::tempdir().unwrap();
+    // The task's own backoff (50 ms) is far shorter than Slack asks for.
     let flow = one_post(dir.path(), "#general", "hello", 3);
-    let started = Instant::now();
     let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"]).await;
-    assert!(started.elapsed() >= Duration::from_secs(2), "herald did not honour Retry-After: 2");
     assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
-    assert_eq!(posts(&sandbox).len(), 2);
+    let posts = posts(&sandbox);
+    assert_eq!(posts.len(), 2);
+    let waited = posts[1].received_at - posts[0].received_at;
+    assert!(waited >= Duration::from_secs(2), "the retry came {waited:?} after the 429 with Retry-After: 2");
     let record = json_record(&output);
     assert_eq!(record["steps"][0]["attempts"], 2);
     assert_eq!(record["steps"][0]["status"], "completed");
@@ -395,18 +397,20 @@ async fn a_parallel_fork_and_join_then_a_timer() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let flow = examples().join("release-fanout.bpmn");
     let vars = examples().join("release-fanout.vars.json");
-    let started = Instant::now();
     let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"]).await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
-    assert!(started.elapsed() >= Duration::from_secs(1), "the timer waited");
     let record = json_record(&output);
     let ids: Vec<&str> = record["steps"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), 3);
     assert_eq!(ids[2], "summary", "the summary waits for both branches: {ids:?}");
-    let channels: Vec<String> = posts(&sandbox).iter().map(|p| p.json().unwrap()["channel"].as_str().unwrap().to_owned()).collect();
+    let posts = posts(&sandbox);
+    let channels: Vec<String> = posts.iter().map(|p| p.json().unwrap()["channel"].as_str().unwrap().to_owned()).collect();
     assert_eq!(channels.len(), 3);
     assert!(channels[..2].contains(&"#engineering".to_owned()) && channels[..2].contains(&"#support".to_owned()));
-    let summary = posts(&sandbox)[2].json().unwrap()["text"].as_str().unwrap().to_owned();
+    // The one-second timer sits between the join and the summary.
+    let waited = posts[2].received_at - posts[1].received_at;
+    assert!(waited >= Duration::from_secs(1), "the summary came {waited:?} after the second branch's post");
+    let summary = posts[2].json().unwrap()["text"].as_str().unwrap().to_owned();
     assert!(summary.contains(record["variables"]["engineering_post"]["ts"].as_str().unwrap()));
     assert!(summary.contains(record["variables"]["support_post"]["ts"].as_str().unwrap()));
 }
@@ -440,20 +444,34 @@ async fn the_compiled_component_is_cached_and_a_corrupt_entry_is_rebuilt() {
     let cache = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let flow = examples().join("invoice-issued.bpmn");
-    let env = [("HERALD_CACHE_DIR", cache.path().to_str().unwrap())];
+    let env = [("HERALD_CACHE_DIR", cache.path().to_str().unwrap()), ("RUST_LOG", "herald::runtime::compile_cache=debug")];
     let validate = ["validate", flow.to_str().unwrap()];
     let output = herald_in(dir.path(), None, &validate, &env).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("compiling the component"), "{}", stderr(&output));
     let entries: Vec<_> = std::fs::read_dir(cache.path().join("components")).unwrap().flatten().map(|e| e.path()).collect();
     assert_eq!(entries.len(), 1, "one compiled component: {entries:?}");
     let good = std::fs::read(&entries[0]).unwrap();
+
+    // The next run reads the entry: it compiles nothing and writes nothing.
+    let identity = |path: &std::path::Path| {
+        let metadata = std::fs::metadata(path).unwrap();
+        (std::os::unix::fs::MetadataExt::ino(&metadata), metadata.modified().unwrap())
+    };
+    let stored = identity(&entries[0]);
+    let output = herald_in(dir.path(), None, &validate, &env).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let log = stderr(&output);
+    assert!(log.contains("compiled component read from the cache") && !log.contains("compiling the component"), "{log}");
+    assert_eq!(identity(&entries[0]), stored, "the entry was not written again");
 
     let mut corrupt = good.clone();
     let middle = corrupt.len() / 2;
     corrupt[middle] ^= 0xff;
     std::fs::write(&entries[0], &corrupt).unwrap();
     let output = herald_in(dir.path(), None, &validate, &env).await;
-    assert_eq!(output.status.code(), Some(0), "a corrupt entry is compiled again: {}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("compiling the component"), "a corrupt entry is compiled again: {}", stderr(&output));
     let rebuilt = std::fs::read(&entries[0]).unwrap();
     assert_ne!(rebuilt, corrupt, "the corrupt entry was replaced");
     assert_eq!(rebuilt.len(), good.len());

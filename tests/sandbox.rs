@@ -9,7 +9,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use herald::sandbox::SlackSandbox;
+use herald::sandbox::{ScriptedReply, SlackSandbox};
 
 mod support;
 
@@ -88,27 +88,58 @@ async fn the_filesystem_is_out_of_reach() {
     assert!(!stdout(&output).contains("the-private-content"));
 }
 
-/// Accepts connections and never answers.
-fn silent_server() -> (String, std::thread::JoinHandle<()>) {
-    let server = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/slow", server.local_addr().unwrap());
-    let handle = std::thread::spawn(move || {
-        let held: Vec<_> = server.incoming().take(1).collect();
-        std::thread::sleep(std::time::Duration::from_secs(5));
-        drop(held);
-    });
-    (url, handle)
+#[tokio::test(flavor = "multi_thread")]
+async fn the_component_sees_no_host_environment_and_no_directory() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // herald's working directory is `dir`: a file there, and variables in herald's own
+    // environment, one of them the one herald passes on to this connector.
+    std::fs::write(dir.path().join("private.txt"), "the-private-content").unwrap();
+    let env = [("HERALD_TEST_MARKER", "host-only"), ("HOSTILE_API_URL", "http://127.0.0.1:9/")];
+    let (output, record) = hostile(&sandbox, "ambient", "private.txt", &env).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let seen = &record["steps"][0]["output"];
+    // Names only in the message: herald's environment holds the test token.
+    let names: Vec<&String> = seen["env"].as_object().unwrap().keys().collect();
+    assert_eq!(names, ["HOSTILE_API_URL"], "only what herald gives it");
+    assert_eq!(seen["env"]["HOSTILE_API_URL"], "http://127.0.0.1:9/");
+    assert_eq!(seen["preopens"], serde_json::json!([]), "no directory is opened to it");
+    let file = seen["file"].as_str().unwrap();
+    assert!(file.starts_with("unreadable: ") && !file.contains("the-private-content"), "{file}");
+}
+
+/// A URL on the sandbox that a hostile step GETs to say it started.
+fn start_mark(sandbox: &SlackSandbox, name: &str) -> String {
+    format!("{}api.test?started={name}", sandbox.api_url())
+}
+
+/// The requests the sandbox saw at `start_mark(name)`.
+fn marks(sandbox: &SlackSandbox, name: &str) -> Vec<herald::sandbox::ReceivedRequest> {
+    let query = format!("started={name}");
+    sandbox.requests().into_iter().filter(|r| r.query == query).collect()
+}
+
+/// How many requests the sandbox saw to its API method `method`.
+fn marks_of(sandbox: &SlackSandbox, method: &str) -> usize {
+    sandbox.requests().iter().filter(|r| r.api_method() == method).count()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn each_limit_stops_its_instance_and_the_others_go_on() {
+    let sandbox = SlackSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (silent, _server) = silent_server();
+    // A method of the sandbox's that never answers, for both attempts.
+    sandbox.script("hang.test", ScriptedReply::Silent);
+    sandbox.script("hang.test", ScriptedReply::Silent);
+    let silent = format!("{}hang.test", sandbox.api_url());
+    let silent_host = silent.trim_start_matches("http://").split('/').next().unwrap().to_owned();
     let inputs = [("behaviour", "=behaviour"), ("target", "=target")];
-    let flow = linear_flow_of(dir.path(), "hostile", &[Task { id: "misbehave", inputs: &inputs, headers: &[], retries: 1 }]);
+    // Two attempts each: only the timeout may use the second.
+    let headers = [("retryBackoff", "PT0.05S")];
+    let flow = linear_flow_of(dir.path(), "hostile", &[Task { id: "misbehave", inputs: &inputs, headers: &headers, retries: 2 }]);
     let lines = [
-        serde_json::json!({"behaviour": "spin", "target": ""}),
-        serde_json::json!({"behaviour": "allocate", "target": ""}),
+        serde_json::json!({"behaviour": "spin", "target": start_mark(&sandbox, "spin")}),
+        serde_json::json!({"behaviour": "allocate", "target": start_mark(&sandbox, "allocate")}),
         serde_json::json!({"behaviour": "hang", "target": silent}),
         serde_json::json!({"behaviour": "ok", "target": ""}),
     ];
@@ -121,8 +152,7 @@ async fn each_limit_stops_its_instance_and_the_others_go_on() {
         ("HERALD_MEMORY_LIMIT_MB", "32"),
         ("HERALD_FIRST_BYTE_TIMEOUT_MS", "500"),
     ];
-    // The silent server stands for the Slack API: plain http goes only to its origin.
-    let output = herald_in(dir.path(), Some(&silent), &args, &env).await;
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &env).await;
     assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
     let tally = json_record(&output);
     assert_eq!(tally["completed"], 1, "{tally}");
@@ -133,12 +163,86 @@ async fn each_limit_stops_its_instance_and_the_others_go_on() {
         .map(|i| i["message"].as_str().unwrap().to_owned())
         .collect();
     messages.sort();
-    let silent_host = silent.trim_start_matches("http://").trim_end_matches("/slow");
     assert_eq!(messages, [
         format!("`{silent_host}` did not answer in time: the first byte timeout of 500 ms stopped the request (HERALD_FIRST_BYTE_TIMEOUT_MS sets it)"),
         "the connector was stopped by its CPU time limit of 300 ms (HERALD_CPU_LIMIT_MS sets it)".to_owned(),
         "the connector was stopped by its memory limit of 32 MiB (HERALD_MEMORY_LIMIT_MB sets it)".to_owned(),
     ]);
+    // A timeout is transient and tried again; the memory and CPU limits would only stop
+    // the same code again, so each of those ran once.
+    assert_eq!(marks_of(&sandbox, "hang.test"), 2, "the silent server saw both attempts");
+    assert_eq!(marks(&sandbox, "spin").len(), 1, "the endless loop ran once");
+    assert_eq!(marks(&sandbox, "allocate").len(), 1, "the unbounded allocation ran once");
+}
+
+/// A server that notes when each request arrives, by its path, and answers it at once, or
+/// a second later for a path that ends in `/slow`; returns its URL and the notes.
+fn timing_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<(String, std::time::Instant)>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", server.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let notes = std::sync::Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for stream in server.incoming().take(8).flatten() {
+            let notes = std::sync::Arc::clone(&notes);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                let path = line.split_whitespace().nth(1).unwrap_or_default().to_owned();
+                notes.lock().unwrap().push((path.clone(), std::time::Instant::now()));
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                if path.ends_with("/slow") {
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                }
+                let mut stream = stream;
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            });
+        }
+    });
+    (url, seen)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_busy_instance_does_not_hold_up_the_others() {
+    let (server, notes) = timing_server();
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = [("behaviour", "=behaviour"), ("target", "=target")];
+    // A first step that ends at once: the calls of a connector wait for its first call to
+    // end (see the engine's shared cache), and then no longer.
+    let warm = [("behaviour", "ok"), ("target", "")];
+    let flow = linear_flow_of(dir.path(), "hostile", &[
+        Task { id: "warm", inputs: &warm, headers: &[], retries: 1 },
+        Task { id: "misbehave", inputs: &inputs, headers: &[], retries: 1 },
+    ]);
+    // An endless loop announces itself, then spins; the other instance waits a second for a
+    // slow answer, by which time the loop spins, then calls again.
+    let other = format!("{server}slow {server}other");
+    let lines = [
+        serde_json::json!({"behaviour": "spin", "target": format!("{server}spin")}),
+        serde_json::json!({"behaviour": "ok", "target": other}),
+    ];
+    let jsonl = dir.path().join("lines.jsonl");
+    std::fs::write(&jsonl, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+    let connector = format!("hostile={HOSTILE}");
+    let args = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "2", "--json", "--connector", &connector];
+    // One worker thread: the loop holds it unless it yields.
+    let env = [("HERALD_CPU_LIMIT_MS", "4000"), ("TOKIO_WORKER_THREADS", "1")];
+    let output = herald_in(dir.path(), Some(&server), &args, &env).await;
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
+    let tally = json_record(&output);
+    assert_eq!(tally["completed"], 1, "{tally}");
+    assert!(tally["incidents"][0]["message"].as_str().unwrap().contains("CPU time limit of 4000 ms"), "{tally}");
+    let notes = notes.lock().unwrap().clone();
+    let at = |path: &str| notes.iter().find(|(p, _)| p == path).map(|(_, at)| *at).unwrap_or_else(|| panic!("no {path}: {notes:?}"));
+    assert!(at("/spin") < at("/other"), "the loop started only after the other instance called: {notes:?}");
+    // Held up, the other instance would call only once the CPU limit stopped the loop,
+    // four seconds after it started.
+    let after = at("/other").saturating_duration_since(at("/spin"));
+    assert!(after < std::time::Duration::from_secs(2), "the other instance called {after:?} after the loop started");
 }
 
 /// Answers every request with a reply that trickles one byte every 200 ms, each wait well

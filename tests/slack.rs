@@ -52,7 +52,8 @@ async fn a_webhook_destination_posts_and_maps_its_errors() {
     let flow = linear_flow(dir.path(), &[Task {
         id: "alert",
         inputs: &[("webhook_url", "{{secrets.SLACK_WEBHOOK}}"), ("text", "Disk {{ disk }} is full")],
-        headers: &[("resultVariable", "alert")],
+        // Shorter than any Retry-After, so a retry's delay shows which of the two it honoured.
+        headers: &[("resultVariable", "alert"), ("retryBackoff", "PT0.05S")],
         retries: 2,
     }]);
     let webhook = sandbox.webhook_url("alerts");
@@ -77,6 +78,10 @@ async fn a_webhook_destination_posts_and_maps_its_errors() {
     let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("SLACK_WEBHOOK", &webhook)]).await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert_eq!(json_record(&output)["steps"][0]["attempts"], 2);
+    let requests = sandbox.requests();
+    let [.., limited, retried] = requests.as_slice() else { panic!("no retry: {requests:?}") };
+    let waited = retried.received_at - limited.received_at;
+    assert!(waited >= std::time::Duration::from_secs(1), "the retry came {waited:?} after the 429 with Retry-After: 1");
 }
 
 /// The colour bar of a message: the colour of its first attachment.

@@ -4,12 +4,66 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 
 use herald::sandbox::{ReceivedRequest, SlackSandbox};
 
 pub const TOKEN: &str = "xoxb-1111-2222-secretvalue";
+
+/// The folder of a state directory where the runs of a test keep their compiled components.
+pub const CACHE_DIR: &str = ".herald-cache";
+
+/// A compile cache holding the built-in Slack connector and the hostile test component,
+/// compiled once per test binary (a cold compilation takes seconds of CPU in a debug
+/// build).
+fn warm_cache() -> &'static Path {
+    static WARM: OnceLock<PathBuf> = OnceLock::new();
+    WARM.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("herald-compile-cache");
+        let flow = examples().join("invoice-issued.bpmn");
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_herald"))
+            .arg("validate")
+            .arg(&flow)
+            .arg("--connector")
+            .arg(format!("hostile={}", env!("HERALD_HOSTILE_WASM")))
+            .env("HERALD_CACHE_DIR", &dir)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "herald validate compiles the components");
+        dir
+    })
+}
+
+/// Gives the test whose state is `state` a compile cache of its own, starting with what
+/// `warm_cache` holds, so no test depends on which ran before it.
+fn own_cache(state: &Path) -> PathBuf {
+    let own = state.join(CACHE_DIR);
+    let components = own.join("components");
+    if !components.exists() {
+        std::fs::create_dir_all(&components).unwrap();
+        for entry in std::fs::read_dir(warm_cache().join("components")).unwrap().flatten() {
+            link_or_copy(&entry.path(), &components.join(entry.file_name()));
+        }
+    }
+    own
+}
+
+/// Puts `from` at `to` unless something is there already: a hard link (herald replaces an
+/// entry by renaming, never writes one in place), else a copy renamed into place, so a
+/// concurrent run never reads half a file.
+fn link_or_copy(from: &Path, to: &Path) {
+    static COPIES: AtomicU64 = AtomicU64::new(0);
+    if std::fs::hard_link(from, to).is_ok() || to.exists() {
+        return;
+    }
+    let copy = to.with_extension(format!("copy{}", COPIES.fetch_add(1, Ordering::Relaxed)));
+    std::fs::copy(from, &copy).unwrap();
+    std::fs::rename(&copy, to).unwrap();
+}
 
 pub fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
@@ -24,7 +78,8 @@ pub async fn herald(api_url: Option<&str>, args: &[&str]) -> (Output, tempfile::
 }
 
 /// Runs `herald` with the state directory `state` (which is also the working directory, so
-/// no `.env` of the developer's leaks in) and extra environment variables.
+/// no `.env` of the developer's leaks in, and holds the test's compile cache) and extra
+/// environment variables.
 pub async fn herald_in(state: &Path, api_url: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> Output {
     command(state, api_url, args, env).output().await.unwrap()
 }
@@ -37,6 +92,7 @@ pub fn command(state: &Path, api_url: Option<&str>, args: &[&str], env: &[(&str,
         command.arg("--state").arg(state);
     }
     command.env_remove("SLACK_API_URL").env_remove("SLACK_BOT_TOKEN").env_remove("RUST_LOG");
+    command.env("HERALD_CACHE_DIR", own_cache(state));
     command.current_dir(state).envs(env.iter().copied());
     if let Some(url) = api_url {
         command.env("SLACK_API_URL", url).env("SLACK_BOT_TOKEN", TOKEN);

@@ -4,11 +4,12 @@
 //! Slack allows about 20 times a minute.
 //!
 //! A cache is a shortcut, never a record: it lives in memory, for at most [`LIFETIME`],
-//! and one larger than [`MAX_BYTES`] is not kept. While a key has no cache yet, its calls
-//! take turns, so the first one's findings reach the others instead of each looking the
-//! same thing up at once.
+//! and one larger than [`MAX_BYTES`] is not kept. A key's calls wait for its first one to
+//! end, so that its findings reach the others instead of each looking the same thing up
+//! at once; after that they run side by side.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -27,10 +28,12 @@ pub struct SharedCaches {
     entries: Mutex<HashMap<String, Arc<Entry>>>,
 }
 
-/// One key's cache, and the turn its first calls take.
+/// One key's cache, and the turn its calls take until the first one ends.
 #[derive(Default)]
 struct Entry {
     turn: Arc<tokio::sync::Mutex<()>>,
+    /// A call of the key has ended: the others no longer wait.
+    settled: AtomicBool,
     cached: Mutex<Option<(String, Instant)>>,
 }
 
@@ -45,8 +48,8 @@ impl Entry {
     }
 }
 
-/// One call's use of a key's cache: what it starts with and, while the key has no cache,
-/// its turn.
+/// One call's use of a key's cache: what it starts with and, while the key's first call
+/// has not ended, its turn.
 pub struct Checkout {
     entry: Arc<Entry>,
     turn: Option<OwnedMutexGuard<()>>,
@@ -55,30 +58,29 @@ pub struct Checkout {
 }
 
 impl SharedCaches {
-    /// The cache of `key` for one call; while the key has none, waits for the calls
-    /// before it to finish.
+    /// The cache of `key` for one call; until a call of the key has ended, waits for the
+    /// calls before it.
     pub async fn checkout(&self, key: &str) -> Checkout {
         let entry = {
             let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
             Arc::clone(entries.entry(key.to_owned()).or_default())
         };
         let mut turn = None;
-        let mut cache = entry.current();
-        if cache.is_none() {
+        if !entry.settled.load(Ordering::Acquire) {
             turn = Some(Arc::clone(&entry.turn).lock_owned().await);
-            // The call before may have filled it meanwhile.
-            cache = entry.current();
-            if cache.is_some() {
+            // The call before may have ended meanwhile.
+            if entry.settled.load(Ordering::Acquire) {
                 turn = None;
             }
         }
+        let cache = entry.current();
         Checkout { entry, turn, cache }
     }
 }
 
 impl Checkout {
     /// Keeps what the connector handed back (it replaces the key's cache) and ends this
-    /// call's turn.
+    /// call's turn, and with it the key's turns.
     pub fn keep(&mut self, cache: Option<String>) {
         if let Some(json) = cache.filter(|json| json.len() <= MAX_BYTES) {
             self.cache = Some(json.clone());
@@ -86,6 +88,7 @@ impl Checkout {
             let since = cached.as_ref().map_or_else(Instant::now, |(_, since)| *since);
             *cached = Some((json, since));
         }
+        self.entry.settled.store(true, Ordering::Release);
         self.turn = None;
     }
 }
@@ -115,17 +118,18 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_call_that_learned_nothing_hands_the_turn_on() {
+    async fn once_a_call_ended_calls_run_side_by_side_even_with_nothing_cached() {
         let caches = SharedCaches::default();
         let mut first = caches.checkout("k").await;
         first.keep(None);
         let second = caches.checkout("k").await;
         assert_eq!(second.cache, None);
-        drop(second);
-        drop(first);
+        // The second still runs: the third does not wait for it.
+        let third = tokio::time::timeout(Duration::from_secs(5), caches.checkout("k")).await;
+        assert!(third.is_ok(), "a call waited although the key's first call had ended");
         let oversized = "x".repeat(MAX_BYTES + 1);
-        let mut third = caches.checkout("k").await;
-        third.keep(Some(oversized));
+        let mut fourth = caches.checkout("k").await;
+        fourth.keep(Some(oversized));
         assert_eq!(caches.checkout("k").await.cache, None, "an oversized cache was kept");
     }
 }

@@ -33,8 +33,10 @@ impl CompileCache {
             return Component::new(engine, bytes);
         };
         if let Some(component) = load(engine, &path) {
+            tracing::debug!(path = %path.display(), "compiled component read from the cache");
             return Ok(component);
         }
+        tracing::debug!(path = %path.display(), "compiling the component");
         let compiled = engine.precompile_component(bytes)?;
         if let Err(err) = store(&path, &compiled) {
             // The cache only saves time: a read-only or full disk must not fail the run.

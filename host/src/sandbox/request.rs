@@ -1,5 +1,7 @@
 //! What a client sent: the recorded request and its Slack parameters.
 
+use std::time::Instant;
+
 use serde_json::{Map, Value};
 
 /// The [`ReceivedRequest::api_method`] of incoming-webhook posts (`/services/…`), so they
@@ -19,6 +21,9 @@ pub struct ReceivedRequest {
     pub headers: Vec<(String, String)>,
     /// The body, decoded as UTF-8 (invalid bytes replaced).
     pub body: String,
+    /// When its head arrived: tests compare the times the server saw requests at, which
+    /// a client's start-up cannot blur.
+    pub received_at: Instant,
 }
 
 impl ReceivedRequest {

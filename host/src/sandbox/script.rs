@@ -30,6 +30,9 @@ pub enum ScriptedReply {
     /// Handles the request as usual and answers it: a place in the queue for a call that
     /// goes through before the next scripted one.
     Pass,
+    /// Takes the request and never answers, as a server that hangs: the client waits
+    /// until it gives up.
+    Silent,
 }
 
 /// What a scripted reply asks of the server.
@@ -40,6 +43,8 @@ pub(super) enum Scripted {
     Drop,
     /// Emulate and answer as usual.
     Pass,
+    /// Never answer.
+    Silent,
 }
 
 impl ScriptedReply {
@@ -49,6 +54,7 @@ impl ScriptedReply {
         Scripted::Instead(match self {
             ScriptedReply::DropReply => return Scripted::Drop,
             ScriptedReply::Pass => return Scripted::Pass,
+            ScriptedReply::Silent => return Scripted::Silent,
             ScriptedReply::SlackError { code, .. } if webhook => {
                 Reply::text(webhook::status_of(&code), &code)
             }

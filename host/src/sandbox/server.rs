@@ -2,7 +2,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::StatusCode;
@@ -164,9 +164,8 @@ impl SlackSandbox {
 }
 
 impl Shared {
-    /// Records the request and answers it: a scripted reply first, else the emulation;
-    /// `None` when the reply is to be dropped.
-    fn answer(&self, request: ReceivedRequest) -> Option<Reply> {
+    /// Records the request and answers it: a scripted reply first, else the emulation.
+    fn answer(&self, request: ReceivedRequest) -> Answer {
         let (reply, changed) = {
             let mut guard = lock(&self.state);
             let state = &mut *guard;
@@ -179,12 +178,13 @@ impl Shared {
                 }
             };
             let reply = match state.script.pop(request.api_method()).map(|s| s.into_reply(webhook)) {
-                Some(Scripted::Instead(reply)) => Some(reply),
+                Some(Scripted::Instead(reply)) => Answer::Reply(reply),
                 Some(Scripted::Drop) => {
                     emulate();
-                    None
+                    Answer::Drop
                 }
-                Some(Scripted::Pass) | None => Some(emulate()),
+                Some(Scripted::Silent) => Answer::Silent,
+                Some(Scripted::Pass) | None => Answer::Reply(emulate()),
             };
             state.requests.push(request);
             (reply, state.workspace.take_unannounced())
@@ -198,6 +198,16 @@ impl Shared {
         }
         reply
     }
+}
+
+/// What becomes of a request once it took effect.
+enum Answer {
+    /// This reply goes back.
+    Reply(Reply),
+    /// The connection closes without a reply.
+    Drop,
+    /// Nothing goes back, ever.
+    Silent,
 }
 
 /// The sandbox's locks guard plain data that stays consistent even if a holder panicked,
@@ -292,14 +302,17 @@ async fn serve_connection(
                     tokio::time::sleep(processing).await;
                     shared.answer(received)
                 });
-                effect.await.ok().flatten()
+                effect.await.unwrap_or(Answer::Drop)
             };
             let latency = *lock(&shared.latency);
             if !latency.is_zero() {
                 tokio::time::sleep(latency).await;
             }
-            let reply = reply.ok_or(ServiceError::ReplyDropped)?;
-            Ok::<_, ServiceError>(reply.into_response())
+            match reply {
+                Answer::Reply(reply) => Ok::<_, ServiceError>(reply.into_response()),
+                Answer::Drop => Err(ServiceError::ReplyDropped),
+                Answer::Silent => std::future::pending().await,
+            }
         }
     });
     let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
@@ -330,6 +343,7 @@ enum ServiceError {
 }
 
 async fn receive(request: Request<Incoming>) -> Result<ReceivedRequest, hyper::Error> {
+    let received_at = Instant::now();
     let (parts, body) = request.into_parts();
     let body = body.collect().await?.to_bytes();
     Ok(ReceivedRequest {
@@ -347,5 +361,6 @@ async fn receive(request: Request<Incoming>) -> Result<ReceivedRequest, hyper::E
             })
             .collect(),
         body: String::from_utf8_lossy(&body).into_owned(),
+        received_at,
     })
 }

@@ -1,7 +1,9 @@
 //! A connector that does what a hostile or broken component would, chosen by its
 //! `behaviour` input, so herald's tests can prove the sandbox stops each: another host, a
 //! raw socket, the filesystem, an endless loop, unbounded memory, a server that never
-//! answers. `ok` behaves.
+//! answers. `ambient` reports what the component can see of its host (environment
+//! variables, directories, a file by relative path). `ok` behaves: it GETs each URL of its
+//! target in turn, if any, and succeeds.
 
 use std::hint::black_box;
 
@@ -22,8 +24,8 @@ impl Guest for Hostile {
         let schema = json!({
             "type": "object",
             "properties": {
-                "behaviour": {"type": "string", "enum": ["ok", "other-host", "raw-socket", "filesystem", "spin", "allocate", "hang"]},
-                "target": {"type": "string", "description": "the URL, address or path the behaviour reaches for"},
+                "behaviour": {"type": "string", "enum": ["ok", "other-host", "raw-socket", "filesystem", "ambient", "spin", "allocate", "hang"]},
+                "target": {"type": "string", "description": "the URL, address or path the behaviour reaches for; for `spin` and `allocate`, a URL to GET first, so a server sees when they started; for `ok`, URLs to GET one after the other"},
             },
         });
         ConnectorInfo {
@@ -58,20 +60,34 @@ fn behave(request: &SendRequest) -> Result<StepResult, ConnectorError> {
     let config: Value = serde_json::from_str(&request.config).unwrap_or_default();
     let target = config["target"].as_str().unwrap_or_default().to_owned();
     let output = match config["behaviour"].as_str().unwrap_or_default() {
-        "ok" => json!({"ok": true}),
+        "ok" => {
+            for url in target.split_whitespace() {
+                fetch(url)?;
+            }
+            json!({"ok": true})
+        }
         "other-host" | "hang" => json!({"status": fetch(&target)?}),
         "raw-socket" => {
             let stream = std::net::TcpStream::connect(&target).map_err(|e| rejected("socket", e))?;
             json!({"connected": stream.peer_addr().map(|a| a.to_string()).unwrap_or_default()})
         }
         "filesystem" => json!({"content": std::fs::read_to_string(&target).map_err(|e| rejected("filesystem", e))?}),
+        "ambient" => {
+            let env: serde_json::Map<String, Value> = std::env::vars().map(|(k, v)| (k, v.into())).collect();
+            let preopens: Vec<String> =
+                wasip2::filesystem::preopens::get_directories().into_iter().map(|(_, name)| name).collect();
+            let file = std::fs::read_to_string(&target).unwrap_or_else(|e| format!("unreadable: {e}"));
+            json!({"env": env, "preopens": preopens, "file": file})
+        }
         "spin" => {
+            announce(&target)?;
             let mut n = 0u64;
             loop {
                 n = black_box(n.wrapping_add(1));
             }
         }
         "allocate" => {
+            announce(&target)?;
             let mut hoard = Vec::new();
             loop {
                 hoard.push(vec![7u8; 1 << 20]);
@@ -94,6 +110,14 @@ fn fetch(url: &str) -> Result<u16, ConnectorError> {
         })?;
         Ok(response.status().as_u16())
     })
+}
+
+/// GETs `url`, unless it is empty.
+fn announce(url: &str) -> Result<(), ConnectorError> {
+    if !url.is_empty() {
+        fetch(url)?;
+    }
+    Ok(())
 }
 
 fn rejected(code: &str, error: impl std::fmt::Display) -> ConnectorError {
