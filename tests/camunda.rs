@@ -16,10 +16,28 @@ const CAMUNDA_TOKEN: &str = "xoxb-3333-4444-camundatoken";
 async fn run_example(sandbox: &SlackSandbox) -> serde_json::Value {
     let flow = examples().join("camunda-order-shipped.bpmn");
     let vars = examples().join("camunda-order-shipped.vars.json");
-    let args = ["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"];
+    let args = [
+        "run",
+        flow.to_str().unwrap(),
+        "--vars",
+        vars.to_str().unwrap(),
+        "--json",
+    ];
     let state = tempfile::tempdir().unwrap();
-    let output = herald_in(state.path(), Some(&sandbox.api_url()), &args, &[("SLACK_TOKEN", CAMUNDA_TOKEN)]).await;
-    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
+    let output = herald_in(
+        state.path(),
+        Some(&sandbox.api_url()),
+        &args,
+        &[("SLACK_TOKEN", CAMUNDA_TOKEN)],
+    )
+    .await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}\nstdout: {}",
+        stderr(&output),
+        stdout(&output)
+    );
     assert!(!stdout(&output).contains(CAMUNDA_TOKEN) && !stderr(&output).contains(CAMUNDA_TOKEN));
     json_record(&output)
 }
@@ -32,32 +50,44 @@ async fn a_camunda_modeler_flow_runs_unchanged() {
     let posts = posts(&sandbox);
     assert_eq!(posts.len(), 2);
     for post in &posts {
-        assert_eq!(post.header("authorization"), Some(format!("Bearer {CAMUNDA_TOKEN}").as_str()));
+        assert_eq!(
+            post.header("authorization"),
+            Some(format!("Bearer {CAMUNDA_TOKEN}").as_str())
+        );
     }
     // A bare channel name is a channel; FEEL text is data.
-    assert_eq!(posts[0].json().unwrap(), json!({
-        "channel": "#shipping",
-        "text": "Order A-1042 shipped to Ada Lovelace (2 items)",
-        "metadata": step_metadata(&record, "NotifyShipping", 1),
-    }));
+    assert_eq!(
+        posts[0].json().unwrap(),
+        json!({
+            "channel": "#shipping",
+            "text": "Order A-1042 shipped to Ada Lovelace (2 items)",
+            "metadata": step_metadata(&record, "NotifyShipping", 1),
+        })
+    );
     let messages = sandbox.messages();
     let (first, reply) = (&messages[0], &messages[1]);
     // The second step replies in the thread of the first, through resultExpression's variables.
     let body = posts[1].json().unwrap();
     assert_eq!(body["channel"], first.channel_id);
     assert_eq!(body["thread_ts"], first.ts);
-    assert_eq!(body["blocks"], json!([
-        {"type": "section", "text": {"type": "mrkdwn", "text": "*Tracking:* 1Z 999 AA1 01 2345 6784"}},
-        {"type": "context", "elements": [{"type": "plain_text", "text": "Carrier: Babbage Freight"}]},
-    ]));
+    assert_eq!(
+        body["blocks"],
+        json!([
+            {"type": "section", "text": {"type": "mrkdwn", "text": "*Tracking:* 1Z 999 AA1 01 2345 6784"}},
+            {"type": "context", "elements": [{"type": "plain_text", "text": "Carrier: Babbage Freight"}]},
+        ])
+    );
     assert_eq!(reply.thread_ts.as_deref(), Some(first.ts.as_str()));
 
     // `response` has Camunda's shape; resultExpression's entries are variables.
     let variables = &record["variables"];
-    assert_eq!(variables["slackResult"], json!({
-        "ts": first.ts, "channel": first.channel_id,
-        "message": {"type": "message", "text": "Order A-1042 shipped to Ada Lovelace (2 items)", "ts": first.ts},
-    }));
+    assert_eq!(
+        variables["slackResult"],
+        json!({
+            "ts": first.ts, "channel": first.channel_id,
+            "message": {"type": "message", "text": "Order A-1042 shipped to Ada Lovelace (2 items)", "ts": first.ts},
+        })
+    );
     assert_eq!(variables["messageTs"], first.ts);
     assert_eq!(variables["channelId"], first.channel_id);
     assert_eq!(variables["threadReply"]["ts"], reply.ts);
@@ -67,7 +97,13 @@ async fn a_camunda_modeler_flow_runs_unchanged() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_error_expression_raises_a_bpmn_error_the_boundary_catches() {
     let sandbox = SlackSandbox::start().await.unwrap();
-    sandbox.script("chat.postMessage", ScriptedReply::SlackError { code: "channel_not_found".into(), extra: json!({}) });
+    sandbox.script(
+        "chat.postMessage",
+        ScriptedReply::SlackError {
+            code: "channel_not_found".into(),
+            extra: json!({}),
+        },
+    );
     let record = run_example(&sandbox).await;
 
     let failed = &record["steps"][0];
@@ -75,14 +111,23 @@ async fn an_error_expression_raises_a_bpmn_error_the_boundary_catches() {
     assert_eq!(failed["attempts"], 1, "a permanent error is not retried");
     assert_eq!(failed["error"]["kind"], "bpmn-error");
     assert_eq!(failed["error"]["code"], "SLACK_CHANNEL_MISSING");
-    assert!(failed["error"]["message"].as_str().unwrap().starts_with("channel_not_found: "), "{failed}");
+    assert!(
+        failed["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("channel_not_found: "),
+        "{failed}"
+    );
     assert_eq!(record["steps"][1]["id"], "NotifyGeneral");
     // bpmnError's variables are set, and the fallback uses them.
     assert_eq!(record["variables"]["slackError"], "channel_not_found");
     let messages = sandbox.messages();
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].channel_name.as_deref(), Some("general"));
-    assert_eq!(messages[0].text, "Order A-1042 shipped; the channel shipping is missing (channel_not_found)");
+    assert_eq!(
+        messages[0].text,
+        "Order A-1042 shipped; the channel shipping is missing (channel_not_found)"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -90,16 +135,33 @@ async fn what_herald_does_not_run_of_the_template_is_refused_at_load() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(examples().join("camunda-order-shipped.bpmn")).unwrap();
     let changed = text
-        .replacen(r#"source="chat.postMessage" target="method""#, r#"source="conversations.create" target="method""#, 1)
-        .replacen(r#"<zeebe:input source="general" target="data.channel" />"#, r#"<zeebe:input source="@Ada Lovelace" target="data.channel" />"#, 1);
+        .replacen(
+            r#"source="chat.postMessage" target="method""#,
+            r#"source="conversations.create" target="method""#,
+            1,
+        )
+        .replacen(
+            r#"<zeebe:input source="general" target="data.channel" />"#,
+            r#"<zeebe:input source="@Ada Lovelace" target="data.channel" />"#,
+            1,
+        );
     let flow = dir.path().join("flow.bpmn");
     std::fs::write(&flow, &changed).unwrap();
     let output = herald_in(dir.path(), None, &["validate", flow.to_str().unwrap()], &[]).await;
     assert_eq!(output.status.code(), Some(2));
     let line = |needle: &str| changed.lines().position(|l| l.contains(needle)).unwrap() + 1;
     let errors = stderr(&output);
-    assert!(errors.contains(&format!("flow.bpmn:{}:", line("conversations.create"))), "{errors}");
-    assert!(errors.contains("herald runs Camunda's Slack template for `chat.postMessage` only, not `conversations.create`"), "{errors}");
-    assert!(errors.contains(&format!("flow.bpmn:{}:", line("@Ada Lovelace"))), "{errors}");
+    assert!(
+        errors.contains(&format!("flow.bpmn:{}:", line("conversations.create"))),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("herald runs Camunda's Slack template for `chat.postMessage` only, not `conversations.create`"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(&format!("flow.bpmn:{}:", line("@Ada Lovelace"))),
+        "{errors}"
+    );
     assert!(errors.contains("give their e-mail address or user id"), "{errors}");
 }

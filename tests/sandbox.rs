@@ -22,7 +22,16 @@ const HOSTILE: &str = env!("HERALD_HOSTILE_WASM");
 async fn hostile(sandbox: &SlackSandbox, behaviour: &str, target: &str, env: &[(&str, &str)]) -> (Output, Value) {
     let dir = tempfile::tempdir().unwrap();
     let inputs = [("behaviour", behaviour), ("target", target)];
-    let flow = linear_flow_of(dir.path(), "hostile", &[Task { id: "misbehave", inputs: &inputs, headers: &[], retries: 1 }]);
+    let flow = linear_flow_of(
+        dir.path(),
+        "hostile",
+        &[Task {
+            id: "misbehave",
+            inputs: &inputs,
+            headers: &[],
+            retries: 1,
+        }],
+    );
     let connector = format!("hostile={HOSTILE}");
     let args = ["run", flow.to_str().unwrap(), "--json", "--connector", &connector];
     let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, env).await;
@@ -57,7 +66,10 @@ async fn another_host_is_denied_before_any_connection() {
     let (output, record) = hostile(&sandbox, "other-host", &url, &[]).await;
     let message = incident(&output, &record);
     let origin = format!("http://{}", elsewhere.local_addr().unwrap());
-    assert!(message.contains(&format!("`{origin}`, which is not allowed")), "{message}");
+    assert!(
+        message.contains(&format!("`{origin}`, which is not allowed")),
+        "{message}"
+    );
     assert_eq!(record["steps"][0]["error"]["kind"], "egress-denied");
     assert!(!connected(&elsewhere), "a connection was attempted");
 }
@@ -70,7 +82,10 @@ async fn a_raw_socket_is_denied_before_any_connection() {
     let address = server.local_addr().unwrap().to_string();
     let (output, record) = hostile(&sandbox, "raw-socket", &address, &[]).await;
     let message = incident(&output, &record);
-    assert!(message.contains(&format!("`{address} (a raw tcp socket)`, which is not allowed")), "{message}");
+    assert!(
+        message.contains(&format!("`{address} (a raw tcp socket)`, which is not allowed")),
+        "{message}"
+    );
     assert!(!connected(&server), "a connection was made");
 }
 
@@ -95,7 +110,10 @@ async fn the_component_sees_no_host_environment_and_no_directory() {
     // herald's working directory is `dir`: a file there, and variables in herald's own
     // environment, one of them the one herald passes on to this connector.
     std::fs::write(dir.path().join("private.txt"), "the-private-content").unwrap();
-    let env = [("HERALD_TEST_MARKER", "host-only"), ("HOSTILE_API_URL", "http://127.0.0.1:9/")];
+    let env = [
+        ("HERALD_TEST_MARKER", "host-only"),
+        ("HOSTILE_API_URL", "http://127.0.0.1:9/"),
+    ];
     let (output, record) = hostile(&sandbox, "ambient", "private.txt", &env).await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let seen = &record["steps"][0]["output"];
@@ -105,7 +123,10 @@ async fn the_component_sees_no_host_environment_and_no_directory() {
     assert_eq!(seen["env"]["HOSTILE_API_URL"], "http://127.0.0.1:9/");
     assert_eq!(seen["preopens"], serde_json::json!([]), "no directory is opened to it");
     let file = seen["file"].as_str().unwrap();
-    assert!(file.starts_with("unreadable: ") && !file.contains("the-private-content"), "{file}");
+    assert!(
+        file.starts_with("unreadable: ") && !file.contains("the-private-content"),
+        "{file}"
+    );
 }
 
 /// A URL on the sandbox that a hostile step GETs to say it started.
@@ -132,11 +153,25 @@ async fn each_limit_stops_its_instance_and_the_others_go_on() {
     sandbox.script("hang.test", ScriptedReply::Silent);
     sandbox.script("hang.test", ScriptedReply::Silent);
     let silent = format!("{}hang.test", sandbox.api_url());
-    let silent_host = silent.trim_start_matches("http://").split('/').next().unwrap().to_owned();
+    let silent_host = silent
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
     let inputs = [("behaviour", "=behaviour"), ("target", "=target")];
     // Two attempts each: only the timeout may use the second.
     let headers = [("retryBackoff", "PT0.05S")];
-    let flow = linear_flow_of(dir.path(), "hostile", &[Task { id: "misbehave", inputs: &inputs, headers: &headers, retries: 2 }]);
+    let flow = linear_flow_of(
+        dir.path(),
+        "hostile",
+        &[Task {
+            id: "misbehave",
+            inputs: &inputs,
+            headers: &headers,
+            retries: 2,
+        }],
+    );
     let lines = [
         serde_json::json!({"behaviour": "spin", "target": start_mark(&sandbox, "spin")}),
         serde_json::json!({"behaviour": "allocate", "target": start_mark(&sandbox, "allocate")}),
@@ -146,7 +181,17 @@ async fn each_limit_stops_its_instance_and_the_others_go_on() {
     let jsonl = dir.path().join("lines.jsonl");
     std::fs::write(&jsonl, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
     let connector = format!("hostile={HOSTILE}");
-    let args = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "4", "--json", "--connector", &connector];
+    let args = [
+        "run",
+        flow.to_str().unwrap(),
+        "--vars-jsonl",
+        jsonl.to_str().unwrap(),
+        "--concurrency",
+        "4",
+        "--json",
+        "--connector",
+        &connector,
+    ];
     let env = [
         ("HERALD_CPU_LIMIT_MS", "300"),
         ("HERALD_MEMORY_LIMIT_MB", "32"),
@@ -163,21 +208,37 @@ async fn each_limit_stops_its_instance_and_the_others_go_on() {
         .map(|i| i["message"].as_str().unwrap().to_owned())
         .collect();
     messages.sort();
-    assert_eq!(messages, [
-        format!("`{silent_host}` did not answer in time: the first byte timeout of 500 ms stopped the request (HERALD_FIRST_BYTE_TIMEOUT_MS sets it)"),
-        "the connector was stopped by its CPU time limit of 300 ms (HERALD_CPU_LIMIT_MS sets it)".to_owned(),
-        "the connector was stopped by its memory limit of 32 MiB (HERALD_MEMORY_LIMIT_MB sets it)".to_owned(),
-    ]);
+    assert_eq!(
+        messages,
+        [
+            format!(
+                "`{silent_host}` did not answer in time: the first byte timeout of 500 ms stopped the request (HERALD_FIRST_BYTE_TIMEOUT_MS sets it)"
+            ),
+            "the connector was stopped by its CPU time limit of 300 ms (HERALD_CPU_LIMIT_MS sets it)".to_owned(),
+            "the connector was stopped by its memory limit of 32 MiB (HERALD_MEMORY_LIMIT_MB sets it)".to_owned(),
+        ]
+    );
     // A timeout is transient and tried again; the memory and CPU limits would only stop
     // the same code again, so each of those ran once.
-    assert_eq!(marks_of(&sandbox, "hang.test"), 2, "the silent server saw both attempts");
+    assert_eq!(
+        marks_of(&sandbox, "hang.test"),
+        2,
+        "the silent server saw both attempts"
+    );
     assert_eq!(marks(&sandbox, "spin").len(), 1, "the endless loop ran once");
-    assert_eq!(marks(&sandbox, "allocate").len(), 1, "the unbounded allocation ran once");
+    assert_eq!(
+        marks(&sandbox, "allocate").len(),
+        1,
+        "the unbounded allocation ran once"
+    );
 }
+
+/// When each request reached a test server, by its path.
+type Notes = std::sync::Arc<std::sync::Mutex<Vec<(String, std::time::Instant)>>>;
 
 /// A server that notes when each request arrives, by its path, and answers it at once, or
 /// a second later for a path that ends in `/slow`; returns its URL and the notes.
-fn timing_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<(String, std::time::Instant)>>>) {
+fn timing_server() -> (String, Notes) {
     use std::io::{BufRead, BufReader, Write};
     let server = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", server.local_addr().unwrap());
@@ -214,10 +275,24 @@ async fn a_busy_instance_does_not_hold_up_the_others() {
     // A first step that ends at once: the calls of a connector wait for its first call to
     // end (see the engine's shared cache), and then no longer.
     let warm = [("behaviour", "ok"), ("target", "")];
-    let flow = linear_flow_of(dir.path(), "hostile", &[
-        Task { id: "warm", inputs: &warm, headers: &[], retries: 1 },
-        Task { id: "misbehave", inputs: &inputs, headers: &[], retries: 1 },
-    ]);
+    let flow = linear_flow_of(
+        dir.path(),
+        "hostile",
+        &[
+            Task {
+                id: "warm",
+                inputs: &warm,
+                headers: &[],
+                retries: 1,
+            },
+            Task {
+                id: "misbehave",
+                inputs: &inputs,
+                headers: &[],
+                retries: 1,
+            },
+        ],
+    );
     // An endless loop announces itself, then spins; the other instance waits a second for a
     // slow answer, by which time the loop spins, then calls again.
     let other = format!("{server}slow {server}other");
@@ -228,21 +303,49 @@ async fn a_busy_instance_does_not_hold_up_the_others() {
     let jsonl = dir.path().join("lines.jsonl");
     std::fs::write(&jsonl, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
     let connector = format!("hostile={HOSTILE}");
-    let args = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "2", "--json", "--connector", &connector];
+    let args = [
+        "run",
+        flow.to_str().unwrap(),
+        "--vars-jsonl",
+        jsonl.to_str().unwrap(),
+        "--concurrency",
+        "2",
+        "--json",
+        "--connector",
+        &connector,
+    ];
     // One worker thread: the loop holds it unless it yields.
     let env = [("HERALD_CPU_LIMIT_MS", "4000"), ("TOKIO_WORKER_THREADS", "1")];
     let output = herald_in(dir.path(), Some(&server), &args, &env).await;
     assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
     let tally = json_record(&output);
     assert_eq!(tally["completed"], 1, "{tally}");
-    assert!(tally["incidents"][0]["message"].as_str().unwrap().contains("CPU time limit of 4000 ms"), "{tally}");
+    assert!(
+        tally["incidents"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("CPU time limit of 4000 ms"),
+        "{tally}"
+    );
     let notes = notes.lock().unwrap().clone();
-    let at = |path: &str| notes.iter().find(|(p, _)| p == path).map(|(_, at)| *at).unwrap_or_else(|| panic!("no {path}: {notes:?}"));
-    assert!(at("/spin") < at("/other"), "the loop started only after the other instance called: {notes:?}");
+    let at = |path: &str| {
+        notes
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, at)| *at)
+            .unwrap_or_else(|| panic!("no {path}: {notes:?}"))
+    };
+    assert!(
+        at("/spin") < at("/other"),
+        "the loop started only after the other instance called: {notes:?}"
+    );
     // Held up, the other instance would call only once the CPU limit stopped the loop,
     // four seconds after it started.
     let after = at("/other").saturating_duration_since(at("/spin"));
-    assert!(after < std::time::Duration::from_secs(2), "the other instance called {after:?} after the loop started");
+    assert!(
+        after < std::time::Duration::from_secs(2),
+        "the other instance called {after:?} after the loop started"
+    );
 }
 
 /// Answers every request with a reply that trickles one byte every 200 ms, each wait well
@@ -307,15 +410,45 @@ async fn a_setting_out_of_its_range_is_invalid_input_reported_once_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), "#general", "hello", 1);
     let args = ["run", flow.to_str().unwrap()];
-    let ok = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("HERALD_MEMORY_LIMIT_MB", "16"), ("HERALD_CPU_LIMIT_MS", "300")]).await;
+    let ok = herald_in(
+        dir.path(),
+        Some(&sandbox.api_url()),
+        &args,
+        &[("HERALD_MEMORY_LIMIT_MB", "16"), ("HERALD_CPU_LIMIT_MS", "300")],
+    )
+    .await;
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
     let refused = [
-        ("HERALD_CPU_LIMIT_MS", "soon", "HERALD_CPU_LIMIT_MS must be a whole number from 10 to 3600000, not `soon`"),
-        ("HERALD_MEMORY_LIMIT_MB", "1", "HERALD_MEMORY_LIMIT_MB must be a whole number from 16 to 4096, not `1`"),
-        ("HERALD_MEMORY_LIMIT_MB", "99999999999999", "HERALD_MEMORY_LIMIT_MB must be a whole number from 16 to 4096, not `99999999999999`"),
-        ("HERALD_CONNECT_TIMEOUT_MS", "0", "HERALD_CONNECT_TIMEOUT_MS must be a whole number from 1 to 3600000, not `0`"),
-        ("SLACK_API_URL", "http://127.0.0.1:1/my api/", "SLACK_API_URL must be an http:// or https:// URL such as https://slack.com/api/, not `http://127.0.0.1:1/my api/`"),
-        ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL must be an http:// or https:// URL such as https://slack.com/api/, not `slack.com/api`"),
+        (
+            "HERALD_CPU_LIMIT_MS",
+            "soon",
+            "HERALD_CPU_LIMIT_MS must be a whole number from 10 to 3600000, not `soon`",
+        ),
+        (
+            "HERALD_MEMORY_LIMIT_MB",
+            "1",
+            "HERALD_MEMORY_LIMIT_MB must be a whole number from 16 to 4096, not `1`",
+        ),
+        (
+            "HERALD_MEMORY_LIMIT_MB",
+            "99999999999999",
+            "HERALD_MEMORY_LIMIT_MB must be a whole number from 16 to 4096, not `99999999999999`",
+        ),
+        (
+            "HERALD_CONNECT_TIMEOUT_MS",
+            "0",
+            "HERALD_CONNECT_TIMEOUT_MS must be a whole number from 1 to 3600000, not `0`",
+        ),
+        (
+            "SLACK_API_URL",
+            "http://127.0.0.1:1/my api/",
+            "SLACK_API_URL must be an http:// or https:// URL such as https://slack.com/api/, not `http://127.0.0.1:1/my api/`",
+        ),
+        (
+            "SLACK_API_URL",
+            "slack.com/api",
+            "SLACK_API_URL must be an http:// or https:// URL such as https://slack.com/api/, not `slack.com/api`",
+        ),
     ];
     for (name, value, message) in refused {
         // Without a token either: nothing would reach Slack even if a step ran.
@@ -346,7 +479,13 @@ async fn a_secret_named_in_message_text_is_refused_and_never_posted() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), "#general", "Token: {{secrets.SLACK_BOT_TOKEN}}", 1);
-    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap()], &[]).await;
+    let output = herald_in(
+        dir.path(),
+        Some(&sandbox.api_url()),
+        &["run", flow.to_str().unwrap()],
+        &[],
+    )
+    .await;
     assert_eq!(output.status.code(), Some(2));
     let errors = stderr(&output);
     assert!(errors.contains("flow.bpmn:"), "{errors}");
@@ -361,14 +500,37 @@ async fn secrets_appear_in_no_output_log_error_or_state() {
     // A run that succeeds and one that fails on Slack's answer, both logging everything.
     let flow = one_post(dir.path(), "#general", "hello", 1);
     let trace = [("RUST_LOG", "trace")];
-    let ok = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], &trace).await;
+    let ok = herald_in(
+        dir.path(),
+        Some(&sandbox.api_url()),
+        &["run", flow.to_str().unwrap(), "--json"],
+        &trace,
+    )
+    .await;
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
-    sandbox.script("chat.postMessage", herald::sandbox::ScriptedReply::SlackError { code: "invalid_auth".into(), extra: Value::Null });
-    let failed = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], &trace).await;
+    sandbox.script(
+        "chat.postMessage",
+        herald::sandbox::ScriptedReply::SlackError {
+            code: "invalid_auth".into(),
+            extra: Value::Null,
+        },
+    );
+    let failed = herald_in(
+        dir.path(),
+        Some(&sandbox.api_url()),
+        &["run", flow.to_str().unwrap(), "--json"],
+        &trace,
+    )
+    .await;
     assert_eq!(failed.status.code(), Some(1));
     assert!(stderr(&ok).contains("TRACE"), "trace logging is on");
     // The token did reach Slack, in the Authorization header only.
-    assert!(sandbox.requests().iter().any(|r| r.header("authorization") == Some(format!("Bearer {TOKEN}").as_str())));
+    assert!(
+        sandbox
+            .requests()
+            .iter()
+            .any(|r| r.header("authorization") == Some(format!("Bearer {TOKEN}").as_str()))
+    );
     for output in [&ok, &failed] {
         assert!(!stdout(output).contains(TOKEN) && !stderr(output).contains(TOKEN));
         assert!(!stdout(output).contains("secretvalue") && !stderr(output).contains("secretvalue"));
@@ -380,8 +542,22 @@ async fn secrets_appear_in_no_output_log_error_or_state() {
 /// `sandbox`.
 async fn webhook_step(sandbox: &SlackSandbox, url: &str, env: &[(&str, &str)]) -> (Output, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let flow = linear_flow(dir.path(), &[Task { id: "alert", inputs: &[("webhook_url", url), ("text", "hi")], headers: &[], retries: 1 }]);
-    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], env).await;
+    let flow = linear_flow(
+        dir.path(),
+        &[Task {
+            id: "alert",
+            inputs: &[("webhook_url", url), ("text", "hi")],
+            headers: &[],
+            retries: 1,
+        }],
+    );
+    let output = herald_in(
+        dir.path(),
+        Some(&sandbox.api_url()),
+        &["run", flow.to_str().unwrap(), "--json"],
+        env,
+    )
+    .await;
     (output, dir)
 }
 
@@ -391,19 +567,35 @@ async fn a_credential_input_is_a_whole_secret_or_the_shape_its_connector_declare
     let elsewhere = listener("127.0.0.2:0");
     // Revealed inside the URL, this value would move the request to 127.0.0.2.
     let evil = format!("{}/#", elsewhere.local_addr().unwrap());
-    let port = sandbox.api_url().split(':').nth(2).unwrap().split('/').next().unwrap().to_owned();
+    let port = sandbox
+        .api_url()
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
     let moved = format!("http://{{{{secrets.SLACK_EVIL}}}}@127.0.0.1:{port}/services/T1/B1/x");
     let in_query = "https://slack.com/api/chat.postMessage?channel=C1&text={{secrets.SLACK_OTHER}}";
     let env = [("SLACK_EVIL", evil.as_str()), ("SLACK_OTHER", "xoxp-other-secret")];
     for url in [moved.as_str(), in_query] {
         let (output, _dir) = webhook_step(&sandbox, url, &env).await;
         assert_eq!(output.status.code(), Some(2), "{url}: {}", stderr(&output));
-        assert!(stderr(&output).contains("inside a longer value; a credential input is one whole secret"), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("inside a longer value; a credential input is one whole secret"),
+            "{}",
+            stderr(&output)
+        );
     }
     // Not a secret, so it must have the shape the Slack connector declares.
     let (output, _dir) = webhook_step(&sandbox, &sandbox.webhook_url("alerts"), &[]).await;
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("input `webhook_url` must be a secret (`{{secrets.NAME}}`) or match `^("), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("input `webhook_url` must be a secret (`{{secrets.NAME}}`) or match `^("),
+        "{}",
+        stderr(&output)
+    );
     assert!(!connected(&elsewhere), "a connection was attempted");
     assert!(sandbox.requests().is_empty());
 }
@@ -418,12 +610,26 @@ async fn plain_http_goes_only_to_the_origin_of_the_api_url() {
     let record = json_record(&output);
     let message = incident(&output, &record);
     assert_eq!(record["steps"][0]["error"]["kind"], "egress-denied");
-    assert!(message.contains(&format!("`http://{}`, which is not allowed", other.local_addr().unwrap())), "{message}");
+    assert!(
+        message.contains(&format!(
+            "`http://{}`, which is not allowed",
+            other.local_addr().unwrap()
+        )),
+        "{message}"
+    );
     assert!(!connected(&other), "a connection was attempted");
-    assert!(!stdout(&output).contains("/services/T1/B1/x"), "the webhook URL is a secret");
+    assert!(
+        !stdout(&output).contains("/services/T1/B1/x"),
+        "the webhook URL is a secret"
+    );
 
     // The API URL's own origin is allowed.
-    let (output, _dir) = webhook_step(&sandbox, "{{secrets.SLACK_WEBHOOK}}", &[("SLACK_WEBHOOK", &sandbox.webhook_url("alerts"))]).await;
+    let (output, _dir) = webhook_step(
+        &sandbox,
+        "{{secrets.SLACK_WEBHOOK}}",
+        &[("SLACK_WEBHOOK", &sandbox.webhook_url("alerts"))],
+    )
+    .await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(sandbox.messages().len(), 1);
 }
@@ -435,14 +641,30 @@ async fn a_secret_a_server_sends_back_is_neither_stored_nor_shown() {
     let flow = one_post(dir.path(), "#general", "hello", 1);
     // The server repeats the token in its error's details.
     let echo = serde_json::json!({"response_metadata": {"messages": [format!("the token {TOKEN} is not valid")]}});
-    sandbox.script("chat.postMessage", herald::sandbox::ScriptedReply::SlackError { code: "invalid_auth".into(), extra: echo });
-    let failed = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], &[]).await;
+    sandbox.script(
+        "chat.postMessage",
+        herald::sandbox::ScriptedReply::SlackError {
+            code: "invalid_auth".into(),
+            extra: echo,
+        },
+    );
+    let failed = herald_in(
+        dir.path(),
+        Some(&sandbox.api_url()),
+        &["run", flow.to_str().unwrap(), "--json"],
+        &[],
+    )
+    .await;
     let record = json_record(&failed);
     let message = incident(&failed, &record);
     assert!(message.contains("the token [secret] is not valid"), "{message}");
     let id = record["instance"].as_str().unwrap();
     let shown = herald_in(dir.path(), None, &["show", id], &[]).await;
-    assert!(stdout(&shown).contains("the token [secret] is not valid"), "{}", stdout(&shown));
+    assert!(
+        stdout(&shown).contains("the token [secret] is not valid"),
+        "{}",
+        stdout(&shown)
+    );
     let shown_json = herald_in(dir.path(), None, &["show", id, "--json"], &[]).await;
     assert_eq!(json_record(&shown_json)["incident"]["message"], message);
     for output in [&failed, &shown, &shown_json] {
@@ -456,9 +678,20 @@ async fn output_hides_no_data_that_equals_a_secret_and_stays_valid_json() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), "#general", "hello", 1);
-    let args = ["run", flow.to_str().unwrap(), "--json", "--var", "note=xoxb-1", "--var", &format!("guess={TOKEN}")];
+    let args = [
+        "run",
+        flow.to_str().unwrap(),
+        "--json",
+        "--var",
+        "note=xoxb-1",
+        "--var",
+        &format!("guess={TOKEN}"),
+    ];
     // A token that ends with a quote, as the variable `note` does in JSON text.
-    let env = [("SLACK_API_URL", sandbox.api_url()), ("SLACK_BOT_TOKEN", "xoxb-1\"".to_owned())];
+    let env = [
+        ("SLACK_API_URL", sandbox.api_url()),
+        ("SLACK_BOT_TOKEN", "xoxb-1\"".to_owned()),
+    ];
     let env: Vec<(&str, &str)> = env.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let output = herald_in(dir.path(), None, &args, &env).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -472,13 +705,19 @@ async fn output_hides_no_data_that_equals_a_secret_and_stays_valid_json() {
 
 /// A linear flow of `n` none intermediate events.
 fn long_flow(n: usize) -> String {
-    let mut xml = String::from("<?xml version=\"1.0\"?>\n<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" id=\"d\">\n<bpmn:process id=\"long\" isExecutable=\"true\">\n<bpmn:startEvent id=\"s\"/>\n");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\"?>\n<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" id=\"d\">\n<bpmn:process id=\"long\" isExecutable=\"true\">\n<bpmn:startEvent id=\"s\"/>\n",
+    );
     let mut previous = "s".to_owned();
     for i in 0..n {
-        xml += &format!("<bpmn:sequenceFlow id=\"f{i}\" sourceRef=\"{previous}\" targetRef=\"e{i}\"/><bpmn:intermediateThrowEvent id=\"e{i}\"/>\n");
+        xml += &format!(
+            "<bpmn:sequenceFlow id=\"f{i}\" sourceRef=\"{previous}\" targetRef=\"e{i}\"/><bpmn:intermediateThrowEvent id=\"e{i}\"/>\n"
+        );
         previous = format!("e{i}");
     }
-    xml + &format!("<bpmn:sequenceFlow id=\"last\" sourceRef=\"{previous}\" targetRef=\"end\"/><bpmn:endEvent id=\"end\"/>\n</bpmn:process>\n</bpmn:definitions>\n")
+    xml + &format!(
+        "<bpmn:sequenceFlow id=\"last\" sourceRef=\"{previous}\" targetRef=\"end\"/><bpmn:endEvent id=\"end\"/>\n</bpmn:process>\n</bpmn:definitions>\n"
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -490,20 +729,39 @@ async fn oversized_input_gets_a_clear_error_or_is_handled() {
     std::fs::write(path("long.bpmn"), long_flow(150_000)).unwrap();
     let output = herald_in(dir.path(), None, &["validate", &path("long.bpmn")], &[]).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(stdout(&output).contains("valid (150002 elements"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("valid (150002 elements"),
+        "{}",
+        stdout(&output)
+    );
 
     let flow = examples().join("invoice-issued.bpmn");
     let flow = flow.to_str().unwrap();
     // Variables nested 100,000 deep: refused with their position, no stack overflow.
-    std::fs::write(path("deep.json"), format!("{{\"a\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000))).unwrap();
+    std::fs::write(
+        path("deep.json"),
+        format!("{{\"a\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000)),
+    )
+    .unwrap();
     let output = herald_in(dir.path(), None, &["run", flow, "--vars", &path("deep.json")], &[]).await;
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("deep.json:1:"), "{}", stderr(&output));
-    assert!(stderr(&output).contains("recursion limit exceeded"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("recursion limit exceeded"),
+        "{}",
+        stderr(&output)
+    );
 
     // A 100 MB variables file: refused before it is read.
-    std::fs::File::create(path("huge.json")).unwrap().set_len(100 << 20).unwrap();
+    std::fs::File::create(path("huge.json"))
+        .unwrap()
+        .set_len(100 << 20)
+        .unwrap();
     let output = herald_in(dir.path(), None, &["run", flow, "--vars", &path("huge.json")], &[]).await;
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("the variables are 100.0 MiB; an instance takes at most 16 MiB"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the variables are 100.0 MiB; an instance takes at most 16 MiB"),
+        "{}",
+        stderr(&output)
+    );
 }

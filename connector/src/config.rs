@@ -140,15 +140,9 @@ impl Inputs {
                 &mut issues,
                 webhook_url.map(|url| values::webhook_url(&url)).transpose(),
             ),
-            color: kept(
-                &mut issues,
-                color.map(|color| Color::parse(&color)).transpose(),
-            ),
-            on_overflow: kept(
-                &mut issues,
-                on_overflow.map(|text| Overflow::parse(&text)).transpose(),
-            )
-            .unwrap_or_default(),
+            color: kept(&mut issues, color.map(|color| Color::parse(&color)).transpose()),
+            on_overflow: kept(&mut issues, on_overflow.map(|text| Overflow::parse(&text)).transpose())
+                .unwrap_or_default(),
             reply_broadcast: kept(&mut issues, flag_input(&object, "reply_broadcast")),
             unfurl_links: kept(&mut issues, flag_input(&object, "unfurl_links")),
             unfurl_media: kept(&mut issues, flag_input(&object, "unfurl_media")),
@@ -162,8 +156,7 @@ impl Inputs {
             update_key,
         };
         // An input of the wrong type is reported already; do not call it missing too.
-        let reported =
-            |issues: &[Issue], name: &str| issues.iter().any(|issue| issue.field == name);
+        let reported = |issues: &[Issue], name: &str| issues.iter().any(|issue| issue.field == name);
         if config.channel.is_none()
             && config.webhook_url.is_none()
             && !reported(&issues, "channel")
@@ -239,11 +232,7 @@ impl Config {
     /// Parses the step configuration, or lists every problem with it.
     pub fn parse(json: &str) -> Result<Config, Vec<Issue>> {
         let Inputs { config, issues } = Inputs::read(json);
-        if issues.is_empty() {
-            Ok(config)
-        } else {
-            Err(issues)
-        }
+        if issues.is_empty() { Ok(config) } else { Err(issues) }
     }
 }
 
@@ -276,10 +265,7 @@ fn string_value(name: &str, value: Option<&Value>) -> Result<Option<String>, Iss
         Some(Value::String(text)) => Ok(Some(text.clone())),
         Some(other) => Err(Issue::new(
             name,
-            format!(
-                "`{name}` must be a string (a template), not {}",
-                json_kind(other)
-            ),
+            format!("`{name}` must be a string (a template), not {}", json_kind(other)),
         )),
     }
 }
@@ -287,9 +273,7 @@ fn string_value(name: &str, value: Option<&Value>) -> Result<Option<String>, Iss
 /// Reads `blocks`: a template string, or a JSON array or object an expression built.
 fn blocks_input(object: &Map<String, Value>) -> Result<Option<Blocks>, Issue> {
     match object.get("blocks") {
-        Some(built @ (Value::Array(_) | Value::Object(_))) => {
-            Ok(Some(Blocks::Built(built.clone())))
-        }
+        Some(built @ (Value::Array(_) | Value::Object(_))) => Ok(Some(Blocks::Built(built.clone()))),
         Some(Value::Number(_) | Value::Bool(_)) => Err(Issue::new(
             "blocks",
             "`blocks` must be Block Kit JSON: a template string, an array of blocks, or an \
@@ -307,12 +291,7 @@ fn mention_input(object: &Map<String, Value>) -> Result<Option<Mention>, Issue> 
             .map(|item| item.as_str().map(str::to_owned))
             .collect::<Option<Vec<String>>>()
             .map(|items| Some(Mention::Built(items)))
-            .ok_or_else(|| {
-                Issue::new(
-                    "mention",
-                    "`mention` must list user ids or e-mail addresses as strings",
-                )
-            }),
+            .ok_or_else(|| Issue::new("mention", "`mention` must list user ids or e-mail addresses as strings")),
         _ => Ok(string_input(object, "mention")?.map(Mention::Template)),
     }
 }
@@ -327,23 +306,15 @@ fn kept<T>(issues: &mut Vec<Issue>, result: Result<Option<T>, Issue>) -> Option<
 
 /// Reads a boolean input.
 fn flag_input(object: &Map<String, Value>, name: &str) -> Result<Option<bool>, Issue> {
-    object
-        .get(name)
-        .map_or(Ok(None), |value| values::flag(name, value))
+    object.get(name).map_or(Ok(None), |value| values::flag(name, value))
 }
 
 fn unknown_input(name: &str) -> Issue {
     let message = match closest_input(name) {
         Some(known) => format!("unknown input `{name}`; did you mean `{known}`?"),
         None => {
-            let known: Vec<String> = INPUTS
-                .iter()
-                .map(|input| format!("`{}`", input.name))
-                .collect();
-            format!(
-                "unknown input `{name}`; the Slack step accepts {}",
-                known.join(", ")
-            )
+            let known: Vec<String> = INPUTS.iter().map(|input| format!("`{}`", input.name)).collect();
+            format!("unknown input `{name}`; the Slack step accepts {}", known.join(", "))
         }
     };
     Issue::new(name, message)
@@ -394,31 +365,30 @@ mod tests {
     use super::*;
 
     fn fields(json: &str) -> Vec<String> {
-        Inputs::read(json)
-            .issues
-            .into_iter()
-            .map(|issue| issue.field)
-            .collect()
+        Inputs::read(json).issues.into_iter().map(|issue| issue.field).collect()
     }
 
     #[test]
     fn the_update_key_is_read_alone() {
         let key = |json: &str| update_key_input(json).map_err(|issues| issues[0].message.clone());
-        assert_eq!(key(r##"{"channel": "#a", "update_key": "issue-{{ id }}"}"##), Ok(Some("issue-{{ id }}".into())));
+        assert_eq!(
+            key(r##"{"channel": "#a", "update_key": "issue-{{ id }}"}"##),
+            Ok(Some("issue-{{ id }}".into()))
+        );
         assert_eq!(key(r##"{"channel": "#a", "update_key": "  "}"##), Ok(None));
         // The other inputs are send's to check.
         assert_eq!(key(r#"{"chanel": 1, "text": 2}"#), Ok(None));
-        assert_eq!(key(r#"{"update_key": 3}"#), Err("`update_key` must be a string (a template), not a number".into()));
+        assert_eq!(
+            key(r#"{"update_key": 3}"#),
+            Err("`update_key` must be a string (a template), not a number".into())
+        );
         assert_eq!(key("[1]"), Err("the step inputs must be a JSON object".into()));
     }
 
     #[test]
     fn a_typo_gets_a_suggestion() {
         let issues = Inputs::read(r##"{"chanel": "#x", "text": "hi"}"##).issues;
-        assert_eq!(
-            issues[0].message,
-            "unknown input `chanel`; did you mean `channel`?"
-        );
+        assert_eq!(issues[0].message, "unknown input `chanel`; did you mean `channel`?");
         assert_eq!(issues[1].field, "channel");
         assert!(
             Inputs::read(r#"{"channel": "C1", "text": "hi", "emoji": 1}"#).issues[0]

@@ -60,9 +60,7 @@ pub fn test_connection(config: &str) -> Result<Vec<Check>, SlackError> {
         };
         return Ok(vec![Check::passed(
             "destination",
-            format!(
-                "the step posts through the incoming webhook in {shown}; it is not called by a test"
-            ),
+            format!("the step posts through the incoming webhook in {shown}; it is not called by a test"),
         )]);
     }
     let Some(token) = config.token.as_deref() else {
@@ -76,11 +74,7 @@ pub fn test_connection(config: &str) -> Result<Vec<Check>, SlackError> {
     let identity = match tolerate(client.call::<Identity>("auth.test", &serde_json::json!({})))? {
         Ok(identity) => identity,
         Err(error) => {
-            return Ok(vec![Check::failed(
-                "token",
-                error.to_string(),
-                error.hint(),
-            )]);
+            return Ok(vec![Check::failed("token", error.to_string(), error.hint())]);
         }
     };
     let mut checks = vec![Check::passed("token", identity.describe())];
@@ -111,11 +105,7 @@ pub fn test_connection(config: &str) -> Result<Vec<Check>, SlackError> {
     let id = match tolerate(resolved)? {
         Ok(id) => id,
         Err(error) => {
-            checks.push(Check::failed(
-                "destination",
-                error.to_string(),
-                error.hint(),
-            ));
+            checks.push(Check::failed("destination", error.to_string(), error.hint()));
             return Ok(checks);
         }
     };
@@ -123,11 +113,7 @@ pub fn test_connection(config: &str) -> Result<Vec<Check>, SlackError> {
         "destination",
         format!("`{channel}` is the conversation {id}"),
     ));
-    if matches!(
-        destination,
-        Destination::Conversation(_) | Destination::Name(_)
-    ) && !id.starts_with('D')
-    {
+    if matches!(destination, Destination::Conversation(_) | Destination::Name(_)) && !id.starts_with('D') {
         let info = client.read::<Info>("conversations.info", &[("channel", &id)]);
         match tolerate(info)? {
             Ok(info) => checks.extend(info.channel.checks(&id, &identity)),
@@ -140,14 +126,7 @@ pub fn test_connection(config: &str) -> Result<Vec<Check>, SlackError> {
 /// Splits what a retry may fix (the test fails) from what a check reports.
 fn tolerate<T>(result: Result<T, SlackError>) -> Result<Result<T, SlackError>, SlackError> {
     match result {
-        Err(error)
-            if matches!(
-                error.kind(),
-                FailureKind::RateLimited | FailureKind::Transient
-            ) =>
-        {
-            Err(error)
-        }
+        Err(error) if matches!(error.kind(), FailureKind::RateLimited | FailureKind::Transient) => Err(error),
         other => Ok(other),
     }
 }
@@ -163,11 +142,7 @@ impl ChannelInfo {
         let membership = if self.is_member {
             Check::passed("membership", format!("the bot is a member of {shown}"))
         } else {
-            let kind = if self.is_private {
-                "private channel"
-            } else {
-                "channel"
-            };
+            let kind = if self.is_private { "private channel" } else { "channel" };
             Check::failed(
                 "membership",
                 format!("the bot is not a member of the {kind} {shown}"),
@@ -235,8 +210,7 @@ mod tests {
             user_id: None,
         };
         let info: ChannelInfo =
-            serde_json::from_str(r#"{"name": "billing", "is_member": false, "is_archived": true}"#)
-                .unwrap();
+            serde_json::from_str(r#"{"name": "billing", "is_member": false, "is_archived": true}"#).unwrap();
         let [membership, archived] = info.checks("C1", &bot);
         assert!(!membership.ok);
         assert_eq!(

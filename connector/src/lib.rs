@@ -15,8 +15,8 @@ mod wasi_http;
 
 use exports::herald::connector::connector::Guest;
 use herald::connector::types::{
-    Check, ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, Failure, RateLimit,
-    SendFailure, SendRequest, StepResult,
+    Check, ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, Failure, RateLimit, SendFailure, SendRequest,
+    StepResult,
 };
 use slack::errors::{FailureKind, SlackError};
 
@@ -37,18 +37,11 @@ impl Guest for SlackConnector {
     }
 
     fn validate(config: String) -> Vec<ConfigIssue> {
-        validate::validate(&config)
-            .into_iter()
-            .map(ConfigIssue::from)
-            .collect()
+        validate::validate(&config).into_iter().map(ConfigIssue::from).collect()
     }
 
     fn state_key(request: SendRequest) -> Result<Option<String>, ConnectorError> {
-        Ok(send::state_key(
-            &request.config,
-            &request.variables,
-            &request.computed,
-        )?)
+        Ok(send::state_key(&request.config, &request.variables, &request.computed)?)
     }
 
     fn send(request: SendRequest) -> Result<StepResult, SendFailure> {
@@ -94,7 +87,9 @@ pub mod fuzzing {
     /// Renders a step's message from its inputs and the process variables, as `send` does
     /// before it sends; errors are expected, panics are bugs.
     pub fn render(config: &str, variables: &str, computed: &[String]) {
-        let Ok(config) = crate::config::Config::parse(config) else { return };
+        let Ok(config) = crate::config::Config::parse(config) else {
+            return;
+        };
         if let Ok(renderer) = crate::render::Renderer::new(variables, computed) {
             let _ = renderer.message(&config);
         }

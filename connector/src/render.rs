@@ -43,9 +43,8 @@ impl<'a> Renderer<'a> {
     /// Renders every template of the step, listing every input that fails.
     pub fn message(&self, config: &Config) -> Result<Rendered, Vec<Issue>> {
         let mut issues = Vec::new();
-        let mut verbatim = |input, source: &Option<String>| {
-            self.optional(&mut issues, input, source.as_deref(), Escaping::Verbatim)
-        };
+        let mut verbatim =
+            |input, source: &Option<String>| self.optional(&mut issues, input, source.as_deref(), Escaping::Verbatim);
         let channel = verbatim("channel", &config.channel);
         let thread = verbatim("thread", &config.thread);
         let presentation = Presentation {
@@ -55,12 +54,7 @@ impl<'a> Renderer<'a> {
             unfurl_links: config.unfurl_links,
             unfurl_media: config.unfurl_media,
         };
-        let text = self.optional(
-            &mut issues,
-            "text",
-            config.text.as_deref(),
-            Escaping::Mrkdwn,
-        );
+        let text = self.optional(&mut issues, "text", config.text.as_deref(), Escaping::Mrkdwn);
         let blocks = match &config.blocks {
             None => None,
             Some(Blocks::Template(source)) => keep(
@@ -107,10 +101,7 @@ impl<'a> Renderer<'a> {
         source
             .map(|source| self.render("update_key", source, Escaping::Verbatim))
             .transpose()
-            .map(|key| {
-                key.map(|key| key.trim().to_owned())
-                    .filter(|key| !key.is_empty())
-            })
+            .map(|key| key.map(|key| key.trim().to_owned()).filter(|key| !key.is_empty()))
     }
 
     /// One input: rendered as a template, or escaped as data when an expression computed it.
@@ -133,9 +124,7 @@ impl<'a> Renderer<'a> {
         let trimmed = match escaping {
             // Text keeps its leading indentation and line breaks; only blank text is absent.
             Escaping::Mrkdwn => rendered.filter(|text| !text.trim().is_empty()),
-            Escaping::BlockKitJson | Escaping::Verbatim => {
-                rendered.map(|text| text.trim().to_owned())
-            }
+            Escaping::BlockKitJson | Escaping::Verbatim => rendered.map(|text| text.trim().to_owned()),
         };
         trimmed.filter(|text| !text.is_empty())
     }
@@ -174,10 +163,7 @@ fn parse_variables(variables: &str) -> Result<minijinja::Value, Issue> {
     }
     match serde_json::from_str::<minijinja::Value>(variables) {
         Ok(object) if object.kind() == minijinja::value::ValueKind::Map => Ok(object),
-        Ok(_) => Err(Issue::new(
-            "variables",
-            "the process variables must be a JSON object",
-        )),
+        Ok(_) => Err(Issue::new("variables", "the process variables must be a JSON object")),
         Err(error) => Err(Issue::new(
             "variables",
             format!("the process variables are not valid JSON: {error}"),
@@ -198,11 +184,7 @@ fn blocks_issue(error: BlocksError) -> Issue {
 mod tests {
     use super::*;
 
-    fn rendered(
-        config: &str,
-        variables: &str,
-        computed: &[String],
-    ) -> Result<Rendered, Vec<Issue>> {
+    fn rendered(config: &str, variables: &str, computed: &[String]) -> Result<Rendered, Vec<Issue>> {
         let config = Config::parse(config).unwrap();
         Renderer::new(variables, computed).unwrap().message(&config)
     }
@@ -257,9 +239,7 @@ mod tests {
 
     #[test]
     fn the_update_key_renders_trimmed() {
-        let config =
-            Config::parse(r#"{"channel": "C1", "text": "x", "update_key": " inc-{{ id }} "}"#)
-                .unwrap();
+        let config = Config::parse(r#"{"channel": "C1", "text": "x", "update_key": " inc-{{ id }} "}"#).unwrap();
         let renderer = Renderer::new(r#"{"id": 7}"#, &[]).unwrap();
         assert_eq!(
             renderer.update_key(config.update_key.as_deref()).unwrap().as_deref(),

@@ -9,8 +9,7 @@ use crate::values;
 pub const NAME: &str = "slack";
 
 /// One line about the connector for humans.
-pub const DESCRIPTION: &str =
-    "Posts a message rendered from templates to a Slack channel, user or thread";
+pub const DESCRIPTION: &str = "Posts a message rendered from templates to a Slack channel, user or thread";
 
 /// The JSON Schema dialect both schemas declare.
 const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -345,10 +344,7 @@ mod tests {
     #[test]
     fn token_defaults_to_the_bot_token_secret() {
         let schema = config_schema();
-        assert_eq!(
-            schema["properties"]["token"]["default"],
-            "{{secrets.SLACK_BOT_TOKEN}}"
-        );
+        assert_eq!(schema["properties"]["token"]["default"], "{{secrets.SLACK_BOT_TOKEN}}");
         assert_eq!(schema["properties"]["channel"]["type"], "string");
         assert_eq!(schema["properties"]["on_overflow"]["default"], "split");
         assert_eq!(

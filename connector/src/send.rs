@@ -109,11 +109,7 @@ impl From<Issue> for SendError {
 }
 
 /// The state key of the step: `update:<rendered update_key>`, or none without one.
-pub fn state_key(
-    config: &str,
-    variables: &str,
-    computed: &[String],
-) -> Result<Option<String>, SendError> {
+pub fn state_key(config: &str, variables: &str, computed: &[String]) -> Result<Option<String>, SendError> {
     // Most steps keep no state: only a key to render needs the variables parsed.
     let Some(source) = update_key_input(config).map_err(SendError::InvalidConfig)? else {
         return Ok(None);
@@ -132,7 +128,11 @@ pub fn send(request: &Request<'_>) -> Result<Sent, Box<Failed>> {
             in_doubt: earlier.in_doubt,
             window_ms: earlier.window_ms,
         },
-        None => Progress { ledger: Ledger::default(), in_doubt: false, window_ms: (0, 0) },
+        None => Progress {
+            ledger: Ledger::default(),
+            in_doubt: false,
+            window_ms: (0, 0),
+        },
     };
     match deliver(request, &mut cache, &mut progress) {
         Ok(delivery) => Ok(Sent {
@@ -154,9 +154,7 @@ pub fn send(request: &Request<'_>) -> Result<Sent, Box<Failed>> {
 fn deliver(request: &Request<'_>, cache: &mut Cache, progress: &mut Progress) -> Result<Delivery, SendError> {
     let config = Config::parse(request.config).map_err(SendError::InvalidConfig)?;
     let renderer = Renderer::new(request.variables, request.computed)?;
-    let rendered = renderer
-        .message(&config)
-        .map_err(SendError::InvalidConfig)?;
+    let rendered = renderer.message(&config).map_err(SendError::InvalidConfig)?;
     match &config.webhook_url {
         Some(url) => Ok(Delivery {
             output: via_webhook(url, &config, rendered, cache, progress)?,
@@ -233,7 +231,10 @@ fn via_web_api(
             match decision {
                 Throttled::Now => {}
                 Throttled::WaitUntil(at) => {
-                    let waiting = MessageState { pending: Some(request.execution_key.to_owned()), ..state };
+                    let waiting = MessageState {
+                        pending: Some(request.execution_key.to_owned()),
+                        ..state
+                    };
                     return Ok(Delivery {
                         output: throttled_output(&waiting, "deferred"),
                         state: Some(waiting.to_json()),
@@ -285,11 +286,7 @@ fn via_web_api(
                 cache.forget(&destination);
             }
         })?;
-    Ok(web_api_result(
-        &first,
-        parts.len(),
-        updating.then_some(false),
-    ))
+    Ok(web_api_result(&first, parts.len(), updating.then_some(false)))
 }
 
 /// The output and, for a step that updates in place, the state naming its message and
@@ -304,7 +301,11 @@ fn web_api_result(posted: &Posted, parts: usize, updated: Option<bool>) -> Deliv
         }
         .to_json()
     });
-    Delivery { output: output(Some(posted), parts, updated), state, deliver_at: None }
+    Delivery {
+        output: output(Some(posted), parts, updated),
+        state,
+        deliver_at: None,
+    }
 }
 
 /// The output of a throttled step that sent nothing now: `{ok, channel, ts, updated: false}`
@@ -346,11 +347,7 @@ fn content(config: &Config, part: Draft) -> Content {
 
 /// The user ids of the people to mention; e-mail addresses are looked up, which needs the
 /// token even for a webhook.
-fn mention_ids(
-    config: &Config,
-    mentions: &[Mentionee],
-    cache: &mut Cache,
-) -> Result<Vec<String>, SendError> {
+fn mention_ids(config: &Config, mentions: &[Mentionee], cache: &mut Cache) -> Result<Vec<String>, SendError> {
     let mut ids = Vec::with_capacity(mentions.len());
     for mentionee in mentions {
         match mentionee {
@@ -438,7 +435,12 @@ impl Poster<'_> {
 
     /// A part the ledger or a lookup found.
     fn posted(&self, ts: String) -> Posted {
-        let channel = self.progress.ledger.channel.clone().unwrap_or_else(|| self.channel.clone());
+        let channel = self
+            .progress
+            .ledger
+            .channel
+            .clone()
+            .unwrap_or_else(|| self.channel.clone());
         Posted { channel, ts }
     }
 
@@ -446,7 +448,10 @@ impl Poster<'_> {
     /// that cannot answer is an error that says the message may be there already, never
     /// a reason to post it again; a rate limit stays a rate limit.
     fn find(&self, part: usize, thread: Option<&str>) -> Result<Option<String>, SlackError> {
-        let unverifiable = |reason: String| SlackError::Unverifiable { channel: self.channel.clone(), reason };
+        let unverifiable = |reason: String| SlackError::Unverifiable {
+            channel: self.channel.clone(),
+            reason,
+        };
         let checked = |error: SlackError| match error {
             SlackError::RateLimited { .. } => error,
             error => unverifiable(error.to_string()),
@@ -478,7 +483,12 @@ impl Poster<'_> {
             // parent still says when it was last replied to: nothing after the last part
             // this execution is known to have posted there means this part is not there.
             Err(cause) => {
-                let last = self.progress.ledger.parts.get(&(part - 1)).map_or(thread, String::as_str);
+                let last = self
+                    .progress
+                    .ledger
+                    .parts
+                    .get(&(part - 1))
+                    .map_or(thread, String::as_str);
                 if lookup.replied_after(thread, last).map_err(checked)? {
                     Err(unverifiable(format!(
                         "the thread has replies since the last part known, and they cannot be read ({cause})"

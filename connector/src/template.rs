@@ -38,21 +38,13 @@ impl Escaping {
 pub enum TemplateError {
     /// The template does not parse.
     #[error("`{input}` has a template syntax error on line {line}: {detail}")]
-    Syntax {
-        input: String,
-        line: usize,
-        detail: String,
-    },
+    Syntax { input: String, line: usize, detail: String },
     /// The template uses variables the process does not have.
     #[error("{}", missing_message(input, paths))]
     MissingVariables { input: String, paths: Vec<String> },
     /// Rendering failed for another reason, e.g. an unknown filter.
     #[error("`{input}` could not be rendered on line {line}: {detail}")]
-    Render {
-        input: String,
-        line: usize,
-        detail: String,
-    },
+    Render { input: String, line: usize, detail: String },
 }
 
 impl From<TemplateError> for Issue {
@@ -73,12 +65,7 @@ pub fn check_syntax(input: &str, source: &str) -> Result<(), TemplateError> {
 }
 
 /// Renders `source`, the template of the input `input`, over the process variables.
-pub fn render(
-    input: &str,
-    source: &str,
-    escaping: Escaping,
-    variables: &Value,
-) -> Result<String, TemplateError> {
+pub fn render(input: &str, source: &str, escaping: Escaping, variables: &Value) -> Result<String, TemplateError> {
     if let Some(text) = literal(source) {
         return Ok(text.to_owned());
     }
@@ -92,7 +79,9 @@ pub fn render(
     // (or its error) is the one that counts.
     // Its error is not explained: the full environment's is.
     let lean = build(Environment::empty(), escaping);
-    let rendered = lean.template_from_named_str(input, source).and_then(|template| template.render(variables));
+    let rendered = lean
+        .template_from_named_str(input, source)
+        .and_then(|template| template.render(variables));
     if let Ok(text) = rendered {
         return Ok(text);
     }
@@ -100,20 +89,13 @@ pub fn render(
 }
 
 /// Renders `source` in `env`, explaining a failure.
-fn render_in(
-    env: &Environment,
-    input: &str,
-    source: &str,
-    variables: &Value,
-) -> Result<String, TemplateError> {
+fn render_in(env: &Environment, input: &str, source: &str, variables: &Value) -> Result<String, TemplateError> {
     let template = env
         .template_from_named_str(input, source)
         .map_err(|error| syntax_error(input, &error))?;
     template.render(variables).map_err(|error| {
         let missing = match error.kind() {
-            minijinja::ErrorKind::UndefinedError => {
-                missing_paths(env, template.undeclared_variables(true), variables)
-            }
+            minijinja::ErrorKind::UndefinedError => missing_paths(env, template.undeclared_variables(true), variables),
             _ => Vec::new(),
         };
         if missing.is_empty() {
@@ -172,11 +154,14 @@ fn plain_text(text: &str) -> Option<&str> {
 /// variables (`customer.name`) that resolves; `None` otherwise.
 fn lookup(expression: &str, variables: &Value) -> Option<Value> {
     /// Words minijinja reads as literals or as its own names, not as variables.
-    const RESERVED: [&str; 12] =
-        ["true", "false", "none", "True", "False", "None", "loop", "self", "super", "caller", "varargs", "kwargs"];
+    const RESERVED: [&str; 12] = [
+        "true", "false", "none", "True", "False", "None", "loop", "self", "super", "caller", "varargs", "kwargs",
+    ];
     let identifier = |name: &str| {
         let mut chars = name.chars();
-        chars.next().is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        chars
+            .next()
+            .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
             && !RESERVED.contains(&name)
     };
@@ -190,8 +175,9 @@ fn lookup(expression: &str, variables: &Value) -> Option<Value> {
 
 /// The value at the dotted `path` (`customer.name`) in the variables, if there is one.
 fn resolve(variables: &Value, path: &str) -> Option<Value> {
-    path.split('.')
-        .try_fold(variables.clone(), |value, key| value.get_attr(key).ok().filter(|found| !found.is_undefined()))
+    path.split('.').try_fold(variables.clone(), |value, key| {
+        value.get_attr(key).ok().filter(|found| !found.is_undefined())
+    })
 }
 
 /// A value computed at run time, escaped as data for `escaping` and never rendered.
@@ -204,9 +190,7 @@ pub fn data(value: &str, escaping: Escaping) -> String {
 
 /// Escapes text for Slack mrkdwn so it shows as written and never acts as markup.
 pub fn escape_mrkdwn(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// The environment with minijinja's builtins, set up for `escaping`.
@@ -248,11 +232,8 @@ fn formatted(value: &Value, escaping: Escaping) -> Result<String, minijinja::Err
         Escaping::Mrkdwn => escape_mrkdwn(&text),
         Escaping::BlockKitJson => match value.kind() {
             // As JSON literals: minijinja would print a boolean as `True`.
-            ValueKind::Number | ValueKind::Bool => {
-                serde_json::to_string(value).map_err(|error| {
-                    minijinja::Error::new(minijinja::ErrorKind::BadSerialization, error.to_string())
-                })?
-            }
+            ValueKind::Number | ValueKind::Bool => serde_json::to_string(value)
+                .map_err(|error| minijinja::Error::new(minijinja::ErrorKind::BadSerialization, error.to_string()))?,
             _ => json_string_content(&escape_mrkdwn(&text)),
         },
         Escaping::Verbatim => text,
@@ -266,18 +247,13 @@ fn json_string_content(text: &str) -> String {
 }
 
 /// The dotted variable paths the template reads that the variables do not resolve.
-fn missing_paths(
-    env: &Environment,
-    used: std::collections::HashSet<String>,
-    variables: &Value,
-) -> Vec<String> {
+fn missing_paths(env: &Environment, used: std::collections::HashSet<String>, variables: &Value) -> Vec<String> {
     let mut missing: Vec<String> = used
         .into_iter()
         .filter(|path| {
             let root = path.split('.').next().unwrap_or(path);
             // Globals such as `range` are the engine's, not the process's.
-            !env.globals().any(|(name, _)| name == root)
-                && resolve(variables, path).is_none()
+            !env.globals().any(|(name, _)| name == root) && resolve(variables, path).is_none()
         })
         .collect();
     missing.sort();
@@ -294,9 +270,7 @@ fn syntax_error(input: &str, error: &minijinja::Error) -> TemplateError {
 
 /// What went wrong, without minijinja's template name and line, which the caller states.
 fn detail(error: &minijinja::Error) -> String {
-    error
-        .detail()
-        .map_or_else(|| error.kind().to_string(), str::to_owned)
+    error.detail().map_or_else(|| error.kind().to_string(), str::to_owned)
 }
 
 fn missing_message(input: &str, paths: &[String]) -> String {
@@ -320,10 +294,24 @@ mod tests {
 
     #[test]
     fn text_without_tags_renders_as_minijinja_renders_it() {
-        for source in ["#general", "C0123", "a & <b>\n", "two\r\n", "cr\r", "x\n\n", "", "\n", "100% } done"] {
+        for source in [
+            "#general",
+            "C0123",
+            "a & <b>\n",
+            "two\r\n",
+            "cr\r",
+            "x\n\n",
+            "",
+            "\n",
+            "100% } done",
+        ] {
             let fast = render("text", source, Escaping::Mrkdwn, &Value::from_serialize(json!({}))).unwrap();
             let env = environment(Escaping::Mrkdwn);
-            let slow = env.template_from_named_str("text", source).unwrap().render(json!({})).unwrap();
+            let slow = env
+                .template_from_named_str("text", source)
+                .unwrap()
+                .render(json!({}))
+                .unwrap();
             assert_eq!(fast, slow, "{source:?}");
         }
         assert!(literal("{{ n }}").is_none() && literal("{% if x %}").is_none() && literal("{# note #}").is_none());
@@ -384,7 +372,11 @@ mod tests {
                 assert_eq!(fast, full, "{source:?} {escaping:?}");
             }
             for source in declined {
-                assert_eq!(substituted(source, escaping, &variables), None, "{source:?} is left to minijinja");
+                assert_eq!(
+                    substituted(source, escaping, &variables),
+                    None,
+                    "{source:?} is left to minijinja"
+                );
             }
         }
     }
@@ -407,10 +399,7 @@ mod tests {
             &variables(),
         )
         .unwrap();
-        assert_eq!(
-            text,
-            "<https://x.test|Invoice 42> for Ann &lt;!channel&gt; &amp; Co"
-        );
+        assert_eq!(text, "<https://x.test|Invoice 42> for Ann &lt;!channel&gt; &amp; Co");
     }
 
     #[test]

@@ -40,13 +40,7 @@ pub enum Throttled {
 
 /// Decides a throttled update: at most one update per `window_ms`, and when several wait
 /// for the same window, only the last one to arrive is delivered.
-pub fn throttle(
-    state: &MessageState,
-    window_ms: u64,
-    now_ms: u64,
-    execution_key: &str,
-    deferred: bool,
-) -> Throttled {
+pub fn throttle(state: &MessageState, window_ms: u64, now_ms: u64, execution_key: &str, deferred: bool) -> Throttled {
     if deferred && state.pending.as_deref() != Some(execution_key) {
         return Throttled::Superseded;
     }
@@ -87,15 +81,27 @@ mod tests {
     #[test]
     fn one_update_per_window_and_the_latest_waiter_wins() {
         // Inside the window: wait for its end.
-        assert_eq!(throttle(&sent_at(1_000, None), 500, 1_200, "a", false), Throttled::WaitUntil(1_500));
+        assert_eq!(
+            throttle(&sent_at(1_000, None), 500, 1_200, "a", false),
+            Throttled::WaitUntil(1_500)
+        );
         // After it: now.
         assert_eq!(throttle(&sent_at(1_000, None), 500, 1_500, "a", false), Throttled::Now);
         // A waiter that is still the latest delivers at the end of the window.
-        assert_eq!(throttle(&sent_at(1_000, Some("a")), 500, 1_500, "a", true), Throttled::Now);
+        assert_eq!(
+            throttle(&sent_at(1_000, Some("a")), 500, 1_500, "a", true),
+            Throttled::Now
+        );
         // One that a later execution replaced does not.
-        assert_eq!(throttle(&sent_at(1_000, Some("b")), 500, 1_500, "a", true), Throttled::Superseded);
+        assert_eq!(
+            throttle(&sent_at(1_000, Some("b")), 500, 1_500, "a", true),
+            Throttled::Superseded
+        );
         // A first message has no window to wait for.
-        let fresh = MessageState { sent_at: None, ..sent_at(0, None) };
+        let fresh = MessageState {
+            sent_at: None,
+            ..sent_at(0, None)
+        };
         assert_eq!(throttle(&fresh, 500, 10, "a", false), Throttled::Now);
     }
 

@@ -87,16 +87,10 @@ mod tests {
 
     #[test]
     fn every_problem_is_listed() {
-        let issues = validate(
-            r##"{"chanel": "#x", "text": "Hi {{ name }", "thread": "{% if %}", "token": 1}"##,
-        );
+        let issues = validate(r##"{"chanel": "#x", "text": "Hi {{ name }", "thread": "{% if %}", "token": 1}"##);
         let fields: Vec<&str> = issues.iter().map(|issue| issue.field.as_str()).collect();
         assert_eq!(fields, ["chanel", "token", "channel", "text", "thread"]);
-        assert!(
-            issues[3].message.contains("line 1"),
-            "{}",
-            issues[3].message
-        );
+        assert!(issues[3].message.contains("line 1"), "{}", issues[3].message);
     }
 
     #[test]
@@ -118,13 +112,7 @@ mod tests {
         let fields: Vec<&str> = issues.iter().map(|issue| issue.field.as_str()).collect();
         assert_eq!(
             fields,
-            [
-                "color",
-                "on_overflow",
-                "unfurl_links",
-                "mention",
-                "update_key"
-            ]
+            ["color", "on_overflow", "unfurl_links", "mention", "update_key"]
         );
     }
 
@@ -137,8 +125,7 @@ mod tests {
         assert!(validate(r#"{"webhook_url": null, "text": "hi"}"#).is_empty());
         let issues = validate(r#"{"webhook_url": "ftp://x", "text": "hi"}"#);
         assert_eq!(issues[0].field, "webhook_url");
-        let issues =
-            validate(r#"{"webhook_url": "herald-secret-1", "text": "hi", "update_key": "k"}"#);
+        let issues = validate(r#"{"webhook_url": "herald-secret-1", "text": "hi", "update_key": "k"}"#);
         assert_eq!(issues[0].field, "update_key");
     }
 

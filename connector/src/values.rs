@@ -47,10 +47,7 @@ impl Color {
     /// Parses `good`, `warning`, `danger` (any case) or `#RRGGBB`.
     pub fn parse(text: &str) -> Result<Color, Issue> {
         let text = text.trim();
-        if let Some(name) = COLOR_NAMES
-            .iter()
-            .find(|name| name.eq_ignore_ascii_case(text))
-        {
+        if let Some(name) = COLOR_NAMES.iter().find(|name| name.eq_ignore_ascii_case(text)) {
             return Ok(Color::Named(name));
         }
         let hex = text.strip_prefix('#').unwrap_or_default();
@@ -59,9 +56,7 @@ impl Color {
         }
         Err(Issue::new(
             "color",
-            format!(
-                "`color` must be `good`, `warning`, `danger` or a hex colour such as `#36a64f`, not `{text}`"
-            ),
+            format!("`color` must be `good`, `warning`, `danger` or a hex colour such as `#36a64f`, not `{text}`"),
         ))
     }
 
@@ -180,9 +175,8 @@ pub fn webhook_url(url: &str) -> Result<String, Issue> {
 
 /// Whether `text` looks like an e-mail address: an `@` with a dot after it.
 pub fn is_email(text: &str) -> bool {
-    text.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty() && domain.contains('.') && !text.contains(char::is_whitespace)
-    })
+    text.split_once('@')
+        .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !text.contains(char::is_whitespace))
 }
 
 /// Whether `text` is a Slack id starting with one of `prefixes` (ids are upper case
@@ -190,9 +184,7 @@ pub fn is_email(text: &str) -> bool {
 pub fn is_slack_id(text: &str, prefixes: &str) -> bool {
     text.len() >= 9
         && text.starts_with(|c| prefixes.contains(c))
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && text.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 #[cfg(test)]

@@ -5,13 +5,12 @@
 
 use std::time::Duration;
 
+use http::Uri;
 use wasip2::http::outgoing_handler;
 use wasip2::http::types::{
-    ErrorCode, Fields, IncomingBody, Method, OutgoingBody, OutgoingRequest, RequestOptions,
-    Scheme,
+    ErrorCode, Fields, IncomingBody, Method, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
 };
 use wasip2::io::streams::{InputStream, StreamError};
-use http::Uri;
 
 /// The most a blocking write may carry at once (`wasi:io`'s limit).
 const WRITE_CHUNK: usize = 4096;
@@ -91,12 +90,7 @@ impl HttpError {
 }
 
 /// POSTs `body` to `url` with `headers` (a `content-length` is added) and reads the reply.
-pub fn post(
-    url: &str,
-    headers: &[(&'static str, &str)],
-    body: &[u8],
-    timeouts: Timeouts,
-) -> Result<Reply, HttpError> {
+pub fn post(url: &str, headers: &[(&'static str, &str)], body: &[u8], timeouts: Timeouts) -> Result<Reply, HttpError> {
     let uri = url
         .parse::<Uri>()
         .ok()
@@ -112,12 +106,18 @@ pub fn post(
     let request = OutgoingRequest::new(fields);
     let refused = |what| move |()| HttpError::Refused(what);
     request.set_method(&Method::Post).map_err(refused("set the method"))?;
-    let scheme = if uri.scheme_str() == Some("https") { Scheme::Https } else { Scheme::Http };
+    let scheme = if uri.scheme_str() == Some("https") {
+        Scheme::Https
+    } else {
+        Scheme::Http
+    };
     request.set_scheme(Some(&scheme)).map_err(refused("set the scheme"))?;
     let authority = uri.authority().map(|a| a.as_str());
     request.set_authority(authority).map_err(refused("set the authority"))?;
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    request.set_path_with_query(Some(path)).map_err(refused("set the path"))?;
+    request
+        .set_path_with_query(Some(path))
+        .map_err(refused("set the path"))?;
     let outgoing = request.body().map_err(refused("open the request body"))?;
     let options = RequestOptions::new();
     let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
@@ -127,7 +127,8 @@ pub fn post(
     let _ = options.set_between_bytes_timeout(Some(nanos(timeouts.between_bytes)));
     // Sent first, so the host streams the body out as it is written.
     let pending = outgoing_handler::handle(request, Some(options)).map_err(HttpError::Failed)?;
-    let sent = write_all(&outgoing, body).and_then(|()| OutgoingBody::finish(outgoing, None).map_err(HttpError::Failed));
+    let sent =
+        write_all(&outgoing, body).and_then(|()| OutgoingBody::finish(outgoing, None).map_err(HttpError::Failed));
     pending.subscribe().block();
     // A server may answer before it has read the whole body (a 413, say): its answer
     // explains more than the failed write.
@@ -148,7 +149,11 @@ pub fn post(
         read_all(&stream)?
     };
     drop(IncomingBody::finish(incoming));
-    Ok(Reply { status, retry_after, body })
+    Ok(Reply {
+        status,
+        retry_after,
+        body,
+    })
 }
 
 /// Writes `body` into the request body, in chunks a blocking write may take.
@@ -156,7 +161,9 @@ fn write_all(outgoing: &OutgoingBody, body: &[u8]) -> Result<(), HttpError> {
     let what = "write the request body";
     let stream = outgoing.write().map_err(|()| HttpError::Refused(what))?;
     for chunk in body.chunks(WRITE_CHUNK) {
-        stream.blocking_write_and_flush(chunk).map_err(|error| stream_error(error, what))?;
+        stream
+            .blocking_write_and_flush(chunk)
+            .map_err(|error| stream_error(error, what))?;
     }
     Ok(())
 }

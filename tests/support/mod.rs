@@ -88,10 +88,16 @@ pub async fn herald_in(state: &Path, api_url: Option<&str>, args: &[&str], env: 
 pub fn command(state: &Path, api_url: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"));
     command.args(args);
-    if args.first().is_some_and(|c| ["run", "resume", "instances", "show"].contains(c)) {
+    if args
+        .first()
+        .is_some_and(|c| ["run", "resume", "instances", "show"].contains(c))
+    {
         command.arg("--state").arg(state);
     }
-    command.env_remove("SLACK_API_URL").env_remove("SLACK_BOT_TOKEN").env_remove("RUST_LOG");
+    command
+        .env_remove("SLACK_API_URL")
+        .env_remove("SLACK_BOT_TOKEN")
+        .env_remove("RUST_LOG");
     command.env("HERALD_CACHE_DIR", own_cache(state));
     command.current_dir(state).envs(env.iter().copied());
     if let Some(url) = api_url {
@@ -120,8 +126,13 @@ pub fn stderr(output: &Output) -> String {
 }
 
 pub fn json_record(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", stdout(output), stderr(output)))
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            stdout(output),
+            stderr(output)
+        )
+    })
 }
 
 /// The message metadata herald puts on every post, so a retry can find it.
@@ -131,7 +142,11 @@ pub fn step_metadata(record: &Value, element: &str, part: u32) -> Value {
 }
 
 pub fn posts(sandbox: &SlackSandbox) -> Vec<ReceivedRequest> {
-    sandbox.requests().into_iter().filter(|r| r.api_method() == "chat.postMessage").collect()
+    sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.api_method() == "chat.postMessage")
+        .collect()
 }
 
 /// A linear flow start → tasks → end; each task is (id, inputs, headers, retries).
@@ -143,7 +158,10 @@ pub struct Task<'a> {
 }
 
 pub fn xml_attr(text: &str) -> String {
-    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 pub fn linear_flow(dir: &Path, tasks: &[Task]) -> PathBuf {
@@ -155,22 +173,33 @@ pub fn linear_flow_of(dir: &Path, task_type: &str, tasks: &[Task]) -> PathBuf {
     let mut body = String::from("    <bpmn:startEvent id=\"start\" />\n");
     let mut previous = "start".to_owned();
     for task in tasks {
-        body += &format!("    <bpmn:sequenceFlow id=\"to_{0}\" sourceRef=\"{previous}\" targetRef=\"{0}\" />\n", task.id);
+        body += &format!(
+            "    <bpmn:sequenceFlow id=\"to_{0}\" sourceRef=\"{previous}\" targetRef=\"{0}\" />\n",
+            task.id
+        );
         body += &format!(
             "    <bpmn:serviceTask id=\"{}\">\n      <bpmn:extensionElements>\n        <zeebe:taskDefinition type=\"{task_type}\" retries=\"{}\" />\n        <zeebe:ioMapping>\n",
             task.id, task.retries
         );
         for (target, source) in task.inputs {
-            body += &format!("          <zeebe:input source=\"{}\" target=\"{target}\" />\n", xml_attr(source));
+            body += &format!(
+                "          <zeebe:input source=\"{}\" target=\"{target}\" />\n",
+                xml_attr(source)
+            );
         }
         body += "        </zeebe:ioMapping>\n        <zeebe:taskHeaders>\n";
         for (key, value) in task.headers {
-            body += &format!("          <zeebe:header key=\"{key}\" value=\"{}\" />\n", xml_attr(value));
+            body += &format!(
+                "          <zeebe:header key=\"{key}\" value=\"{}\" />\n",
+                xml_attr(value)
+            );
         }
         body += "        </zeebe:taskHeaders>\n      </bpmn:extensionElements>\n    </bpmn:serviceTask>\n";
         previous = task.id.to_owned();
     }
-    body += &format!("    <bpmn:sequenceFlow id=\"to_end\" sourceRef=\"{previous}\" targetRef=\"end\" />\n    <bpmn:endEvent id=\"end\" />\n");
+    body += &format!(
+        "    <bpmn:sequenceFlow id=\"to_end\" sourceRef=\"{previous}\" targetRef=\"end\" />\n    <bpmn:endEvent id=\"end\" />\n"
+    );
     let xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" xmlns:zeebe=\"http://camunda.org/schema/zeebe/1.0\" id=\"defs\">\n  <bpmn:process id=\"test_flow\" isExecutable=\"true\">\n{body}  </bpmn:process>\n</bpmn:definitions>\n"
     );
@@ -181,10 +210,13 @@ pub fn linear_flow_of(dir: &Path, task_type: &str, tasks: &[Task]) -> PathBuf {
 
 /// One Slack task posting `text` to `channel`, with a fast backoff so retries stay quick.
 pub fn one_post(dir: &Path, channel: &str, text: &str, retries: u32) -> PathBuf {
-    linear_flow(dir, &[Task {
-        id: "notify",
-        inputs: &[("channel", channel), ("text", text)],
-        headers: &[("resultVariable", "notification"), ("retryBackoff", "PT0.05S")],
-        retries,
-    }])
+    linear_flow(
+        dir,
+        &[Task {
+            id: "notify",
+            inputs: &[("channel", channel), ("text", text)],
+            headers: &[("resultVariable", "notification"), ("retryBackoff", "PT0.05S")],
+            retries,
+        }],
+    )
 }

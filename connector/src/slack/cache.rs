@@ -68,10 +68,7 @@ mod tests {
         assert_eq!(json, r#"{"channels":{"billing":"C1"},"users":{},"dms":{}}"#);
         assert_eq!(Cache::from_json(Some(&json)), cache);
         assert_eq!(Cache::from_json(Some("[1]")), Cache::default());
-        assert_eq!(
-            Cache::from_json(Some(r#"{"channels":{"x":"C2"}}"#)).channels["x"],
-            "C2"
-        );
+        assert_eq!(Cache::from_json(Some(r#"{"channels":{"x":"C2"}}"#)).channels["x"], "C2");
         assert_eq!(Cache::from_json(None), Cache::default());
     }
 }

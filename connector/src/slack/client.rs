@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wasip2::http::types::ErrorCode;
 
@@ -49,11 +49,7 @@ impl<'token> SlackClient<'token> {
 
     /// POSTs `body` as JSON to the Web API method `method` and returns the reply of a
     /// successful (`"ok": true`) call.
-    pub fn call<R: DeserializeOwned>(
-        &self,
-        method: &'static str,
-        body: &impl Serialize,
-    ) -> Result<R, SlackError> {
+    pub fn call<R: DeserializeOwned>(&self, method: &'static str, body: &impl Serialize) -> Result<R, SlackError> {
         // Serializing the connector's own body types (strings and JSON values) cannot fail.
         let json = serde_json::to_vec(body).expect("a Slack request body serializes to JSON");
         self.execute(method, JSON_CONTENT_TYPE, &json)
@@ -65,11 +61,7 @@ impl<'token> SlackClient<'token> {
     /// Slack takes read methods by POST as well as GET. A GET has no body, so the server may
     /// answer before wasi-http has finished the (empty) request body stream, and that stream
     /// then fails as closed although Slack answered: a form body avoids the race.
-    pub fn read<R: DeserializeOwned>(
-        &self,
-        method: &'static str,
-        params: &[(&str, &str)],
-    ) -> Result<R, SlackError> {
+    pub fn read<R: DeserializeOwned>(&self, method: &'static str, params: &[(&str, &str)]) -> Result<R, SlackError> {
         let form = form_encode(params);
         self.execute(method, FORM_CONTENT_TYPE, form.as_bytes())
     }
@@ -82,7 +74,10 @@ impl<'token> SlackClient<'token> {
     ) -> Result<R, SlackError> {
         let url = method_url(&self.base_url, method);
         let authorization = format!("Bearer {}", self.token);
-        let headers = [("content-type", content_type), ("authorization", authorization.as_str())];
+        let headers = [
+            ("content-type", content_type),
+            ("authorization", authorization.as_str()),
+        ];
         let reply = wasi_http::post(&url, &headers, body, TIMEOUTS).map_err(|error| match error {
             HttpError::InvalidHeaders => SlackError::InvalidToken { method },
             error => connection_error(method, error),
@@ -132,9 +127,7 @@ fn form_encode(pairs: &[(&str, &str)]) -> String {
     let encode = |text: &str| {
         text.bytes()
             .map(|byte| match byte {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    char::from(byte).to_string()
-                }
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(byte).to_string(),
                 _ => format!("%{byte:02X}"),
             })
             .collect::<String>()
@@ -230,10 +223,7 @@ mod tests {
     #[test]
     fn queries_are_form_encoded() {
         assert_eq!(
-            form_encode(&[
-                ("email", "ada+x@example.com"),
-                ("types", "public_channel,im")
-            ]),
+            form_encode(&[("email", "ada+x@example.com"), ("types", "public_channel,im")]),
             "email=ada%2Bx%40example.com&types=public_channel%2Cim"
         );
     }

@@ -121,9 +121,7 @@ impl<'a> Resolver<'a> {
         if let Some(user) = self.cache.users.get(&key) {
             return Ok(user.clone());
         }
-        let found: FoundUser = self
-            .client
-            .read("users.lookupByEmail", &[("email", email)])?;
+        let found: FoundUser = self.client.read("users.lookupByEmail", &[("email", email)])?;
         self.cache.users.insert(key, found.user.id.clone());
         Ok(found.user.id)
     }
@@ -136,9 +134,7 @@ impl<'a> Resolver<'a> {
         let opened: Opened = self
             .client
             .call("conversations.open", &serde_json::json!({ "users": user }))?;
-        self.cache
-            .dms
-            .insert(user.to_owned(), opened.channel.id.clone());
+        self.cache.dms.insert(user.to_owned(), opened.channel.id.clone());
         Ok(opened.channel.id)
     }
 
@@ -161,9 +157,7 @@ impl<'a> Resolver<'a> {
             let page: ChannelPage = self.client.read("conversations.list", &query)?;
             for channel in page.channels {
                 if let Some(listed) = channel.name {
-                    self.cache
-                        .channels
-                        .insert(listed.to_lowercase(), channel.id);
+                    self.cache.channels.insert(listed.to_lowercase(), channel.id);
                 }
             }
             cursor = page
@@ -171,17 +165,12 @@ impl<'a> Resolver<'a> {
                 .and_then(|metadata| metadata.next_cursor)
                 .unwrap_or_default();
             if cursor.is_empty() {
-                return self
-                    .cache
-                    .channels
-                    .get(name)
-                    .cloned()
-                    .ok_or_else(|| SlackError::Api {
-                        method: "conversations.list",
-                        code: "channel_not_found".to_owned(),
-                        needed: None,
-                        details: Some(format!("no channel named #{name} that the bot can see")),
-                    });
+                return self.cache.channels.get(name).cloned().ok_or_else(|| SlackError::Api {
+                    method: "conversations.list",
+                    code: "channel_not_found".to_owned(),
+                    needed: None,
+                    details: Some(format!("no channel named #{name} that the bot can see")),
+                });
             }
         }
     }
@@ -195,26 +184,11 @@ mod tests {
     fn channel_inputs_are_classified() {
         let classify = Destination::classify;
         assert_eq!(classify(" #Billing "), Destination::Name("billing".into()));
-        assert_eq!(
-            classify("ops-alerts"),
-            Destination::Name("ops-alerts".into())
-        );
-        assert_eq!(
-            classify("C0123456789"),
-            Destination::Conversation("C0123456789".into())
-        );
-        assert_eq!(
-            classify("G0123456789"),
-            Destination::Conversation("G0123456789".into())
-        );
-        assert_eq!(
-            classify("U0123456789"),
-            Destination::User("U0123456789".into())
-        );
-        assert_eq!(
-            classify("W0123456789"),
-            Destination::User("W0123456789".into())
-        );
+        assert_eq!(classify("ops-alerts"), Destination::Name("ops-alerts".into()));
+        assert_eq!(classify("C0123456789"), Destination::Conversation("C0123456789".into()));
+        assert_eq!(classify("G0123456789"), Destination::Conversation("G0123456789".into()));
+        assert_eq!(classify("U0123456789"), Destination::User("U0123456789".into()));
+        assert_eq!(classify("W0123456789"), Destination::User("W0123456789".into()));
         assert_eq!(
             classify("ada@example.com"),
             Destination::Email("ada@example.com".into())

@@ -89,9 +89,7 @@ impl SlackError {
     pub fn kind(&self) -> FailureKind {
         match self {
             SlackError::RateLimited { .. } => FailureKind::RateLimited,
-            SlackError::Api { code, .. } => {
-                known_error(code).map_or(FailureKind::Rejected, |known| known.kind)
-            }
+            SlackError::Api { code, .. } => known_error(code).map_or(FailureKind::Rejected, |known| known.kind),
             SlackError::HttpStatus { status, .. } if *status >= 500 => FailureKind::Transient,
             SlackError::Connection {
                 failure: ConnectionFailure::Denied,
@@ -138,10 +136,8 @@ impl SlackError {
                 let scope = needed.as_deref().map_or_else(
                     || "missing".to_owned(),
                     |needed| {
-                        let scopes: Vec<String> = needed
-                            .split(',')
-                            .map(|scope| format!("`{}`", scope.trim()))
-                            .collect();
+                        let scopes: Vec<String> =
+                            needed.split(',').map(|scope| format!("`{}`", scope.trim())).collect();
                         scopes.join(", ")
                     },
                 );
@@ -154,16 +150,12 @@ impl SlackError {
                     .to_owned()
             }
             SlackError::Connection { failure, .. } => match failure {
-                ConnectionFailure::Timeout => {
-                    "Slack did not answer in time; the step will be retried"
-                }
+                ConnectionFailure::Timeout => "Slack did not answer in time; the step will be retried",
                 ConnectionFailure::Denied => {
                     "the host only lets requests out to slack.com, hooks.slack.com and the host \
                      of SLACK_API_URL; check SLACK_API_URL"
                 }
-                ConnectionFailure::Failed => {
-                    "check the network connection and SLACK_API_URL; the step will be retried"
-                }
+                ConnectionFailure::Failed => "check the network connection and SLACK_API_URL; the step will be retried",
             }
             .to_owned(),
             SlackError::InvalidToken { .. } => {
@@ -191,15 +183,20 @@ impl SlackError {
     /// Whether the request may have delivered something although it failed: it went out
     /// and no answer came back.
     pub fn may_have_arrived(&self) -> bool {
-        matches!(self, SlackError::Connection { may_have_arrived: true, .. })
+        matches!(
+            self,
+            SlackError::Connection {
+                may_have_arrived: true,
+                ..
+            }
+        )
     }
 
     /// How long to wait before retrying, for a rate limit.
     pub fn retry_after_seconds(&self) -> u32 {
         match self {
             SlackError::RateLimited {
-                retry_after_seconds,
-                ..
+                retry_after_seconds, ..
             } => *retry_after_seconds,
             _ => DEFAULT_RETRY_AFTER_SECONDS,
         }
@@ -478,9 +475,7 @@ const KNOWN_ERRORS: &[KnownError] = &[
 
 /// ` (details)`, or nothing without details.
 fn in_parentheses(details: Option<&str>) -> String {
-    details
-        .map(|details| format!(" ({details})"))
-        .unwrap_or_default()
+    details.map(|details| format!(" ({details})")).unwrap_or_default()
 }
 
 /// The table entry for a Slack error code.
@@ -517,21 +512,11 @@ mod tests {
     fn codes_map_to_kinds_and_hints() {
         let error = api("not_in_channel", None);
         assert_eq!(error.kind(), FailureKind::NotFound);
-        assert_eq!(
-            error.hint(),
-            "invite the bot to the channel: /invite @your-bot"
-        );
-        assert_eq!(
-            error.to_string(),
-            "Slack chat.postMessage failed: not_in_channel"
-        );
+        assert_eq!(error.hint(), "invite the bot to the channel: /invite @your-bot");
+        assert_eq!(error.to_string(), "Slack chat.postMessage failed: not_in_channel");
         assert_eq!(api("invalid_auth", None).kind(), FailureKind::Unauthorized);
         assert_eq!(api("something_new", None).kind(), FailureKind::Rejected);
-        assert!(
-            api("something_new", None)
-                .hint()
-                .contains("`something_new`")
-        );
+        assert!(api("something_new", None).hint().contains("`something_new`"));
     }
 
     #[test]
@@ -541,20 +526,13 @@ mod tests {
                 .hint()
                 .starts_with("add the `chat:write` scope to the Slack app")
         );
-        assert!(
-            api("missing_scope", None)
-                .hint()
-                .starts_with("add the missing scope")
-        );
+        assert!(api("missing_scope", None).hint().starts_with("add the missing scope"));
     }
 
     #[test]
     fn every_code_appears_once() {
         for known in KNOWN_ERRORS {
-            let count = KNOWN_ERRORS
-                .iter()
-                .filter(|other| other.code == known.code)
-                .count();
+            let count = KNOWN_ERRORS.iter().filter(|other| other.code == known.code).count();
             assert_eq!(count, 1, "{}", known.code);
         }
     }

@@ -83,8 +83,13 @@ impl Lookup<'_> {
             ("limit", "1"),
         ];
         let page: Page = self.client.read("conversations.history", &query)?;
-        let parent = page.messages.iter().find(|message| message.get("ts") == Some(&ts.into()));
-        let latest = parent.and_then(|message| message.get("latest_reply")).and_then(Value::as_str);
+        let parent = page
+            .messages
+            .iter()
+            .find(|message| message.get("ts") == Some(&ts.into()));
+        let latest = parent
+            .and_then(|message| message.get("latest_reply"))
+            .and_then(Value::as_str);
         Ok(latest.is_some_and(|latest| newer(latest, after)))
     }
 
@@ -116,7 +121,10 @@ impl Lookup<'_> {
             if done(&page.messages) {
                 return Ok(());
             }
-            cursor = page.response_metadata.and_then(|metadata| metadata.next_cursor).unwrap_or_default();
+            cursor = page
+                .response_metadata
+                .and_then(|metadata| metadata.next_cursor)
+                .unwrap_or_default();
             if cursor.is_empty() {
                 return Ok(());
             }
@@ -134,9 +142,7 @@ fn parts_of(messages: &[Value], execution_key: &str) -> BTreeMap<usize, String> 
     messages
         .iter()
         .filter(|message| message.pointer("/metadata/event_type") == Some(&EVENT_TYPE.into()))
-        .filter(|message| {
-            message.pointer("/metadata/event_payload/execution_key") == Some(&execution_key.into())
-        })
+        .filter(|message| message.pointer("/metadata/event_payload/execution_key") == Some(&execution_key.into()))
         .filter_map(|message| {
             let part = message.pointer("/metadata/event_payload/part")?.as_u64()?;
             let part = usize::try_from(part).ok()?;
@@ -174,10 +180,7 @@ mod tests {
                    "event_payload": {"execution_key": "i1/notify", "part": 1}}}),
         ];
         let found = parts_of(&messages, "i1/notify");
-        assert_eq!(
-            found,
-            BTreeMap::from([(1, "1.0".to_owned()), (2, "3.0".to_owned())])
-        );
+        assert_eq!(found, BTreeMap::from([(1, "1.0".to_owned()), (2, "3.0".to_owned())]));
     }
 
     #[test]

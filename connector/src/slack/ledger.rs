@@ -29,8 +29,7 @@ impl Ledger {
 
     /// The ledger as JSON text for the host; none while it is empty.
     pub fn to_json(&self) -> Option<String> {
-        (self != &Ledger::default())
-            .then(|| serde_json::to_string(self).expect("string maps serialize to JSON"))
+        (self != &Ledger::default()).then(|| serde_json::to_string(self).expect("string maps serialize to JSON"))
     }
 }
 

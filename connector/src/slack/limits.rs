@@ -102,8 +102,7 @@ fn section_text(block: &Value) -> Option<&str> {
 /// A section whose text is over the limit becomes several sections, the first keeping
 /// the block's other parts (fields, accessory, block id, which must stay unique).
 fn split_section(block: Value) -> Vec<Value> {
-    let Some(text) = section_text(&block).filter(|text| text.chars().count() > MAX_SECTION_TEXT)
-    else {
+    let Some(text) = section_text(&block).filter(|text| text.chars().count() > MAX_SECTION_TEXT) else {
         return vec![block];
     };
     let kind = block["text"]["type"].clone();
@@ -163,11 +162,7 @@ fn break_point(text: &str, max: usize) -> (usize, usize) {
     let head = &text[..limit];
     [b'\n', b' ']
         .into_iter()
-        .find_map(|separator| {
-            head.bytes()
-                .rposition(|b| b == separator)
-                .filter(|&i| i >= limit / 2)
-        })
+        .find_map(|separator| head.bytes().rposition(|b| b == separator).filter(|&i| i >= limit / 2))
         .map_or((limit, limit), |i| (i, i + 1))
 }
 
@@ -189,10 +184,7 @@ mod tests {
             text: Some("hi".into()),
             blocks: None,
         };
-        assert_eq!(
-            fit(draft.clone(), Overflow::Split),
-            std::slice::from_ref(&draft)
-        );
+        assert_eq!(fit(draft.clone(), Overflow::Split), std::slice::from_ref(&draft));
         assert_eq!(fit(draft.clone(), Overflow::Truncate), [draft]);
     }
 
@@ -273,9 +265,6 @@ mod tests {
         assert_eq!(blocks.len(), MAX_BLOCKS);
         let section = blocks[0]["text"]["text"].as_str().unwrap();
         assert!(section.chars().count() <= MAX_SECTION_TEXT && section.ends_with(TRUNCATED));
-        assert_eq!(
-            blocks[49]["elements"][0]["text"],
-            "… (truncated): 12 more blocks"
-        );
+        assert_eq!(blocks[49]["elements"][0]["text"], "… (truncated): 12 more blocks");
     }
 }

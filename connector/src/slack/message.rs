@@ -168,16 +168,8 @@ fn fallback_text(blocks: &[Value]) -> Option<String> {
         .iter()
         .flat_map(|block| {
             let own = block.get("text");
-            let fields = block
-                .get("fields")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten();
-            let elements = block
-                .get("elements")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten();
+            let fields = block.get("fields").and_then(Value::as_array).into_iter().flatten();
+            let elements = block.get("elements").and_then(Value::as_array).into_iter().flatten();
             own.into_iter().chain(fields).chain(elements)
         })
         .filter_map(|text| text.get("text").and_then(Value::as_str))
@@ -204,10 +196,7 @@ mod tests {
         )
         .unwrap();
         let content = Content::new(None, Some(blocks), None);
-        assert_eq!(
-            content.text.as_deref(),
-            Some("Invoice 42\n*Total* 12.50\nby herald")
-        );
+        assert_eq!(content.text.as_deref(), Some("Invoice 42\n*Total* 12.50\nby herald"));
     }
 
     #[test]

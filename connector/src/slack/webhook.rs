@@ -42,8 +42,7 @@ pub fn post(url: &str, message: &WebhookMessage<'_>) -> Result<(), SlackError> {
     };
     let json = serde_json::to_vec(message).expect("a webhook message serializes to JSON");
     let headers = [("content-type", JSON_CONTENT_TYPE)];
-    let reply = wasi_http::post(&url, &headers, &json, TIMEOUTS)
-        .map_err(|error| connection_error(WEBHOOK, error))?;
+    let reply = wasi_http::post(&url, &headers, &json, TIMEOUTS).map_err(|error| connection_error(WEBHOOK, error))?;
     let header_retry_after = reply.retry_after.as_deref().map(|value| retry_after(Some(value)));
     let body = String::from_utf8_lossy(&reply.body);
     if reply.status == 200 && body.trim() == "ok" {
@@ -125,23 +124,12 @@ mod tests {
             (500, "rollup_error", Transient),
         ];
         for (status, body, kind) in cases {
-            assert_eq!(
-                kind_and_code(status, body),
-                (kind, body.to_owned()),
-                "{body}"
-            );
+            assert_eq!(kind_and_code(status, body), (kind, body.to_owned()), "{body}");
         }
         assert_eq!(kind_and_code(404, ""), (NotFound, "no_service".into()));
         assert_eq!(kind_and_code(503, "<html>"), (Transient, "http_503".into()));
-        assert_eq!(
-            kind_and_code(200, "nope!"),
-            (Rejected, "invalid_response".into())
-        );
-        assert!(
-            webhook_error(404, "channel_not_found", None)
-                .hint()
-                .contains("webhook")
-        );
+        assert_eq!(kind_and_code(200, "nope!"), (Rejected, "invalid_response".into()));
+        assert!(webhook_error(404, "channel_not_found", None).hint().contains("webhook"));
     }
 
     #[test]
@@ -150,10 +138,7 @@ mod tests {
         assert_eq!(webhook_error(429, body, None).retry_after_seconds(), 7);
         assert_eq!(webhook_error(429, body, Some(30)).retry_after_seconds(), 30);
         assert_eq!(webhook_error(429, "", None).retry_after_seconds(), 1);
-        assert_eq!(
-            webhook_error(429, "", None).kind(),
-            FailureKind::RateLimited
-        );
+        assert_eq!(webhook_error(429, "", None).kind(), FailureKind::RateLimited);
     }
 
     #[test]

@@ -53,19 +53,36 @@ pub(super) fn slack_inputs(inputs: Vec<InputMapping>) -> Result<Vec<InputMapping
                 "herald does not look people up by real name (`{channel}`); give their e-mail address or user id (U…)"
             )),
             (target, _) => match RENAMED.iter().find(|(from, _)| *from == target) {
-                Some((_, to)) => renamed.push(InputMapping { target: (*to).to_owned(), ..input }),
+                Some((_, to)) => renamed.push(InputMapping {
+                    target: (*to).to_owned(),
+                    ..input
+                }),
                 None => {
-                    let known = RENAMED.iter().map(|(from, _)| *from).chain(["method", "data.messageType"]);
-                    let hint = closest(target, known).map(|name| format!("; did you mean `{name}`?")).unwrap_or_default();
-                    problem(format!("`{target}` is not an input of Camunda's Slack template for chat.postMessage{hint}"));
+                    let known = RENAMED
+                        .iter()
+                        .map(|(from, _)| *from)
+                        .chain(["method", "data.messageType"]);
+                    let hint = closest(target, known)
+                        .map(|name| format!("; did you mean `{name}`?"))
+                        .unwrap_or_default();
+                    problem(format!(
+                        "`{target}` is not an input of Camunda's Slack template for chat.postMessage{hint}"
+                    ));
                 }
             },
         }
     }
     if let Some(position) = documents {
-        problems.push((position, "herald does not attach documents to Slack messages; remove the documents".into()));
+        problems.push((
+            position,
+            "herald does not attach documents to Slack messages; remove the documents".into(),
+        ));
     }
-    if problems.is_empty() { Ok(renamed) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(renamed)
+    } else {
+        Err(problems)
+    }
 }
 
 impl Binding {
@@ -88,7 +105,10 @@ impl Binding {
         if self != Binding::CamundaSlack {
             return output;
         }
-        let text = serde_json::from_str::<Value>(config).ok().and_then(|c| c.get("text").cloned()).unwrap_or(Value::Null);
+        let text = serde_json::from_str::<Value>(config)
+            .ok()
+            .and_then(|c| c.get("text").cloned())
+            .unwrap_or(Value::Null);
         json!({
             "ts": output["ts"],
             "channel": output["channel"],
@@ -127,6 +147,9 @@ mod tests {
     fn the_response_has_camundas_shape() {
         let output = json!({"ok": true, "channel": "C1", "ts": "1.2"});
         let response = Binding::CamundaSlack.response(output, r#"{"text": "Hi"}"#);
-        assert_eq!(response, json!({"ts": "1.2", "channel": "C1", "message": {"type": "message", "text": "Hi", "ts": "1.2"}}));
+        assert_eq!(
+            response,
+            json!({"ts": "1.2", "channel": "C1", "message": {"type": "message", "text": "Hi", "ts": "1.2"}})
+        );
     }
 }

@@ -11,10 +11,8 @@ use roxmltree::{Document, Node};
 
 use super::camunda::{self, CAMUNDA_SLACK_TYPE};
 use super::diagnostic::{Diagnostic, LoadError, Position};
+use super::model::{Binding, Element, ElementKind, InputMapping, Process, SequenceFlow, ServiceTask, Source};
 use super::text_index::TextIndex;
-use super::model::{
-    Binding, Element, ElementKind, InputMapping, Process, SequenceFlow, ServiceTask, Source,
-};
 use crate::feel::{Expression, FeelError};
 
 /// The BPMN 2.0 model namespace.
@@ -41,8 +39,10 @@ const IGNORED_IN_PROCESS: &[&str] = &[
 
 /// Loads the executable process of a BPMN file.
 pub fn load_file(path: &Path) -> Result<Process, LoadError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     load_str(&text, path)
 }
 
@@ -63,7 +63,10 @@ pub fn load_partially(text: &str, file: &Path) -> (Option<Process>, Vec<Diagnost
             let pos = err.pos();
             let diagnostic = Diagnostic {
                 file: file.to_path_buf(),
-                position: Position { line: pos.row, column: pos.col },
+                position: Position {
+                    line: pos.row,
+                    column: pos.col,
+                },
                 element: None,
                 message: format!("malformed XML: {err}"),
             };
@@ -150,7 +153,10 @@ impl<'a, 'input> Loader<'a, 'input> {
                 None
             }
             [_, second, ..] => {
-                self.report(*second, "the file has more than one executable process; herald runs one process per file");
+                self.report(
+                    *second,
+                    "the file has more than one executable process; herald runs one process per file",
+                );
                 None
             }
         }
@@ -172,8 +178,11 @@ impl<'a, 'input> Loader<'a, 'input> {
         }
         self.check_unique_ids(&elements, &raw_flows);
 
-        let index: HashMap<String, usize> =
-            elements.iter().enumerate().map(|(i, e): (usize, &Element)| (e.id.clone(), i)).collect();
+        let index: HashMap<String, usize> = elements
+            .iter()
+            .enumerate()
+            .map(|(i, e): (usize, &Element)| (e.id.clone(), i))
+            .collect();
         let mut flows = Vec::new();
         let mut flow_index = HashMap::new();
         for raw in &raw_flows {
@@ -181,14 +190,23 @@ impl<'a, 'input> Loader<'a, 'input> {
             let target = index.get(raw.target.as_str()).copied();
             for (end, id, found) in [("sourceRef", &raw.source, source), ("targetRef", &raw.target, target)] {
                 if found.is_none() {
-                    self.report(raw.node, format!("{end} `{id}` names no supported flow element of this process"));
+                    self.report(
+                        raw.node,
+                        format!("{end} `{id}` names no supported flow element of this process"),
+                    );
                 }
             }
-            let (Some(source), Some(target)) = (source, target) else { continue };
+            let (Some(source), Some(target)) = (source, target) else {
+                continue;
+            };
             flow_index.insert(raw.id.as_str(), flows.len());
             elements[source].outgoing.push(flows.len());
             elements[target].incoming += 1;
-            flows.push(SequenceFlow { id: raw.id.clone(), target, condition: raw.condition.clone() });
+            flows.push(SequenceFlow {
+                id: raw.id.clone(),
+                target,
+                condition: raw.condition.clone(),
+            });
         }
         self.resolve_defaults(&mut elements, &flow_index);
         self.resolve_attachments(&mut elements, &index);
@@ -209,11 +227,21 @@ impl<'a, 'input> Loader<'a, 'input> {
             [_, second, ..] => {
                 let position = elements[*second].position;
                 let id = elements[*second].id.clone();
-                self.report_at(position, Some(&id), "the process has more than one start event; herald starts at exactly one");
+                self.report_at(
+                    position,
+                    Some(&id),
+                    "the process has more than one start event; herald starts at exactly one",
+                );
                 None
             }
         };
-        Some(Process::new(node.attribute("id").unwrap_or("process").to_owned(), self.file.clone(), elements, flows, start?))
+        Some(Process::new(
+            node.attribute("id").unwrap_or("process").to_owned(),
+            self.file.clone(),
+            elements,
+            flows,
+            start?,
+        ))
     }
 
     fn flow_node(&mut self, node: Node<'a, 'input>) -> Option<Element> {
@@ -230,7 +258,11 @@ impl<'a, 'input> Loader<'a, 'input> {
                     ));
                     return None;
                 }
-                if name == "startEvent" { ElementKind::StartEvent } else { ElementKind::EndEvent }
+                if name == "startEvent" {
+                    ElementKind::StartEvent
+                } else {
+                    ElementKind::EndEvent
+                }
             }
             "serviceTask" => ElementKind::ServiceTask(self.service_task(node)?),
             "exclusiveGateway" => {
@@ -278,7 +310,12 @@ impl<'a, 'input> Loader<'a, 'input> {
         match crate::engine::parse_duration(text) {
             Ok(duration) => Some(ElementKind::Timer { duration }),
             Err(err) => {
-                self.report(node, format!("the timer's `timeDuration` must be an ISO 8601 duration such as PT5M, not `{text}`: {err}"));
+                self.report(
+                    node,
+                    format!(
+                        "the timer's `timeDuration` must be an ISO 8601 duration such as PT5M, not `{text}`: {err}"
+                    ),
+                );
                 None
             }
         }
@@ -292,11 +329,17 @@ impl<'a, 'input> Loader<'a, 'input> {
         };
         let Some(error) = node.children().find(|c| is_bpmn(*c, "errorEventDefinition")) else {
             let what = event_definition(node).unwrap_or("no event definition");
-            self.report(node, format!("a boundary event with {what} is not supported; herald runs error boundary events"));
+            self.report(
+                node,
+                format!("a boundary event with {what} is not supported; herald runs error boundary events"),
+            );
             return None;
         };
         if node.attribute("cancelActivity") == Some("false") {
-            self.report(node, "an error boundary event always interrupts its task; remove cancelActivity=\"false\"");
+            self.report(
+                node,
+                "an error boundary event always interrupts its task; remove cancelActivity=\"false\"",
+            );
             return None;
         }
         let error_code = match error.attribute("errorRef") {
@@ -304,26 +347,43 @@ impl<'a, 'input> Loader<'a, 'input> {
             Some(reference) => match self.error_codes.get(reference) {
                 Some(code) => code.map(str::to_owned),
                 None => {
-                    self.report(error, format!("errorRef `{reference}` names no `bpmn:error` of this file"));
+                    self.report(
+                        error,
+                        format!("errorRef `{reference}` names no `bpmn:error` of this file"),
+                    );
                     return None;
                 }
             },
         };
         self.attachments.insert(id.to_owned(), attached);
         // The task is resolved once every element is known.
-        Some(ElementKind::ErrorBoundary { attached_to: usize::MAX, error_code })
+        Some(ElementKind::ErrorBoundary {
+            attached_to: usize::MAX,
+            error_code,
+        })
     }
 
     fn resolve_attachments(&mut self, elements: &mut [Element], index: &HashMap<String, usize>) {
-        let tasks: Vec<bool> = elements.iter().map(|e| matches!(e.kind, ElementKind::ServiceTask(_))).collect();
+        let tasks: Vec<bool> = elements
+            .iter()
+            .map(|e| matches!(e.kind, ElementKind::ServiceTask(_)))
+            .collect();
         for element in elements.iter_mut() {
-            let ElementKind::ErrorBoundary { attached_to, .. } = &mut element.kind else { continue };
+            let ElementKind::ErrorBoundary { attached_to, .. } = &mut element.kind else {
+                continue;
+            };
             let target = self.attachments.get(&element.id).copied().unwrap_or_default();
             match index.get(target) {
                 Some(&task) if tasks[task] => *attached_to = task,
                 _ => {
                     let id = element.id.clone();
-                    self.report_at(element.position, Some(&id), format!("the boundary event is attached to `{target}`, which is not a service task of this process"));
+                    self.report_at(
+                        element.position,
+                        Some(&id),
+                        format!(
+                            "the boundary event is attached to `{target}`, which is not a service task of this process"
+                        ),
+                    );
                 }
             }
         }
@@ -335,7 +395,10 @@ impl<'a, 'input> Loader<'a, 'input> {
             .find(|c| is_bpmn(*c, "multiInstanceLoopCharacteristics") || is_bpmn(*c, "standardLoopCharacteristics"))
         {
             let what = looping.tag_name().name();
-            self.report(looping, format!("`bpmn:{what}` is not supported; herald runs each task once"));
+            self.report(
+                looping,
+                format!("`bpmn:{what}` is not supported; herald runs each task once"),
+            );
             return None;
         }
         let extensions = node.children().find(|c| is_bpmn(*c, "extensionElements"));
@@ -345,7 +408,10 @@ impl<'a, 'input> Loader<'a, 'input> {
             return None;
         };
         let Some(task_type) = definition.attribute("type").filter(|t| !t.trim().is_empty()) else {
-            self.report(definition, "`zeebe:taskDefinition` has no `type`; name a connector, e.g. type=\"slack\"");
+            self.report(
+                definition,
+                "`zeebe:taskDefinition` has no `type`; name a connector, e.g. type=\"slack\"",
+            );
             return None;
         };
         let retries = match definition.attribute("retries").map(str::trim) {
@@ -353,7 +419,10 @@ impl<'a, 'input> Loader<'a, 'input> {
             Some(text) => match text.parse::<u32>() {
                 Ok(n) if n >= 1 => n,
                 _ => {
-                    self.report(definition, format!("`retries` must be a whole number of attempts, at least 1, not `{text}`"));
+                    self.report(
+                        definition,
+                        format!("`retries` must be a whole number of attempts, at least 1, not `{text}`"),
+                    );
                     DEFAULT_RETRIES
                 }
             },
@@ -364,7 +433,10 @@ impl<'a, 'input> Loader<'a, 'input> {
                 if is_zeebe(child, "input") {
                     inputs.extend(self.input(child));
                 } else if is_zeebe(child, "output") {
-                    self.report(child, "`zeebe:output` mappings are not supported; name a `resultVariable` task header instead");
+                    self.report(
+                        child,
+                        "`zeebe:output` mappings are not supported; name a `resultVariable` task header instead",
+                    );
                 }
             }
         }
@@ -386,7 +458,11 @@ impl<'a, 'input> Loader<'a, 'input> {
             }
         }
         let task_type = task_type.trim().to_owned();
-        let binding = if task_type == CAMUNDA_SLACK_TYPE { Binding::CamundaSlack } else { Binding::Herald };
+        let binding = if task_type == CAMUNDA_SLACK_TYPE {
+            Binding::CamundaSlack
+        } else {
+            Binding::Herald
+        };
         if binding == Binding::CamundaSlack {
             inputs = match camunda::slack_inputs(inputs) {
                 Ok(inputs) => inputs,
@@ -398,7 +474,15 @@ impl<'a, 'input> Loader<'a, 'input> {
                 }
             };
         }
-        Some(ServiceTask { task_type, retries, inputs, headers, result_expression, error_expression, binding })
+        Some(ServiceTask {
+            task_type,
+            retries,
+            inputs,
+            headers,
+            result_expression,
+            error_expression,
+            binding,
+        })
     }
 
     /// A header whose value is FEEL (`resultExpression`, `errorExpression`), with or
@@ -432,13 +516,19 @@ impl<'a, 'input> Loader<'a, 'input> {
             Some(feel) => Source::Expression(self.expression(feel, position, 1)?),
             None => Source::Literal(attr.value().to_owned()),
         };
-        Some(InputMapping { target: target.to_owned(), source, position })
+        Some(InputMapping {
+            target: target.to_owned(),
+            source,
+            position,
+        })
     }
 
     fn sequence_flow(&mut self, node: Node<'a, 'input>) -> Option<RawFlow<'a, 'input>> {
-        let (Some(id), Some(source), Some(target)) =
-            (node.attribute("id"), node.attribute("sourceRef"), node.attribute("targetRef"))
-        else {
+        let (Some(id), Some(source), Some(target)) = (
+            node.attribute("id"),
+            node.attribute("sourceRef"),
+            node.attribute("targetRef"),
+        ) else {
             self.report(node, "`bpmn:sequenceFlow` needs `id`, `sourceRef` and `targetRef`");
             return None;
         };
@@ -477,7 +567,10 @@ impl<'a, 'input> Loader<'a, 'input> {
         match Expression::parse(feel) {
             Ok(expression) => Some(expression),
             Err(FeelError::Syntax { column, message }) => {
-                let position = Position { line: start.line, column: start.column + (skip + column - 1) as u32 };
+                let position = Position {
+                    line: start.line,
+                    column: start.column + (skip + column - 1) as u32,
+                };
                 self.report_at(position, None, format!("FEEL syntax error: {message}"));
                 None
             }
@@ -491,7 +584,9 @@ impl<'a, 'input> Loader<'a, 'input> {
     fn check_unique_ids(&mut self, elements: &[Element], flows: &[RawFlow]) {
         let mut seen = HashMap::new();
         let ids = elements.iter().map(|e| (e.id.as_str(), e.position)).chain(
-            flows.iter().map(|f| (f.id.as_str(), self.position(f.node.range().start))),
+            flows
+                .iter()
+                .map(|f| (f.id.as_str(), self.position(f.node.range().start))),
         );
         let mut duplicates = Vec::new();
         for (id, position) in ids {
@@ -506,13 +601,21 @@ impl<'a, 'input> Loader<'a, 'input> {
 
     fn resolve_defaults(&mut self, elements: &mut [Element], flow_index: &HashMap<&str, usize>) {
         for element in elements.iter_mut() {
-            let ElementKind::ExclusiveGateway { default } = &mut element.kind else { continue };
-            let Some(&name) = self.gateway_defaults.get(&element.id) else { continue };
+            let ElementKind::ExclusiveGateway { default } = &mut element.kind else {
+                continue;
+            };
+            let Some(&name) = self.gateway_defaults.get(&element.id) else {
+                continue;
+            };
             match flow_index.get(name) {
                 Some(&flow) if element.outgoing.contains(&flow) => *default = Some(flow),
                 _ => {
                     let id = element.id.clone();
-                    self.report_at(element.position, Some(&id), format!("the default flow `{name}` is not an outgoing flow of this gateway"));
+                    self.report_at(
+                        element.position,
+                        Some(&id),
+                        format!("the default flow `{name}` is not an outgoing flow of this gateway"),
+                    );
                 }
             }
         }
@@ -557,7 +660,11 @@ impl<'a, 'input> Loader<'a, 'input> {
                 }
                 _ => {
                     if outgoing == 0 {
-                        self.report_at(element.position, id, "the element has no outgoing sequence flow; connect it to the next element or an end event");
+                        self.report_at(
+                            element.position,
+                            id,
+                            "the element has no outgoing sequence flow; connect it to the next element or an end event",
+                        );
                     } else if outgoing > 1 {
                         self.report_at(element.position, id, format!(
                             "the element has {outgoing} outgoing flows; branch with an exclusive or a parallel gateway"

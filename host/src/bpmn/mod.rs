@@ -6,7 +6,7 @@ mod loader;
 mod model;
 mod text_index;
 
+pub use camunda::CAMUNDA_SLACK_TYPE;
 pub use diagnostic::{Diagnostic, LoadError, Position};
 pub use loader::{BPMN_NS, ZEEBE_NS, load_file, load_partially, load_str};
-pub use camunda::CAMUNDA_SLACK_TYPE;
 pub use model::{Binding, Element, ElementKind, InputMapping, Process, SequenceFlow, ServiceTask, Source};

@@ -52,7 +52,11 @@ pub fn instances(args: InstancesArgs) -> Result<(), Exit> {
         for error in &unreadable {
             eprintln!("herald: {error}");
         }
-        if unreadable.is_empty() { Ok(()) } else { Err(Exit::Failed(None)) }
+        if unreadable.is_empty() {
+            Ok(())
+        } else {
+            Err(Exit::Failed(None))
+        }
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&list).expect("summaries serialize"));
@@ -62,7 +66,14 @@ pub fn instances(args: InstancesArgs) -> Result<(), Exit> {
         println!("no instances");
     }
     for summary in &list {
-        let line = format!("{}  {:<9}  {:>3} steps  {}  ({})", summary.instance, state_name(&summary.state), summary.steps, summary.process, summary.flow);
+        let line = format!(
+            "{}  {:<9}  {:>3} steps  {}  ({})",
+            summary.instance,
+            state_name(&summary.state),
+            summary.steps,
+            summary.process,
+            summary.flow
+        );
         println!("{}", shown(&line));
     }
     report()
@@ -81,7 +92,9 @@ struct Shown<'a> {
 /// Prints one instance with its history.
 pub fn show(args: ShowArgs) -> Result<(), Exit> {
     let store = open(&args.state)?;
-    let stored = store.load_instance(&args.id)?.ok_or_else(|| herald::state::StateError::UnknownInstance { id: args.id.clone() })?;
+    let stored = store
+        .load_instance(&args.id)?
+        .ok_or_else(|| herald::state::StateError::UnknownInstance { id: args.id.clone() })?;
     let flow = store.flow(&stored.flow)?.path;
     let tokens = stored.position.tokens.iter().map(|t| t.at.clone()).collect();
     let record = &stored.record;
@@ -90,7 +103,12 @@ pub fn show(args: ShowArgs) -> Result<(), Exit> {
         println!("{}", shown(&text));
         return Ok(());
     }
-    let mut text = format!("instance {}\n  process   {} ({flow})\n  state     {}\n", record.instance, record.process, state_name(&record.state));
+    let mut text = format!(
+        "instance {}\n  process   {} ({flow})\n  state     {}\n",
+        record.instance,
+        record.process,
+        state_name(&record.state)
+    );
     if let Some(incident) = &record.incident {
         text += &format!("  incident  at {}: {}\n", incident.element, incident.message);
     }
@@ -104,7 +122,10 @@ pub fn show(args: ShowArgs) -> Result<(), Exit> {
             StepStatus::Failed => "✗",
             StepStatus::Running => "…",
         };
-        text += &format!("    {mark} {} ({}), {} attempt(s)", step.id, step.task_type, step.attempts);
+        text += &format!(
+            "    {mark} {} ({}), {} attempt(s)",
+            step.id, step.task_type, step.attempts
+        );
         if let Some(output) = &step.output {
             text += &format!(": {output}");
         }
@@ -120,5 +141,8 @@ pub fn show(args: ShowArgs) -> Result<(), Exit> {
 }
 
 fn state_name(state: &herald::engine::InstanceState) -> String {
-    serde_json::to_value(state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(state)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

@@ -32,7 +32,13 @@ pub async fn preview(args: PreviewArgs) -> Result<(), Exit> {
         .map_err(|e| Exit::Invalid(anyhow::anyhow!("cannot read the flow {}: {e}", args.flow.display())))?;
     let process = bpmn::load_str(&text, &args.flow).map_err(|e| Exit::Invalid(e.into()))?;
     // With --vars-jsonl, the first line stands for them all.
-    let variables = args.variables.load().map_err(Exit::Invalid)?.into_iter().next().unwrap_or_default();
+    let variables = args
+        .variables
+        .load()
+        .map_err(Exit::Invalid)?
+        .into_iter()
+        .next()
+        .unwrap_or_default();
     let host = Host::start(&[], SandboxUse::Always(Arc::new(|text: String| println!("{text}")))).await?;
     let problems = check_flow(&process, &host.connectors).await;
     if !problems.is_empty() {

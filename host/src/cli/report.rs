@@ -37,12 +37,20 @@ pub fn shown(text: &str) -> String {
 }
 
 fn attempts(n: u32) -> String {
-    if n == 1 { "1 attempt".into() } else { format!("{n} attempts") }
+    if n == 1 {
+        "1 attempt".into()
+    } else {
+        format!("{n} attempts")
+    }
 }
 
 impl Observer for Progress {
     fn retrying(&self, task: &Element, attempt: u32, error: &StepError, delay: Duration) {
-        self.line(format!("  ↻ {} attempt {attempt} failed: {error}; retrying in {:.1} s", task.id, delay.as_secs_f64()));
+        self.line(format!(
+            "  ↻ {} attempt {attempt} failed: {error}; retrying in {:.1} s",
+            task.id,
+            delay.as_secs_f64()
+        ));
     }
 
     fn settling(&self, task: &Element, wait: Duration) {
@@ -54,7 +62,11 @@ impl Observer for Progress {
     }
 
     fn deferred(&self, task: &Element, wait: Duration) {
-        self.line(format!("  ⏳ {} waits {:.1} s for its throttle window to end", task.id, wait.as_secs_f64()));
+        self.line(format!(
+            "  ⏳ {} waits {:.1} s for its throttle window to end",
+            task.id,
+            wait.as_secs_f64()
+        ));
     }
 
     fn waiting(&self, timer: &Element, duration: Duration) {
@@ -66,11 +78,21 @@ impl Observer for Progress {
         match record.status {
             StepStatus::Completed => {
                 let output = record.output.as_ref().map(ToString::to_string).unwrap_or_default();
-                self.line(format!("✓ {}{label} ({}) completed after {}: {output}", record.id, record.task_type, attempts(record.attempts)));
+                self.line(format!(
+                    "✓ {}{label} ({}) completed after {}: {output}",
+                    record.id,
+                    record.task_type,
+                    attempts(record.attempts)
+                ));
             }
             // The incident line that follows says why; a finished step is never running.
             StepStatus::Failed | StepStatus::Running => {
-                self.line(format!("✗ {}{label} ({}) failed after {}", record.id, record.task_type, attempts(record.attempts)));
+                self.line(format!(
+                    "✗ {}{label} ({}) failed after {}",
+                    record.id,
+                    record.task_type,
+                    attempts(record.attempts)
+                ));
             }
         }
     }
@@ -84,9 +106,19 @@ impl Observer for Progress {
 pub fn summary(record: &InstanceRecord) -> String {
     match (&record.state, &record.incident) {
         (InstanceState::Incident, Some(incident)) => {
-            format!("instance {} stopped with an incident at {}:\n  {}", record.instance, incident.element, incident.message)
+            format!(
+                "instance {} stopped with an incident at {}:\n  {}",
+                record.instance, incident.element, incident.message
+            )
         }
-        (state, _) => format!("instance {} {}", record.instance, serde_json::to_value(state).unwrap_or_default().as_str().unwrap_or_default()),
+        (state, _) => format!(
+            "instance {} {}",
+            record.instance,
+            serde_json::to_value(state)
+                .unwrap_or_default()
+                .as_str()
+                .unwrap_or_default()
+        ),
     }
 }
 
@@ -97,6 +129,9 @@ mod tests {
     #[test]
     fn control_characters_are_escaped_and_placeholders_masked() {
         let placeholder = format!("herald-secret-{}", "0123456789abcdef".repeat(2));
-        assert_eq!(shown(&format!("a\u{1b}[31mred\r\n\tb {placeholder}\u{7f}")), "a\\u{1b}[31mred\\u{d}\n\tb [secret]\\u{7f}");
+        assert_eq!(
+            shown(&format!("a\u{1b}[31mred\r\n\tb {placeholder}\u{7f}")),
+            "a\\u{1b}[31mred\\u{d}\n\tb [secret]\\u{7f}"
+        );
     }
 }

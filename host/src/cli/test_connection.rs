@@ -10,10 +10,10 @@ use serde_json::Value;
 use herald::bpmn::{self, ElementKind};
 use herald::engine::configuration;
 
+use super::ConnectorArgs;
 use super::exit::Exit;
 use super::host::{Host, SandboxUse};
 use super::report::shown;
-use super::ConnectorArgs;
 use super::variables::VariableArgs;
 
 /// Arguments of `herald test-connection`.
@@ -32,18 +32,35 @@ pub struct TestConnectionArgs {
 pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
     let process = bpmn::load_file(&args.flow).map_err(|e| Exit::Invalid(e.into()))?;
     // With --vars-jsonl, the first line stands for them all.
-    let variables = args.variables.load().map_err(Exit::Invalid)?.into_iter().next().unwrap_or_default();
+    let variables = args
+        .variables
+        .load()
+        .map_err(Exit::Invalid)?
+        .into_iter()
+        .next()
+        .unwrap_or_default();
     // A test against the built-in sandbox would prove nothing about Slack: without a token
     // the token check fails and says how to set one.
     let host = Host::start(&args.connectors.connectors, SandboxUse::Never).await?;
     let mut failed = 0;
     for element in &process.elements {
-        let ElementKind::ServiceTask(task) = &element.kind else { continue };
+        let ElementKind::ServiceTask(task) = &element.kind else {
+            continue;
+        };
         println!("{}", shown(&format!("{} ({})", element.id, task.task_type)));
         let Some(connector) = host.connectors.get(task.connector()) else {
-            return Err(Exit::Invalid(anyhow!("no connector for task type `{}`", task.task_type)));
+            return Err(Exit::Invalid(anyhow!(
+                "no connector for task type `{}`",
+                task.task_type
+            )));
         };
-        let mut config = match configuration(&task.inputs, &variables, connector.config_defaults(), connector.credentials(), &host.vault) {
+        let mut config = match configuration(
+            &task.inputs,
+            &variables,
+            connector.config_defaults(),
+            connector.credentials(),
+            &host.vault,
+        ) {
             Ok(config) => config,
             Err(err) => {
                 println!("  ✗ inputs: {}", shown(&err.to_string()));
@@ -52,7 +69,10 @@ pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
             }
         };
         task.binding.adapt(&mut config.inputs);
-        match connector.test_connection(&Value::Object(config.inputs).to_string()).await {
+        match connector
+            .test_connection(&Value::Object(config.inputs).to_string())
+            .await
+        {
             Ok(report) => {
                 for check in report.checks {
                     let mark = if check.ok { "✓" } else { "✗" };

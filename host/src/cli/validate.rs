@@ -28,8 +28,15 @@ pub struct ValidateArgs {
 
 /// Checks the flow; exit 0 when it is valid, 2 otherwise.
 pub async fn validate(args: ValidateArgs) -> Result<(), Exit> {
-    let text = std::fs::read_to_string(&args.flow)
-        .map_err(|source| Exit::Invalid(LoadError::Read { path: args.flow.clone(), source }.into()))?;
+    let text = std::fs::read_to_string(&args.flow).map_err(|source| {
+        Exit::Invalid(
+            LoadError::Read {
+                path: args.flow.clone(),
+                source,
+            }
+            .into(),
+        )
+    })?;
     let (process, mut problems) = bpmn::load_partially(&text, &args.flow);
     let host = Host::start(&args.connectors.connectors, SandboxUse::Never).await?;
     if let Some(process) = &process {
@@ -38,8 +45,19 @@ pub async fn validate(args: ValidateArgs) -> Result<(), Exit> {
     let Some(process) = process.filter(|_| problems.is_empty()) else {
         return Err(invalid(&problems));
     };
-    let tasks = process.elements.iter().filter(|e| matches!(e.kind, ElementKind::ServiceTask(_))).count();
-    println!("{}", shown(&format!("{}: valid ({} elements, {tasks} connector steps)", args.flow.display(), process.elements.len())));
+    let tasks = process
+        .elements
+        .iter()
+        .filter(|e| matches!(e.kind, ElementKind::ServiceTask(_)))
+        .count();
+    println!(
+        "{}",
+        shown(&format!(
+            "{}: valid ({} elements, {tasks} connector steps)",
+            args.flow.display(),
+            process.elements.len()
+        ))
+    );
     Ok(())
 }
 
@@ -53,7 +71,9 @@ fn invalid(diagnostics: &[Diagnostic]) -> Exit {
 pub async fn check_flow(process: &Process, connectors: &HashMap<String, Connector>) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for element in &process.elements {
-        let ElementKind::ServiceTask(task) = &element.kind else { continue };
+        let ElementKind::ServiceTask(task) = &element.kind else {
+            continue;
+        };
         let diagnostic = |position, message: String| Diagnostic {
             file: process.file.clone(),
             position,
@@ -66,10 +86,13 @@ pub async fn check_flow(process: &Process, connectors: &HashMap<String, Connecto
                 Some(name) => format!("did you mean `{name}`? Or load a connector"),
                 None => "use `slack` or load a connector".to_owned(),
             };
-            problems.push(diagnostic(element.position, format!(
-                "no connector for task type `{}`; {hint} with --connector {}=PATH.wasm",
-                task.task_type, task.task_type
-            )));
+            problems.push(diagnostic(
+                element.position,
+                format!(
+                    "no connector for task type `{}`; {hint} with --connector {}=PATH.wasm",
+                    task.task_type, task.task_type
+                ),
+            ));
             continue;
         };
         for input in &task.inputs {

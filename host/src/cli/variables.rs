@@ -31,7 +31,9 @@ impl VariableArgs {
 
     /// The variables of each instance to start: one map, or one per line of `--vars-jsonl`.
     pub fn load(&self) -> anyhow::Result<Vec<Map<String, Value>>> {
-        let Some(path) = &self.vars_jsonl else { return Ok(vec![load(self.vars.as_deref(), &self.var)?]) };
+        let Some(path) = &self.vars_jsonl else {
+            return Ok(vec![load(self.vars.as_deref(), &self.var)?]);
+        };
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         let mut instances = Vec::new();
         let text = without_bom(&text);
@@ -63,15 +65,26 @@ fn load(file: Option<&Path>, pairs: &[String]) -> anyhow::Result<Map<String, Val
     let mut variables = match file {
         None => Map::new(),
         Some(path) => {
-            let size = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len();
+            let size = std::fs::metadata(path)
+                .with_context(|| format!("cannot read {}", path.display()))?
+                .len();
             if size > MAX_VARIABLE_BYTES as u64 {
-                bail!("{}: {}", path.display(), too_big(usize::try_from(size).unwrap_or(usize::MAX)));
+                bail!(
+                    "{}: {}",
+                    path.display(),
+                    too_big(usize::try_from(size).unwrap_or(usize::MAX))
+                );
             }
             let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
             match serde_json::from_str::<Value>(without_bom(&text)) {
                 Ok(Value::Object(map)) => map,
                 Ok(_) => bail!("{}:1:1: the variables file must hold a JSON object", path.display()),
-                Err(err) => bail!("{}:{}:{}: invalid JSON: {err}", path.display(), err.line(), err.column()),
+                Err(err) => bail!(
+                    "{}:{}:{}: invalid JSON: {err}",
+                    path.display(),
+                    err.line(),
+                    err.column()
+                ),
             }
         }
     };
@@ -102,7 +115,9 @@ fn apply_pairs(variables: &mut Map<String, Value>, pairs: &[String]) -> anyhow::
         // Refused before it is built: a path of any length would nest as deep.
         if key.split('.').count() > MAX_VARIABLE_DEPTH {
             let start: String = key.chars().take(40).collect();
-            bail!("--var: the key `{start}…` nests deeper than {MAX_VARIABLE_DEPTH} levels, the most an instance's variables may");
+            bail!(
+                "--var: the key `{start}…` nests deeper than {MAX_VARIABLE_DEPTH} levels, the most an instance's variables may"
+            );
         }
         let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()));
         insert_path(variables, key, value);

@@ -52,7 +52,10 @@ pub fn element_template(task_type: &str, info: &ConnectorInfo) -> Value {
 /// One form field for the input `name`.
 fn field(name: &str, input: &Value, group: &str, required: bool) -> Value {
     let mut field = Map::new();
-    field.insert("label".into(), input.get("title").cloned().unwrap_or_else(|| json!(name)));
+    field.insert(
+        "label".into(),
+        input.get("title").cloned().unwrap_or_else(|| json!(name)),
+    );
     if let Some(description) = input.get("description") {
         field.insert("description".into(), description.clone());
     }
@@ -67,7 +70,10 @@ fn field(name: &str, input: &Value, group: &str, required: bool) -> Value {
     };
     field.insert("type".into(), json!(kind));
     if kind == "Dropdown" {
-        field.insert("choices".into(), Value::Array(choices.iter().map(|c| json!({"name": c, "value": c})).collect()));
+        field.insert(
+            "choices".into(),
+            Value::Array(choices.iter().map(|c| json!({"name": c, "value": c})).collect()),
+        );
     } else {
         // A designer may type `=expression` instead of a literal, as in any Zeebe input.
         field.insert("feel".into(), json!("optional"));
@@ -91,7 +97,10 @@ fn field(name: &str, input: &Value, group: &str, required: bool) -> Value {
     if let Some(pattern) = input.get("pattern").and_then(Value::as_str) {
         // Camunda checks the pattern against the whole value; an expression is exempt.
         let bare = pattern.trim_start_matches('^').trim_end_matches('$');
-        constraints.insert("pattern".into(), json!({"value": format!("^(=.*|{bare})$"), "message": format!("must match {pattern}")}));
+        constraints.insert(
+            "pattern".into(),
+            json!({"value": format!("^(=.*|{bare})$"), "message": format!("must match {pattern}")}),
+        );
     }
     if optional {
         field.insert("optional".into(), json!(true));
@@ -117,7 +126,14 @@ fn types(input: &Value) -> Vec<String> {
 
 /// The values a closed input takes: its `enum`, or `true`/`false` for a flag.
 fn choices(input: &Value) -> Vec<String> {
-    let text = |list: &Value| list.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect::<Vec<_>>();
+    let text = |list: &Value| {
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
     if input.get("enum").is_some() {
         return text(&input["enum"]);
     }
@@ -136,7 +152,14 @@ fn choices(input: &Value) -> Vec<String> {
 /// The inputs a form asks for: those the schema requires, and of each `anyOf` of
 /// requirements the first (`channel` of channel-or-webhook, `text` of text-or-blocks).
 fn form_required(schema: &Value) -> Vec<String> {
-    let names = |list: &Value| list.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect::<Vec<_>>();
+    let names = |list: &Value| {
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
     let mut required = names(&schema["required"]);
     for rule in schema["allOf"].as_array().into_iter().flatten() {
         if let Some(first) = rule["anyOf"].as_array().and_then(|alternatives| alternatives.first()) {

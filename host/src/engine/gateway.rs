@@ -7,7 +7,12 @@ use crate::bpmn::{Element, Process};
 use crate::feel;
 
 /// Picks the flow an exclusive gateway takes, as an index into `process.flows`.
-pub fn choose(process: &Process, gateway: &Element, default: Option<usize>, variables: &Value) -> Result<usize, String> {
+pub fn choose(
+    process: &Process,
+    gateway: &Element,
+    default: Option<usize>,
+    variables: &Value,
+) -> Result<usize, String> {
     // A merge: one unconditional way out.
     if let [flow] = gateway.outgoing[..]
         && process.flows[flow].condition.is_none()
@@ -15,7 +20,9 @@ pub fn choose(process: &Process, gateway: &Element, default: Option<usize>, vari
         return Ok(flow);
     }
     for &flow in &gateway.outgoing {
-        let Some(condition) = &process.flows[flow].condition else { continue };
+        let Some(condition) = &process.flows[flow].condition else {
+            continue;
+        };
         let value = condition
             .evaluate(variables)
             .map_err(|err| format!("the condition of flow `{}` failed: {err}", process.flows[flow].id))?;
@@ -24,6 +31,9 @@ pub fn choose(process: &Process, gateway: &Element, default: Option<usize>, vari
         }
     }
     default.ok_or_else(|| {
-        format!("no outgoing condition of gateway `{}` is true and it has no default flow", gateway.id)
+        format!(
+            "no outgoing condition of gateway `{}` is true and it has no default flow",
+            gateway.id
+        )
     })
 }

@@ -20,14 +20,20 @@ pub struct Configuration {
 /// gives: a secret goes only in a credential input, and only whole (never inside a longer
 /// value, a URL say); a credential that is not a secret has the shape its connector declares.
 pub fn credential_issue(input: &InputMapping, credentials: &[Credential]) -> Option<String> {
-    let Source::Literal(text) = &input.source else { return None };
+    let Source::Literal(text) = &input.source else {
+        return None;
+    };
     let top = input.target.split('.').next().unwrap_or_default();
     let Some(credential) = credentials.iter().find(|c| c.name == top) else {
         let name = referenced_names(text).into_iter().next()?;
         return Some(format!(
             "input `{}` names the secret `{name}`, but secrets go only in credential inputs ({}) and are never sent in a message",
             input.target,
-            credentials.iter().map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", "),
+            credentials
+                .iter()
+                .map(|c| format!("`{}`", c.name))
+                .collect::<Vec<_>>()
+                .join(", "),
         ));
     };
     if whole_reference(text).is_some() {
@@ -45,7 +51,9 @@ pub fn credential_issue(input: &InputMapping, credentials: &[Credential]) -> Opt
 /// Why `value` of the credential input `target` does not have its declared shape.
 fn shape_issue(credential: &Credential, target: &str, value: &str) -> Option<String> {
     let pattern = credential.pattern().filter(|_| !credential.fits(value))?;
-    Some(format!("input `{target}` must be a secret (`{{{{secrets.NAME}}}}`) or match `{pattern}`, the shape its connector declares"))
+    Some(format!(
+        "input `{target}` must be a secret (`{{{{secrets.NAME}}}}`) or match `{pattern}`, the shape its connector declares"
+    ))
 }
 
 /// Evaluates FEEL sources, keeps literals, fills the connector's schema defaults, and
@@ -65,7 +73,11 @@ pub fn configuration(
     let mut scope = None;
     let mut config = Map::new();
     let mut computed = Vec::new();
-    let conceal = |text: &str| vault.conceal(text).map_err(|err| StepError::Input { message: err.to_string() });
+    let conceal = |text: &str| {
+        vault.conceal(text).map_err(|err| StepError::Input {
+            message: err.to_string(),
+        })
+    };
     for input in inputs {
         let top = input.target.split('.').next().unwrap_or_default().to_owned();
         let value = match &input.source {
@@ -102,7 +114,10 @@ pub fn configuration(
             config.insert(name.clone(), value);
         }
     }
-    Ok(Configuration { inputs: config, computed })
+    Ok(Configuration {
+        inputs: config,
+        computed,
+    })
 }
 
 /// Sets `a.b.c` in `map`, creating the intermediate objects (as Zeebe does for targets).
@@ -126,9 +141,9 @@ pub fn insert_path(map: &mut Map<String, Value>, path: &str, value: Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bpmn::Position;
     use crate::feel::Expression;
     use serde_json::json;
-    use crate::bpmn::Position;
     use std::collections::HashMap;
 
     const AT: Position = Position { line: 1, column: 1 };
@@ -141,11 +156,22 @@ mod tests {
     fn literals_expressions_nested_targets_defaults_and_secrets() {
         let vault = Vault::with_values(HashMap::from([("TOKEN".to_owned(), "xoxb-1".to_owned())]));
         let inputs = vec![
-            InputMapping { target: "channel".into(), source: Source::Literal("#billing".into()), position: AT },
-            InputMapping { target: "data.amount".into(), source: Source::Expression(Expression::parse("amount * 2").unwrap()), position: AT },
+            InputMapping {
+                target: "channel".into(),
+                source: Source::Literal("#billing".into()),
+                position: AT,
+            },
+            InputMapping {
+                target: "data.amount".into(),
+                source: Source::Expression(Expression::parse("amount * 2").unwrap()),
+                position: AT,
+            },
         ];
         let variables = json!({"amount": 21}).as_object().unwrap().clone();
-        let defaults = json!({"token": "{{secrets.TOKEN}}", "channel": "#general"}).as_object().unwrap().clone();
+        let defaults = json!({"token": "{{secrets.TOKEN}}", "channel": "#general"})
+            .as_object()
+            .unwrap()
+            .clone();
         let config = configuration(&inputs, &variables, &defaults, &[credential("token")], &vault).unwrap();
         assert_eq!(config.computed, ["data"]);
         let config = config.inputs;
@@ -159,7 +185,11 @@ mod tests {
     #[test]
     fn computed_data_is_never_taken_for_a_secret_reference() {
         let vault = Vault::with_values(HashMap::from([("TOKEN".to_owned(), "xoxb-1".to_owned())]));
-        let inputs = vec![InputMapping { target: "text".into(), source: Source::Expression(Expression::parse("note").unwrap()), position: AT }];
+        let inputs = vec![InputMapping {
+            target: "text".into(),
+            source: Source::Expression(Expression::parse("note").unwrap()),
+            position: AT,
+        }];
         let variables = json!({"note": "{{secrets.TOKEN}}"}).as_object().unwrap().clone();
         let config = configuration(&inputs, &variables, &Map::new(), &[], &vault).unwrap();
         assert_eq!(config.inputs["text"], "{{secrets.TOKEN}}");
@@ -169,34 +199,73 @@ mod tests {
     #[test]
     fn a_missing_secret_fails_the_inputs() {
         let vault = Vault::with_values(HashMap::new());
-        let inputs = vec![InputMapping { target: "token".into(), source: Source::Literal("{{secrets.NONE}}".into()), position: AT }];
+        let inputs = vec![InputMapping {
+            target: "token".into(),
+            source: Source::Literal("{{secrets.NONE}}".into()),
+            position: AT,
+        }];
         let err = configuration(&inputs, &Map::new(), &Map::new(), &[credential("token")], &vault).unwrap_err();
-        assert!(matches!(err, StepError::Input { ref message } if message.contains("NONE")), "{err:?}");
+        assert!(
+            matches!(err, StepError::Input { ref message } if message.contains("NONE")),
+            "{err:?}"
+        );
     }
 
     #[test]
     fn a_secret_outside_a_credential_input_is_refused() {
         let vault = Vault::with_values(HashMap::from([("TOKEN".to_owned(), "xoxb-1".to_owned())]));
-        let inputs = vec![InputMapping { target: "text".into(), source: Source::Literal("hi {{secrets.TOKEN}}".into()), position: AT }];
+        let inputs = vec![InputMapping {
+            target: "text".into(),
+            source: Source::Literal("hi {{secrets.TOKEN}}".into()),
+            position: AT,
+        }];
         let err = configuration(&inputs, &Map::new(), &Map::new(), &[credential("token")], &vault).unwrap_err();
-        assert_eq!(err.to_string(), "cannot compute the inputs: input `text` names the secret `TOKEN`, but secrets go only in credential inputs (`token`) and are never sent in a message");
+        assert_eq!(
+            err.to_string(),
+            "cannot compute the inputs: input `text` names the secret `TOKEN`, but secrets go only in credential inputs (`token`) and are never sent in a message"
+        );
     }
 
     #[test]
     fn a_credential_is_a_whole_secret_or_has_its_declared_shape() {
         let vault = Vault::with_values(HashMap::from([("OTHER".to_owned(), "any-value".to_owned())]));
         let hook = Credential::new("webhook_url", Some("^https://hooks\\.example/services/")).unwrap();
-        let literal = |text: &str| vec![InputMapping { target: "webhook_url".into(), source: Source::Literal(text.into()), position: AT }];
-        let run = |inputs: &[InputMapping]| configuration(inputs, &Map::new(), &Map::new(), std::slice::from_ref(&hook), &vault);
+        let literal = |text: &str| {
+            vec![InputMapping {
+                target: "webhook_url".into(),
+                source: Source::Literal(text.into()),
+                position: AT,
+            }]
+        };
+        let run = |inputs: &[InputMapping]| {
+            configuration(inputs, &Map::new(), &Map::new(), std::slice::from_ref(&hook), &vault)
+        };
         assert!(run(&literal("{{secrets.OTHER}}")).is_ok());
         assert!(run(&literal("https://hooks.example/services/T1/B1/x")).is_ok());
         let err = run(&literal("https://hooks.example/services/x?text={{secrets.OTHER}}")).unwrap_err();
-        assert!(err.to_string().contains("names the secret `OTHER` inside a longer value"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("names the secret `OTHER` inside a longer value"),
+            "{err}"
+        );
         let err = run(&literal("http://{{secrets.OTHER}}@hooks.example/services/x")).unwrap_err();
         assert!(err.to_string().contains("inside a longer value"), "{err}");
         let err = run(&literal("https://slack.example/api/chat.postMessage?channel=C1")).unwrap_err();
-        assert!(err.to_string().contains("must be a secret (`{{secrets.NAME}}`) or match `^https://hooks\\.example/services/`"), "{err}");
-        let computed = vec![InputMapping { target: "webhook_url".into(), source: Source::Expression(Expression::parse("\"http://elsewhere.example/\"").unwrap()), position: AT }];
-        assert!(run(&computed).unwrap_err().to_string().contains("the shape its connector declares"));
+        assert!(
+            err.to_string()
+                .contains("must be a secret (`{{secrets.NAME}}`) or match `^https://hooks\\.example/services/`"),
+            "{err}"
+        );
+        let computed = vec![InputMapping {
+            target: "webhook_url".into(),
+            source: Source::Expression(Expression::parse("\"http://elsewhere.example/\"").unwrap()),
+            position: AT,
+        }];
+        assert!(
+            run(&computed)
+                .unwrap_err()
+                .to_string()
+                .contains("the shape its connector declares")
+        );
     }
 }

@@ -30,11 +30,15 @@ fn fail(step: &mut StepRecord, error: StepError) {
 /// `resultVariable` takes the whole output; `resultExpression` sees it as `response` and
 /// gives a context whose entries become variables.
 fn keep_results(task: &ServiceTask, step: &StepRecord, variables: &mut Map<String, Value>) -> Result<(), StepError> {
-    let (StepStatus::Completed, Some(output)) = (step.status, &step.output) else { return Ok(()) };
+    let (StepStatus::Completed, Some(output)) = (step.status, &step.output) else {
+        return Ok(());
+    };
     if let Some(name) = task.result_variable() {
         variables.insert(name.to_owned(), output.clone());
     }
-    let Some(expression) = &task.result_expression else { return Ok(()) };
+    let Some(expression) = &task.result_expression else {
+        return Ok(());
+    };
     let scope = with(variables, [("response", output.clone())]);
     match expression.evaluate(&scope) {
         Ok(Value::Object(entries)) => {
@@ -45,13 +49,19 @@ fn keep_results(task: &ServiceTask, step: &StepRecord, variables: &mut Map<Strin
         Ok(other) => Err(StepError::Input {
             message: format!("the resultExpression must give a context such as `{{ts: response.ts}}`, not `{other}`"),
         }),
-        Err(err) => Err(StepError::Input { message: format!("the resultExpression failed: {err}") }),
+        Err(err) => Err(StepError::Input {
+            message: format!("the resultExpression failed: {err}"),
+        }),
     }
 }
 
 /// The error an `errorExpression` raises: it sees the variables, `response` when the step
 /// succeeded and `error` (`code`, `message`, `type`) when it failed.
-fn raised(expression: &Expression, step: &StepRecord, variables: &mut Map<String, Value>) -> Result<Option<StepError>, StepError> {
+fn raised(
+    expression: &Expression,
+    step: &StepRecord,
+    variables: &mut Map<String, Value>,
+) -> Result<Option<StepError>, StepError> {
     let mut extra = Vec::new();
     if let Some(output) = &step.output {
         extra.push(("response", output.clone()));
@@ -61,7 +71,9 @@ fn raised(expression: &Expression, step: &StepRecord, variables: &mut Map<String
     }
     let value = expression
         .evaluate(&with(variables, extra))
-        .map_err(|err| StepError::Input { message: format!("the errorExpression failed: {err}") })?;
+        .map_err(|err| StepError::Input {
+            message: format!("the errorExpression failed: {err}"),
+        })?;
     let context = match value {
         Value::Null => return Ok(None),
         Value::Object(context) if context.is_empty() => return Ok(None),
@@ -73,28 +85,40 @@ fn raised(expression: &Expression, step: &StepRecord, variables: &mut Map<String
         Some("bpmnError") => {
             let code = text("code");
             if code.is_empty() {
-                return Err(StepError::Input { message: "the errorExpression raised a bpmnError without a code".into() });
+                return Err(StepError::Input {
+                    message: "the errorExpression raised a bpmnError without a code".into(),
+                });
             }
             if let Some(Value::Object(more)) = context.get("variables") {
                 variables.extend(more.clone());
             }
-            Ok(Some(StepError::BpmnError { code, message: text("message") }))
+            Ok(Some(StepError::BpmnError {
+                code,
+                message: text("message"),
+            }))
         }
-        Some("jobError") => Ok(Some(StepError::JobError { message: text("message") })),
+        Some("jobError") => Ok(Some(StepError::JobError {
+            message: text("message"),
+        })),
         _ => Err(not_an_error(&Value::Object(context))),
     }
 }
 
 fn not_an_error(value: &Value) -> StepError {
     StepError::Input {
-        message: format!("the errorExpression must give null, bpmnError(code, message) or jobError(message), not `{value}`"),
+        message: format!(
+            "the errorExpression must give null, bpmnError(code, message) or jobError(message), not `{value}`"
+        ),
     }
 }
 
 /// The `error` an errorExpression sees. Its message starts with the code, so Camunda's
 /// `starts with(error.message, "channel_not_found")` works here too.
 fn error_context(error: &StepError) -> Value {
-    let kind = serde_json::to_value(error).ok().and_then(|v| v.get("kind").cloned()).unwrap_or(Value::Null);
+    let kind = serde_json::to_value(error)
+        .ok()
+        .and_then(|v| v.get("kind").cloned())
+        .unwrap_or(Value::Null);
     let message = match error.code() {
         Some(code) => format!("{code}: {error}"),
         None => error.to_string(),
@@ -128,21 +152,45 @@ mod tests {
     }
 
     fn step(output: Option<Value>, error: Option<StepError>) -> StepRecord {
-        let status = if error.is_some() { StepStatus::Failed } else { StepStatus::Completed };
-        StepRecord { id: "notify".into(), task_type: "slack".into(), status, attempts: 1, output, error, duration_us: 0, ledger: None }
+        let status = if error.is_some() {
+            StepStatus::Failed
+        } else {
+            StepStatus::Completed
+        };
+        StepRecord {
+            id: "notify".into(),
+            task_type: "slack".into(),
+            status,
+            attempts: 1,
+            output,
+            error,
+            duration_us: 0,
+            ledger: None,
+        }
     }
 
     fn not_found() -> StepError {
-        StepError::NotFound(FailureInfo { code: "channel_not_found".into(), message: "no #ops".into(), hint: "create it".into() })
+        StepError::NotFound(FailureInfo {
+            code: "channel_not_found".into(),
+            message: "no #ops".into(),
+            hint: "create it".into(),
+        })
     }
 
     #[test]
     fn results_land_in_the_variable_and_the_expressions_entries() {
         let mut variables = Map::new();
         let mut done = step(Some(json!({"ts": "1.2", "channel": "C1"})), None);
-        apply(&task(Some("{messageTs: response.ts, n: 1 + 1}"), None), &mut done, &mut variables);
+        apply(
+            &task(Some("{messageTs: response.ts, n: 1 + 1}"), None),
+            &mut done,
+            &mut variables,
+        );
         assert_eq!(done.status, StepStatus::Completed);
-        assert_eq!(Value::Object(variables), json!({"posted": {"ts": "1.2", "channel": "C1"}, "messageTs": "1.2", "n": 2}));
+        assert_eq!(
+            Value::Object(variables),
+            json!({"posted": {"ts": "1.2", "channel": "C1"}, "messageTs": "1.2", "n": 2})
+        );
     }
 
     #[test]
@@ -159,7 +207,9 @@ mod tests {
         let mut failed = step(None, Some(not_found()));
         let expression = r#"if is defined(error) and starts with(error.message, "channel_not_found") then bpmnError("MISSING", error.message, {why: error.code}) else null"#;
         apply(&task(None, Some(expression)), &mut failed, &mut variables);
-        let Some(StepError::BpmnError { code, message }) = failed.error else { panic!("{:?}", failed.error) };
+        let Some(StepError::BpmnError { code, message }) = failed.error else {
+            panic!("{:?}", failed.error)
+        };
         assert_eq!(code, "MISSING");
         assert!(message.starts_with("channel_not_found: no #ops"), "{message}");
         assert_eq!(variables["why"], "channel_not_found");
@@ -170,7 +220,12 @@ mod tests {
         let expression = r#"if response.ts = "1.2" then jobError("unexpected ts") else null"#;
         let mut done = step(Some(json!({"ts": "1.2"})), None);
         apply(&task(None, Some(expression)), &mut done, &mut Map::new());
-        assert_eq!(done.error, Some(StepError::JobError { message: "unexpected ts".into() }));
+        assert_eq!(
+            done.error,
+            Some(StepError::JobError {
+                message: "unexpected ts".into()
+            })
+        );
 
         let mut failed = step(None, Some(not_found()));
         apply(&task(None, Some("null")), &mut failed, &mut Map::new());

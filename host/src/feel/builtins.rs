@@ -58,10 +58,7 @@ static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "string length",
         arity: 1..=1,
-        function: |a| {
-            a[0].as_str()
-                .map_or(Value::Null, |s| Value::from(s.chars().count()))
-        },
+        function: |a| a[0].as_str().map_or(Value::Null, |s| Value::from(s.chars().count())),
     },
     Builtin {
         name: "contains",
@@ -86,10 +83,7 @@ static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "count",
         arity: 1..=1,
-        function: |a| {
-            a[0].as_array()
-                .map_or(Value::Null, |list| Value::from(list.len()))
-        },
+        function: |a| a[0].as_array().map_or(Value::Null, |list| Value::from(list.len())),
     },
     Builtin {
         name: "list contains",
@@ -156,9 +150,7 @@ pub(super) fn call(name: &str, column: usize, arguments: &[&Value]) -> Result<Va
     let builtin = BUILTINS
         .iter()
         .find(|builtin| builtin.name == name)
-        .ok_or_else(|| {
-            FeelError::evaluation(format!("unknown function `{name}` at column {column}"))
-        })?;
+        .ok_or_else(|| FeelError::evaluation(format!("unknown function `{name}` at column {column}")))?;
     if !builtin.arity.contains(&arguments.len()) {
         return Err(FeelError::evaluation(format!(
             "function `{name}` at column {column} takes {}, not {}",
@@ -251,9 +243,7 @@ fn sum(a: &[&Value]) -> Value {
     for element in elements(a) {
         total = Some(match (total, element) {
             (None, Value::Number(n)) => Value::Number(n.clone()),
-            (Some(Value::Number(t)), Value::Number(n)) => {
-                number::arithmetic(Arithmetic::Add, &t, n)
-            }
+            (Some(Value::Number(t)), Value::Number(n)) => number::arithmetic(Arithmetic::Add, &t, n),
             _ => return Value::Null,
         });
     }

@@ -12,14 +12,10 @@ pub(super) fn equals(left: &Value, right: &Value) -> Option<bool> {
     match (left, right) {
         (Value::Null, Value::Null) => Some(true),
         (Value::Null, _) | (_, Value::Null) => Some(false),
-        (Value::Number(a), Value::Number(b)) => {
-            Some(number::compare(a, b) == Some(Ordering::Equal))
-        }
+        (Value::Number(a), Value::Number(b)) => Some(number::compare(a, b) == Some(Ordering::Equal)),
         (Value::String(a), Value::String(b)) => Some(a == b),
         (Value::Bool(a), Value::Bool(b)) => Some(a == b),
-        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
-            all(a.iter().zip(b).map(|(x, y)| equals(x, y)))
-        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => all(a.iter().zip(b).map(|(x, y)| equals(x, y))),
         (Value::Object(a), Value::Object(b)) if a.len() == b.len() => all(a
             .iter()
             .map(|(key, x)| b.get(key).map_or(Some(false), |y| equals(x, y)))),

@@ -159,9 +159,7 @@ fn eval<'a>(expr: &'a Expr, scope: &Scope<'a>) -> Result<Cow<'a, Value>, FeelErr
         Expr::Literal(value) => Cow::Borrowed(value),
         Expr::Name(name) => scope.lookup(name).map_or_else(null, Cow::Borrowed),
         Expr::List(items) => {
-            let items = items
-                .iter()
-                .map(|item| scope.budget.own(eval(item, scope)?));
+            let items = items.iter().map(|item| scope.budget.own(eval(item, scope)?));
             Cow::Owned(Value::Array(items.collect::<Result<_, FeelError>>()?))
         }
         Expr::Context(entries) => Cow::Owned(context(entries, scope)?),
@@ -228,11 +226,7 @@ fn context<'a>(entries: &'a [(String, Expr)], scope: &Scope<'a>) -> Result<Value
 
 /// `target.name`: a context's entry, or the entry of every element of a list (copied, and
 /// counted in `budget`).
-fn path<'a>(
-    target: Cow<'a, Value>,
-    name: &str,
-    budget: &Budget,
-) -> Result<Cow<'a, Value>, FeelError> {
+fn path<'a>(target: Cow<'a, Value>, name: &str, budget: &Budget) -> Result<Cow<'a, Value>, FeelError> {
     Ok(match target {
         Cow::Borrowed(Value::Object(entries)) => entries.get(name).map_or_else(null, Cow::Borrowed),
         Cow::Borrowed(Value::Array(items)) => Cow::Owned(Value::Array(
@@ -242,9 +236,7 @@ fn path<'a>(
                 .collect::<Result<_, _>>()?,
         )),
         Cow::Borrowed(_) => null(),
-        Cow::Owned(Value::Object(mut entries)) => {
-            entries.remove(name).map_or_else(null, Cow::Owned)
-        }
+        Cow::Owned(Value::Object(mut entries)) => entries.remove(name).map_or_else(null, Cow::Owned),
         Cow::Owned(other) => Cow::Owned(budget.own(path(Cow::Borrowed(&other), name, budget)?)?),
     })
 }
@@ -252,11 +244,7 @@ fn path<'a>(
 /// `target[selector]`: when the selector is a number (evaluated in the outer scope) it picks an
 /// element, 1-based and negative from the end; otherwise it is a filter condition evaluated with
 /// each element's entries and `item` in scope.
-fn index<'a>(
-    target: Cow<'a, Value>,
-    selector: &'a Expr,
-    scope: &Scope<'a>,
-) -> Result<Cow<'a, Value>, FeelError> {
+fn index<'a>(target: Cow<'a, Value>, selector: &'a Expr, scope: &Scope<'a>) -> Result<Cow<'a, Value>, FeelError> {
     let Value::Array(items) = target.as_ref() else {
         return Ok(null());
     };
@@ -294,12 +282,7 @@ fn position(n: &Number, len: usize) -> Option<usize> {
 }
 
 /// `left op right`, evaluating `right` only when it can change the result.
-fn binary<'a>(
-    op: BinaryOp,
-    left: &Value,
-    right: &'a Expr,
-    scope: &Scope<'a>,
-) -> Result<Value, FeelError> {
+fn binary<'a>(op: BinaryOp, left: &Value, right: &'a Expr, scope: &Scope<'a>) -> Result<Value, FeelError> {
     Ok(match op {
         BinaryOp::And | BinaryOp::Or => {
             // `false and x` is false and `true or x` is true whatever x is, null included.
@@ -319,9 +302,7 @@ fn binary<'a>(
         BinaryOp::Compare(comparison) => compare(comparison, left, &*eval(right, scope)?),
         BinaryOp::Arithmetic(arithmetic) => {
             let right = eval(right, scope)?;
-            if let (Arithmetic::Add, Value::String(a), Value::String(b)) =
-                (arithmetic, left, right.as_ref())
-            {
+            if let (Arithmetic::Add, Value::String(a), Value::String(b)) = (arithmetic, left, right.as_ref()) {
                 // Counted before it is made: a concatenation may double a string.
                 scope.budget.build(a.len() + b.len())?;
             }
@@ -346,9 +327,7 @@ fn compare(comparison: Comparison, left: &Value, right: &Value) -> Value {
 fn calculate(arithmetic: Arithmetic, left: &Value, right: &Value) -> Value {
     match (left, right) {
         (Value::Number(a), Value::Number(b)) => number::arithmetic(arithmetic, a, b),
-        (Value::String(a), Value::String(b)) if arithmetic == Arithmetic::Add => {
-            Value::String(format!("{a}{b}"))
-        }
+        (Value::String(a), Value::String(b)) if arithmetic == Arithmetic::Add => Value::String(format!("{a}{b}")),
         _ => Value::Null,
     }
 }

@@ -167,10 +167,7 @@ impl<'s> Lexer<'s> {
             Some('<') => self.with_equal(TokenKind::Less, TokenKind::LessEqual),
             Some('>') => self.with_equal(TokenKind::Greater, TokenKind::GreaterEqual),
             Some(c) => {
-                return Err(FeelError::syntax(
-                    start + 1,
-                    format!("unexpected character `{c}`"),
-                ));
+                return Err(FeelError::syntax(start + 1, format!("unexpected character `{c}`")));
             }
         };
         let text = &self.source[self.byte_offset(start)..self.byte_offset(self.position)];
@@ -267,10 +264,7 @@ impl<'s> Lexer<'s> {
                     .filter(|_| hex)
                     .and_then(char::from_u32)
                     .ok_or_else(|| {
-                        FeelError::syntax(
-                            column,
-                            "`\\u` must be followed by four hex digits of a character",
-                        )
+                        FeelError::syntax(column, "`\\u` must be followed by four hex digits of a character")
                     })?;
                 self.position += 4;
                 Ok(c)

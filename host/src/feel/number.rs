@@ -103,11 +103,7 @@ fn significant_digits(x: f64) -> f64 {
 }
 
 /// Applies a one-operand function, exactly on integers when `integer` can, else as a float.
-pub(super) fn unary(
-    n: &Number,
-    integer: impl Fn(i64) -> Option<i64>,
-    real: impl Fn(f64) -> f64,
-) -> Value {
+pub(super) fn unary(n: &Number, integer: impl Fn(i64) -> Option<i64>, real: impl Fn(f64) -> f64) -> Value {
     match Num::of(n) {
         Num::Integer(i) => integer(i).map_or_else(|| float(real(i as f64)), Value::from),
         Num::Float(x) => float(real(x)),

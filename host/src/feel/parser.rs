@@ -51,11 +51,7 @@ impl<'s> Parser<'s> {
     }
 
     /// Consumes a token of `kind`, or fails with `message` at the current token.
-    fn expect(
-        &mut self,
-        kind: &TokenKind,
-        message: impl FnOnce() -> String,
-    ) -> Result<(), FeelError> {
+    fn expect(&mut self, kind: &TokenKind, message: impl FnOnce() -> String) -> Result<(), FeelError> {
         if &self.peek().kind == kind {
             self.advance();
             Ok(())
@@ -125,10 +121,7 @@ impl<'s> Parser<'s> {
                 TokenKind::Dot => {
                     self.advance();
                     let TokenKind::Name(name) = self.peek().kind.clone() else {
-                        return Err(FeelError::syntax(
-                            self.peek().column,
-                            "expected a name after `.`",
-                        ));
+                        return Err(FeelError::syntax(self.peek().column, "expected a name after `.`"));
                     };
                     self.advance();
                     steps.push(Step::Field(name));
@@ -163,9 +156,7 @@ impl<'s> Parser<'s> {
                 self.expect(&TokenKind::RightParen, || closing_message(&token, false))?;
                 inner
             }
-            TokenKind::LeftBracket => {
-                Expr::List(self.delimited(&token, &TokenKind::RightBracket, Self::expression)?)
-            }
+            TokenKind::LeftBracket => Expr::List(self.delimited(&token, &TokenKind::RightBracket, Self::expression)?),
             TokenKind::LeftBrace => self.context(&token)?,
             TokenKind::If => self.conditional()?,
             _ => return Err(token.unexpected()),
@@ -184,10 +175,7 @@ impl<'s> Parser<'s> {
         }
         self.position += more.len();
         let open = self.advance();
-        let name = std::iter::once(first)
-            .chain(more)
-            .collect::<Vec<_>>()
-            .join(" ");
+        let name = std::iter::once(first).chain(more).collect::<Vec<_>>().join(" ");
         let arguments = self.delimited(&open, &TokenKind::RightParen, Self::expression)?;
         Ok(Expr::Call {
             name,
@@ -205,11 +193,10 @@ impl<'s> Parser<'s> {
                 return None;
             }
             let rest: Vec<String> = words.map(str::to_owned).collect();
-            let spelled = rest.iter().enumerate().all(|(i, word)| {
-                self.tokens[self.position..]
-                    .get(i)
-                    .is_some_and(|t| t.text == word)
-            });
+            let spelled = rest
+                .iter()
+                .enumerate()
+                .all(|(i, word)| self.tokens[self.position..].get(i).is_some_and(|t| t.text == word));
             let called = self
                 .tokens
                 .get(self.position + rest.len())
@@ -252,10 +239,7 @@ impl<'s> Parser<'s> {
                     return Ok(items);
                 }
                 _ => {
-                    return Err(FeelError::syntax(
-                        self.peek().column,
-                        closing_message(open, true),
-                    ));
+                    return Err(FeelError::syntax(self.peek().column, closing_message(open, true)));
                 }
             }
         }
@@ -267,14 +251,9 @@ impl<'s> Parser<'s> {
             let column = parser.peek().column;
             let key = parser.context_key()?;
             if !keys.insert(key.clone()) {
-                return Err(FeelError::syntax(
-                    column,
-                    format!("duplicate context key `{key}`"),
-                ));
+                return Err(FeelError::syntax(column, format!("duplicate context key `{key}`")));
             }
-            parser.expect(&TokenKind::Colon, || {
-                "expected `:` after the context key".to_owned()
-            })?;
+            parser.expect(&TokenKind::Colon, || "expected `:` after the context key".to_owned())?;
             Ok((key, parser.expression()?))
         })?;
         Ok(Expr::Context(entries))
@@ -301,9 +280,7 @@ impl<'s> Parser<'s> {
     /// `if C then A else B`, after the `if`.
     fn conditional(&mut self) -> Result<Expr, FeelError> {
         let condition = self.expression()?;
-        self.expect(&TokenKind::Then, || {
-            "expected `then` after the condition".to_owned()
-        })?;
+        self.expect(&TokenKind::Then, || "expected `then` after the condition".to_owned())?;
         let then = self.expression()?;
         self.expect(&TokenKind::Else, || {
             "expected `else` after the `then` branch".to_owned()

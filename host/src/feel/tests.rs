@@ -23,8 +23,7 @@ fn variables() -> Value {
 }
 
 fn eval_with(source: &str, variables: &Value) -> Value {
-    let expression =
-        Expression::parse(source).unwrap_or_else(|error| panic!("{source:?}: {error}"));
+    let expression = Expression::parse(source).unwrap_or_else(|error| panic!("{source:?}: {error}"));
     expression
         .evaluate(variables)
         .unwrap_or_else(|error| panic!("{source:?}: {error}"))
@@ -42,8 +41,7 @@ fn syntax_error(source: &str) -> (usize, String) {
 }
 
 fn evaluation_error(source: &str) -> String {
-    let expression =
-        Expression::parse(source).unwrap_or_else(|error| panic!("{source:?}: {error}"));
+    let expression = Expression::parse(source).unwrap_or_else(|error| panic!("{source:?}: {error}"));
     match expression.evaluate(&variables()) {
         Err(FeelError::Evaluation { message }) => message,
         other => panic!("{source:?}: expected an evaluation error, got {other:?}"),
@@ -243,16 +241,8 @@ fn three_valued_logic() {
         ("null", "null", &n, &n),
     ];
     for (left, right, and, or) in table {
-        assert_eq!(
-            &eval(&format!("{left} and {right}")),
-            and,
-            "{left} and {right}"
-        );
-        assert_eq!(
-            &eval(&format!("{left} or {right}")),
-            or,
-            "{left} or {right}"
-        );
+        assert_eq!(&eval(&format!("{left} and {right}")), and, "{left} and {right}");
+        assert_eq!(&eval(&format!("{left} or {right}")), or, "{left} or {right}");
     }
     check_all(&[
         ("1 and true", Value::Null),
@@ -263,10 +253,7 @@ fn three_valued_logic() {
         ("false and true or true", json!(true)),
         ("(true or false) and false", json!(false)),
         ("1 < 2 and 3 < 4", json!(true)),
-        (
-            "invoice.amount > 1000 and invoice.currency = \"EUR\"",
-            json!(true),
-        ),
+        ("invoice.amount > 1000 and invoice.currency = \"EUR\"", json!(true)),
         ("nothing != null and nothing.x > 1", json!(false)),
     ]);
 }
@@ -321,22 +308,13 @@ fn list_and_context_literals() {
     check_all(&[
         ("[1, 2]", json!([1, 2])),
         ("[]", json!([])),
-        (
-            "[1, \"two\", [3], null, n]",
-            json!([1, "two", [3], null, 2]),
-        ),
+        ("[1, \"two\", [3], null, n]", json!([1, "two", [3], null, 2])),
         ("[1 + 1, name]", json!([2, "Grace"])),
         ("{a: 1, \"b c\": 2}", json!({"a": 1, "b c": 2})),
         ("{}", json!({})),
         ("{first name: \"Ada\"}", json!({"first name": "Ada"})),
-        (
-            "{a: {b: [1, {c: true}]}}",
-            json!({"a": {"b": [1, {"c": true}]}}),
-        ),
-        (
-            "{a: 1, b: a + 1, c: b * 10}",
-            json!({"a": 1, "b": 2, "c": 20}),
-        ),
+        ("{a: {b: [1, {c: true}]}}", json!({"a": {"b": [1, {"c": true}]}})),
+        ("{a: 1, b: a + 1, c: b * 10}", json!({"a": 1, "b": 2, "c": 20})),
         (
             "{total: invoice.amount, who: name}",
             json!({"total": 1200, "who": "Grace"}),
@@ -399,14 +377,8 @@ fn if_then_else() {
         ("if null then 1 else 2", json!(2)),
         ("if missing then 1 else 2", json!(2)),
         ("if 1 then \"yes\" else \"no\"", json!("no")),
-        (
-            "if invoice.amount > 1000 then \"big\" else \"small\"",
-            json!("big"),
-        ),
-        (
-            "if count = 3 then if flag then \"a\" else \"b\" else \"c\"",
-            json!("a"),
-        ),
+        ("if invoice.amount > 1000 then \"big\" else \"small\"", json!("big")),
+        ("if count = 3 then if flag then \"a\" else \"b\" else \"c\"", json!("a")),
         ("if off then 1 else if flag then 2 else 3", json!(2)),
         ("1 + if flag then 10 else 20", json!(11)),
         ("if flag then 1 else 2 + 3", json!(1)),
@@ -538,10 +510,7 @@ fn null_handling_builtins() {
 
 #[test]
 fn unknown_functions_and_wrong_arity_are_evaluation_errors() {
-    assert_eq!(
-        evaluation_error("foo(1)"),
-        "unknown function `foo` at column 1"
-    );
+    assert_eq!(evaluation_error("foo(1)"), "unknown function `foo` at column 1");
     assert_eq!(
         evaluation_error("1 + no such thing(1)"),
         "unknown function `no such thing` at column 5"
@@ -572,10 +541,7 @@ fn unknown_functions_and_wrong_arity_are_evaluation_errors() {
     evaluation_error("items[foo()]");
     evaluation_error("if flag then foo() else 1");
     // An error message reads well through Display.
-    let error = Expression::parse("foo()")
-        .unwrap()
-        .evaluate(&Value::Null)
-        .unwrap_err();
+    let error = Expression::parse("foo()").unwrap().evaluate(&Value::Null).unwrap_err();
     assert_eq!(
         error.to_string(),
         "FEEL evaluation error: unknown function `foo` at column 1"
@@ -619,10 +585,7 @@ fn typical_bpmn_expressions() {
     let vars = json!({"approved": true, "order": {"total": 250.75, "customer": {"tier": "gold"}}});
     assert_eq!(eval_with("approved = true", &vars), json!(true));
     assert_eq!(
-        eval_with(
-            "order.total > 100 and order.customer.tier = \"gold\"",
-            &vars
-        ),
+        eval_with("order.total > 100 and order.customer.tier = \"gold\"", &vars),
         json!(true)
     );
     assert_eq!(eval_with("order.total * 2", &vars), json!(501.5));
@@ -659,17 +622,9 @@ fn syntax_errors_name_the_problem_and_its_column() {
         ("* 2", 1, "unexpected `*`"),
         ("1 ** 2", 4, "unexpected `*`"),
         ("then", 1, "unexpected `then`"),
-        (
-            "if x > 1 1 else 2",
-            10,
-            "expected `then` after the condition",
-        ),
+        ("if x > 1 1 else 2", 10, "expected `then` after the condition"),
         ("if x then 1", 12, "expected `else` after the `then` branch"),
-        (
-            "if x then 1 2",
-            13,
-            "expected `else` after the `then` branch",
-        ),
+        ("if x then 1 2", 13, "expected `else` after the `then` branch"),
         ("\"abc", 1, "unterminated string"),
         ("1 + \"abc", 5, "unterminated string"),
         ("\"abc\\", 5, "unterminated string"),
@@ -690,24 +645,12 @@ fn syntax_errors_name_the_problem_and_its_column() {
             "`\\u` must be followed by four hex digits of a character",
         ),
         ("(1 + 2", 7, "expected `)` to close the `(` at column 1"),
-        (
-            "f(1 2)",
-            5,
-            "expected `,` or `)` to close the `(` at column 2",
-        ),
+        ("f(1 2)", 5, "expected `,` or `)` to close the `(` at column 2"),
         ("f(1,)", 5, "unexpected `)`"),
-        (
-            "[1, 2",
-            6,
-            "expected `,` or `]` to close the `[` at column 1",
-        ),
+        ("[1, 2", 6, "expected `,` or `]` to close the `[` at column 1"),
         ("[1, 2,]", 7, "unexpected `]`"),
         ("items[1", 8, "expected `]` to close the `[` at column 6"),
-        (
-            "{a: 1",
-            6,
-            "expected `,` or `}` to close the `{` at column 1",
-        ),
+        ("{a: 1", 6, "expected `,` or `}` to close the `{` at column 1"),
         ("{a 1}", 4, "expected `:` after the context key"),
         ("{1: 2}", 2, "expected a context key (a name or a string)"),
         ("{a: 1, a: 2}", 8, "duplicate context key `a`"),
@@ -724,21 +667,14 @@ fn syntax_errors_name_the_problem_and_its_column() {
         ("ünïcödé ?", 9, "unexpected character `?`"),
     ];
     for &(source, column, message) in cases {
-        assert_eq!(
-            syntax_error(source),
-            (column, message.to_owned()),
-            "{source:?}"
-        );
+        assert_eq!(syntax_error(source), (column, message.to_owned()), "{source:?}");
     }
 }
 
 #[test]
 fn syntax_errors_display_with_their_column() {
     let error = Expression::parse("a b").unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "FEEL syntax error at column 3: unexpected `b`"
-    );
+    assert_eq!(error.to_string(), "FEEL syntax error at column 3: unexpected `b`");
 }
 
 #[test]
@@ -748,17 +684,11 @@ fn long_flat_chains_do_not_count_as_nesting() {
         (&format!("1{}", " * 1".repeat(100_000)), json!(1)),
         (&format!("1{}", " + 2 * 3".repeat(50_000)), json!(300_001)),
         (&format!("true{}", " and true".repeat(100_000)), json!(true)),
-        (
-            &format!("false{}", " or false".repeat(100_000)),
-            json!(false),
-        ),
+        (&format!("false{}", " or false".repeat(100_000)), json!(false)),
         (&format!("1 < 2{}", " = true".repeat(1_000)), json!(true)),
         (&format!("post{}", ".author".repeat(100_000)), Value::Null),
         (&format!("items{}", "[1]".repeat(100_000)), Value::Null),
-        (
-            &format!("count([{}])", vec!["1"; 100_000].join(", ")),
-            json!(100_000),
-        ),
+        (&format!("count([{}])", vec!["1"; 100_000].join(", ")), json!(100_000)),
     ]);
 }
 
@@ -805,9 +735,7 @@ fn values_that_double_run_out_of_room_instead_of_memory() {
     // Six doublings of 1 MiB build 126 MiB, by concatenation or by copying into lists.
     let big = json!({"s": "x".repeat(1 << 20)});
     let doubling = |entry: &dyn Fn(char) -> String| {
-        let entries: Vec<String> = ('b'..='g')
-            .map(|name| format!("{name}: {}", entry(name)))
-            .collect();
+        let entries: Vec<String> = ('b'..='g').map(|name| format!("{name}: {}", entry(name))).collect();
         format!("{{a: s, {}}}", entries.join(", "))
     };
     let previous = |name: char| char::from(name as u8 - 1);
@@ -816,10 +744,7 @@ fn values_that_double_run_out_of_room_instead_of_memory() {
         doubling(&|name| format!("[{0}, {0}]", previous(name))),
     ];
     for source in &sources {
-        let error = Expression::parse(source)
-            .unwrap()
-            .evaluate(&big)
-            .unwrap_err();
+        let error = Expression::parse(source).unwrap().evaluate(&big).unwrap_err();
         assert_eq!(
             error.to_string(),
             "FEEL evaluation error: expression builds more than 32 MiB of values",
@@ -832,16 +757,11 @@ fn values_that_double_run_out_of_room_instead_of_memory() {
 
 #[test]
 fn nesting_up_to_the_cap_evaluates_on_a_small_stack() {
-    let nested = |open: &str, close: &str, depth: usize| {
-        format!("{}1{}", open.repeat(depth), close.repeat(depth))
-    };
+    let nested = |open: &str, close: &str, depth: usize| format!("{}1{}", open.repeat(depth), close.repeat(depth));
     // The outermost expression is one level, so 127 parentheses reach the cap and 128 pass it.
     assert_eq!(
         syntax_error(&nested("(", ")", 128)),
-        (
-            129,
-            "expression is nested more than 128 levels deep".to_owned()
-        )
+        (129, "expression is nested more than 128 levels deep".to_owned())
     );
     let deepest = [
         nested("(", ")", 127),
@@ -857,8 +777,7 @@ fn nesting_up_to_the_cap_evaluates_on_a_small_stack() {
         .stack_size(1 << 20)
         .spawn(move || {
             for source in &deepest {
-                let expression =
-                    Expression::parse(source).unwrap_or_else(|error| panic!("{source}: {error}"));
+                let expression = Expression::parse(source).unwrap_or_else(|error| panic!("{source}: {error}"));
                 expression.evaluate(&variables()).unwrap();
             }
         })

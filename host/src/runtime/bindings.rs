@@ -7,6 +7,6 @@ wasmtime::component::bindgen!({
 });
 
 pub use herald::connector::types::{
-    Check, ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, EarlierAttempts, Failure,
-    RateLimit, SendFailure, SendRequest, StepResult,
+    Check, ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, EarlierAttempts, Failure, RateLimit,
+    SendFailure, SendRequest, StepResult,
 };

@@ -10,7 +10,9 @@ pub enum RuntimeError {
         origin: String,
     },
     /// The file is a core WebAssembly module; herald needs a component.
-    #[error("{origin} is a core WebAssembly module, not a component; build it for wasm32-wasip2 or wrap it with `wasm-tools component new`")]
+    #[error(
+        "{origin} is a core WebAssembly module, not a component; build it for wasm32-wasip2 or wrap it with `wasm-tools component new`"
+    )]
     CoreModule {
         /// Where the bytes came from.
         origin: String,

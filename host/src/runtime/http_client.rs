@@ -40,7 +40,9 @@ impl HttpClient {
         http.enforce_http(false);
         http.set_connect_timeout(Some(connect_timeout));
         http.set_nodelay(true);
-        let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.into() };
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.into(),
+        };
         let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()
             .expect("ring supports rustls's default protocol versions")
@@ -51,12 +53,18 @@ impl HttpClient {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new()).pool_idle_timeout(IDLE_TIMEOUT).build(https);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(IDLE_TIMEOUT)
+            .build(https);
         Self { client }
     }
 
     /// Sends `request` on a pooled connection (a new one when none is idle).
-    pub async fn send(&self, request: http::Request<WasiBody>, timeouts: Timeouts) -> Result<http::Response<WasiBody>, HttpError> {
+    pub async fn send(
+        &self,
+        request: http::Request<WasiBody>,
+        timeouts: Timeouts,
+    ) -> Result<http::Response<WasiBody>, HttpError> {
         let response = match tokio::time::timeout(timeouts.first_byte, self.client.request(request)).await {
             Err(_) => return Err(HttpError::ConnectionReadTimeout),
             Ok(Err(err)) => return Err(classify(&err)),
@@ -94,7 +102,11 @@ struct TimedBody {
 
 impl TimedBody {
     fn new(inner: Incoming, gap: Duration) -> Self {
-        Self { inner, gap, deadline: Box::pin(tokio::time::sleep(gap)) }
+        Self {
+            inner,
+            gap,
+            deadline: Box::pin(tokio::time::sleep(gap)),
+        }
     }
 }
 

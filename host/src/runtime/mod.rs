@@ -10,7 +10,10 @@ mod http_client;
 mod limits;
 mod step_state;
 
-pub use bindings::{Check, ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, EarlierAttempts, Failure, RateLimit, SendRequest, StepResult};
+pub use bindings::{
+    Check, ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, EarlierAttempts, Failure, RateLimit,
+    SendRequest, StepResult,
+};
 pub use connector::{CallError, Connector, Credential, Prepared, SendFailed};
 pub use egress::{EgressPolicy, Origin};
 pub use error::RuntimeError;
@@ -67,7 +70,15 @@ impl Runtime {
             .and_then(|()| wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker))
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         let client = HttpClient::new(limits.connect);
-        Ok(Self { engine, cache: CompileCache::from_environment(), linker, policy: Arc::new(policy), vault, limits, client })
+        Ok(Self {
+            engine,
+            cache: CompileCache::from_environment(),
+            linker,
+            policy: Arc::new(policy),
+            vault,
+            limits,
+            client,
+        })
     }
 
     /// Compiles a component, checks it fits the connector world, and asks it to describe
@@ -81,13 +92,20 @@ impl Runtime {
     ) -> Result<Connector, RuntimeError> {
         const MAGIC: &[u8] = b"\0asm";
         if !bytes.starts_with(MAGIC) {
-            return Err(RuntimeError::NotWasm { origin: origin.to_owned() });
+            return Err(RuntimeError::NotWasm {
+                origin: origin.to_owned(),
+            });
         }
         // Byte 6 of the preamble is the layer: 0 for core modules, 1 for components.
         if bytes.get(6) == Some(&0) {
-            return Err(RuntimeError::CoreModule { origin: origin.to_owned() });
+            return Err(RuntimeError::CoreModule {
+                origin: origin.to_owned(),
+            });
         }
-        let not_a_connector = |reason: String| RuntimeError::NotAConnector { origin: origin.to_owned(), reason };
+        let not_a_connector = |reason: String| RuntimeError::NotAConnector {
+            origin: origin.to_owned(),
+            reason,
+        };
         let component = self
             .cache
             .component(&self.engine, bytes)
@@ -98,7 +116,16 @@ impl Runtime {
             .map_err(|e| not_a_connector(format!("it imports something herald does not provide: {e:#}")))?;
         let pre = NotificationConnectorPre::new(pre)
             .map_err(|e| not_a_connector(format!("it does not export `{WIT_INTERFACE}`: {e:#}")))?;
-        Connector::new(name.to_owned(), pre, env, self.policy.clone(), self.vault.clone(), self.limits, self.client.clone()).await
+        Connector::new(
+            name.to_owned(),
+            pre,
+            env,
+            self.policy.clone(),
+            self.vault.clone(),
+            self.limits,
+            self.client.clone(),
+        )
+        .await
     }
 }
 

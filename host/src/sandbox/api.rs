@@ -126,9 +126,7 @@ fn open(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, Ap
 }
 
 fn lookup_by_email(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, ApiError> {
-    let user = workspace
-        .user_by_email(params.str("email"))
-        .ok_or("users_not_found")?;
+    let user = workspace.user_by_email(params.str("email")).ok_or("users_not_found")?;
     Ok(json!({ "user": user.to_json(workspace.team_id()) }))
 }
 
@@ -152,7 +150,11 @@ fn list(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, Ap
 fn history(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, ApiError> {
     let channel = workspace.channel(params.str("channel"))?;
     let window = Window::of(params)?;
-    let messages: Vec<&PostedMessage> = workspace.history(&channel.id).into_iter().filter(|m| window.holds(&m.ts)).collect();
+    let messages: Vec<&PostedMessage> = workspace
+        .history(&channel.id)
+        .into_iter()
+        .filter(|m| window.holds(&m.ts))
+        .collect();
     messages_page(workspace, &messages, params)
 }
 
@@ -178,10 +180,7 @@ fn replies(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value,
 fn messages_page(workspace: &Workspace, messages: &[&PostedMessage], params: &Params) -> Result<Value, ApiError> {
     let with_metadata = params.flag("include_all_metadata");
     let (page, next_cursor) = page_of(messages, params, workspace.history_page_limit)?;
-    let page: Vec<Value> = page
-        .iter()
-        .map(|m| workspace.history_json(m, with_metadata))
-        .collect();
+    let page: Vec<Value> = page.iter().map(|m| workspace.history_json(m, with_metadata)).collect();
     Ok(json!({
         "messages": page,
         "has_more": !next_cursor.is_empty(),
@@ -200,15 +199,27 @@ impl Window {
     fn of(params: &Params) -> Result<Window, ApiError> {
         let bound = |key: &str| match params.str(key) {
             "" => Ok(None),
-            ts => ts_key(ts).map(Some).ok_or(ApiError::from(if key == "oldest" { "invalid_ts_oldest" } else { "invalid_ts_latest" })),
+            ts => ts_key(ts).map(Some).ok_or(ApiError::from(if key == "oldest" {
+                "invalid_ts_oldest"
+            } else {
+                "invalid_ts_latest"
+            })),
         };
-        Ok(Window { oldest: bound("oldest")?, latest: bound("latest")?, inclusive: params.flag("inclusive") })
+        Ok(Window {
+            oldest: bound("oldest")?,
+            latest: bound("latest")?,
+            inclusive: params.flag("inclusive"),
+        })
     }
 
     fn holds(&self, ts: &str) -> bool {
         let Some(ts) = ts_key(ts) else { return false };
-        let after = self.oldest.is_none_or(|oldest| ts > oldest || (self.inclusive && ts == oldest));
-        let before = self.latest.is_none_or(|latest| ts < latest || (self.inclusive && ts == latest));
+        let after = self
+            .oldest
+            .is_none_or(|oldest| ts > oldest || (self.inclusive && ts == oldest));
+        let before = self
+            .latest
+            .is_none_or(|latest| ts < latest || (self.inclusive && ts == latest));
         after && before
     }
 }
@@ -219,7 +230,11 @@ fn ts_key(ts: &str) -> Option<(u64, u64)> {
     if fraction.len() > 6 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let micros = if fraction.is_empty() { 0 } else { format!("{fraction:0<6}").parse().ok()? };
+    let micros = if fraction.is_empty() {
+        0
+    } else {
+        format!("{fraction:0<6}").parse().ok()?
+    };
     Some((seconds.parse().ok()?, micros))
 }
 

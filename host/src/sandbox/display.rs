@@ -77,12 +77,7 @@ fn render_blocks<'a>(blocks: impl IntoIterator<Item = &'a Value>, out: &mut Vec<
                     .collect::<Vec<_>>()
                     .join(" · "),
             ),
-            "actions" => out.push(
-                array(block.get("elements"))
-                    .map(element)
-                    .collect::<Vec<_>>()
-                    .join("  "),
-            ),
+            "actions" => out.push(array(block.get("elements")).map(element).collect::<Vec<_>>().join("  ")),
             "image" => out.push(element(block)),
             other => out.push(format!("[{other} block]")),
         }
@@ -115,10 +110,7 @@ fn render_attachment(attachment: &Value, out: &mut Vec<String>) {
     bar.extend(field("text").map(mrkdwn));
     for f in array(attachment.get("fields")) {
         let title = f["title"].as_str().unwrap_or_default();
-        bar.push(format!(
-            "{title}: {}",
-            mrkdwn(f["value"].as_str().unwrap_or_default())
-        ));
+        bar.push(format!("{title}: {}", mrkdwn(f["value"].as_str().unwrap_or_default())));
     }
     render_blocks(array(attachment.get("blocks")), &mut bar);
     bar.extend(field("image_url").map(|url| format!("[image] ({url})")));
@@ -140,10 +132,7 @@ fn element(element: &Value) -> String {
     let shown = match element["type"].as_str().unwrap_or_default() {
         "mrkdwn" | "plain_text" => return text_object(element),
         "button" => format!("[{}]", text_object(&element["text"])),
-        "image" => format!(
-            "[image: {}]",
-            element["alt_text"].as_str().unwrap_or_default()
-        ),
+        "image" => format!("[image: {}]", element["alt_text"].as_str().unwrap_or_default()),
         other => format!(
             "[{}]",
             element
@@ -325,9 +314,6 @@ mod tests {
             text: "Paid\n\nThanks".into(),
             ..PostedMessage::default()
         };
-        assert_eq!(
-            render_message(&m),
-            "@ada · herald ↳ in thread\n  Paid\n\n  Thanks"
-        );
+        assert_eq!(render_message(&m), "@ada · herald ↳ in thread\n  Paid\n\n  Thanks");
     }
 }

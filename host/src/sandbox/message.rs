@@ -62,10 +62,7 @@ impl PostedMessage {
             ("blocks", self.blocks.clone()),
             ("attachments", self.attachments.clone()),
             ("username", self.username.clone().map(Value::String)),
-            (
-                "icons",
-                self.icon_emoji.as_ref().map(|e| json!({ "emoji": e })),
-            ),
+            ("icons", self.icon_emoji.as_ref().map(|e| json!({ "emoji": e }))),
             ("metadata", self.metadata.clone().filter(|_| with_metadata)),
         ];
         for (key, value) in optional {
@@ -98,9 +95,7 @@ impl Content {
         if let Some(blocks) = &blocks {
             check_blocks(blocks)?;
         }
-        let attachments = params
-            .json("attachments")
-            .map_err(|()| "invalid_attachments")?;
+        let attachments = params.json("attachments").map_err(|()| "invalid_attachments")?;
         if let Some(attachments) = &attachments {
             let list = attachments.as_array().ok_or("invalid_attachments")?;
             if !list.iter().all(Value::is_object) {
@@ -110,20 +105,16 @@ impl Content {
                 return Err("too_many_attachments".into());
             }
         }
-        let metadata = params
-            .json("metadata")
-            .map_err(|()| "invalid_metadata_format")?;
+        let metadata = params.json("metadata").map_err(|()| "invalid_metadata_format")?;
         if metadata
             .as_ref()
             .is_some_and(|m| !m["event_type"].is_string() || !m["event_payload"].is_object())
         {
             return Err("invalid_metadata_format".into());
         }
-        let text = non_empty(params.str("text")).map(|text| {
-            match text.char_indices().nth(MAX_TEXT_CHARS) {
-                Some((cut, _)) => text[..cut].to_owned(),
-                None => text,
-            }
+        let text = non_empty(params.str("text")).map(|text| match text.char_indices().nth(MAX_TEXT_CHARS) {
+            Some((cut, _)) => text[..cut].to_owned(),
+            None => text,
         });
         if text.is_none() && !has_items(blocks.as_ref()) && !has_items(attachments.as_ref()) {
             return Err("no_text".into());
@@ -163,25 +154,18 @@ fn non_empty(s: &str) -> Option<String> {
 }
 
 fn has_items(list: Option<&Value>) -> bool {
-    list.and_then(Value::as_array)
-        .is_some_and(|a| !a.is_empty())
+    list.and_then(Value::as_array).is_some_and(|a| !a.is_empty())
 }
 
 /// Checks Slack's Block Kit limits, reporting every problem the way Slack does, in
 /// `response_metadata.messages`.
 fn check_blocks(blocks: &Value) -> Result<(), ApiError> {
     let Some(list) = blocks.as_array() else {
-        return Err(invalid_blocks(vec![problem(
-            "must be a JSON array",
-            "/blocks",
-        )]));
+        return Err(invalid_blocks(vec![problem("must be a JSON array", "/blocks")]));
     };
     let mut problems = Vec::new();
     if list.len() > MAX_BLOCKS {
-        problems.push(problem(
-            &format!("no more than {MAX_BLOCKS} items allowed"),
-            "/blocks",
-        ));
+        problems.push(problem(&format!("no more than {MAX_BLOCKS} items allowed"), "/blocks"));
     }
     for (i, block) in list.iter().enumerate() {
         let at = format!("/blocks/{i}");
@@ -206,18 +190,12 @@ fn check_blocks(blocks: &Value) -> Result<(), ApiError> {
             "header" => limit("/text/text", 150),
             "section" => {
                 limit("/text/text", 3000);
-                let fields = block
-                    .get("fields")
-                    .and_then(Value::as_array)
-                    .map_or(0, Vec::len);
+                let fields = block.get("fields").and_then(Value::as_array).map_or(0, Vec::len);
                 for j in 0..fields {
                     limit(&format!("/fields/{j}/text"), 2000);
                 }
                 if fields > 10 {
-                    problems.push(problem(
-                        "no more than 10 items allowed",
-                        &format!("{at}/fields"),
-                    ));
+                    problems.push(problem("no more than 10 items allowed", &format!("{at}/fields")));
                 }
             }
             _ => {}

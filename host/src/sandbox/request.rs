@@ -55,13 +55,8 @@ impl ReceivedRequest {
     /// The Slack parameters: the query string overlaid with the body, which is JSON when
     /// the Content-Type says so and form-urlencoded otherwise, as Slack accepts both.
     pub(super) fn params(&self) -> Result<Params, &'static str> {
-        let mut params: Map<String, Value> = form_pairs(&self.query)
-            .map(|(k, v)| (k, Value::String(v)))
-            .collect();
-        if self
-            .header("content-type")
-            .is_some_and(|t| t.contains("json"))
-        {
+        let mut params: Map<String, Value> = form_pairs(&self.query).map(|(k, v)| (k, Value::String(v))).collect();
+        if self.header("content-type").is_some_and(|t| t.contains("json")) {
             match serde_json::from_str(&self.body) {
                 Ok(Value::Object(body)) => params.extend(body),
                 Ok(_) => return Err("json_not_object"),

@@ -55,9 +55,7 @@ impl ScriptedReply {
             ScriptedReply::DropReply => return Scripted::Drop,
             ScriptedReply::Pass => return Scripted::Pass,
             ScriptedReply::Silent => return Scripted::Silent,
-            ScriptedReply::SlackError { code, .. } if webhook => {
-                Reply::text(webhook::status_of(&code), &code)
-            }
+            ScriptedReply::SlackError { code, .. } if webhook => Reply::text(webhook::status_of(&code), &code),
             ScriptedReply::SlackError { code, extra } => {
                 let mut body = json!({ "ok": false, "error": code });
                 if let (Value::Object(body), Value::Object(extra)) = (&mut body, extra) {
@@ -65,9 +63,7 @@ impl ScriptedReply {
                 }
                 Reply::json(200, &body)
             }
-            ScriptedReply::RateLimited {
-                retry_after_seconds,
-            } => {
+            ScriptedReply::RateLimited { retry_after_seconds } => {
                 let body = if webhook {
                     json!({ "retry_after": retry_after_seconds, "ok": false, "error": "rate_limited" })
                 } else {
@@ -90,11 +86,7 @@ impl ScriptedReply {
                 {
                     headers.push(("content-type".into(), JSON_CONTENT_TYPE.into()));
                 }
-                Reply {
-                    status,
-                    headers,
-                    body,
-                }
+                Reply { status, headers, body }
             }
         })
     }
@@ -106,10 +98,7 @@ pub(super) struct Script(HashMap<String, VecDeque<ScriptedReply>>);
 
 impl Script {
     pub(super) fn push(&mut self, method: &str, reply: ScriptedReply) {
-        self.0
-            .entry(method.to_owned())
-            .or_default()
-            .push_back(reply);
+        self.0.entry(method.to_owned()).or_default().push_back(reply);
     }
 
     /// The next queued reply for `method`, if any.

@@ -115,7 +115,10 @@ impl SlackSandbox {
     /// admin would; `None` when `name` is not a valid channel name.
     pub fn create_channel(&self, name: &str) -> Option<String> {
         let name = name.strip_prefix('#').unwrap_or(name);
-        lock(&self.shared.state).workspace.resolve_target(&format!("#{name}")).ok()
+        lock(&self.shared.state)
+            .workspace
+            .resolve_target(&format!("#{name}"))
+            .ok()
     }
 
     /// URL of an incoming webhook that posts to `#channel`.
@@ -250,9 +253,7 @@ impl Reply {
         }
         builder.body(Full::from(self.body)).unwrap_or_else(|error| {
             // Only a scripted reply can be malformed: tell the client under test.
-            let mut response = Response::new(Full::from(format!(
-                "sandbox: invalid scripted reply: {error}"
-            )));
+            let mut response = Response::new(Full::from(format!("sandbox: invalid scripted reply: {error}")));
             *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
             response
         })
@@ -272,25 +273,21 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stopped: watch::R
             },
             _ = stopped.changed() => return,
         };
-        tokio::spawn(serve_connection(
-            stream,
-            Arc::clone(&shared),
-            stopped.clone(),
-        ));
+        tokio::spawn(serve_connection(stream, Arc::clone(&shared), stopped.clone()));
     }
 }
 
-async fn serve_connection(
-    stream: TcpStream,
-    shared: Arc<Shared>,
-    mut stopped: watch::Receiver<()>,
-) {
+async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stopped: watch::Receiver<()>) {
     let service = service_fn(move |request| {
         let shared = Arc::clone(&shared);
         async move {
             let received = receive(request).await?;
             let posting = matches!(received.api_method(), "chat.postMessage" | INCOMING_WEBHOOK);
-            let processing = if posting { *lock(&shared.processing) } else { Duration::ZERO };
+            let processing = if posting {
+                *lock(&shared.processing)
+            } else {
+                Duration::ZERO
+            };
             // A service error makes hyper close the connection without answering.
             let reply = if processing.is_zero() {
                 shared.answer(received)

@@ -26,44 +26,28 @@ impl Answer {
     }
 
     fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
     }
 }
 
 fn authority(sandbox: &SlackSandbox) -> String {
     let url = sandbox.api_url();
-    url.trim_start_matches("http://")
-        .trim_end_matches("/api/")
-        .to_owned()
+    url.trim_start_matches("http://").trim_end_matches("/api/").to_owned()
 }
 
 /// Sends one request on a fresh connection.
-async fn send(
-    sandbox: &SlackSandbox,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Answer {
+async fn send(sandbox: &SlackSandbox, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Answer {
     let authority = authority(sandbox);
     let stream = TcpStream::connect(&authority).await.expect("connect");
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .expect("handshake");
     tokio::spawn(connection);
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", &authority);
+    let mut request = Request::builder().method(method).uri(path).header("host", &authority);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let request = request
-        .body(Full::new(Bytes::from(body.to_owned())))
-        .expect("request");
+    let request = request.body(Full::new(Bytes::from(body.to_owned()))).expect("request");
     let response = sender.send_request(request).await.expect("response");
     let (parts, body) = response.into_parts();
     let body = body.collect().await.expect("body").to_bytes();
@@ -90,10 +74,7 @@ async fn call_as(sandbox: &SlackSandbox, token: &str, method: &str, params: Valu
     )
     .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
-    assert_eq!(
-        answer.header("content-type"),
-        "application/json; charset=utf-8"
-    );
+    assert_eq!(answer.header("content-type"), "application/json; charset=utf-8");
     answer.json()
 }
 
@@ -115,11 +96,7 @@ fn ts_micros(ts: &Value) -> u64 {
 
 fn is_slack_id(id: &Value, prefix: char) -> bool {
     id.as_str().is_some_and(|id| {
-        id.len() == 11
-            && id.starts_with(prefix)
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        id.len() == 11 && id.starts_with(prefix) && id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
     })
 }
 
@@ -130,10 +107,7 @@ async fn rejects_missing_and_invalid_tokens() {
     let json = ("content-type", "application/json");
     for (headers, expected) in [
         (vec![json], "not_authed"),
-        (
-            vec![json, ("authorization", "Basic xoxb-test")],
-            "not_authed",
-        ),
+        (vec![json, ("authorization", "Basic xoxb-test")], "not_authed"),
         (vec![json, ("authorization", "Bearer abc")], "invalid_auth"),
     ] {
         let answer = send(&sandbox, "POST", "/api/chat.postMessage", &headers, body).await;
@@ -301,18 +275,8 @@ async fn scripted_replies_come_first_in_order() {
         first,
         json!({ "ok": false, "error": "missing_scope", "needed": "chat:write" })
     );
-    let second = send(
-        &sandbox,
-        "POST",
-        "/api/chat.postMessage",
-        &headers,
-        &params.to_string(),
-    )
-    .await;
-    assert_eq!(
-        (second.status, second.body.as_str()),
-        (500, "internal error")
-    );
+    let second = send(&sandbox, "POST", "/api/chat.postMessage", &headers, &params.to_string()).await;
+    assert_eq!((second.status, second.body.as_str()), (500, "internal error"));
     assert_eq!(second.header("content-type"), "text/plain");
     assert_eq!(call(&sandbox, "chat.postMessage", params).await["ok"], true);
 
@@ -328,9 +292,7 @@ async fn rate_limit_sends_retry_after() {
     let sandbox = SlackSandbox::start().await.unwrap();
     sandbox.script(
         "chat.postMessage",
-        ScriptedReply::RateLimited {
-            retry_after_seconds: 7,
-        },
+        ScriptedReply::RateLimited { retry_after_seconds: 7 },
     );
     let headers = [
         ("authorization", "Bearer xoxb-test"),
@@ -346,14 +308,8 @@ async fn rate_limit_sends_retry_after() {
     .await;
     assert_eq!(answer.status, 429);
     assert_eq!(answer.header("retry-after"), "7");
-    assert_eq!(
-        answer.header("content-type"),
-        "application/json; charset=utf-8"
-    );
-    assert_eq!(
-        answer.json(),
-        json!({ "ok": false, "error": "ratelimited" })
-    );
+    assert_eq!(answer.header("content-type"), "application/json; charset=utf-8");
+    assert_eq!(answer.json(), json!({ "ok": false, "error": "ratelimited" }));
 }
 
 #[tokio::test]
@@ -370,9 +326,7 @@ async fn direct_messages_by_email() {
     let user = found["user"]["id"].clone();
     assert!(is_slack_id(&user, 'U'));
     for unknown in ["nobody%40example.com", "charles%40example.com", ""] {
-        let reply = send(&sandbox, "GET", &lookup(unknown), &auth, "")
-            .await
-            .json();
+        let reply = send(&sandbox, "GET", &lookup(unknown), &auth, "").await.json();
         assert_eq!(
             error_of(&reply),
             "users_not_found",
@@ -400,15 +354,9 @@ async fn direct_messages_by_email() {
     .json();
     let dm = opened["channel"]["id"].clone();
     assert!(is_slack_id(&dm, 'D'), "{opened}");
-    let unknown = send(
-        &sandbox,
-        "POST",
-        "/api/conversations.open",
-        &form,
-        "users=U0000000000",
-    )
-    .await
-    .json();
+    let unknown = send(&sandbox, "POST", "/api/conversations.open", &form, "users=U0000000000")
+        .await
+        .json();
     assert_eq!(error_of(&unknown), "user_not_found");
 
     let posted = call(
@@ -425,11 +373,7 @@ async fn direct_messages_by_email() {
         json!({ "channel": user, "ts": posted["ts"], "text": "x" }),
     )
     .await;
-    assert_eq!(
-        error_of(&by_user),
-        "channel_not_found",
-        "chat.update needs the D… id"
-    );
+    assert_eq!(error_of(&by_user), "channel_not_found", "chat.update needs the D… id");
     let by_dm = call(
         &sandbox,
         "chat.update",
@@ -490,10 +434,7 @@ async fn updates_only_the_bots_own_messages() {
     );
     assert_eq!(
         *seen.lock().unwrap(),
-        [
-            ("Issue 42".to_owned(), false),
-            ("Issue 42 closed".to_owned(), true)
-        ]
+        [("Issue 42".to_owned(), false), ("Issue 42 closed".to_owned(), true)]
     );
 }
 
@@ -529,15 +470,9 @@ async fn accepts_form_and_query_parameters() {
     assert_eq!(messages[0].blocks, Some(json!([{ "type": "divider" }])));
     assert_eq!(messages[1].channel_name.as_deref(), Some("general"));
 
-    let broken = send(
-        &sandbox,
-        "POST",
-        "/api/chat.postMessage",
-        &json,
-        "{not json",
-    )
-    .await
-    .json();
+    let broken = send(&sandbox, "POST", "/api/chat.postMessage", &json, "{not json")
+        .await
+        .json();
     assert_eq!(error_of(&broken), "invalid_json");
 }
 
@@ -547,10 +482,7 @@ async fn validates_content() {
     let post = |params: Value| call(&sandbox, "chat.postMessage", params);
     let divider = json!({ "type": "divider" });
 
-    assert_eq!(
-        error_of(&post(json!({ "text": "hi" })).await),
-        "channel_not_found"
-    );
+    assert_eq!(error_of(&post(json!({ "text": "hi" })).await), "channel_not_found");
     assert_eq!(
         error_of(&post(json!({ "channel": "Not A Name", "text": "hi" })).await),
         "channel_not_found"
@@ -586,8 +518,7 @@ async fn validates_content() {
         too_many["response_metadata"]["messages"],
         json!(["[ERROR] no more than 50 items allowed [json-pointer:/blocks]"])
     );
-    let long_section =
-        json!({ "type": "section", "text": { "type": "mrkdwn", "text": "x".repeat(3001) } });
+    let long_section = json!({ "type": "section", "text": { "type": "mrkdwn", "text": "x".repeat(3001) } });
     let too_long = post(json!({ "channel": "#new", "blocks": [long_section] })).await;
     assert_eq!(
         too_long["response_metadata"]["messages"],
@@ -597,8 +528,7 @@ async fn validates_content() {
         error_of(&post(json!({ "channel": "#new", "text": "x", "attachments": {} })).await),
         "invalid_attachments"
     );
-    let bad_metadata =
-        post(json!({ "channel": "#new", "text": "x", "metadata": { "event_type": "x" } })).await;
+    let bad_metadata = post(json!({ "channel": "#new", "text": "x", "metadata": { "event_type": "x" } })).await;
     assert_eq!(error_of(&bad_metadata), "invalid_metadata_format");
     assert!(sandbox.messages().is_empty());
     let list = call(&sandbox, "conversations.list", json!({})).await;
@@ -613,10 +543,7 @@ async fn validates_content() {
         true
     );
     let long = "é".repeat(40_005);
-    assert_eq!(
-        post(json!({ "channel": "#new", "text": long })).await["ok"],
-        true
-    );
+    assert_eq!(post(json!({ "channel": "#new", "text": long })).await["ok"], true);
     assert_eq!(
         sandbox.messages()[1].text.chars().count(),
         40_000,
@@ -628,33 +555,16 @@ async fn validates_content() {
 async fn lists_conversations_in_pages() {
     let sandbox = SlackSandbox::start().await.unwrap();
     for name in ["p1", "p2", "p3", "p4", "p5"] {
-        call(
-            &sandbox,
-            "chat.postMessage",
-            json!({ "channel": name, "text": "hi" }),
-        )
-        .await;
+        call(&sandbox, "chat.postMessage", json!({ "channel": name, "text": "hi" })).await;
     }
     let (mut names, mut cursor, mut pages) = (Vec::new(), String::new(), 0);
     loop {
-        let page = call(
-            &sandbox,
-            "conversations.list",
-            json!({ "limit": 2, "cursor": cursor }),
-        )
-        .await;
+        let page = call(&sandbox, "conversations.list", json!({ "limit": 2, "cursor": cursor })).await;
         pages += 1;
         let channels = page["channels"].as_array().unwrap();
         assert!(channels.len() <= 2);
-        names.extend(
-            channels
-                .iter()
-                .map(|c| c["name"].as_str().unwrap().to_owned()),
-        );
-        cursor = page["response_metadata"]["next_cursor"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        names.extend(channels.iter().map(|c| c["name"].as_str().unwrap().to_owned()));
+        cursor = page["response_metadata"]["next_cursor"].as_str().unwrap().to_owned();
         if cursor.is_empty() {
             break;
         }
@@ -722,24 +632,10 @@ async fn history_is_newest_first_with_metadata_on_request() {
     .await;
     assert_eq!(with["messages"][1]["metadata"], metadata);
 
-    let info = call(
-        &sandbox,
-        "conversations.info",
-        json!({ "channel": channel }),
-    )
-    .await;
+    let info = call(&sandbox, "conversations.info", json!({ "channel": channel })).await;
     assert_eq!(info["channel"]["name"], "ops");
-    let unknown = call(
-        &sandbox,
-        "conversations.history",
-        json!({ "channel": "#ops" }),
-    )
-    .await;
-    assert_eq!(
-        error_of(&unknown),
-        "channel_not_found",
-        "history takes ids only"
-    );
+    let unknown = call(&sandbox, "conversations.history", json!({ "channel": "#ops" })).await;
+    assert_eq!(error_of(&unknown), "channel_not_found", "history takes ids only");
 }
 
 #[tokio::test]
@@ -747,7 +643,12 @@ async fn history_and_replies_honour_oldest_latest_inclusive_and_the_page_limit()
     let sandbox = SlackSandbox::start().await.unwrap();
     let mut ts = Vec::new();
     for n in 0..40 {
-        let posted = call(&sandbox, "chat.postMessage", json!({ "channel": "#busy", "text": format!("m{n}") })).await;
+        let posted = call(
+            &sandbox,
+            "chat.postMessage",
+            json!({ "channel": "#busy", "text": format!("m{n}") }),
+        )
+        .await;
         ts.push(posted["ts"].as_str().unwrap().to_owned());
     }
     let channel = call(&sandbox, "conversations.list", json!({})).await["channels"]
@@ -758,12 +659,22 @@ async fn history_and_replies_honour_oldest_latest_inclusive_and_the_page_limit()
         .unwrap()["id"]
         .clone();
     for n in 0..3 {
-        call(&sandbox, "chat.postMessage", json!({ "channel": channel, "text": format!("r{n}"), "thread_ts": ts[5] })).await;
+        call(
+            &sandbox,
+            "chat.postMessage",
+            json!({ "channel": channel, "text": format!("r{n}"), "thread_ts": ts[5] }),
+        )
+        .await;
     }
     // As Slack answers apps on Tier 1: pages of 15, whatever `limit` asks.
     sandbox.set_history_page_limit(15);
     let texts = |page: &Value| -> Vec<String> {
-        page["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap().to_owned()).collect()
+        page["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap().to_owned())
+            .collect()
     };
     let mut seen = Vec::new();
     let mut cursor = Value::from("");
@@ -800,7 +711,12 @@ async fn history_and_replies_honour_oldest_latest_inclusive_and_the_page_limit()
     )
     .await;
     assert_eq!(parent["messages"][0]["reply_count"], 3);
-    let replies = call(&sandbox, "conversations.replies", json!({ "channel": channel, "ts": ts[5] })).await;
+    let replies = call(
+        &sandbox,
+        "conversations.replies",
+        json!({ "channel": channel, "ts": ts[5] }),
+    )
+    .await;
     assert_eq!(parent["messages"][0]["latest_reply"], replies["messages"][3]["ts"]);
     let later = call(
         &sandbox,
@@ -808,8 +724,17 @@ async fn history_and_replies_honour_oldest_latest_inclusive_and_the_page_limit()
         json!({ "channel": channel, "ts": ts[5], "oldest": replies["messages"][1]["ts"] }),
     )
     .await;
-    assert_eq!(texts(&later), ["m5", "r1", "r2"], "the parent, then the replies after `oldest`");
-    let bad = call(&sandbox, "conversations.history", json!({ "channel": channel, "oldest": "yesterday" })).await;
+    assert_eq!(
+        texts(&later),
+        ["m5", "r1", "r2"],
+        "the parent, then the replies after `oldest`"
+    );
+    let bad = call(
+        &sandbox,
+        "conversations.history",
+        json!({ "channel": channel, "oldest": "yesterday" }),
+    )
+    .await;
     assert_eq!(error_of(&bad), "invalid_ts_oldest");
 }
 
@@ -825,10 +750,7 @@ async fn unknown_methods_are_404() {
     )
     .await;
     assert_eq!(answer.status, 404);
-    assert_eq!(
-        answer.json(),
-        json!({ "ok": false, "error": "unknown_method" })
-    );
+    assert_eq!(answer.json(), json!({ "ok": false, "error": "unknown_method" }));
     assert_eq!(sandbox.requests()[0].api_method(), "chat.nope");
 }
 
@@ -858,22 +780,11 @@ async fn incoming_webhooks_post_to_their_channel() {
     let empty = send(&sandbox, "POST", path, &json, "{}").await;
     assert_eq!((empty.status, empty.body.as_str()), (400, "no_text"));
     let garbage = send(&sandbox, "POST", path, &json, "nope").await;
-    assert_eq!(
-        (garbage.status, garbage.body.as_str()),
-        (400, "invalid_payload")
-    );
+    assert_eq!((garbage.status, garbage.body.as_str()), (400, "invalid_payload"));
     let malformed = send(&sandbox, "POST", "/services/nope", &json, r#"{"text":"x"}"#).await;
-    assert_eq!(
-        (malformed.status, malformed.body.as_str()),
-        (404, "no_service")
-    );
+    assert_eq!((malformed.status, malformed.body.as_str()), (404, "no_service"));
 
-    sandbox.script(
-        INCOMING_WEBHOOK,
-        ScriptedReply::RateLimited {
-            retry_after_seconds: 1,
-        },
-    );
+    sandbox.script(INCOMING_WEBHOOK, ScriptedReply::RateLimited { retry_after_seconds: 1 });
     sandbox.script(
         INCOMING_WEBHOOK,
         ScriptedReply::SlackError {
@@ -888,16 +799,8 @@ async fn incoming_webhooks_post_to_their_channel() {
         json!({ "retry_after": 1, "ok": false, "error": "rate_limited" })
     );
     let archived = send(&sandbox, "POST", path, &json, r#"{"text":"x"}"#).await;
-    assert_eq!(
-        (archived.status, archived.body.as_str()),
-        (410, "channel_is_archived")
-    );
-    assert!(
-        sandbox
-            .requests()
-            .iter()
-            .all(|r| r.api_method() == INCOMING_WEBHOOK)
-    );
+    assert_eq!((archived.status, archived.body.as_str()), (410, "channel_is_archived"));
+    assert!(sandbox.requests().iter().all(|r| r.api_method() == INCOMING_WEBHOOK));
 }
 
 #[tokio::test]
@@ -906,8 +809,7 @@ async fn prints_posted_messages() {
     let printed = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&printed);
     sandbox.on_message(move |m| sink.lock().unwrap().push(render_message(m)));
-    let text =
-        "Invoice *INV-7* for Ada &amp; Co: <https://billing.example.com/INV-7|open it> <!here>";
+    let text = "Invoice *INV-7* for Ada &amp; Co: <https://billing.example.com/INV-7|open it> <!here>";
     let posted = call(
         &sandbox,
         "chat.postMessage",

@@ -149,11 +149,7 @@ impl Workspace {
         for name in ["general", "random"] {
             workspace.add_channel(slack_id('C', name), Some(name), ChannelKind::Public);
         }
-        workspace.add_channel(
-            slack_id('G', "ops-private"),
-            Some("ops-private"),
-            ChannelKind::Private,
-        );
+        workspace.add_channel(slack_id('G', "ops-private"), Some("ops-private"), ChannelKind::Private);
         workspace
     }
 
@@ -171,10 +167,7 @@ impl Workspace {
 
     /// A conversation by id (`channel_not_found` otherwise).
     pub(super) fn channel(&self, id: &str) -> Result<&Channel, &'static str> {
-        self.channels
-            .iter()
-            .find(|c| c.id == id)
-            .ok_or("channel_not_found")
+        self.channels.iter().find(|c| c.id == id).ok_or("channel_not_found")
     }
 
     /// The conversation id for a `chat.postMessage` channel: a known `C…`/`G…`/`D…` id, a
@@ -187,11 +180,7 @@ impl Workspace {
             return self.open_dm(target).map_err(|_| "channel_not_found");
         }
         let name = target.strip_prefix('#').unwrap_or(target);
-        if let Some(channel) = self
-            .channels
-            .iter()
-            .find(|c| c.name.as_deref() == Some(name))
-        {
+        if let Some(channel) = self.channels.iter().find(|c| c.name.as_deref() == Some(name)) {
             return Ok(channel.id.clone());
         }
         if !is_channel_name(name) {
@@ -234,10 +223,7 @@ impl Workspace {
         let (channel_name, dm_user) = match &channel.kind {
             ChannelKind::Direct { user_id } => (
                 None,
-                self.users
-                    .iter()
-                    .find(|u| u.id == *user_id)
-                    .map(|u| u.name.to_owned()),
+                self.users.iter().find(|u| u.id == *user_id).map(|u| u.name.to_owned()),
             ),
             _ => (channel.name.clone(), None),
         };
@@ -245,12 +231,7 @@ impl Workspace {
             "" => None,
             ts => {
                 let parent = self.message(channel_id, ts).ok_or("thread_not_found")?;
-                Some(
-                    parent
-                        .thread_ts
-                        .clone()
-                        .unwrap_or_else(|| parent.ts.clone()),
-                )
+                Some(parent.thread_ts.clone().unwrap_or_else(|| parent.ts.clone()))
             }
         };
         let mut message = PostedMessage {
@@ -306,10 +287,7 @@ impl Workspace {
     pub(super) fn thread(&self, channel_id: &str, ts: &str) -> Vec<&PostedMessage> {
         self.messages
             .iter()
-            .filter(|m| {
-                m.channel_id == channel_id
-                    && (m.ts == ts || m.thread_ts.as_deref() == Some(ts))
-            })
+            .filter(|m| m.channel_id == channel_id && (m.ts == ts || m.thread_ts.as_deref() == Some(ts)))
             .collect()
     }
 
@@ -320,9 +298,7 @@ impl Workspace {
         let replies: Vec<&PostedMessage> = self
             .messages
             .iter()
-            .filter(|r| {
-                r.channel_id == message.channel_id && r.thread_ts.as_ref() == Some(&message.ts)
-            })
+            .filter(|r| r.channel_id == message.channel_id && r.thread_ts.as_ref() == Some(&message.ts))
             .collect();
         if let Some(latest) = replies.last() {
             json["thread_ts"] = message.ts.clone().into();
@@ -338,9 +314,7 @@ impl Workspace {
     }
 
     fn message(&self, channel_id: &str, ts: &str) -> Option<&PostedMessage> {
-        self.messages
-            .iter()
-            .find(|m| m.channel_id == channel_id && m.ts == ts)
+        self.messages.iter().find(|m| m.channel_id == channel_id && m.ts == ts)
     }
 
     fn add_channel(&mut self, id: String, name: Option<&str>, kind: ChannelKind) -> String {
@@ -389,8 +363,7 @@ pub(super) fn slack_id(prefix: char, seed: &str) -> String {
 fn is_id(s: &str, prefixes: &str) -> bool {
     s.len() >= 9
         && s.starts_with(|c| prefixes.contains(c))
-        && s.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// Slack's channel-name rule: up to 80 lower-case letters, digits, `-` and `_`.

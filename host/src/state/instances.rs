@@ -23,7 +23,10 @@ pub struct FlowSource {
 impl FlowSource {
     /// The source of a flow read from `path`.
     pub fn new(path: String, text: String) -> Self {
-        let digest = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let digest = Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         Self { digest, path, text }
     }
 }
@@ -82,7 +85,14 @@ impl Store {
         let owner = self.owner()?.to_owned();
         let rows: Vec<(String, String, String, String)> = instances
             .iter()
-            .map(|i| (i.id.clone(), i.process.clone(), serde_json::to_string(&i.variables).expect("variables serialize"), i.position.to_json()))
+            .map(|i| {
+                (
+                    i.id.clone(),
+                    i.process.clone(),
+                    serde_json::to_string(&i.variables).expect("variables serialize"),
+                    i.position.to_json(),
+                )
+            })
             .collect();
         self.write(move |db| {
             db.execute(
@@ -121,14 +131,24 @@ impl Store {
 
     /// Saves an instance's variables, state and position, and its steps from index
     /// `steps_from` on (the ones that changed), all at once; returns once it is durable.
-    pub async fn save_instance(&self, record: &InstanceRecord, position: &Position, steps_from: Option<usize>) -> Result<(), StateError> {
+    pub async fn save_instance(
+        &self,
+        record: &InstanceRecord,
+        position: &Position,
+        steps_from: Option<usize>,
+    ) -> Result<(), StateError> {
         self.write(instance_update(record, position, steps_from)).await
     }
 
     /// The same write as `save_instance`, queued without waiting for it: for saves whose
     /// loss a resume would redo, so that they share a later write's sync
     /// ([`Store::sync`] waits for them).
-    pub fn queue_instance(&self, record: &InstanceRecord, position: &Position, steps_from: Option<usize>) -> Result<(), StateError> {
+    pub fn queue_instance(
+        &self,
+        record: &InstanceRecord,
+        position: &Position,
+        steps_from: Option<usize>,
+    ) -> Result<(), StateError> {
         self.write_later(instance_update(record, position, steps_from))
     }
 
@@ -136,16 +156,33 @@ impl Store {
     pub fn load_instance(&self, id: &str) -> Result<Option<StoredInstance>, StateError> {
         type Row = (String, String, String, String, String, Option<String>, i64);
         let row: Option<Row> = self.read(|db| {
-            let mut query = db.prepare_cached("SELECT flow, process, state, variables, position, incident, started FROM instances WHERE id = ?1")?;
-            query.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))).optional()
+            let mut query = db.prepare_cached(
+                "SELECT flow, process, state, variables, position, incident, started FROM instances WHERE id = ?1",
+            )?;
+            query
+                .query_row([id], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                })
+                .optional()
         })?;
-        let Some((flow, process, state, variables, position, incident, started)) = row else { return Ok(None) };
+        let Some((flow, process, state, variables, position, incident, started)) = row else {
+            return Ok(None);
+        };
         let steps: Vec<String> = self.read(|db| {
             let mut query = db.prepare_cached("SELECT record FROM steps WHERE instance = ?1 ORDER BY seq")?;
             query.query_map([id], |r| r.get(0))?.collect()
         })?;
         let what = |part: &str| format!("instance {id}'s {part}");
-        let parse = |part: &str, text: &str| serde_json::from_str::<Value>(text).map_err(|e| self.corrupt(what(part), e));
+        let parse =
+            |part: &str, text: &str| serde_json::from_str::<Value>(text).map_err(|e| self.corrupt(what(part), e));
         let Value::Object(variables) = parse("variables", &variables)? else {
             return Err(self.corrupt(what("variables"), "not a JSON object"));
         };
@@ -156,26 +193,45 @@ impl Store {
         let incident = incident
             .map(|text| serde_json::from_str::<Incident>(&text).map_err(|e| self.corrupt(what("incident"), e)))
             .transpose()?;
-        let record = InstanceRecord { instance: id.to_owned(), process, state: parse_state(&state).ok_or_else(|| self.corrupt(what("state"), &state))?, variables, steps, incident };
+        let record = InstanceRecord {
+            instance: id.to_owned(),
+            process,
+            state: parse_state(&state).ok_or_else(|| self.corrupt(what("state"), &state))?,
+            variables,
+            steps,
+            incident,
+        };
         let position = serde_json::from_str::<Position>(&position).map_err(|e| self.corrupt(what("position"), e))?;
         // Before the mark held a time, it held 1: that instance was marked at some time.
         let started_ms = u64::try_from(started).ok().filter(|&ms| ms > 0);
-        Ok(Some(StoredInstance { record, flow, position, started_ms }))
+        Ok(Some(StoredInstance {
+            record,
+            flow,
+            position,
+            started_ms,
+        }))
     }
 
     /// The saved source of a flow.
     pub fn flow(&self, digest: &str) -> Result<FlowSource, StateError> {
         let (path, text) = self.read(|db| {
-            db.query_row("SELECT path, source FROM flows WHERE digest = ?1", [digest], |r| Ok((r.get(0)?, r.get(1)?)))
+            db.query_row("SELECT path, source FROM flows WHERE digest = ?1", [digest], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
         })?;
-        Ok(FlowSource { digest: digest.to_owned(), path, text })
+        Ok(FlowSource {
+            digest: digest.to_owned(),
+            path,
+            text,
+        })
     }
 
     /// The instances still running (or cut short), oldest first: each id with the digest
     /// of its flow.
     pub fn unfinished(&self) -> Result<Vec<(String, String)>, StateError> {
         self.read(|db| {
-            let mut query = db.prepare_cached("SELECT id, flow FROM instances WHERE state = 'running' ORDER BY created_ms, id")?;
+            let mut query =
+                db.prepare_cached("SELECT id, flow FROM instances WHERE state = 'running' ORDER BY created_ms, id")?;
             query.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
         })
     }
@@ -191,13 +247,24 @@ impl Store {
                  FROM instances i JOIN flows f ON f.digest = i.flow ORDER BY i.created_ms, i.id",
             )?;
             query
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                })?
                 .collect()
         })?;
         Ok(rows
             .into_iter()
             .map(|(instance, process, flow, state, created, updated, steps)| {
-                let state = parse_state(&state).ok_or_else(|| self.corrupt(format!("instance {instance}'s state"), &state))?;
+                let state =
+                    parse_state(&state).ok_or_else(|| self.corrupt(format!("instance {instance}'s state"), &state))?;
                 Ok(InstanceSummary {
                     instance,
                     process,
@@ -214,12 +281,19 @@ impl Store {
 
 /// The write that stores an instance's row (and its steps from `steps_from` on) as they
 /// are now.
-fn instance_update(record: &InstanceRecord, position: &Position, steps_from: Option<usize>) -> impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<()> + Send + 'static {
+fn instance_update(
+    record: &InstanceRecord,
+    position: &Position,
+    steps_from: Option<usize>,
+) -> impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<()> + Send + 'static {
     let id = record.instance.clone();
     let state = state_name(record.state);
     let variables = serde_json::to_string(&record.variables).expect("variables serialize");
     let position = position.to_json();
-    let incident = record.incident.as_ref().map(|i| serde_json::to_string(i).expect("incidents serialize"));
+    let incident = record
+        .incident
+        .as_ref()
+        .map(|i| serde_json::to_string(i).expect("incidents serialize"));
     let steps: Vec<(i64, String)> = (record.steps.iter().enumerate())
         .skip(steps_from.unwrap_or(record.steps.len()))
         .map(|(seq, step)| (seq as i64, serde_json::to_string(step).expect("step records serialize")))
@@ -251,9 +325,13 @@ fn state_name(state: InstanceState) -> &'static str {
 }
 
 fn parse_state(text: &str) -> Option<InstanceState> {
-    [InstanceState::Running, InstanceState::Completed, InstanceState::Incident]
-        .into_iter()
-        .find(|state| state_name(*state) == text)
+    [
+        InstanceState::Running,
+        InstanceState::Completed,
+        InstanceState::Incident,
+    ]
+    .into_iter()
+    .find(|state| state_name(*state) == text)
 }
 
 #[cfg(test)]
@@ -264,8 +342,16 @@ mod tests {
     use crate::engine::{Position, StepStatus};
 
     fn new(id: &str) -> NewInstance {
-        let variables = json!({"order": id, "nested": {"list": [1, "two"]}}).as_object().unwrap().clone();
-        NewInstance { id: id.into(), process: "p".into(), variables, position: Position::at_start("start") }
+        let variables = json!({"order": id, "nested": {"list": [1, "two"]}})
+            .as_object()
+            .unwrap()
+            .clone();
+        NewInstance {
+            id: id.into(),
+            process: "p".into(),
+            variables,
+            position: Position::at_start("start"),
+        }
     }
 
     #[tokio::test]
@@ -279,7 +365,10 @@ mod tests {
         let before = now_ms();
         store.mark_started(vec!["a".into()]).await.unwrap();
         let marked = store.load_instance("a").unwrap().unwrap().started_ms.unwrap();
-        assert!((before..=now_ms()).contains(&marked), "marked at {marked}, not between {before} and now");
+        assert!(
+            (before..=now_ms()).contains(&marked),
+            "marked at {marked}, not between {before} and now"
+        );
         assert_eq!(store.load_instance("b").unwrap().unwrap().started_ms, None);
         assert_eq!(stored.record.variables["nested"], json!({"list": [1, "two"]}));
         assert_eq!(stored.position, Position::at_start("start"));
@@ -296,13 +385,19 @@ mod tests {
             ledger: None,
         });
         stored.position.tokens[0].at = "notify".into();
-        store.save_instance(&stored.record, &stored.position, Some(0)).await.unwrap();
+        store
+            .save_instance(&stored.record, &stored.position, Some(0))
+            .await
+            .unwrap();
         let again = store.load_instance("a").unwrap().unwrap();
         assert_eq!(again.position.tokens[0].at, "notify");
         assert_eq!(again.record.steps.len(), 1);
         assert_eq!(again.record.steps[0].status, StepStatus::Running);
         let unfinished: Vec<(String, String)> = store.unfinished().unwrap();
-        assert_eq!(unfinished.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            unfinished.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
         assert!(unfinished.iter().all(|(_, digest)| *digest == flow.digest));
         assert!(store.load_instance("c").unwrap().is_none());
     }
@@ -315,7 +410,12 @@ mod tests {
         store.create_instances(&flow, &[new("a")]).await.unwrap();
         // `a` exists already, so the second batch fails, and `b` is not left behind.
         assert!(store.create_instances(&flow, &[new("b"), new("a")]).await.is_err());
-        let ids: Vec<String> = store.list_instances().unwrap().into_iter().map(|s| s.unwrap().instance).collect();
+        let ids: Vec<String> = store
+            .list_instances()
+            .unwrap()
+            .into_iter()
+            .map(|s| s.unwrap().instance)
+            .collect();
         assert_eq!(ids, ["a"]);
     }
 }

@@ -35,7 +35,10 @@ impl OwnerLock {
         let id = uuid::Uuid::now_v7().to_string();
         let path = lock_dir(root, &["owners"])?.join(format!("{id}.lock"));
         let file = open(&path)?;
-        file.try_lock().map_err(|error| StateError::Io { path: path.clone(), source: error.into() })?;
+        file.try_lock().map_err(|error| StateError::Io {
+            path: path.clone(),
+            source: error.into(),
+        })?;
         Ok(Self { id, path, _file: file })
     }
 
@@ -72,9 +75,13 @@ impl Store {
     pub async fn claim_instance(&self, instance: &str) -> Result<bool, StateError> {
         let id = instance.to_owned();
         let owner: Option<Option<String>> = self.read(|db| {
-            db.prepare_cached("SELECT owner FROM instances WHERE id = ?1")?.query_row([&id], |r| r.get(0)).optional()
+            db.prepare_cached("SELECT owner FROM instances WHERE id = ?1")?
+                .query_row([&id], |r| r.get(0))
+                .optional()
         })?;
-        let Some(owner) = owner else { return Err(StateError::UnknownInstance { id }) };
+        let Some(owner) = owner else {
+            return Err(StateError::UnknownInstance { id });
+        };
         match owner {
             Some(owner) if owner == self.owner()? => return Ok(true),
             Some(owner) if self.owner_alive(&owner)? => return Ok(false),
@@ -115,7 +122,10 @@ impl Store {
 fn lock_dir(root: &Path, folders: &[&str]) -> Result<PathBuf, StateError> {
     let mut dir = root.join("locks");
     dir.extend(folders);
-    std::fs::create_dir_all(&dir).map_err(|source| StateError::Io { path: dir.clone(), source })?;
+    std::fs::create_dir_all(&dir).map_err(|source| StateError::Io {
+        path: dir.clone(),
+        source,
+    })?;
     Ok(dir)
 }
 
@@ -125,7 +135,10 @@ fn open(path: &Path) -> Result<File, StateError> {
         .truncate(false)
         .write(true)
         .open(path)
-        .map_err(|source| StateError::Io { path: path.to_path_buf(), source })
+        .map_err(|source| StateError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 #[cfg(test)]
@@ -140,7 +153,12 @@ mod tests {
     async fn an_instance_is_taken_over_only_once_its_owner_is_gone() {
         let dir = tempfile::tempdir().unwrap();
         let flow = FlowSource::new("flow.bpmn".into(), "<xml/>".into());
-        let new = NewInstance { id: "a".into(), process: "p".into(), variables: Map::new(), position: Position::at_start("start") };
+        let new = NewInstance {
+            id: "a".into(),
+            process: "p".into(),
+            variables: Map::new(),
+            position: Position::at_start("start"),
+        };
         let first = Store::open(Some(dir.path())).unwrap();
         first.create_instances(&flow, &[new]).await.unwrap();
         let second = Store::open(Some(dir.path())).unwrap();
@@ -148,14 +166,21 @@ mod tests {
         assert!(!second.claim_instance("a").await.unwrap(), "its owner still runs");
 
         // A killed process leaves its lock file behind, unlocked.
-        let left = dir.path().join("locks").join("owners").join(format!("{}.lock", first.owner().unwrap()));
+        let left = dir
+            .path()
+            .join("locks")
+            .join("owners")
+            .join(format!("{}.lock", first.owner().unwrap()));
         drop(first);
         std::fs::write(&left, "").unwrap();
         assert!(second.claim_instance("a").await.unwrap(), "the owner is gone");
         assert!(!left.exists(), "the dead owner's file is cleaned up");
         let third = Store::open(Some(dir.path())).unwrap();
         assert!(!third.claim_instance("a").await.unwrap(), "the new owner runs");
-        assert!(matches!(third.claim_instance("b").await, Err(StateError::UnknownInstance { .. })));
+        assert!(matches!(
+            third.claim_instance("b").await,
+            Err(StateError::UnknownInstance { .. })
+        ));
     }
 
     #[test]

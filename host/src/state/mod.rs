@@ -111,7 +111,9 @@ struct Shared {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("database", &self.shared.database).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("database", &self.shared.database)
+            .finish_non_exhaustive()
     }
 }
 
@@ -120,14 +122,28 @@ impl Store {
     /// `herald` folder.
     pub fn open(dir: Option<&Path>) -> Result<Self, StateError> {
         let root = root(dir)?;
-        std::fs::create_dir_all(&root).map_err(|source| StateError::Io { path: root.clone(), source })?;
+        std::fs::create_dir_all(&root).map_err(|source| StateError::Io {
+            path: root.clone(),
+            source,
+        })?;
         let database = root.join(DATABASE);
-        let db_error = |source| StateError::Database { path: database.clone(), source };
+        let db_error = |source| StateError::Database {
+            path: database.clone(),
+            source,
+        };
         let mut writing = schema::open(&database).map_err(db_error)?;
         schema::migrate(&mut writing, &database)?;
         let reader = schema::open(&database).map_err(db_error)?;
         let writer = Some(Writer::spawn(writing));
-        Ok(Self { shared: Arc::new(Shared { root, database, writer, reader: Mutex::new(reader), owner: OnceLock::new() }) })
+        Ok(Self {
+            shared: Arc::new(Shared {
+                root,
+                database,
+                writer,
+                reader: Mutex::new(reader),
+                owner: OnceLock::new(),
+            }),
+        })
     }
 
     /// Opens the state in `dir` (or the default directory) only to read: nothing is
@@ -149,12 +165,22 @@ impl Store {
         } else {
             schema::open_empty(&database)?
         };
-        Ok(Self { shared: Arc::new(Shared { root, database, writer: None, reader: Mutex::new(reader), owner: OnceLock::new() }) })
+        Ok(Self {
+            shared: Arc::new(Shared {
+                root,
+                database,
+                writer: None,
+                reader: Mutex::new(reader),
+                owner: OnceLock::new(),
+            }),
+        })
     }
 
     /// The writer thread, unless the store was opened only to read.
     fn writer(&self) -> Result<&Writer, StateError> {
-        self.shared.writer.as_ref().ok_or_else(|| StateError::ReadOnly { path: self.shared.database.clone() })
+        self.shared.writer.as_ref().ok_or_else(|| StateError::ReadOnly {
+            path: self.shared.database.clone(),
+        })
     }
 
     /// The owner id this store marks its instances with; takes its lock the first time.
@@ -169,10 +195,14 @@ impl Store {
 
     /// Returns once every write queued so far is durable; fails when one of them failed.
     pub async fn sync(&self) -> Result<(), StateError> {
-        let Some(writer) = &self.shared.writer else { return Ok(()) };
+        let Some(writer) = &self.shared.writer else {
+            return Ok(());
+        };
         match writer.sync().await {
             Ok(outcome) => outcome.map_err(|source| self.database_error(source)),
-            Err(writer::Stopped) => Err(StateError::WriterStopped { path: self.shared.database.clone() }),
+            Err(writer::Stopped) => Err(StateError::WriterStopped {
+                path: self.shared.database.clone(),
+            }),
         }
     }
 
@@ -194,13 +224,22 @@ impl Store {
     ) -> Result<T, StateError> {
         match self.writer()?.write(job).await {
             Ok(outcome) => outcome.map_err(|source| self.database_error(source)),
-            Err(writer::Stopped) => Err(StateError::WriterStopped { path: self.shared.database.clone() }),
+            Err(writer::Stopped) => Err(StateError::WriterStopped {
+                path: self.shared.database.clone(),
+            }),
         }
     }
 
     /// Queues a write that is committed in order with the others, without waiting for it.
-    fn write_later(&self, job: impl FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static) -> Result<(), StateError> {
-        self.writer()?.write_later(job).map_err(|writer::Stopped| StateError::WriterStopped { path: self.shared.database.clone() })
+    fn write_later(
+        &self,
+        job: impl FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static,
+    ) -> Result<(), StateError> {
+        self.writer()?
+            .write_later(job)
+            .map_err(|writer::Stopped| StateError::WriterStopped {
+                path: self.shared.database.clone(),
+            })
     }
 
     /// Runs a read on the reader connection.
@@ -211,11 +250,18 @@ impl Store {
     }
 
     fn database_error(&self, source: rusqlite::Error) -> StateError {
-        StateError::Database { path: self.shared.database.clone(), source }
+        StateError::Database {
+            path: self.shared.database.clone(),
+            source,
+        }
     }
 
     fn corrupt(&self, what: String, message: impl ToString) -> StateError {
-        StateError::Corrupt { path: self.shared.database.clone(), what, message: message.to_string() }
+        StateError::Corrupt {
+            path: self.shared.database.clone(),
+            what,
+            message: message.to_string(),
+        }
     }
 }
 
@@ -229,6 +275,8 @@ fn root(dir: Option<&Path>) -> Result<PathBuf, StateError> {
 
 /// The wall-clock time in milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
-    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX)
 }

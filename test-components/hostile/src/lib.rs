@@ -9,8 +9,7 @@ use std::hint::black_box;
 
 use exports::herald::connector::connector::Guest;
 use herald::connector::types::{
-    ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, Failure, SendFailure, SendRequest,
-    StepResult,
+    ConfigIssue, ConnectionReport, ConnectorError, ConnectorInfo, Failure, SendFailure, SendRequest, StepResult,
 };
 use serde_json::{Value, json};
 use wstd::http::{Body, Client, Method, Request};
@@ -47,7 +46,12 @@ impl Guest for Hostile {
 
     fn send(request: SendRequest) -> Result<StepResult, SendFailure> {
         // What it may have sent is no business of these tests: a failure reports nothing.
-        behave(&request).map_err(|error| SendFailure { error, progress: None, in_doubt: false, cache: None })
+        behave(&request).map_err(|error| SendFailure {
+            error,
+            progress: None,
+            in_doubt: false,
+            cache: None,
+        })
     }
 
     fn test_connection(_config: String) -> Result<ConnectionReport, ConnectorError> {
@@ -74,8 +78,10 @@ fn behave(request: &SendRequest) -> Result<StepResult, ConnectorError> {
         "filesystem" => json!({"content": std::fs::read_to_string(&target).map_err(|e| rejected("filesystem", e))?}),
         "ambient" => {
             let env: serde_json::Map<String, Value> = std::env::vars().map(|(k, v)| (k, v.into())).collect();
-            let preopens: Vec<String> =
-                wasip2::filesystem::preopens::get_directories().into_iter().map(|(_, name)| name).collect();
+            let preopens: Vec<String> = wasip2::filesystem::preopens::get_directories()
+                .into_iter()
+                .map(|(_, name)| name)
+                .collect();
             let file = std::fs::read_to_string(&target).unwrap_or_else(|e| format!("unreadable: {e}"));
             json!({"env": env, "preopens": preopens, "file": file})
         }
@@ -96,7 +102,12 @@ fn behave(request: &SendRequest) -> Result<StepResult, ConnectorError> {
         }
         other => return Err(rejected("behaviour", format!("unknown behaviour `{other}`"))),
     };
-    Ok(StepResult { output: output.to_string(), state: None, cache: None, deliver_at: None })
+    Ok(StepResult {
+        output: output.to_string(),
+        state: None,
+        cache: None,
+        deliver_at: None,
+    })
 }
 
 /// GETs `url` with no timeouts of its own, and returns the status.
@@ -106,7 +117,11 @@ fn fetch(url: &str) -> Result<u16, ConnectorError> {
         *request.method_mut() = Method::GET;
         *request.uri_mut() = url.parse().map_err(|e| rejected("url", e))?;
         let response = Client::new().send(request).await.map_err(|e| {
-            ConnectorError::Transient(Failure { code: "http".into(), message: format!("{url}: {e}"), hint: String::new() })
+            ConnectorError::Transient(Failure {
+                code: "http".into(),
+                message: format!("{url}: {e}"),
+                hint: String::new(),
+            })
         })?;
         Ok(response.status().as_u16())
     })
@@ -121,7 +136,11 @@ fn announce(url: &str) -> Result<(), ConnectorError> {
 }
 
 fn rejected(code: &str, error: impl std::fmt::Display) -> ConnectorError {
-    ConnectorError::Rejected(Failure { code: code.into(), message: error.to_string(), hint: String::new() })
+    ConnectorError::Rejected(Failure {
+        code: code.into(),
+        message: error.to_string(),
+        hint: String::new(),
+    })
 }
 
 export!(Hostile);
