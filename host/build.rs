@@ -12,18 +12,10 @@ const TARGET: &str = "wasm32-wasip2";
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let workspace = manifest_dir
-        .parent()
-        .expect("host/ lives in the workspace")
-        .to_path_buf();
-    for watched in [
-        "connector/src",
-        "connector/build.rs",
-        "connector/Cargo.toml",
-        "test-components",
-        "wit",
-        "Cargo.lock",
-    ] {
+    let workspace = manifest_dir.parent().expect("host/ lives in the workspace").to_path_buf();
+    for watched in
+        ["connector/src", "connector/build.rs", "connector/Cargo.toml", "test-components", "wit", "Cargo.lock"]
+    {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
 
@@ -34,40 +26,19 @@ fn main() {
     let mut build = Command::new(cargo);
     build
         .current_dir(&workspace)
-        .args([
-            "build",
-            "--release",
-            "--locked",
-            "-p",
-            "herald-slack",
-            "-p",
-            "herald-hostile",
-            "--target",
-            TARGET,
-        ])
+        .args(["build", "--release", "--locked", "-p", "herald-slack", "-p", "herald-hostile", "--target", TARGET])
         .arg("--target-dir")
         .arg(&target_dir);
     // Flags meant for the host build (coverage, sanitizers, a linker) must not leak into
     // the wasm build.
-    for var in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-        "CARGO_TARGET_DIR",
-    ] {
+    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_TARGET_DIR"] {
         build.env_remove(var);
     }
     let status = build.status().expect("cargo can be started for the connector build");
     assert!(status.success(), "building the components for {TARGET} failed");
 
-    for (crate_name, variable) in [
-        ("herald_slack", "HERALD_SLACK_WASM"),
-        ("herald_hostile", "HERALD_HOSTILE_WASM"),
-    ] {
-        let wasm = target_dir
-            .join(TARGET)
-            .join("release")
-            .join(format!("{crate_name}.wasm"));
+    for (crate_name, variable) in [("herald_slack", "HERALD_SLACK_WASM"), ("herald_hostile", "HERALD_HOSTILE_WASM")] {
+        let wasm = target_dir.join(TARGET).join("release").join(format!("{crate_name}.wasm"));
         assert!(wasm.exists(), "the component build did not produce {}", wasm.display());
         println!("cargo:rustc-env={variable}={}", wasm.display());
     }
@@ -94,8 +65,6 @@ fn ensure_target_installed() {
     if let Ok(toolchain) = env::var("RUSTUP_TOOLCHAIN") {
         add.args(["--toolchain", &toolchain]);
     }
-    let status = add
-        .status()
-        .expect("rustup is needed to install the wasm32-wasip2 target");
+    let status = add.status().expect("rustup is needed to install the wasm32-wasip2 target");
     assert!(status.success(), "`rustup target add {TARGET}` failed");
 }

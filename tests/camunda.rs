@@ -16,28 +16,10 @@ const CAMUNDA_TOKEN: &str = "xoxb-3333-4444-camundatoken";
 async fn run_example(sandbox: &SlackSandbox) -> serde_json::Value {
     let flow = examples().join("camunda-order-shipped.bpmn");
     let vars = examples().join("camunda-order-shipped.vars.json");
-    let args = [
-        "run",
-        flow.to_str().unwrap(),
-        "--vars",
-        vars.to_str().unwrap(),
-        "--json",
-    ];
+    let args = ["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"];
     let state = tempfile::tempdir().unwrap();
-    let output = herald_in(
-        state.path(),
-        Some(&sandbox.api_url()),
-        &args,
-        &[("SLACK_TOKEN", CAMUNDA_TOKEN)],
-    )
-    .await;
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}\nstdout: {}",
-        stderr(&output),
-        stdout(&output)
-    );
+    let output = herald_in(state.path(), Some(&sandbox.api_url()), &args, &[("SLACK_TOKEN", CAMUNDA_TOKEN)]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     assert!(!stdout(&output).contains(CAMUNDA_TOKEN) && !stderr(&output).contains(CAMUNDA_TOKEN));
     json_record(&output)
 }
@@ -50,10 +32,7 @@ async fn a_camunda_modeler_flow_runs_unchanged() {
     let posts = posts(&sandbox);
     assert_eq!(posts.len(), 2);
     for post in &posts {
-        assert_eq!(
-            post.header("authorization"),
-            Some(format!("Bearer {CAMUNDA_TOKEN}").as_str())
-        );
+        assert_eq!(post.header("authorization"), Some(format!("Bearer {CAMUNDA_TOKEN}").as_str()));
     }
     // A bare channel name is a channel; FEEL text is data.
     assert_eq!(
@@ -97,13 +76,8 @@ async fn a_camunda_modeler_flow_runs_unchanged() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_error_expression_raises_a_bpmn_error_the_boundary_catches() {
     let sandbox = SlackSandbox::start().await.unwrap();
-    sandbox.script(
-        "chat.postMessage",
-        ScriptedReply::SlackError {
-            code: "channel_not_found".into(),
-            extra: json!({}),
-        },
-    );
+    sandbox
+        .script("chat.postMessage", ScriptedReply::SlackError { code: "channel_not_found".into(), extra: json!({}) });
     let record = run_example(&sandbox).await;
 
     let failed = &record["steps"][0];
@@ -111,23 +85,14 @@ async fn an_error_expression_raises_a_bpmn_error_the_boundary_catches() {
     assert_eq!(failed["attempts"], 1, "a permanent error is not retried");
     assert_eq!(failed["error"]["kind"], "bpmn-error");
     assert_eq!(failed["error"]["code"], "SLACK_CHANNEL_MISSING");
-    assert!(
-        failed["error"]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("channel_not_found: "),
-        "{failed}"
-    );
+    assert!(failed["error"]["message"].as_str().unwrap().starts_with("channel_not_found: "), "{failed}");
     assert_eq!(record["steps"][1]["id"], "NotifyGeneral");
     // bpmnError's variables are set, and the fallback uses them.
     assert_eq!(record["variables"]["slackError"], "channel_not_found");
     let messages = sandbox.messages();
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].channel_name.as_deref(), Some("general"));
-    assert_eq!(
-        messages[0].text,
-        "Order A-1042 shipped; the channel shipping is missing (channel_not_found)"
-    );
+    assert_eq!(messages[0].text, "Order A-1042 shipped; the channel shipping is missing (channel_not_found)");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -135,11 +100,7 @@ async fn what_herald_does_not_run_of_the_template_is_refused_at_load() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(examples().join("camunda-order-shipped.bpmn")).unwrap();
     let changed = text
-        .replacen(
-            r#"source="chat.postMessage" target="method""#,
-            r#"source="conversations.create" target="method""#,
-            1,
-        )
+        .replacen(r#"source="chat.postMessage" target="method""#, r#"source="conversations.create" target="method""#, 1)
         .replacen(
             r#"<zeebe:input source="general" target="data.channel" />"#,
             r#"<zeebe:input source="@Ada Lovelace" target="data.channel" />"#,
@@ -151,17 +112,11 @@ async fn what_herald_does_not_run_of_the_template_is_refused_at_load() {
     assert_eq!(output.status.code(), Some(2));
     let line = |needle: &str| changed.lines().position(|l| l.contains(needle)).unwrap() + 1;
     let errors = stderr(&output);
-    assert!(
-        errors.contains(&format!("flow.bpmn:{}:", line("conversations.create"))),
-        "{errors}"
-    );
+    assert!(errors.contains(&format!("flow.bpmn:{}:", line("conversations.create"))), "{errors}");
     assert!(
         errors.contains("herald runs Camunda's Slack template for `chat.postMessage` only, not `conversations.create`"),
         "{errors}"
     );
-    assert!(
-        errors.contains(&format!("flow.bpmn:{}:", line("@Ada Lovelace"))),
-        "{errors}"
-    );
+    assert!(errors.contains(&format!("flow.bpmn:{}:", line("@Ada Lovelace"))), "{errors}");
     assert!(errors.contains("give their e-mail address or user id"), "{errors}");
 }

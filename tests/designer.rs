@@ -17,10 +17,7 @@ use support::*;
 fn schema_modules() -> PathBuf {
     let prefix = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/element-template-schema");
     let modules = prefix.join("node_modules");
-    if !modules
-        .join("@camunda/zeebe-element-templates-json-schema/resources/schema.json")
-        .exists()
-    {
+    if !modules.join("@camunda/zeebe-element-templates-json-schema/resources/schema.json").exists() {
         let status = Command::new("npm")
             .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
             .arg(&prefix)
@@ -47,21 +44,13 @@ async fn the_element_template_is_valid_for_camunda() {
     let file = dir.path().join("slack.json");
     std::fs::write(&file, template.to_string()).unwrap();
     let validator = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/element_template/validate.cjs");
-    let output = Command::new("node")
-        .arg(validator)
-        .arg(&modules)
-        .arg(&file)
-        .output()
-        .unwrap();
+    let output = Command::new("node").arg(validator).arg(&modules).arg(&file).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
 
     // What a designer sees: a field per input, grouped, with dropdowns for the closed ones.
     let properties = template["properties"].as_array().unwrap();
     let field = |name: &str| {
-        properties
-            .iter()
-            .find(|p| p["binding"]["name"] == name)
-            .unwrap_or_else(|| panic!("no field {name}"))
+        properties.iter().find(|p| p["binding"]["name"] == name).unwrap_or_else(|| panic!("no field {name}"))
     };
     assert_eq!(
         properties[0],
@@ -78,10 +67,7 @@ async fn the_element_template_is_valid_for_camunda() {
     assert_eq!(field("on_overflow")["value"], "split");
     assert_eq!(field("token")["value"], "{{secrets.SLACK_BOT_TOKEN}}");
     assert!(field("throttle")["constraints"]["pattern"]["value"].as_str().is_some());
-    let result = properties
-        .iter()
-        .find(|p| p["binding"]["type"] == "zeebe:taskHeader")
-        .unwrap();
+    let result = properties.iter().find(|p| p["binding"]["type"] == "zeebe:taskHeader").unwrap();
     assert_eq!(result["binding"]["key"], "resultVariable");
 }
 
@@ -118,12 +104,7 @@ async fn a_task_made_from_the_element_template_runs() {
     let dir = tempfile::tempdir().unwrap();
     let xml = task_from_template(
         &template,
-        &[
-            ("channel", "#general"),
-            ("text", "Hello {{ name }}"),
-            ("color", "good"),
-            ("resultVariable", "posted"),
-        ],
+        &[("channel", "#general"), ("text", "Hello {{ name }}"), ("color", "good"), ("resultVariable", "posted")],
     );
     let flow = dir.path().join("from-template.bpmn");
     std::fs::write(&flow, xml).unwrap();
@@ -135,14 +116,7 @@ async fn a_task_made_from_the_element_template_runs() {
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].channel_name.as_deref(), Some("general"));
     assert_eq!(record["variables"]["posted"]["ts"], messages[0].ts);
-    assert!(
-        messages[0]
-            .attachments
-            .as_ref()
-            .unwrap()
-            .to_string()
-            .contains("Hello Ada")
-    );
+    assert!(messages[0].attachments.as_ref().unwrap().to_string().contains("Hello Ada"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -151,11 +125,7 @@ async fn validate_suggests_the_fix() {
     let text = std::fs::read_to_string(examples().join("invoice-issued.bpmn")).unwrap();
     let typos = text
         .replacen(r#"target="channel""#, r#"target="chanel""#, 1)
-        .replacen(
-            r#"<zeebe:taskDefinition type="slack""#,
-            r#"<zeebe:taskDefinition type="slak""#,
-            1,
-        )
+        .replacen(r#"<zeebe:taskDefinition type="slack""#, r#"<zeebe:taskDefinition type="slak""#, 1)
         .replacen("=invoice.amount &gt; 10000", "=invoice.amount &gt;&gt; 10000", 1);
     let flow = dir.path().join("typos.bpmn");
     std::fs::write(&flow, &typos).unwrap();
@@ -168,20 +138,12 @@ async fn validate_suggests_the_fix() {
         errors.contains(&format!("typos.bpmn:{}:", line("&gt;&gt;"))) && errors.contains("FEEL syntax error"),
         "{errors}"
     );
-    assert!(
-        errors.contains("no connector for task type `slak`; did you mean `slack`?"),
-        "{errors}"
-    );
-    let fixed_type = typos
-        .replacen(r#"type="slak""#, r#"type="slack""#, 1)
-        .replacen("&gt;&gt;", "&gt;", 1);
+    assert!(errors.contains("no connector for task type `slak`; did you mean `slack`?"), "{errors}");
+    let fixed_type = typos.replacen(r#"type="slak""#, r#"type="slack""#, 1).replacen("&gt;&gt;", "&gt;", 1);
     std::fs::write(&flow, &fixed_type).unwrap();
     let output = herald_in(dir.path(), None, &["validate", flow.to_str().unwrap()], &[]).await;
     let errors = stderr(&output);
-    assert!(
-        errors.contains(&format!("typos.bpmn:{}:", line(r#"target="chanel""#))),
-        "{errors}"
-    );
+    assert!(errors.contains(&format!("typos.bpmn:{}:", line(r#"target="chanel""#))), "{errors}");
     assert!(
         errors.contains("[notify_billing] input `chanel`: unknown input `chanel`; did you mean `channel`?"),
         "{errors}"
@@ -206,10 +168,7 @@ async fn preview_shows_each_message_and_path_and_sends_nothing() {
     assert!(shown.contains("→ amount_check took flow large_amount"), "{shown}");
     assert!(shown.contains("#finance-alerts · herald"), "{shown}");
     assert!(shown.ends_with("preview: nothing was sent to Slack\n"), "{shown}");
-    assert!(
-        sandbox.requests().is_empty(),
-        "the preview reached the configured Slack"
-    );
+    assert!(sandbox.requests().is_empty(), "the preview reached the configured Slack");
     let kept: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .flatten()
@@ -221,17 +180,8 @@ async fn preview_shows_each_message_and_path_and_sends_nothing() {
     // Block Kit shows as Slack would render it.
     let flow = examples().join("event-announcement.bpmn");
     let vars = examples().join("event-announcement.vars.json");
-    let output = herald_in(
-        dir.path(),
-        None,
-        &["preview", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap()],
-        &[],
-    )
-    .await;
+    let output =
+        herald_in(dir.path(), None, &["preview", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap()], &[]).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(
-        stdout(&output).contains("#announcements · herald"),
-        "{}",
-        stdout(&output)
-    );
+    assert!(stdout(&output).contains("#announcements · herald"), "{}", stdout(&output));
 }

@@ -44,12 +44,7 @@ fn text(order: &str, step: &str) -> String {
 
 /// Posts that carry `text`, by their ts.
 fn posted(sandbox: &SlackSandbox, text: &str) -> Vec<String> {
-    sandbox
-        .messages()
-        .into_iter()
-        .filter(|m| m.text == text)
-        .map(|m| m.ts)
-        .collect()
+    sandbox.messages().into_iter().filter(|m| m.text == text).map(|m| m.ts).collect()
 }
 
 /// A short attempt deadline: a resume waits it out before repeating an attempt a kill cut
@@ -57,11 +52,7 @@ fn posted(sandbox: &SlackSandbox, text: &str) -> Vec<String> {
 const SETTLE: (&str, &str) = ("HERALD_ATTEMPT_TIMEOUT_MS", "2000");
 
 fn chat_posts(sandbox: &SlackSandbox) -> usize {
-    sandbox
-        .requests()
-        .iter()
-        .filter(|r| r.api_method() == "chat.postMessage")
-        .count()
+    sandbox.requests().iter().filter(|r| r.api_method() == "chat.postMessage").count()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -77,22 +68,12 @@ async fn instances_killed_at_random_points_resume_and_post_each_message_exactly_
     let dir = state.path();
     let texts: Vec<String> = STEPS.iter().map(|step| format!("{{{{ order }}}}: {step}")).collect();
     let results: Vec<String> = STEPS.iter().map(|step| format!("{step}_post")).collect();
-    let inputs: Vec<[(&str, &str); 2]> = texts
-        .iter()
-        .map(|text| [("channel", "#general"), ("text", text.as_str())])
-        .collect();
-    let headers: Vec<[(&str, &str); 2]> = results
-        .iter()
-        .map(|name| [("resultVariable", name.as_str()), ("retryBackoff", "PT0.05S")])
-        .collect();
-    let tasks: Vec<Task> = (0..STEPS.len())
-        .map(|i| Task {
-            id: STEPS[i],
-            inputs: &inputs[i],
-            headers: &headers[i],
-            retries: 5,
-        })
-        .collect();
+    let inputs: Vec<[(&str, &str); 2]> =
+        texts.iter().map(|text| [("channel", "#general"), ("text", text.as_str())]).collect();
+    let headers: Vec<[(&str, &str); 2]> =
+        results.iter().map(|name| [("resultVariable", name.as_str()), ("retryBackoff", "PT0.05S")]).collect();
+    let tasks: Vec<Task> =
+        (0..STEPS.len()).map(|i| Task { id: STEPS[i], inputs: &inputs[i], headers: &headers[i], retries: 5 }).collect();
     let flow = linear_flow(dir, &tasks).to_str().unwrap().to_owned();
     let orders: Vec<Value> = (0..INSTANCES)
         .map(|n| json!({"order": format!("order-{n}"), "customer": {"id": n, "tags": ["a", n.to_string()], "note": "quotes \" and \\ stay"}}))
@@ -103,19 +84,10 @@ async fn instances_killed_at_random_points_resume_and_post_each_message_exactly_
     let mut random = Random::new();
     let spawn = |args: &[&str]| {
         let mut command = command(dir, Some(&api), args, &[SETTLE]);
-        command
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
+        command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
         command.kill_on_drop(true).spawn().unwrap()
     };
-    let run = [
-        "run",
-        flow.as_str(),
-        "--vars-jsonl",
-        jsonl.to_str().unwrap(),
-        "--concurrency",
-        "3",
-    ];
+    let run = ["run", flow.as_str(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "3"];
 
     // Kill the bulk run until its instances exist: they are created all at once or not at all.
     let mut cycle = 0;
@@ -157,13 +129,7 @@ async fn instances_killed_at_random_points_resume_and_post_each_message_exactly_
         child.kill().await.unwrap();
     }
     let output = herald_in(dir, Some(&api), &["resume", "--json"], &[SETTLE]).await;
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}\nstdout: {}",
-        stderr(&output),
-        stdout(&output)
-    );
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
 
     let listed = instances(dir).await;
     assert_eq!(listed.len(), INSTANCES);
@@ -186,10 +152,7 @@ async fn instances_killed_at_random_points_resume_and_post_each_message_exactly_
         }
         assert_eq!(shown["variables"], Value::Object(expected));
         let steps = shown["steps"].as_array().unwrap();
-        assert_eq!(
-            steps.iter().map(|s| s["id"].as_str().unwrap()).collect::<Vec<_>>(),
-            STEPS
-        );
+        assert_eq!(steps.iter().map(|s| s["id"].as_str().unwrap()).collect::<Vec<_>>(), STEPS);
         assert!(steps.iter().all(|s| s["status"] == "completed"));
         retried += steps.iter().filter(|s| s["attempts"].as_u64() > Some(1)).count();
         seen_orders.insert(order, ());
@@ -217,28 +180,15 @@ async fn a_thousand_posts_to_a_busy_slow_channel_survive_five_kills_each_posted_
     let dir = state.path();
     let flow = one_post(dir, "#billing", "Invoice {{ n }}", 10);
     let jsonl = dir.join("invoices.jsonl");
-    std::fs::write(
-        &jsonl,
-        (0..POSTS).map(|n| format!("{{\"n\": {n}}}\n")).collect::<String>(),
-    )
-    .unwrap();
+    std::fs::write(&jsonl, (0..POSTS).map(|n| format!("{{\"n\": {n}}}\n")).collect::<String>()).unwrap();
     let settle = ("HERALD_ATTEMPT_TIMEOUT_MS", "4000");
     let spawn = |args: &[&str]| {
         let mut command = command(dir, Some(&api), args, &[settle]);
-        command
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
+        command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
         command.kill_on_drop(true).spawn().unwrap()
     };
     let mut random = Random::new();
-    let run = [
-        "run",
-        flow.to_str().unwrap(),
-        "--vars-jsonl",
-        jsonl.to_str().unwrap(),
-        "--concurrency",
-        "16",
-    ];
+    let run = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "16"];
     let mut child = spawn(&run);
     let kills = 5;
     for _ in 0..kills {
@@ -257,10 +207,8 @@ async fn a_thousand_posts_to_a_busy_slow_channel_survive_five_kills_each_posted_
         // Resumed at once.
         child = spawn(&["resume", "--concurrency", "16"]);
     }
-    let status = tokio::time::timeout(Duration::from_secs(600), child.wait())
-        .await
-        .expect("the last resume ends")
-        .unwrap();
+    let status =
+        tokio::time::timeout(Duration::from_secs(600), child.wait()).await.expect("the last resume ends").unwrap();
     assert!(status.success(), "the last resume failed: {status:?}");
     let listed = instances(dir).await;
     assert_eq!(listed.len(), POSTS);
@@ -274,16 +222,8 @@ async fn a_thousand_posts_to_a_busy_slow_channel_survive_five_kills_each_posted_
     assert!(doubled.is_empty(), "posted twice: {doubled:?}");
     assert_eq!(counts.len(), POSTS, "every invoice posted");
     assert_eq!(messages.len(), POSTS);
-    let lookups = sandbox
-        .requests()
-        .iter()
-        .filter(|r| r.api_method() == "conversations.history")
-        .count();
-    let lists = sandbox
-        .requests()
-        .iter()
-        .filter(|r| r.api_method() == "conversations.list")
-        .count();
+    let lookups = sandbox.requests().iter().filter(|r| r.api_method() == "conversations.history").count();
+    let lists = sandbox.requests().iter().filter(|r| r.api_method() == "conversations.list").count();
     eprintln!("{kills} kills, {lookups} history pages asked, {lists} channel listings");
     assert!(lookups > 0, "no kill left a post in doubt");
     // One listing per process at most: the run and each resume resolve `#billing` once.
@@ -301,14 +241,7 @@ async fn a_first_attempt_a_killed_bulk_run_left_unrecorded_is_not_made_twice() {
     let flow = one_post(dir.path(), &channel, "Order {{ order }}", 3);
     let jsonl = dir.path().join("orders.jsonl");
     std::fs::write(&jsonl, "{\"order\": 1}\n{\"order\": 2}\n").unwrap();
-    let run = [
-        "run",
-        flow.to_str().unwrap(),
-        "--vars-jsonl",
-        jsonl.to_str().unwrap(),
-        "--concurrency",
-        "1",
-    ];
+    let run = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "1"];
     let mut child = command(dir.path(), Some(&sandbox.api_url()), &run, &[SETTLE]);
     let mut child = child
         .stdout(std::process::Stdio::null())
@@ -334,21 +267,13 @@ async fn a_first_attempt_a_killed_bulk_run_left_unrecorded_is_not_made_twice() {
         let shown = show(dir.path(), summary["instance"].as_str().unwrap()).await;
         assert_eq!(shown["state"], "running", "{shown}");
         assert_eq!(shown["steps"], json!([]), "{shown}");
-        by_order.insert(
-            shown["variables"]["order"].as_u64().unwrap(),
-            summary["instance"].as_str().unwrap().to_owned(),
-        );
+        by_order
+            .insert(shown["variables"]["order"].as_u64().unwrap(), summary["instance"].as_str().unwrap().to_owned());
     }
 
     sandbox.set_latency(Duration::ZERO);
     let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["resume", "--json"], &[SETTLE]).await;
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}\nstdout: {}",
-        stderr(&output),
-        stdout(&output)
-    );
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     assert_eq!(posted(&sandbox, "Order 1").len(), 1, "the first order was posted again");
     assert_eq!(posted(&sandbox, "Order 2").len(), 1);
     // The instance the killed run had started makes its attempt as a repeat, which looks
@@ -360,11 +285,7 @@ async fn a_first_attempt_a_killed_bulk_run_left_unrecorded_is_not_made_twice() {
     };
     assert_eq!(attempts(1).await, Some(2));
     assert_eq!(attempts(2).await, Some(1));
-    let lookups = sandbox
-        .requests()
-        .into_iter()
-        .filter(|r| r.api_method() == "conversations.history")
-        .count();
+    let lookups = sandbox.requests().into_iter().filter(|r| r.api_method() == "conversations.history").count();
     assert_eq!(lookups, 1);
 }
 
@@ -373,22 +294,9 @@ async fn a_bulk_run_posts_one_message_per_line_and_summarises() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let flow = examples().join("invoice-issued.bpmn");
     let jsonl = examples().join("invoice-issued.batch.jsonl");
-    let args = [
-        "run",
-        flow.to_str().unwrap(),
-        "--vars-jsonl",
-        jsonl.to_str().unwrap(),
-        "--concurrency",
-        "4",
-    ];
+    let args = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "4"];
     let (output, state) = herald(Some(&sandbox.api_url()), &args).await;
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}\nstdout: {}",
-        stderr(&output),
-        stdout(&output)
-    );
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     assert_eq!(stdout(&output).trim(), "6 instances: 6 completed, 0 incidents");
 
     // One billing post per invoice; a finance alert for the three large ones.
@@ -422,13 +330,7 @@ async fn a_bulk_run_reports_each_incident_and_fails() {
     let flow = one_post(dir.path(), "#general", "Order {{ order }}", 1);
     let jsonl = dir.path().join("orders.jsonl");
     std::fs::write(&jsonl, "{\"order\": 1}\n\n{\"other\": 2}\n{\"order\": 3}\n").unwrap();
-    let args = [
-        "run",
-        flow.to_str().unwrap(),
-        "--vars-jsonl",
-        jsonl.to_str().unwrap(),
-        "--json",
-    ];
+    let args = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--json"];
     let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
     assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
     let tally = json_record(&output);
@@ -437,30 +339,14 @@ async fn a_bulk_run_reports_each_incident_and_fails() {
     let incidents = tally["incidents"].as_array().unwrap();
     assert_eq!(incidents.len(), 1);
     assert_eq!(incidents[0]["element"], "notify");
-    assert!(
-        incidents[0]["message"].as_str().unwrap().contains("order"),
-        "{}",
-        incidents[0]
-    );
-    assert_eq!(
-        sandbox
-            .messages()
-            .iter()
-            .map(|m| m.text.as_str())
-            .collect::<Vec<_>>()
-            .len(),
-        2
-    );
+    assert!(incidents[0]["message"].as_str().unwrap().contains("order"), "{}", incidents[0]);
+    assert_eq!(sandbox.messages().iter().map(|m| m.text.as_str()).collect::<Vec<_>>().len(), 2);
 
     // A line that is not an object names its line.
     std::fs::write(&jsonl, "{\"order\": 1}\n[2]\n").unwrap();
     let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
     assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("orders.jsonl:2:1: each line must hold a JSON object"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains("orders.jsonl:2:1: each line must hold a JSON object"), "{}", stderr(&output));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -474,13 +360,8 @@ async fn concurrent_runs_and_resumes_share_one_state_directory() {
     let runs: Vec<_> = (0..4)
         .map(|run| {
             let jsonl = dir.path().join(format!("run{run}.jsonl"));
-            std::fs::write(
-                &jsonl,
-                (0..25)
-                    .map(|i| format!("{{\"order\": {}}}\n", run * 25 + i))
-                    .collect::<String>(),
-            )
-            .unwrap();
+            std::fs::write(&jsonl, (0..25).map(|i| format!("{{\"order\": {}}}\n", run * 25 + i)).collect::<String>())
+                .unwrap();
             let args = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap()];
             let mut command = command(&state, Some(&sandbox.api_url()), &args, &[]);
             tokio::spawn(async move { command.output().await.unwrap() })
@@ -491,11 +372,8 @@ async fn concurrent_runs_and_resumes_share_one_state_directory() {
         assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
         assert_eq!(stdout(&output).trim(), "25 instances: 25 completed, 0 incidents");
     }
-    let mut orders: Vec<u64> = sandbox
-        .messages()
-        .iter()
-        .map(|m| m.text.trim_start_matches("Order ").parse().unwrap())
-        .collect();
+    let mut orders: Vec<u64> =
+        sandbox.messages().iter().map(|m| m.text.trim_start_matches("Order ").parse().unwrap()).collect();
     orders.sort_unstable();
     assert_eq!(orders, (0..100).collect::<Vec<_>>());
     let resumes: Vec<_> = (0..3)
@@ -533,13 +411,7 @@ async fn the_reading_commands_read_a_read_only_directory_and_refuse_a_missing_on
     let sandbox = SlackSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), "#general", "hello", 1);
-    let output = herald_in(
-        dir.path(),
-        Some(&sandbox.api_url()),
-        &["run", flow.to_str().unwrap(), "--json"],
-        &[],
-    )
-    .await;
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], &[]).await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let id = json_record(&output)["instance"].as_str().unwrap().to_owned();
 
@@ -548,12 +420,19 @@ async fn the_reading_commands_read_a_read_only_directory_and_refuse_a_missing_on
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
     let before = snapshot(dir.path());
     async fn read(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-        use std::os::unix::fs::MetadataExt;
-        let mut command = command(dir, None, args, &[]);
-        // The directory's owner is who runs the test.
-        if std::fs::metadata(dir).unwrap().uid() == 0 {
-            command.uid(65534).gid(65534);
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        // The directory's owner is who runs the test; root reads anything, so it reads as
+        // nobody, with a copy of the binary nobody can reach (the build directory may be
+        // private to root).
+        if std::fs::metadata(dir).unwrap().uid() != 0 {
+            return command(dir, None, args, &[]).output().await.unwrap();
         }
+        let bin = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(bin.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let herald = bin.path().join("herald");
+        std::fs::copy(env!("CARGO_BIN_EXE_herald"), &herald).unwrap();
+        let mut command = command_of(&herald, dir, None, args, &[]);
+        command.uid(65534).gid(65534);
         command.output().await.unwrap()
     }
     let listed = read(dir.path(), &["instances", "--json"]).await;
@@ -570,10 +449,7 @@ async fn the_reading_commands_read_a_read_only_directory_and_refuse_a_missing_on
     std::fs::create_dir(&empty).unwrap();
     assert_eq!(instances(&empty).await, Vec::<Value>::new());
     // Only the compile cache the tests give each herald is there.
-    let made: Vec<_> = std::fs::read_dir(&empty)
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name())
-        .collect();
+    let made: Vec<_> = std::fs::read_dir(&empty).unwrap().map(|entry| entry.unwrap().file_name()).collect();
     assert!(made.iter().all(|name| name == CACHE_DIR), "{made:?}");
     // A mistyped directory is refused, and not made.
     let typo = dir.path().join("typo").join("state");
@@ -587,10 +463,7 @@ async fn the_reading_commands_read_a_read_only_directory_and_refuse_a_missing_on
             .await
             .unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}");
-        let expected = format!(
-            "error: the state directory {} does not exist: check --state",
-            typo.display()
-        );
+        let expected = format!("error: the state directory {} does not exist: check --state", typo.display());
         assert_eq!(stderr(&output).trim(), expected);
     }
     assert!(!dir.path().join("typo").exists());
@@ -613,69 +486,38 @@ async fn an_unreadable_instance_or_saved_flow_is_reported_and_the_others_resume(
     let database = dir.path().join("herald.db");
     let db = rusqlite::Connection::open(&database).unwrap();
     let id = |order: u32| -> String {
-        db.query_row(
-            "SELECT id FROM instances WHERE json_extract(variables, '$.order') = ?1",
-            [order],
-            |r| r.get(0),
-        )
-        .unwrap()
+        db.query_row("SELECT id FROM instances WHERE json_extract(variables, '$.order') = ?1", [order], |r| r.get(0))
+            .unwrap()
     };
     let (deep, broken, fine) = (id(1), id(2), id(3));
-    db.execute(
-        "UPDATE instances SET state = 'running', position = '{\"tokens\":[{\"at\":\"notify\"}]}'",
-        [],
-    )
-    .unwrap();
+    db.execute("UPDATE instances SET state = 'running', position = '{\"tokens\":[{\"at\":\"notify\"}]}'", []).unwrap();
     let nested = format!("{{\"order\": 1, \"a\": {}1{}}}", "[".repeat(200), "]".repeat(200));
-    db.execute("UPDATE instances SET variables = ?1 WHERE id = ?2", [&nested, &deep])
+    db.execute("UPDATE instances SET variables = ?1 WHERE id = ?2", [&nested, &deep]).unwrap();
+    db.execute("INSERT INTO flows (digest, path, source) VALUES ('broken', 'flow.bpmn', '<bpmn:definitions')", [])
         .unwrap();
-    db.execute(
-        "INSERT INTO flows (digest, path, source) VALUES ('broken', 'flow.bpmn', '<bpmn:definitions')",
-        [],
-    )
-    .unwrap();
-    db.execute("UPDATE instances SET flow = 'broken' WHERE id = ?1", [&broken])
-        .unwrap();
+    db.execute("UPDATE instances SET flow = 'broken' WHERE id = ?1", [&broken]).unwrap();
     drop(db);
 
     let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["resume", "--json"], &[]).await;
     assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
     let tally = json_record(&output);
-    assert_eq!(
-        (tally["instances"].as_u64(), tally["completed"].as_u64()),
-        (Some(3), Some(1)),
-        "{tally}"
-    );
+    assert_eq!((tally["instances"].as_u64(), tally["completed"].as_u64()), (Some(3), Some(1)), "{tally}");
     let unreadable: HashMap<String, String> = tally["unreadable"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|u| {
-            (
-                u["instance"].as_str().unwrap().to_owned(),
-                u["message"].as_str().unwrap().to_owned(),
-            )
-        })
+        .map(|u| (u["instance"].as_str().unwrap().to_owned(), u["message"].as_str().unwrap().to_owned()))
         .collect();
     assert_eq!(unreadable.len(), 2, "{tally}");
     assert!(
-        unreadable[&deep].contains(&format!(
-            "instance {deep}'s variables does not parse: recursion limit exceeded"
-        )),
+        unreadable[&deep].contains(&format!("instance {deep}'s variables does not parse: recursion limit exceeded")),
         "{}",
         unreadable[&deep]
     );
     // The saved text is reported as saved, not against the file it once came from.
-    let saved = format!(
-        "its saved flow no longer loads: the flow saved in {} (from flow.bpmn):1:",
-        database.display()
-    );
+    let saved = format!("its saved flow no longer loads: the flow saved in {} (from flow.bpmn):1:", database.display());
     assert!(unreadable[&broken].starts_with(&saved), "{}", unreadable[&broken]);
-    assert_eq!(
-        posted(&sandbox, "Order 3").len(),
-        2,
-        "the readable instance ran its step again"
-    );
+    assert_eq!(posted(&sandbox, "Order 3").len(), 2, "the readable instance ran its step again");
     assert_eq!(posted(&sandbox, "Order 1").len(), 1);
 
     // The others list and show as ever; the unreadable one says why.
@@ -683,9 +525,5 @@ async fn an_unreadable_instance_or_saved_flow_is_reported_and_the_others_resume(
     assert_eq!(show(dir.path(), &fine).await["state"], "completed");
     let output = herald_in(dir.path(), None, &["show", &deep], &[]).await;
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("variables does not parse: recursion limit exceeded"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains("variables does not parse: recursion limit exceeded"), "{}", stderr(&output));
 }

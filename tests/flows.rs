@@ -16,55 +16,24 @@ async fn invoice_flow_sends_exactly_the_expected_requests() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let flow = examples().join("invoice-issued.bpmn");
     let vars = examples().join("invoice-issued.vars.json");
-    let (output, state) = herald(
-        Some(&sandbox.api_url()),
-        &[
-            "run",
-            flow.to_str().unwrap(),
-            "--vars",
-            vars.to_str().unwrap(),
-            "--json",
-        ],
-    )
-    .await;
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}\nstdout: {}",
-        stderr(&output),
-        stdout(&output)
-    );
+    let (output, state) =
+        herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"])
+            .await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
 
     let record = json_record(&output);
     let requests = sandbox.requests();
     let methods: Vec<&str> = requests.iter().map(|r| r.api_method()).collect();
     // Channel names are looked up first; the sandbox lists only its seeded channels, so
     // the name goes to chat.postMessage for Slack to resolve.
-    assert_eq!(
-        methods,
-        [
-            "conversations.list",
-            "chat.postMessage",
-            "conversations.list",
-            "chat.postMessage"
-        ]
-    );
+    assert_eq!(methods, ["conversations.list", "chat.postMessage", "conversations.list", "chat.postMessage"]);
     for request in &requests {
         assert_eq!(request.http_method, "POST");
         assert_eq!(request.path, format!("/api/{}", request.api_method()));
-        assert_eq!(
-            request.header("authorization"),
-            Some(format!("Bearer {TOKEN}").as_str())
-        );
+        assert_eq!(request.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
     }
-    assert_eq!(
-        requests[0].header("content-type"),
-        Some("application/x-www-form-urlencoded")
-    );
-    assert_eq!(
-        requests[0].body,
-        "types=public_channel%2Cprivate_channel&exclude_archived=true&limit=200"
-    );
+    assert_eq!(requests[0].header("content-type"), Some("application/x-www-form-urlencoded"));
+    assert_eq!(requests[0].body, "types=public_channel%2Cprivate_channel&exclude_archived=true&limit=200");
     let posts = posts(&sandbox);
     for post in &posts {
         assert_eq!(post.header("content-type"), Some("application/json; charset=utf-8"));
@@ -90,10 +59,7 @@ async fn invoice_flow_sends_exactly_the_expected_requests() {
     assert_eq!(record["state"], "completed");
     let messages = sandbox.messages();
     let notification = &record["variables"]["notification"];
-    assert_eq!(
-        notification,
-        &json!({"ok": true, "channel": messages[0].channel_id, "ts": messages[0].ts})
-    );
+    assert_eq!(notification, &json!({"ok": true, "channel": messages[0].channel_id, "ts": messages[0].ts}));
     assert_eq!(record["variables"]["finance_alert"]["ts"], messages[1].ts);
     let steps = record["steps"].as_array().unwrap();
     assert_eq!(steps.len(), 2);
@@ -126,24 +92,10 @@ async fn the_gateway_takes_the_default_flow_for_small_invoices() {
     let vars = examples().join("invoice-issued.vars.json");
     let (output, _state) = herald(
         Some(&sandbox.api_url()),
-        &[
-            "run",
-            flow.to_str().unwrap(),
-            "--vars",
-            vars.to_str().unwrap(),
-            "--var",
-            "invoice.amount=800",
-            "--json",
-        ],
+        &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--var", "invoice.amount=800", "--json"],
     )
     .await;
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}\nstdout: {}",
-        stderr(&output),
-        stdout(&output)
-    );
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     let requests = posts(&sandbox);
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].json().unwrap()["channel"], "#billing");
@@ -155,24 +107,10 @@ async fn block_kit_template_arrives_as_valid_json_with_escaped_data() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let flow = examples().join("event-announcement.bpmn");
     let vars = examples().join("event-announcement.vars.json");
-    let (output, _state) = herald(
-        Some(&sandbox.api_url()),
-        &[
-            "run",
-            flow.to_str().unwrap(),
-            "--vars",
-            vars.to_str().unwrap(),
-            "--json",
-        ],
-    )
-    .await;
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}\nstdout: {}",
-        stderr(&output),
-        stdout(&output)
-    );
+    let (output, _state) =
+        herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"])
+            .await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     let requests = posts(&sandbox);
     assert_eq!(requests.len(), 1);
     let body = requests[0].json().unwrap();
@@ -194,13 +132,7 @@ async fn block_kit_template_arrives_as_valid_json_with_escaped_data() {
 async fn channel_not_found_is_one_attempt_and_an_incident_with_a_hint() {
     for (code, hint) in [("channel_not_found", "channel"), ("not_in_channel", "/invite")] {
         let sandbox = SlackSandbox::start().await.unwrap();
-        sandbox.script(
-            "chat.postMessage",
-            ScriptedReply::SlackError {
-                code: code.into(),
-                extra: json!({}),
-            },
-        );
+        sandbox.script("chat.postMessage", ScriptedReply::SlackError { code: code.into(), extra: json!({}) });
         let dir = tempfile::tempdir().unwrap();
         let flow = one_post(dir.path(), "#nowhere", "hello", 3);
         let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"]).await;
@@ -222,10 +154,7 @@ async fn missing_scope_names_the_needed_scope() {
     let sandbox = SlackSandbox::start().await.unwrap();
     sandbox.script(
         "chat.postMessage",
-        ScriptedReply::SlackError {
-            code: "missing_scope".into(),
-            extra: json!({"needed": "chat:write"}),
-        },
+        ScriptedReply::SlackError { code: "missing_scope".into(), extra: json!({"needed": "chat:write"}) },
     );
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), "#general", "hello", 3);
@@ -239,28 +168,16 @@ async fn missing_scope_names_the_needed_scope() {
 #[tokio::test(flavor = "multi_thread")]
 async fn rate_limit_waits_for_retry_after_then_succeeds() {
     let sandbox = SlackSandbox::start().await.unwrap();
-    sandbox.script(
-        "chat.postMessage",
-        ScriptedReply::RateLimited { retry_after_seconds: 2 },
-    );
+    sandbox.script("chat.postMessage", ScriptedReply::RateLimited { retry_after_seconds: 2 });
     let dir = tempfile::tempdir().unwrap();
     // The task's own backoff (50 ms) is far shorter than Slack asks for.
     let flow = one_post(dir.path(), "#general", "hello", 3);
     let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"]).await;
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}\nstdout: {}",
-        stderr(&output),
-        stdout(&output)
-    );
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     let posts = posts(&sandbox);
     assert_eq!(posts.len(), 2);
     let waited = posts[1].received_at - posts[0].received_at;
-    assert!(
-        waited >= Duration::from_secs(2),
-        "the retry came {waited:?} after the 429 with Retry-After: 2"
-    );
+    assert!(waited >= Duration::from_secs(2), "the retry came {waited:?} after the 429 with Retry-After: 2");
     let record = json_record(&output);
     assert_eq!(record["steps"][0]["attempts"], 2);
     assert_eq!(record["steps"][0]["status"], "completed");
@@ -273,11 +190,7 @@ async fn server_errors_are_retried_then_raise_an_incident() {
     for _ in 0..4 {
         sandbox.script(
             "chat.postMessage",
-            ScriptedReply::Http {
-                status: 500,
-                headers: vec![],
-                body: "internal error".into(),
-            },
+            ScriptedReply::Http { status: 500, headers: vec![], body: "internal error".into() },
         );
     }
     let dir = tempfile::tempdir().unwrap();
@@ -301,10 +214,7 @@ async fn malformed_xml_is_invalid_input_naming_the_line() {
     let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap()]).await;
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(
-        err.contains(&format!("{}:5:", flow.display())),
-        "the error names the file and line 5: {err}"
-    );
+    assert!(err.contains(&format!("{}:5:", flow.display())), "the error names the file and line 5: {err}");
     assert!(sandbox.requests().is_empty());
 }
 
@@ -312,21 +222,10 @@ async fn malformed_xml_is_invalid_input_naming_the_line() {
 async fn a_missing_template_variable_is_an_incident_and_nothing_is_sent() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let flow = one_post(
-        dir.path(),
-        "#billing",
-        "Invoice {{ invoice.number }} for {{ customer.name }}",
-        3,
-    );
+    let flow = one_post(dir.path(), "#billing", "Invoice {{ invoice.number }} for {{ customer.name }}", 3);
     let (output, _state) = herald(
         Some(&sandbox.api_url()),
-        &[
-            "run",
-            flow.to_str().unwrap(),
-            "--var",
-            "invoice={\"number\": \"INV-1\"}",
-            "--json",
-        ],
+        &["run", flow.to_str().unwrap(), "--var", "invoice={\"number\": \"INV-1\"}", "--json"],
     )
     .await;
     assert_eq!(output.status.code(), Some(1));
@@ -353,28 +252,15 @@ async fn a_thread_reply_takes_its_thread_from_the_first_result() {
             },
             Task {
                 id: "reply",
-                inputs: &[
-                    ("channel", "=post.channel"),
-                    ("text", "Update on {{ id }}"),
-                    ("thread", "=post.ts"),
-                ],
+                inputs: &[("channel", "=post.channel"), ("text", "Update on {{ id }}"), ("thread", "=post.ts")],
                 headers: &[("resultVariable", "reply")],
                 retries: 1,
             },
         ],
     );
-    let (output, _state) = herald(
-        Some(&sandbox.api_url()),
-        &["run", flow.to_str().unwrap(), "--var", "id=42", "--json"],
-    )
-    .await;
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}\nstdout: {}",
-        stderr(&output),
-        stdout(&output)
-    );
+    let (output, _state) =
+        herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--var", "id=42", "--json"]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     let messages = sandbox.messages();
     assert_eq!(messages.len(), 2);
     let requests = posts(&sandbox);
@@ -395,21 +281,12 @@ async fn without_slack_settings_the_builtin_sandbox_shows_the_messages() {
     let flow = examples().join("invoice-issued.bpmn");
     let vars = examples().join("invoice-issued.vars.json");
     let (output, _state) = herald(None, &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap()]).await;
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}\nstdout: {}",
-        stderr(&output),
-        stdout(&output)
-    );
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     let out = stdout(&output);
     assert!(stderr(&output).contains("built-in Slack sandbox"));
     // Shown as Slack would show it: entities unescaped for display.
     assert!(out.contains("#billing"), "{out}");
-    assert!(
-        out.contains("Invoice INV-2026-0042 issued to Bright & Co <Berlin>: 12500 EUR"),
-        "{out}"
-    );
+    assert!(out.contains("Invoice INV-2026-0042 issued to Bright & Co <Berlin>: 12500 EUR"), "{out}");
     assert!(out.contains("#finance-alerts"), "{out}");
     assert!(out.contains("completed"), "{out}");
 }
@@ -437,20 +314,10 @@ async fn validate_reports_every_problem_with_its_position() {
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
     let file = flow.display().to_string();
-    assert!(
-        err.contains(&format!("{file}:6:5: [review]")) && err.contains("userTask"),
-        "{err}"
-    );
-    assert!(
-        err.contains(&format!("{file}:10:")) && err.contains("FEEL syntax error"),
-        "{err}"
-    );
+    assert!(err.contains(&format!("{file}:6:5: [review]")) && err.contains("userTask"), "{err}");
+    assert!(err.contains(&format!("{file}:10:")) && err.contains("FEEL syntax error"), "{err}");
 
-    let (output, _state) = herald(
-        None,
-        &["validate", examples().join("invoice-issued.bpmn").to_str().unwrap()],
-    )
-    .await;
+    let (output, _state) = herald(None, &["validate", examples().join("invoice-issued.bpmn").to_str().unwrap()]).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
 
@@ -459,12 +326,7 @@ async fn validate_checks_connector_inputs_through_the_component() {
     let dir = tempfile::tempdir().unwrap();
     let flow = linear_flow(
         dir.path(),
-        &[Task {
-            id: "notify",
-            inputs: &[("chanel", "#billing"), ("text", "{{ broken")],
-            headers: &[],
-            retries: 3,
-        }],
+        &[Task { id: "notify", inputs: &[("chanel", "#billing"), ("text", "{{ broken")], headers: &[], retries: 3 }],
     );
     let (output, _state) = herald(None, &["validate", flow.to_str().unwrap()]).await;
     assert_eq!(output.status.code(), Some(2));
@@ -487,10 +349,7 @@ async fn a_file_that_is_not_a_component_is_invalid_input() {
     let cases = [
         (&fake, "is not a WebAssembly component"),
         (&core, "core WebAssembly module"),
-        (
-            &empty,
-            "is not a herald connector: it does not export `herald:connector/connector@0.2.0`",
-        ),
+        (&empty, "is not a herald connector: it does not export `herald:connector/connector@0.2.0`"),
     ];
     for (file, expected) in cases {
         let connector = format!("mail={}", file.display());
@@ -508,11 +367,7 @@ async fn bad_variables_are_invalid_input_with_their_position() {
     let flow = examples().join("invoice-issued.bpmn");
     let (output, _state) = herald(None, &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap()]).await;
     assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains(&format!("{}:4:", vars.display())),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains(&format!("{}:4:", vars.display())), "{}", stderr(&output));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -524,17 +379,10 @@ async fn a_byte_order_mark_is_read_and_a_negative_duration_is_refused() {
     std::fs::write(&vars, "\u{feff}{\"order\": 1}\n").unwrap();
     let jsonl = dir.path().join("orders.jsonl");
     std::fs::write(&jsonl, "\u{feff}{\"order\": 2}\n{\"order\": 3}\n").unwrap();
-    for vars in [
-        ["--vars", vars.to_str().unwrap()],
-        ["--vars-jsonl", jsonl.to_str().unwrap()],
-    ] {
-        let output = herald_in(
-            dir.path(),
-            Some(&sandbox.api_url()),
-            &["run", flow.to_str().unwrap(), vars[0], vars[1]],
-            &[],
-        )
-        .await;
+    for vars in [["--vars", vars.to_str().unwrap()], ["--vars-jsonl", jsonl.to_str().unwrap()]] {
+        let output =
+            herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), vars[0], vars[1]], &[])
+                .await;
         assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     }
     let mut texts: Vec<String> = sandbox.messages().into_iter().map(|m| m.text).collect();
@@ -573,49 +421,21 @@ async fn computed_inputs_are_data_never_templates_or_markup() {
         ],
     )
     .await;
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}\nstdout: {}",
-        stderr(&output),
-        stdout(&output)
-    );
-    assert_eq!(
-        posts(&sandbox)[0].json().unwrap()["text"],
-        "Ticket from &lt;!channel&gt; {{ secret_note }}"
-    );
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
+    assert_eq!(posts(&sandbox)[0].json().unwrap()["text"], "Ticket from &lt;!channel&gt; {{ secret_note }}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_error_boundary_catches_its_slack_code_and_the_flow_goes_on() {
     let sandbox = SlackSandbox::start().await.unwrap();
-    sandbox.script(
-        "chat.postMessage",
-        ScriptedReply::SlackError {
-            code: "channel_not_found".into(),
-            extra: json!({}),
-        },
-    );
+    sandbox
+        .script("chat.postMessage", ScriptedReply::SlackError { code: "channel_not_found".into(), extra: json!({}) });
     let flow = examples().join("team-alert-fallback.bpmn");
     let vars = examples().join("team-alert-fallback.vars.json");
-    let (output, _state) = herald(
-        Some(&sandbox.api_url()),
-        &[
-            "run",
-            flow.to_str().unwrap(),
-            "--vars",
-            vars.to_str().unwrap(),
-            "--json",
-        ],
-    )
-    .await;
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}\nstdout: {}",
-        stderr(&output),
-        stdout(&output)
-    );
+    let (output, _state) =
+        herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"])
+            .await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     let record = json_record(&output);
     assert_eq!(record["state"], "completed");
     assert_eq!(record["steps"][0]["id"], "alert_team");
@@ -625,37 +445,18 @@ async fn an_error_boundary_catches_its_slack_code_and_the_flow_goes_on() {
     let posted = posts(&sandbox);
     assert_eq!(posted.len(), 2);
     assert_eq!(posted[0].json().unwrap()["channel"], "#payments-oncall");
-    assert!(
-        posted[1].json().unwrap()["text"]
-            .as_str()
-            .unwrap()
-            .contains("does not exist")
-    );
+    assert!(posted[1].json().unwrap()["text"].as_str().unwrap().contains("does not exist"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_error_boundary_lets_other_codes_raise_an_incident() {
     let sandbox = SlackSandbox::start().await.unwrap();
-    sandbox.script(
-        "chat.postMessage",
-        ScriptedReply::SlackError {
-            code: "is_archived".into(),
-            extra: json!({}),
-        },
-    );
+    sandbox.script("chat.postMessage", ScriptedReply::SlackError { code: "is_archived".into(), extra: json!({}) });
     let flow = examples().join("team-alert-fallback.bpmn");
     let vars = examples().join("team-alert-fallback.vars.json");
-    let (output, _state) = herald(
-        Some(&sandbox.api_url()),
-        &[
-            "run",
-            flow.to_str().unwrap(),
-            "--vars",
-            vars.to_str().unwrap(),
-            "--json",
-        ],
-    )
-    .await;
+    let (output, _state) =
+        herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"])
+            .await;
     assert_eq!(output.status.code(), Some(1));
     let record = json_record(&output);
     assert_eq!(record["incident"]["element"], "alert_team");
@@ -667,40 +468,22 @@ async fn a_parallel_fork_and_join_then_a_timer() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let flow = examples().join("release-fanout.bpmn");
     let vars = examples().join("release-fanout.vars.json");
-    let (output, _state) = herald(
-        Some(&sandbox.api_url()),
-        &[
-            "run",
-            flow.to_str().unwrap(),
-            "--vars",
-            vars.to_str().unwrap(),
-            "--json",
-        ],
-    )
-    .await;
+    let (output, _state) =
+        herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"])
+            .await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let record = json_record(&output);
-    let ids: Vec<&str> = record["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = record["steps"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), 3);
     assert_eq!(ids[2], "summary", "the summary waits for both branches: {ids:?}");
     let posts = posts(&sandbox);
-    let channels: Vec<String> = posts
-        .iter()
-        .map(|p| p.json().unwrap()["channel"].as_str().unwrap().to_owned())
-        .collect();
+    let channels: Vec<String> =
+        posts.iter().map(|p| p.json().unwrap()["channel"].as_str().unwrap().to_owned()).collect();
     assert_eq!(channels.len(), 3);
     assert!(channels[..2].contains(&"#engineering".to_owned()) && channels[..2].contains(&"#support".to_owned()));
     // The one-second timer sits between the join and the summary.
     let waited = posts[2].received_at - posts[1].received_at;
-    assert!(
-        waited >= Duration::from_secs(1),
-        "the summary came {waited:?} after the second branch's post"
-    );
+    assert!(waited >= Duration::from_secs(1), "the summary came {waited:?} after the second branch's post");
     let summary = posts[2].json().unwrap()["text"].as_str().unwrap().to_owned();
     assert!(summary.contains(record["variables"]["engineering_post"]["ts"].as_str().unwrap()));
     assert!(summary.contains(record["variables"]["support_post"]["ts"].as_str().unwrap()));
@@ -727,10 +510,7 @@ async fn unsupported_boundary_events_are_reported_with_their_line() {
     let (output, _state) = herald(None, &["validate", flow.to_str().unwrap()]).await;
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(
-        err.contains(&format!("{}:9:5: [late]", flow.display())) && err.contains("timerEventDefinition"),
-        "{err}"
-    );
+    assert!(err.contains(&format!("{}:9:5: [late]", flow.display())) && err.contains("timerEventDefinition"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -738,33 +518,21 @@ async fn the_compiled_component_is_cached_and_a_corrupt_entry_is_rebuilt() {
     let cache = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let flow = examples().join("invoice-issued.bpmn");
-    let env = [
-        ("HERALD_CACHE_DIR", cache.path().to_str().unwrap()),
-        ("RUST_LOG", "herald::runtime::compile_cache=debug"),
-    ];
+    let env =
+        [("HERALD_CACHE_DIR", cache.path().to_str().unwrap()), ("RUST_LOG", "herald::runtime::compile_cache=debug")];
     let validate = ["validate", flow.to_str().unwrap()];
     let output = herald_in(dir.path(), None, &validate, &env).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("compiling the component"),
-        "{}",
-        stderr(&output)
-    );
-    let entries: Vec<_> = std::fs::read_dir(cache.path().join("components"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
+    assert!(stderr(&output).contains("compiling the component"), "{}", stderr(&output));
+    let entries: Vec<_> =
+        std::fs::read_dir(cache.path().join("components")).unwrap().flatten().map(|e| e.path()).collect();
     assert_eq!(entries.len(), 1, "one compiled component: {entries:?}");
     let good = std::fs::read(&entries[0]).unwrap();
 
     // The next run reads the entry: it compiles nothing and writes nothing.
     let identity = |path: &std::path::Path| {
         let metadata = std::fs::metadata(path).unwrap();
-        (
-            std::os::unix::fs::MetadataExt::ino(&metadata),
-            metadata.modified().unwrap(),
-        )
+        (std::os::unix::fs::MetadataExt::ino(&metadata), metadata.modified().unwrap())
     };
     let stored = identity(&entries[0]);
     let output = herald_in(dir.path(), None, &validate, &env).await;
@@ -800,10 +568,7 @@ async fn a_dotenv_file_is_read_only_when_named() {
     let flow = one_post(dir.path(), "#general", "hello", 1);
     std::fs::write(
         dir.path().join(".env"),
-        format!(
-            "SLACK_API_URL={}\nSLACK_BOT_TOKEN=xoxb-from-dotenv\n",
-            elsewhere.api_url()
-        ),
+        format!("SLACK_API_URL={}\nSLACK_BOT_TOKEN=xoxb-from-dotenv\n", elsewhere.api_url()),
     )
     .unwrap();
     let output = herald_in(dir.path(), None, &["run", flow.to_str().unwrap()], &[]).await;
@@ -814,36 +579,17 @@ async fn a_dotenv_file_is_read_only_when_named() {
         "{}",
         stderr(&output)
     );
-    assert!(
-        stderr(&output).contains("posting to the built-in Slack sandbox"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains("posting to the built-in Slack sandbox"), "{}", stderr(&output));
 
-    let output = herald_in(
-        dir.path(),
-        None,
-        &["run", flow.to_str().unwrap(), "--env-file", ".env"],
-        &[],
-    )
-    .await;
+    let output = herald_in(dir.path(), None, &["run", flow.to_str().unwrap(), "--env-file", ".env"], &[]).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let posts = posts(&elsewhere);
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0].header("authorization"), Some("Bearer xoxb-from-dotenv"));
-    let output = herald_in(
-        dir.path(),
-        None,
-        &["validate", flow.to_str().unwrap(), "--env-file", "missing.env"],
-        &[],
-    )
-    .await;
+    let output =
+        herald_in(dir.path(), None, &["validate", flow.to_str().unwrap(), "--env-file", "missing.env"], &[]).await;
     assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("cannot read the --env-file missing.env"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains("cannot read the --env-file missing.env"), "{}", stderr(&output));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -854,32 +600,19 @@ async fn only_slack_variables_and_the_listed_ones_are_secrets() {
         dir.path(),
         &[Task {
             id: "notify",
-            inputs: &[
-                ("channel", "#general"),
-                ("text", "hi"),
-                ("token", "{{secrets.HERALD_TEST_TOKEN}}"),
-            ],
+            inputs: &[("channel", "#general"), ("text", "hi"), ("token", "{{secrets.HERALD_TEST_TOKEN}}")],
             headers: &[],
             retries: 1,
         }],
     );
     let args = ["run", flow.to_str().unwrap(), "--json"];
-    let output = herald_in(
-        dir.path(),
-        Some(&sandbox.api_url()),
-        &args,
-        &[("HERALD_TEST_TOKEN", "xoxb-listed")],
-    )
-    .await;
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("HERALD_TEST_TOKEN", "xoxb-listed")]).await;
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let message = json_record(&output)["incident"]["message"].as_str().unwrap().to_owned();
     assert!(message.contains("`HERALD_TEST_TOKEN` is not a secret flows may use: secrets are the environment variables whose names start with `SLACK_` and those listed in HERALD_SECRETS"), "{message}");
     assert!(sandbox.requests().is_empty());
 
-    let env = [
-        ("HERALD_TEST_TOKEN", "xoxb-listed"),
-        ("HERALD_SECRETS", "OTHER,HERALD_TEST_TOKEN"),
-    ];
+    let env = [("HERALD_TEST_TOKEN", "xoxb-listed"), ("HERALD_SECRETS", "OTHER,HERALD_TEST_TOKEN")];
     let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &env).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(posts(&sandbox)[0].header("authorization"), Some("Bearer xoxb-listed"));
@@ -894,14 +627,8 @@ async fn control_characters_in_data_never_reach_the_terminal() {
         let output = herald_in(dir.path(), None, &[command, flow.to_str().unwrap(), "--var", name], &[]).await;
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
         let printed = stdout(&output);
-        assert!(
-            !printed.contains('\u{1b}') && !printed.contains('\u{7}'),
-            "{command}: {printed:?}"
-        );
-        assert!(
-            printed.contains("Hello \\u{1b}]0;owned\\u{7}\\u{1b}[2J"),
-            "{command}: {printed}"
-        );
+        assert!(!printed.contains('\u{1b}') && !printed.contains('\u{7}'), "{command}: {printed:?}");
+        assert!(printed.contains("Hello \\u{1b}]0;owned\\u{7}\\u{1b}[2J"), "{command}: {printed}");
     }
 }
 
@@ -910,9 +637,7 @@ async fn control_characters_in_data_never_reach_the_terminal() {
 /// levels; then its `errorExpression` raises the BPMN error the boundary catches.
 fn growing_flow(dir: &std::path::Path) -> std::path::PathBuf {
     let deep = format!("{}1{}", "{a: ".repeat(70), "}".repeat(70));
-    let result = xml_attr(&format!(
-        "{{x: if loop then x + x else x, d: if deep then {deep} else null}}"
-    ));
+    let result = xml_attr(&format!("{{x: if loop then x + x else x, d: if deep then {deep} else null}}"));
     let error = xml_attr(r#"if loop then bpmnError("AGAIN", "once more") else null"#);
     let xml = format!(
         r##"<?xml version="1.0" encoding="UTF-8"?>
@@ -963,13 +688,7 @@ async fn variables_past_their_bounds_stop_their_instance_and_the_others_go_on() 
     ];
     let jsonl = dir.path().join("lines.jsonl");
     std::fs::write(&jsonl, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
-    let args = [
-        "run",
-        flow.to_str().unwrap(),
-        "--vars-jsonl",
-        jsonl.to_str().unwrap(),
-        "--json",
-    ];
+    let args = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--json"];
     let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
     assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
     let tally = json_record(&output);
@@ -981,10 +700,8 @@ async fn variables_past_their_bounds_stop_their_instance_and_the_others_go_on() 
         let shown = show(dir.path(), incident["instance"].as_str().unwrap()).await;
         assert_eq!(shown["state"], "incident");
         let variables = &shown["variables"];
-        incidents.push((
-            variables["name"].as_str().unwrap().to_owned(),
-            incident["message"].as_str().unwrap().to_owned(),
-        ));
+        incidents
+            .push((variables["name"].as_str().unwrap().to_owned(), incident["message"].as_str().unwrap().to_owned()));
         assert!(variables["x"].as_str().unwrap().len() <= 16 << 20);
         assert!(variables["d"].is_null(), "{}", variables["d"]);
     }
@@ -992,10 +709,7 @@ async fn variables_past_their_bounds_stop_their_instance_and_the_others_go_on() 
     assert_eq!(
         incidents,
         [
-            (
-                "deep".to_owned(),
-                "`d` nests deeper than 64 levels, the most an instance's variables may".to_owned()
-            ),
+            ("deep".to_owned(), "`d` nests deeper than 64 levels, the most an instance's variables may".to_owned()),
             (
                 "doubling".to_owned(),
                 "the variables take more than 16 MiB as JSON, the most an instance's variables may".to_owned()
@@ -1008,13 +722,9 @@ async fn variables_past_their_bounds_stop_their_instance_and_the_others_go_on() 
     // Variables given past the bounds are invalid input, before anything runs.
     let deep_key = vec!["a"; 100].join(".");
     let deep_var = format!("{deep_key}=1");
-    let output = herald_in(
-        dir.path(),
-        Some(&sandbox.api_url()),
-        &["run", flow.to_str().unwrap(), "--var", &deep_var],
-        &[],
-    )
-    .await;
+    let output =
+        herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--var", &deep_var], &[])
+            .await;
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output)

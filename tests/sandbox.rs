@@ -22,16 +22,8 @@ const HOSTILE: &str = env!("HERALD_HOSTILE_WASM");
 async fn hostile(sandbox: &SlackSandbox, behaviour: &str, target: &str, env: &[(&str, &str)]) -> (Output, Value) {
     let dir = tempfile::tempdir().unwrap();
     let inputs = [("behaviour", behaviour), ("target", target)];
-    let flow = linear_flow_of(
-        dir.path(),
-        "hostile",
-        &[Task {
-            id: "misbehave",
-            inputs: &inputs,
-            headers: &[],
-            retries: 1,
-        }],
-    );
+    let flow =
+        linear_flow_of(dir.path(), "hostile", &[Task { id: "misbehave", inputs: &inputs, headers: &[], retries: 1 }]);
     let connector = format!("hostile={HOSTILE}");
     let args = ["run", flow.to_str().unwrap(), "--json", "--connector", &connector];
     let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, env).await;
@@ -66,10 +58,7 @@ async fn another_host_is_denied_before_any_connection() {
     let (output, record) = hostile(&sandbox, "other-host", &url, &[]).await;
     let message = incident(&output, &record);
     let origin = format!("http://{}", elsewhere.local_addr().unwrap());
-    assert!(
-        message.contains(&format!("`{origin}`, which is not allowed")),
-        "{message}"
-    );
+    assert!(message.contains(&format!("`{origin}`, which is not allowed")), "{message}");
     assert_eq!(record["steps"][0]["error"]["kind"], "egress-denied");
     assert!(!connected(&elsewhere), "a connection was attempted");
 }
@@ -82,10 +71,7 @@ async fn a_raw_socket_is_denied_before_any_connection() {
     let address = server.local_addr().unwrap().to_string();
     let (output, record) = hostile(&sandbox, "raw-socket", &address, &[]).await;
     let message = incident(&output, &record);
-    assert!(
-        message.contains(&format!("`{address} (a raw tcp socket)`, which is not allowed")),
-        "{message}"
-    );
+    assert!(message.contains(&format!("`{address} (a raw tcp socket)`, which is not allowed")), "{message}");
     assert!(!connected(&server), "a connection was made");
 }
 
@@ -110,10 +96,7 @@ async fn the_component_sees_no_host_environment_and_no_directory() {
     // herald's working directory is `dir`: a file there, and variables in herald's own
     // environment, one of them the one herald passes on to this connector.
     std::fs::write(dir.path().join("private.txt"), "the-private-content").unwrap();
-    let env = [
-        ("HERALD_TEST_MARKER", "host-only"),
-        ("HOSTILE_API_URL", "http://127.0.0.1:9/"),
-    ];
+    let env = [("HERALD_TEST_MARKER", "host-only"), ("HOSTILE_API_URL", "http://127.0.0.1:9/")];
     let (output, record) = hostile(&sandbox, "ambient", "private.txt", &env).await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let seen = &record["steps"][0]["output"];
@@ -123,10 +106,7 @@ async fn the_component_sees_no_host_environment_and_no_directory() {
     assert_eq!(seen["env"]["HOSTILE_API_URL"], "http://127.0.0.1:9/");
     assert_eq!(seen["preopens"], serde_json::json!([]), "no directory is opened to it");
     let file = seen["file"].as_str().unwrap();
-    assert!(
-        file.starts_with("unreadable: ") && !file.contains("the-private-content"),
-        "{file}"
-    );
+    assert!(file.starts_with("unreadable: ") && !file.contains("the-private-content"), "{file}");
 }
 
 /// A URL on the sandbox that a hostile step GETs to say it started.
@@ -153,24 +133,14 @@ async fn each_limit_stops_its_instance_and_the_others_go_on() {
     sandbox.script("hang.test", ScriptedReply::Silent);
     sandbox.script("hang.test", ScriptedReply::Silent);
     let silent = format!("{}hang.test", sandbox.api_url());
-    let silent_host = silent
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let silent_host = silent.trim_start_matches("http://").split('/').next().unwrap().to_owned();
     let inputs = [("behaviour", "=behaviour"), ("target", "=target")];
     // Two attempts each: only the timeout may use the second.
     let headers = [("retryBackoff", "PT0.05S")];
     let flow = linear_flow_of(
         dir.path(),
         "hostile",
-        &[Task {
-            id: "misbehave",
-            inputs: &inputs,
-            headers: &headers,
-            retries: 2,
-        }],
+        &[Task { id: "misbehave", inputs: &inputs, headers: &headers, retries: 2 }],
     );
     let lines = [
         serde_json::json!({"behaviour": "spin", "target": start_mark(&sandbox, "spin")}),
@@ -192,21 +162,14 @@ async fn each_limit_stops_its_instance_and_the_others_go_on() {
         "--connector",
         &connector,
     ];
-    let env = [
-        ("HERALD_CPU_LIMIT_MS", "300"),
-        ("HERALD_MEMORY_LIMIT_MB", "32"),
-        ("HERALD_FIRST_BYTE_TIMEOUT_MS", "500"),
-    ];
+    let env =
+        [("HERALD_CPU_LIMIT_MS", "300"), ("HERALD_MEMORY_LIMIT_MB", "32"), ("HERALD_FIRST_BYTE_TIMEOUT_MS", "500")];
     let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &env).await;
     assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
     let tally = json_record(&output);
     assert_eq!(tally["completed"], 1, "{tally}");
-    let mut messages: Vec<String> = tally["incidents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["message"].as_str().unwrap().to_owned())
-        .collect();
+    let mut messages: Vec<String> =
+        tally["incidents"].as_array().unwrap().iter().map(|i| i["message"].as_str().unwrap().to_owned()).collect();
     messages.sort();
     assert_eq!(
         messages,
@@ -220,32 +183,24 @@ async fn each_limit_stops_its_instance_and_the_others_go_on() {
     );
     // A timeout is transient and tried again; the memory and CPU limits would only stop
     // the same code again, so each of those ran once.
-    assert_eq!(
-        marks_of(&sandbox, "hang.test"),
-        2,
-        "the silent server saw both attempts"
-    );
+    assert_eq!(marks_of(&sandbox, "hang.test"), 2, "the silent server saw both attempts");
     assert_eq!(marks(&sandbox, "spin").len(), 1, "the endless loop ran once");
-    assert_eq!(
-        marks(&sandbox, "allocate").len(),
-        1,
-        "the unbounded allocation ran once"
-    );
+    assert_eq!(marks(&sandbox, "allocate").len(), 1, "the unbounded allocation ran once");
 }
 
 /// When each request reached a test server, by its path.
 type Notes = std::sync::Arc<std::sync::Mutex<Vec<(String, std::time::Instant)>>>;
 
-/// A server that notes when each request arrives, by its path, and answers it at once, or
-/// a second later for a path that ends in `/slow`; returns its URL and the notes.
-fn timing_server() -> (String, Notes) {
-    use std::io::{BufRead, BufReader, Write};
+/// A loopback server that notes when each request arrives, by its path, and has `answer`
+/// reply to it (given the path) on a thread of its own; returns its URL and the notes.
+fn test_server(answer: fn(&str, &mut std::net::TcpStream)) -> (String, Notes) {
+    use std::io::{BufRead, BufReader};
     let server = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", server.local_addr().unwrap());
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = Notes::default();
     let notes = std::sync::Arc::clone(&seen);
     std::thread::spawn(move || {
-        for stream in server.incoming().take(8).flatten() {
+        for mut stream in server.incoming().take(8).flatten() {
             let notes = std::sync::Arc::clone(&notes);
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -253,23 +208,44 @@ fn timing_server() -> (String, Notes) {
                 reader.read_line(&mut line).unwrap();
                 let path = line.split_whitespace().nth(1).unwrap_or_default().to_owned();
                 notes.lock().unwrap().push((path.clone(), std::time::Instant::now()));
-                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                    line.clear();
+                let mut header = String::new();
+                while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                    header.clear();
                 }
-                if path.ends_with("/slow") {
-                    std::thread::sleep(std::time::Duration::from_secs(1));
-                }
-                let mut stream = stream;
-                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+                answer(&path, &mut stream);
             });
         }
     });
     (url, seen)
 }
 
+/// Answers at once, or a second later for a path that ends in `/slow`.
+fn slow_when_asked(path: &str, stream: &mut std::net::TcpStream) {
+    if path.ends_with("/slow") {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+    let _ = std::io::Write::write_all(stream, b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+}
+
+/// Answers with a reply that trickles one byte every 200 ms, each wait well inside every
+/// request timeout.
+fn trickling(_: &str, stream: &mut std::net::TcpStream) {
+    use std::io::Write;
+    let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{";
+    if stream.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        if stream.write_all(b" ").and_then(|()| stream.flush()).is_err() {
+            return;
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_busy_instance_does_not_hold_up_the_others() {
-    let (server, notes) = timing_server();
+    let (server, notes) = test_server(slow_when_asked);
     let dir = tempfile::tempdir().unwrap();
     let inputs = [("behaviour", "=behaviour"), ("target", "=target")];
     // A first step that ends at once: the calls of a connector wait for its first call to
@@ -279,18 +255,8 @@ async fn a_busy_instance_does_not_hold_up_the_others() {
         dir.path(),
         "hostile",
         &[
-            Task {
-                id: "warm",
-                inputs: &warm,
-                headers: &[],
-                retries: 1,
-            },
-            Task {
-                id: "misbehave",
-                inputs: &inputs,
-                headers: &[],
-                retries: 1,
-            },
+            Task { id: "warm", inputs: &warm, headers: &[], retries: 1 },
+            Task { id: "misbehave", inputs: &inputs, headers: &[], retries: 1 },
         ],
     );
     // An endless loop announces itself, then spins; the other instance waits a second for a
@@ -320,70 +286,22 @@ async fn a_busy_instance_does_not_hold_up_the_others() {
     assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
     let tally = json_record(&output);
     assert_eq!(tally["completed"], 1, "{tally}");
-    assert!(
-        tally["incidents"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("CPU time limit of 4000 ms"),
-        "{tally}"
-    );
+    assert!(tally["incidents"][0]["message"].as_str().unwrap().contains("CPU time limit of 4000 ms"), "{tally}");
     let notes = notes.lock().unwrap().clone();
     let at = |path: &str| {
-        notes
-            .iter()
-            .find(|(p, _)| p == path)
-            .map(|(_, at)| *at)
-            .unwrap_or_else(|| panic!("no {path}: {notes:?}"))
+        notes.iter().find(|(p, _)| p == path).map(|(_, at)| *at).unwrap_or_else(|| panic!("no {path}: {notes:?}"))
     };
-    assert!(
-        at("/spin") < at("/other"),
-        "the loop started only after the other instance called: {notes:?}"
-    );
+    assert!(at("/spin") < at("/other"), "the loop started only after the other instance called: {notes:?}");
     // Held up, the other instance would call only once the CPU limit stopped the loop,
     // four seconds after it started.
     let after = at("/other").saturating_duration_since(at("/spin"));
-    assert!(
-        after < std::time::Duration::from_secs(2),
-        "the other instance called {after:?} after the loop started"
-    );
-}
-
-/// Answers every request with a reply that trickles one byte every 200 ms, each wait well
-/// inside every request timeout; returns its URL and the request lines it received.
-fn trickling_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
-    use std::io::{BufRead, BufReader, Write};
-    let server = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/api/", server.local_addr().unwrap());
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let record = std::sync::Arc::clone(&seen);
-    std::thread::spawn(move || {
-        for stream in server.incoming().take(4).flatten() {
-            let record = std::sync::Arc::clone(&record);
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                record.lock().unwrap().push(line.trim().to_owned());
-                let mut stream = stream;
-                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{";
-                if stream.write_all(head.as_bytes()).is_err() {
-                    return;
-                }
-                for _ in 0..100 {
-                    std::thread::sleep(std::time::Duration::from_millis(200));
-                    if stream.write_all(b" ").and_then(|()| stream.flush()).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    (url, seen)
+    assert!(after < std::time::Duration::from_secs(2), "the other instance called {after:?} after the loop started");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_trickling_server_is_stopped_by_the_attempt_deadline_which_names_itself() {
-    let (url, seen) = trickling_server();
+    let (url, notes) = test_server(trickling);
+    let url = format!("{url}api/");
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), "C0123456789", "Deploy done", 2);
     let env = [("HERALD_ATTEMPT_TIMEOUT_MS", "1500")];
@@ -398,10 +316,8 @@ async fn a_trickling_server_is_stopped_by_the_attempt_deadline_which_names_itsel
     assert_eq!(step["error"]["kind"], "timeout", "{step}");
     assert_eq!(step["attempts"], 2, "a deadline is retried like a timeout: {step}");
     // The first attempt's post got no answer, so the repeat first looked for it.
-    let seen = seen.lock().unwrap().clone();
-    assert_eq!(seen.len(), 2, "{seen:?}");
-    assert!(seen[0].starts_with("POST /api/chat.postMessage"), "{seen:?}");
-    assert!(seen[1].starts_with("POST /api/conversations.history"), "{seen:?}");
+    let seen: Vec<String> = notes.lock().unwrap().iter().map(|(path, _)| path.clone()).collect();
+    assert_eq!(seen, ["/api/chat.postMessage", "/api/conversations.history"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -419,16 +335,8 @@ async fn a_setting_out_of_its_range_is_invalid_input_reported_once_at_start() {
     .await;
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
     let refused = [
-        (
-            "HERALD_CPU_LIMIT_MS",
-            "soon",
-            "HERALD_CPU_LIMIT_MS must be a whole number from 10 to 3600000, not `soon`",
-        ),
-        (
-            "HERALD_MEMORY_LIMIT_MB",
-            "1",
-            "HERALD_MEMORY_LIMIT_MB must be a whole number from 16 to 4096, not `1`",
-        ),
+        ("HERALD_CPU_LIMIT_MS", "soon", "HERALD_CPU_LIMIT_MS must be a whole number from 10 to 3600000, not `soon`"),
+        ("HERALD_MEMORY_LIMIT_MB", "1", "HERALD_MEMORY_LIMIT_MB must be a whole number from 16 to 4096, not `1`"),
         (
             "HERALD_MEMORY_LIMIT_MB",
             "99999999999999",
@@ -479,13 +387,7 @@ async fn a_secret_named_in_message_text_is_refused_and_never_posted() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), "#general", "Token: {{secrets.SLACK_BOT_TOKEN}}", 1);
-    let output = herald_in(
-        dir.path(),
-        Some(&sandbox.api_url()),
-        &["run", flow.to_str().unwrap()],
-        &[],
-    )
-    .await;
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap()], &[]).await;
     assert_eq!(output.status.code(), Some(2));
     let errors = stderr(&output);
     assert!(errors.contains("flow.bpmn:"), "{errors}");
@@ -500,37 +402,18 @@ async fn secrets_appear_in_no_output_log_error_or_state() {
     // A run that succeeds and one that fails on Slack's answer, both logging everything.
     let flow = one_post(dir.path(), "#general", "hello", 1);
     let trace = [("RUST_LOG", "trace")];
-    let ok = herald_in(
-        dir.path(),
-        Some(&sandbox.api_url()),
-        &["run", flow.to_str().unwrap(), "--json"],
-        &trace,
-    )
-    .await;
+    let ok = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], &trace).await;
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
     sandbox.script(
         "chat.postMessage",
-        herald::sandbox::ScriptedReply::SlackError {
-            code: "invalid_auth".into(),
-            extra: Value::Null,
-        },
+        herald::sandbox::ScriptedReply::SlackError { code: "invalid_auth".into(), extra: Value::Null },
     );
-    let failed = herald_in(
-        dir.path(),
-        Some(&sandbox.api_url()),
-        &["run", flow.to_str().unwrap(), "--json"],
-        &trace,
-    )
-    .await;
+    let failed =
+        herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], &trace).await;
     assert_eq!(failed.status.code(), Some(1));
     assert!(stderr(&ok).contains("TRACE"), "trace logging is on");
     // The token did reach Slack, in the Authorization header only.
-    assert!(
-        sandbox
-            .requests()
-            .iter()
-            .any(|r| r.header("authorization") == Some(format!("Bearer {TOKEN}").as_str()))
-    );
+    assert!(sandbox.requests().iter().any(|r| r.header("authorization") == Some(format!("Bearer {TOKEN}").as_str())));
     for output in [&ok, &failed] {
         assert!(!stdout(output).contains(TOKEN) && !stderr(output).contains(TOKEN));
         assert!(!stdout(output).contains("secretvalue") && !stderr(output).contains("secretvalue"));
@@ -544,20 +427,9 @@ async fn webhook_step(sandbox: &SlackSandbox, url: &str, env: &[(&str, &str)]) -
     let dir = tempfile::tempdir().unwrap();
     let flow = linear_flow(
         dir.path(),
-        &[Task {
-            id: "alert",
-            inputs: &[("webhook_url", url), ("text", "hi")],
-            headers: &[],
-            retries: 1,
-        }],
+        &[Task { id: "alert", inputs: &[("webhook_url", url), ("text", "hi")], headers: &[], retries: 1 }],
     );
-    let output = herald_in(
-        dir.path(),
-        Some(&sandbox.api_url()),
-        &["run", flow.to_str().unwrap(), "--json"],
-        env,
-    )
-    .await;
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], env).await;
     (output, dir)
 }
 
@@ -567,15 +439,7 @@ async fn a_credential_input_is_a_whole_secret_or_the_shape_its_connector_declare
     let elsewhere = listener("127.0.0.2:0");
     // Revealed inside the URL, this value would move the request to 127.0.0.2.
     let evil = format!("{}/#", elsewhere.local_addr().unwrap());
-    let port = sandbox
-        .api_url()
-        .split(':')
-        .nth(2)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let port = sandbox.api_url().split(':').nth(2).unwrap().split('/').next().unwrap().to_owned();
     let moved = format!("http://{{{{secrets.SLACK_EVIL}}}}@127.0.0.1:{port}/services/T1/B1/x");
     let in_query = "https://slack.com/api/chat.postMessage?channel=C1&text={{secrets.SLACK_OTHER}}";
     let env = [("SLACK_EVIL", evil.as_str()), ("SLACK_OTHER", "xoxp-other-secret")];
@@ -610,26 +474,13 @@ async fn plain_http_goes_only_to_the_origin_of_the_api_url() {
     let record = json_record(&output);
     let message = incident(&output, &record);
     assert_eq!(record["steps"][0]["error"]["kind"], "egress-denied");
-    assert!(
-        message.contains(&format!(
-            "`http://{}`, which is not allowed",
-            other.local_addr().unwrap()
-        )),
-        "{message}"
-    );
+    assert!(message.contains(&format!("`http://{}`, which is not allowed", other.local_addr().unwrap())), "{message}");
     assert!(!connected(&other), "a connection was attempted");
-    assert!(
-        !stdout(&output).contains("/services/T1/B1/x"),
-        "the webhook URL is a secret"
-    );
+    assert!(!stdout(&output).contains("/services/T1/B1/x"), "the webhook URL is a secret");
 
     // The API URL's own origin is allowed.
-    let (output, _dir) = webhook_step(
-        &sandbox,
-        "{{secrets.SLACK_WEBHOOK}}",
-        &[("SLACK_WEBHOOK", &sandbox.webhook_url("alerts"))],
-    )
-    .await;
+    let (output, _dir) =
+        webhook_step(&sandbox, "{{secrets.SLACK_WEBHOOK}}", &[("SLACK_WEBHOOK", &sandbox.webhook_url("alerts"))]).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(sandbox.messages().len(), 1);
 }
@@ -643,28 +494,15 @@ async fn a_secret_a_server_sends_back_is_neither_stored_nor_shown() {
     let echo = serde_json::json!({"response_metadata": {"messages": [format!("the token {TOKEN} is not valid")]}});
     sandbox.script(
         "chat.postMessage",
-        herald::sandbox::ScriptedReply::SlackError {
-            code: "invalid_auth".into(),
-            extra: echo,
-        },
+        herald::sandbox::ScriptedReply::SlackError { code: "invalid_auth".into(), extra: echo },
     );
-    let failed = herald_in(
-        dir.path(),
-        Some(&sandbox.api_url()),
-        &["run", flow.to_str().unwrap(), "--json"],
-        &[],
-    )
-    .await;
+    let failed = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], &[]).await;
     let record = json_record(&failed);
     let message = incident(&failed, &record);
     assert!(message.contains("the token [secret] is not valid"), "{message}");
     let id = record["instance"].as_str().unwrap();
     let shown = herald_in(dir.path(), None, &["show", id], &[]).await;
-    assert!(
-        stdout(&shown).contains("the token [secret] is not valid"),
-        "{}",
-        stdout(&shown)
-    );
+    assert!(stdout(&shown).contains("the token [secret] is not valid"), "{}", stdout(&shown));
     let shown_json = herald_in(dir.path(), None, &["show", id, "--json"], &[]).await;
     assert_eq!(json_record(&shown_json)["incident"]["message"], message);
     for output in [&failed, &shown, &shown_json] {
@@ -678,20 +516,9 @@ async fn output_hides_no_data_that_equals_a_secret_and_stays_valid_json() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), "#general", "hello", 1);
-    let args = [
-        "run",
-        flow.to_str().unwrap(),
-        "--json",
-        "--var",
-        "note=xoxb-1",
-        "--var",
-        &format!("guess={TOKEN}"),
-    ];
+    let args = ["run", flow.to_str().unwrap(), "--json", "--var", "note=xoxb-1", "--var", &format!("guess={TOKEN}")];
     // A token that ends with a quote, as the variable `note` does in JSON text.
-    let env = [
-        ("SLACK_API_URL", sandbox.api_url()),
-        ("SLACK_BOT_TOKEN", "xoxb-1\"".to_owned()),
-    ];
+    let env = [("SLACK_API_URL", sandbox.api_url()), ("SLACK_BOT_TOKEN", "xoxb-1\"".to_owned())];
     let env: Vec<(&str, &str)> = env.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let output = herald_in(dir.path(), None, &args, &env).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -729,34 +556,19 @@ async fn oversized_input_gets_a_clear_error_or_is_handled() {
     std::fs::write(path("long.bpmn"), long_flow(150_000)).unwrap();
     let output = herald_in(dir.path(), None, &["validate", &path("long.bpmn")], &[]).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(
-        stdout(&output).contains("valid (150002 elements"),
-        "{}",
-        stdout(&output)
-    );
+    assert!(stdout(&output).contains("valid (150002 elements"), "{}", stdout(&output));
 
     let flow = examples().join("invoice-issued.bpmn");
     let flow = flow.to_str().unwrap();
     // Variables nested 100,000 deep: refused with their position, no stack overflow.
-    std::fs::write(
-        path("deep.json"),
-        format!("{{\"a\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000)),
-    )
-    .unwrap();
+    std::fs::write(path("deep.json"), format!("{{\"a\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000))).unwrap();
     let output = herald_in(dir.path(), None, &["run", flow, "--vars", &path("deep.json")], &[]).await;
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("deep.json:1:"), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("recursion limit exceeded"),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains("recursion limit exceeded"), "{}", stderr(&output));
 
     // A 100 MB variables file: refused before it is read.
-    std::fs::File::create(path("huge.json"))
-        .unwrap()
-        .set_len(100 << 20)
-        .unwrap();
+    std::fs::File::create(path("huge.json")).unwrap().set_len(100 << 20).unwrap();
     let output = herald_in(dir.path(), None, &["run", flow, "--vars", &path("huge.json")], &[]).await;
     assert_eq!(output.status.code(), Some(2));
     assert!(

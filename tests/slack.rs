@@ -18,33 +18,15 @@ async fn a_dm_by_e_mail_lands_on_the_dm_channel() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let flow = examples().join("invoice-dm.bpmn");
     let vars = examples().join("invoice-dm.vars.json");
-    let (output, _state) = herald(
-        Some(&sandbox.api_url()),
-        &[
-            "run",
-            flow.to_str().unwrap(),
-            "--vars",
-            vars.to_str().unwrap(),
-            "--json",
-        ],
-    )
-    .await;
+    let (output, _state) =
+        herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"])
+            .await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
-    assert_eq!(
-        methods(&sandbox),
-        ["users.lookupByEmail", "conversations.open", "chat.postMessage"]
-    );
+    assert_eq!(methods(&sandbox), ["users.lookupByEmail", "conversations.open", "chat.postMessage"]);
     let requests = sandbox.requests();
     assert_eq!(requests[0].body, "email=ada%40example.com");
-    let user = requests[1].json().unwrap()["users"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    assert!(
-        user.starts_with('U'),
-        "conversations.open names the user found by e-mail: {}",
-        requests[1].body
-    );
+    let user = requests[1].json().unwrap()["users"].as_str().unwrap_or_default().to_owned();
+    assert!(user.starts_with('U'), "conversations.open names the user found by e-mail: {}", requests[1].body);
     let post = requests[2].json().unwrap();
     let dm = post["channel"].as_str().unwrap();
     assert!(dm.starts_with('D'), "posted to the DM channel, not the user: {post}");
@@ -88,10 +70,7 @@ async fn a_webhook_destination_posts_and_maps_its_errors() {
         dir.path(),
         &[Task {
             id: "alert",
-            inputs: &[
-                ("webhook_url", "{{secrets.SLACK_WEBHOOK}}"),
-                ("text", "Disk {{ disk }} is full"),
-            ],
+            inputs: &[("webhook_url", "{{secrets.SLACK_WEBHOOK}}"), ("text", "Disk {{ disk }} is full")],
             // Shorter than any Retry-After, so a retry's delay shows which of the two it honoured.
             headers: &[("resultVariable", "alert"), ("retryBackoff", "PT0.05S")],
             retries: 2,
@@ -99,13 +78,7 @@ async fn a_webhook_destination_posts_and_maps_its_errors() {
     );
     let webhook = sandbox.webhook_url("alerts");
     let args = ["run", flow.to_str().unwrap(), "--var", "disk=/var", "--json"];
-    let output = herald_in(
-        dir.path(),
-        Some(&sandbox.api_url()),
-        &args,
-        &[("SLACK_WEBHOOK", &webhook)],
-    )
-    .await;
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("SLACK_WEBHOOK", &webhook)]).await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let requests = sandbox.requests();
     assert_eq!(requests.len(), 1);
@@ -114,44 +87,22 @@ async fn a_webhook_destination_posts_and_maps_its_errors() {
     assert_eq!(sandbox.messages()[0].channel_name.as_deref(), Some("alerts"));
     assert!(!stdout(&output).contains(&webhook), "the webhook URL is a secret");
 
-    sandbox.script(
-        INCOMING_WEBHOOK,
-        ScriptedReply::SlackError {
-            code: "channel_is_archived".into(),
-            extra: json!({}),
-        },
-    );
-    let output = herald_in(
-        dir.path(),
-        Some(&sandbox.api_url()),
-        &args,
-        &[("SLACK_WEBHOOK", &webhook)],
-    )
-    .await;
+    sandbox
+        .script(INCOMING_WEBHOOK, ScriptedReply::SlackError { code: "channel_is_archived".into(), extra: json!({}) });
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("SLACK_WEBHOOK", &webhook)]).await;
     assert_eq!(output.status.code(), Some(1));
     let error = &json_record(&output)["steps"][0]["error"];
     assert_eq!(error["code"], "channel_is_archived");
     assert_eq!(json_record(&output)["steps"][0]["attempts"], 1);
 
     sandbox.script(INCOMING_WEBHOOK, ScriptedReply::RateLimited { retry_after_seconds: 1 });
-    let output = herald_in(
-        dir.path(),
-        Some(&sandbox.api_url()),
-        &args,
-        &[("SLACK_WEBHOOK", &webhook)],
-    )
-    .await;
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("SLACK_WEBHOOK", &webhook)]).await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     assert_eq!(json_record(&output)["steps"][0]["attempts"], 2);
     let requests = sandbox.requests();
-    let [.., limited, retried] = requests.as_slice() else {
-        panic!("no retry: {requests:?}")
-    };
+    let [.., limited, retried] = requests.as_slice() else { panic!("no retry: {requests:?}") };
     let waited = retried.received_at - limited.received_at;
-    assert!(
-        waited >= std::time::Duration::from_secs(1),
-        "the retry came {waited:?} after the 429 with Retry-After: 1"
-    );
+    assert!(waited >= std::time::Duration::from_secs(1), "the retry came {waited:?} after the 429 with Retry-After: 1");
 }
 
 /// The colour bar of a message: the colour of its first attachment.
@@ -192,11 +143,7 @@ async fn update_in_place_across_runs_ends_green() {
     let closed = run(&["--var", "issue.status=closed", "--var", "issue.last_event=fixed"]).await;
     assert_eq!(closed.status.code(), Some(0), "stderr: {}", stderr(&closed));
 
-    let writes: Vec<_> = sandbox
-        .requests()
-        .into_iter()
-        .filter(|r| r.api_method().starts_with("chat."))
-        .collect();
+    let writes: Vec<_> = sandbox.requests().into_iter().filter(|r| r.api_method().starts_with("chat.")).collect();
     let kinds: Vec<&str> = writes.iter().map(|r| r.api_method()).collect();
     assert_eq!(kinds, ["chat.postMessage", "chat.update", "chat.update"]);
     let messages = sandbox.messages();
@@ -213,10 +160,7 @@ async fn update_in_place_across_runs_ends_green() {
     assert_eq!(color(&bodies[2]), Some("good"));
     assert!(bodies[2].to_string().contains("(closed)"));
     assert!(messages[0].edited);
-    assert_eq!(
-        messages[0].attachments.as_ref().and_then(|a| a[0]["color"].as_str()),
-        Some("good")
-    );
+    assert_eq!(messages[0].attachments.as_ref().and_then(|a| a[0]["color"].as_str()), Some("good"));
     for output in [&opened, &updated, &closed] {
         assert_eq!(json_record(output)["variables"]["issue_message"]["ts"], *ts);
     }
@@ -227,24 +171,14 @@ async fn a_50000_character_text_arrives_as_several_valid_messages_with_all_of_it
     let sandbox = SlackSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), "#reports", "{{ report }}", 1);
-    let lines: Vec<String> = (0..1_600)
-        .map(|i| format!("line {i:05} of the nightly report"))
-        .collect();
+    let lines: Vec<String> = (0..1_600).map(|i| format!("line {i:05} of the nightly report")).collect();
     let report = lines.join("\n");
     assert!(report.chars().count() >= 50_000);
     let vars = dir.path().join("vars.json");
     std::fs::write(&vars, json!({"report": report}).to_string()).unwrap();
-    let (output, _state) = herald(
-        Some(&sandbox.api_url()),
-        &[
-            "run",
-            flow.to_str().unwrap(),
-            "--vars",
-            vars.to_str().unwrap(),
-            "--json",
-        ],
-    )
-    .await;
+    let (output, _state) =
+        herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"])
+            .await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let posted = posts(&sandbox);
     assert!(posted.len() >= 2, "split into several messages");
@@ -255,19 +189,12 @@ async fn a_50000_character_text_arrives_as_several_valid_messages_with_all_of_it
         assert!(text.chars().count() <= 40_000, "part {i} is within Slack's limit");
         received.extend(text.lines().map(str::to_owned));
         if i > 0 {
-            assert_eq!(
-                body["thread_ts"],
-                sandbox.messages()[0].ts,
-                "later parts reply in the thread of the first"
-            );
+            assert_eq!(body["thread_ts"], sandbox.messages()[0].ts, "later parts reply in the thread of the first");
         }
     }
     assert_eq!(received.len(), lines.len(), "every line arrives once");
     assert!(received == lines, "the lines arrive whole and in order");
-    assert_eq!(
-        json_record(&output)["variables"]["notification"]["ts"],
-        sandbox.messages()[0].ts
-    );
+    assert_eq!(json_record(&output)["variables"]["notification"]["ts"], sandbox.messages()[0].ts);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -277,27 +204,16 @@ async fn block_kit_data_with_quotes_and_newlines_stays_valid_json() {
     let blocks = r#"[{"type": "section", "text": {"type": "mrkdwn", "text": "Note: {{ note }}"}}]"#;
     let flow = linear_flow(
         dir.path(),
-        &[Task {
-            id: "notify",
-            inputs: &[("channel", "#general"), ("blocks", blocks)],
-            headers: &[],
-            retries: 1,
-        }],
+        &[Task { id: "notify", inputs: &[("channel", "#general"), ("blocks", blocks)], headers: &[], retries: 1 }],
     );
     let note = "He said \"ship it\"\nthen left \\ early & <fast>";
     let vars = dir.path().join("vars.json");
     std::fs::write(&vars, json!({"note": note}).to_string()).unwrap();
-    let (output, _state) = herald(
-        Some(&sandbox.api_url()),
-        &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap()],
-    )
-    .await;
+    let (output, _state) =
+        herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap()]).await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let body = posts(&sandbox)[0].json().unwrap();
-    assert_eq!(
-        body["blocks"][0]["text"]["text"],
-        "Note: He said \"ship it\"\nthen left \\ early &amp; &lt;fast&gt;"
-    );
+    assert_eq!(body["blocks"][0]["text"]["text"], "Note: He said \"ship it\"\nthen left \\ early &amp; &lt;fast&gt;");
 }
 
 /// A short attempt deadline: a repeat after a lost answer waits it out.
@@ -329,31 +245,19 @@ async fn a_dropped_reply_does_not_lead_to_a_second_message() {
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let messages = sandbox.messages();
     assert_eq!(messages.len(), 1, "exactly one message: {messages:#?}");
-    assert_eq!(
-        posts(&sandbox).len(),
-        1,
-        "the retry found the message instead of posting again"
-    );
+    assert_eq!(posts(&sandbox).len(), 1, "the retry found the message instead of posting again");
     // The lookup asks for the conversation by id, back to the attempt's start only.
     let lookup = &lookups(&sandbox)[0];
-    assert!(
-        lookup.body.contains(&format!("channel={}&", messages[0].channel_id)),
-        "{}",
-        lookup.body
-    );
-    assert!(
-        lookup.body.contains("oldest=") && lookup.body.contains("latest="),
-        "{}",
-        lookup.body
-    );
+    assert!(lookup.body.contains(&format!("channel={}&", messages[0].channel_id)), "{}", lookup.body);
+    assert!(lookup.body.contains("oldest=") && lookup.body.contains("latest="), "{}", lookup.body);
     let record = json_record(&output);
     assert_eq!(record["steps"][0]["attempts"], 2);
     assert_eq!(record["variables"]["notification"]["ts"], messages[0].ts);
     let metadata = &messages[0].metadata;
     assert!(
-        metadata.as_ref().is_some_and(|m| m
-            .to_string()
-            .contains(&format!("{}/notify", record["instance"].as_str().unwrap()))),
+        metadata
+            .as_ref()
+            .is_some_and(|m| m.to_string().contains(&format!("{}/notify", record["instance"].as_str().unwrap()))),
         "{metadata:?}"
     );
 }
@@ -365,33 +269,21 @@ async fn a_lost_answer_from_a_channel_known_only_by_name_is_an_incident_not_a_se
     for _ in 0..3 {
         sandbox.script(
             "conversations.list",
-            ScriptedReply::SlackError {
-                code: "missing_scope".into(),
-                extra: json!({"needed": "channels:read"}),
-            },
+            ScriptedReply::SlackError { code: "missing_scope".into(), extra: json!({"needed": "channels:read"}) },
         );
     }
     sandbox.script("chat.postMessage", ScriptedReply::DropReply);
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), "#general", "Payroll ran", 3);
     let output = run_settling(&sandbox, &flow, &[]).await;
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "stderr: {}\nstdout: {}",
-        stderr(&output),
-        stdout(&output)
-    );
+    assert_eq!(output.status.code(), Some(1), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     assert_eq!(posts(&sandbox).len(), 1, "posted a second time");
     assert_eq!(sandbox.messages().len(), 1);
     let record = json_record(&output);
     let error = &record["steps"][0]["error"];
     assert_eq!(error["code"], "delivery_unverifiable", "{record}");
     let message = error["message"].as_str().unwrap();
-    assert!(
-        message.contains("may already have posted this message to #general"),
-        "{message}"
-    );
+    assert!(message.contains("may already have posted this message to #general"), "{message}");
     assert!(error["hint"].as_str().unwrap().contains("channels:history"), "{error}");
     // Nothing could be asked: a name cannot be searched.
     assert!(lookups(&sandbox).is_empty());
@@ -405,10 +297,7 @@ async fn a_lookup_that_fails_is_an_incident_not_a_second_post() {
     // A bot without `channels:history`.
     sandbox.script(
         "conversations.history",
-        ScriptedReply::SlackError {
-            code: "missing_scope".into(),
-            extra: json!({"needed": "channels:history"}),
-        },
+        ScriptedReply::SlackError { code: "missing_scope".into(), extra: json!({"needed": "channels:history"}) },
     );
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), &channel, "Payroll ran", 3);
@@ -417,13 +306,7 @@ async fn a_lookup_that_fails_is_an_incident_not_a_second_post() {
     assert_eq!(posts(&sandbox).len(), 1, "posted a second time");
     let record = json_record(&output);
     assert_eq!(record["steps"][0]["error"]["code"], "delivery_unverifiable", "{record}");
-    assert!(
-        record["steps"][0]["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("missing_scope"),
-        "{record}"
-    );
+    assert!(record["steps"][0]["error"]["message"].as_str().unwrap().contains("missing_scope"), "{record}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -431,10 +314,7 @@ async fn a_rate_limited_lookup_waits_and_looks_again() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let channel = sandbox.create_channel("payroll").unwrap();
     sandbox.script("chat.postMessage", ScriptedReply::DropReply);
-    sandbox.script(
-        "conversations.history",
-        ScriptedReply::RateLimited { retry_after_seconds: 1 },
-    );
+    sandbox.script("conversations.history", ScriptedReply::RateLimited { retry_after_seconds: 1 });
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), &channel, "Payroll ran", 4);
     let output = run_settling(&sandbox, &flow, &[]).await;
@@ -454,10 +334,7 @@ async fn a_retry_after_an_answer_posts_only_what_is_missing_without_a_lookup() {
     let flow = one_post(dir.path(), &channel, &"word ".repeat(9_000), 3);
     // Part 1 is posted (its reply comes back), part 2 is rate-limited.
     sandbox.script("chat.postMessage", ScriptedReply::Pass);
-    sandbox.script(
-        "chat.postMessage",
-        ScriptedReply::RateLimited { retry_after_seconds: 1 },
-    );
+    sandbox.script("chat.postMessage", ScriptedReply::RateLimited { retry_after_seconds: 1 });
     let output = run_settling(&sandbox, &flow, &[]).await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let messages = sandbox.messages();
@@ -477,10 +354,7 @@ async fn a_thread_part_whose_replies_cannot_be_read_is_not_posted_twice() {
     // Bot tokens may not read a channel's threads.
     sandbox.script(
         "conversations.replies",
-        ScriptedReply::SlackError {
-            code: "missing_scope".into(),
-            extra: json!({"needed": "channels:history"}),
-        },
+        ScriptedReply::SlackError { code: "missing_scope".into(), extra: json!({"needed": "channels:history"}) },
     );
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), &channel, &"word ".repeat(9_000), 3);
@@ -493,10 +367,7 @@ async fn a_thread_part_whose_replies_cannot_be_read_is_not_posted_twice() {
     let record = json_record(&output);
     assert_eq!(record["steps"][0]["error"]["code"], "delivery_unverifiable", "{record}");
     let methods = methods(&sandbox);
-    assert!(
-        methods.contains(&"conversations.history".to_owned()),
-        "the parent was asked: {methods:?}"
-    );
+    assert!(methods.contains(&"conversations.history".to_owned()), "the parent was asked: {methods:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -508,14 +379,7 @@ async fn a_bulk_run_to_a_channel_name_lists_channels_once() {
     std::fs::write(&jsonl, (0..40).map(|n| format!("{{\"n\": {n}}}\n")).collect::<String>()).unwrap();
     let (output, _state) = herald(
         Some(&sandbox.api_url()),
-        &[
-            "run",
-            flow.to_str().unwrap(),
-            "--vars-jsonl",
-            jsonl.to_str().unwrap(),
-            "--concurrency",
-            "8",
-        ],
+        &["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "8"],
     )
     .await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
@@ -555,11 +419,7 @@ async fn message_options_reach_slack() {
             },
         ],
     );
-    let (output, _state) = herald(
-        Some(&sandbox.api_url()),
-        &["run", flow.to_str().unwrap(), "--var", "v=<2.0>"],
-    )
-    .await;
+    let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--var", "v=<2.0>"]).await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let posted = posts(&sandbox);
     let reply = posted[1].json().unwrap();
@@ -579,11 +439,9 @@ fn waiting_in(state: &std::path::Path) -> bool {
     let Ok(db) = rusqlite::Connection::open(state.join("herald.db")) else {
         return false;
     };
-    db.query_row(
-        "SELECT count(*) FROM connector_state WHERE state LIKE '%\"pending\"%'",
-        [],
-        |row| row.get::<_, i64>(0),
-    )
+    db.query_row("SELECT count(*) FROM connector_state WHERE state LIKE '%\"pending\"%'", [], |row| {
+        row.get::<_, i64>(0)
+    })
     .is_ok_and(|waiting| waiting > 0)
 }
 
@@ -596,19 +454,9 @@ async fn the_throttle_sends_one_update_per_window_with_the_latest_content() {
     let spawn = |event: &str, window_secs: u64| {
         let every = format!("update_every=PT{window_secs}S");
         let last_event = format!("issue.last_event={event}");
-        let args: Vec<String> = [
-            "run",
-            &flow,
-            "--vars",
-            &vars,
-            "--json",
-            "--var",
-            &every,
-            "--var",
-            &last_event,
-        ]
-        .map(str::to_owned)
-        .to_vec();
+        let args: Vec<String> = ["run", &flow, "--vars", &vars, "--json", "--var", &every, "--var", &last_event]
+            .map(str::to_owned)
+            .to_vec();
         let (api, state) = (sandbox.api_url(), state.path().to_path_buf());
         tokio::spawn(async move {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -637,16 +485,9 @@ async fn the_throttle_sends_one_update_per_window_with_the_latest_content() {
     assert_eq!(b.status.code(), Some(0), "stderr: {}", stderr(&b));
     assert_eq!(c.status.code(), Some(0), "stderr: {}", stderr(&c));
     let waited = window_opened.elapsed();
-    assert!(
-        waited >= std::time::Duration::from_secs(window_secs - 1),
-        "the update waited for the window: {waited:?}"
-    );
+    assert!(waited >= std::time::Duration::from_secs(window_secs - 1), "the update waited for the window: {waited:?}");
 
-    let writes: Vec<_> = sandbox
-        .requests()
-        .into_iter()
-        .filter(|r| r.api_method().starts_with("chat."))
-        .collect();
+    let writes: Vec<_> = sandbox.requests().into_iter().filter(|r| r.api_method().starts_with("chat.")).collect();
     let kinds: Vec<&str> = writes.iter().map(|r| r.api_method()).collect();
     assert_eq!(
         kinds,
@@ -656,20 +497,10 @@ async fn the_throttle_sends_one_update_per_window_with_the_latest_content() {
         stdout(&c)
     );
     let update = writes[1].json().unwrap().to_string();
-    assert!(
-        update.contains("event C") && !update.contains("event B"),
-        "the latest content lands: {update}"
-    );
+    assert!(update.contains("event C") && !update.contains("event B"), "the latest content lands: {update}");
     assert_eq!(json_record(&b)["variables"]["issue_message"]["superseded"], true);
     assert_eq!(json_record(&c)["variables"]["issue_message"]["updated"], true);
-    assert!(
-        sandbox.messages()[0]
-            .attachments
-            .as_ref()
-            .unwrap()
-            .to_string()
-            .contains("event C")
-    );
+    assert!(sandbox.messages()[0].attachments.as_ref().unwrap().to_string().contains("event C"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -679,47 +510,26 @@ async fn test_connection_proves_token_and_destination_and_says_what_to_fix() {
     let flow = one_post(dir.path(), "#general", "hello", 1);
     let args = ["test-connection", flow.to_str().unwrap()];
     let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        stdout(&output),
-        stderr(&output)
-    );
+    assert_eq!(output.status.code(), Some(0), "stdout: {}\nstderr: {}", stdout(&output), stderr(&output));
     let out = stdout(&output);
     for check in ["✓ token", "✓ destination", "✓ membership", "✓ archived"] {
         assert!(out.contains(check), "{check} in {out}");
     }
-    assert_eq!(
-        methods(&sandbox),
-        ["auth.test", "conversations.list", "conversations.info"]
-    );
+    assert_eq!(methods(&sandbox), ["auth.test", "conversations.list", "conversations.info"]);
     assert!(posts(&sandbox).is_empty(), "a connection test sends no message");
 
-    sandbox.script(
-        "auth.test",
-        ScriptedReply::SlackError {
-            code: "invalid_auth".into(),
-            extra: json!({}),
-        },
-    );
+    sandbox.script("auth.test", ScriptedReply::SlackError { code: "invalid_auth".into(), extra: json!({}) });
     let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
     assert_eq!(output.status.code(), Some(1));
     let out = stdout(&output);
-    assert!(
-        out.contains("✗ token") && out.contains("fix:") && out.contains("SLACK_BOT_TOKEN"),
-        "{out}"
-    );
+    assert!(out.contains("✗ token") && out.contains("fix:") && out.contains("SLACK_BOT_TOKEN"), "{out}");
     assert!(!out.contains(TOKEN) && !stderr(&output).contains(TOKEN));
 
     // No token at all: a failed check that says how to set one, not a test of the sandbox.
     let output = herald_in(dir.path(), None, &args, &[]).await;
     assert_eq!(output.status.code(), Some(1));
     let out = stdout(&output);
-    assert!(
-        out.contains("✗ inputs: cannot compute the inputs: the secret `SLACK_BOT_TOKEN` is not set"),
-        "{out}"
-    );
+    assert!(out.contains("✗ inputs: cannot compute the inputs: the secret `SLACK_BOT_TOKEN` is not set"), "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -733,12 +543,7 @@ async fn channel_names_resolve_through_every_page_once() {
     let flow = linear_flow(
         dir.path(),
         &[
-            Task {
-                id: "first",
-                inputs: &[("channel", "#zz-late-channel"), ("text", "one")],
-                headers: &[],
-                retries: 1,
-            },
+            Task { id: "first", inputs: &[("channel", "#zz-late-channel"), ("text", "one")], headers: &[], retries: 1 },
             Task {
                 id: "second",
                 inputs: &[("channel", "#ZZ-late-channel"), ("text", "two")],
@@ -750,21 +555,10 @@ async fn channel_names_resolve_through_every_page_once() {
     let (output, _state) = herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap()]).await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let requests = sandbox.requests();
-    let lists: Vec<_> = requests
-        .iter()
-        .filter(|r| r.api_method() == "conversations.list")
-        .collect();
-    assert_eq!(
-        lists.len(),
-        2,
-        "two pages of 200, then the cache serves the second step"
-    );
+    let lists: Vec<_> = requests.iter().filter(|r| r.api_method() == "conversations.list").collect();
+    assert_eq!(lists.len(), 2, "two pages of 200, then the cache serves the second step");
     assert!(!lists[0].body.contains("cursor="));
-    assert!(
-        lists[1].body.contains("cursor="),
-        "the second page follows the cursor: {}",
-        lists[1].body
-    );
+    assert!(lists[1].body.contains("cursor="), "the second page follows the cursor: {}", lists[1].body);
     for post in posts(&sandbox) {
         assert_eq!(post.json().unwrap()["channel"], wanted, "posted to the resolved id");
     }
@@ -800,11 +594,7 @@ async fn sixty_blocks_split_in_order_or_truncate_with_a_marker() {
                 blocks
                     .iter()
                     .map(|b| {
-                        b["text"]["text"]
-                            .as_str()
-                            .or(b["elements"][0]["text"].as_str())
-                            .unwrap_or_default()
-                            .to_owned()
+                        b["text"]["text"].as_str().or(b["elements"][0]["text"].as_str()).unwrap_or_default().to_owned()
                     })
                     .collect()
             })
@@ -816,11 +606,7 @@ async fn sixty_blocks_split_in_order_or_truncate_with_a_marker() {
             assert_eq!(all, expected, "every block, in order");
         } else {
             assert_eq!(texts.len(), 1, "one message");
-            assert!(
-                all.last().unwrap().contains("(truncated)"),
-                "a visible marker: {:?}",
-                all.last()
-            );
+            assert!(all.last().unwrap().contains("(truncated)"), "a visible marker: {:?}", all.last());
             assert_eq!(all[0], "item 0");
         }
     }
@@ -833,18 +619,10 @@ async fn block_kit_that_does_not_parse_is_an_error_naming_the_input() {
     let blocks = r#"[{"type": "section", "text": {"type": "mrkdwn", "text": "{{ note }}"}}"#;
     let flow = linear_flow(
         dir.path(),
-        &[Task {
-            id: "notify",
-            inputs: &[("channel", "#general"), ("blocks", blocks)],
-            headers: &[],
-            retries: 3,
-        }],
+        &[Task { id: "notify", inputs: &[("channel", "#general"), ("blocks", blocks)], headers: &[], retries: 3 }],
     );
-    let (output, _state) = herald(
-        Some(&sandbox.api_url()),
-        &["run", flow.to_str().unwrap(), "--var", "note=hi", "--json"],
-    )
-    .await;
+    let (output, _state) =
+        herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--var", "note=hi", "--json"]).await;
     assert_eq!(output.status.code(), Some(1));
     let step = &json_record(&output)["steps"][0];
     assert_eq!(step["attempts"], 1, "not retried: the flow must be fixed");

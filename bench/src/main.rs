@@ -42,12 +42,7 @@ struct Args {
 #[derive(Subcommand)]
 enum Client {
     /// The native client, run by the benchmark in a process of its own.
-    Native {
-        api_url: String,
-        channel: String,
-        messages: usize,
-        concurrency: usize,
-    },
+    Native { api_url: String, channel: String, messages: usize, concurrency: usize },
 }
 
 /// One client's line of the table.
@@ -66,33 +61,17 @@ impl Row {
         let throughput = messages as f64 / run.wall.as_secs_f64();
         let (p50, p99) = (percentile(&mut latencies, 50.0), percentile(&mut latencies, 99.0));
         let cpu_per_message = run.cpu / u32::try_from(messages).unwrap_or(u32::MAX).max(1);
-        Row {
-            name,
-            throughput,
-            p50,
-            p99,
-            cpu_per_message,
-            peak_rss: run.peak_rss,
-        }
+        Row { name, throughput, p50, p99, cpu_per_message, peak_rss: run.peak_rss }
     }
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    if let Some(Client::Native {
-        api_url,
-        channel,
-        messages,
-        concurrency,
-    }) = args.client
-    {
+    if let Some(Client::Native { api_url, channel, messages, concurrency }) = args.client {
         return native::run(&api_url, TOKEN, &channel, messages, concurrency).await;
     }
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("bench/ is in the workspace")
-        .to_path_buf();
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench/ is in the workspace").to_path_buf();
     let herald = build_herald(&workspace)?;
     let python = slack_sdk_python(&workspace)?;
     let sandbox = SlackSandbox::start().await?;
@@ -115,9 +94,7 @@ async fn main() -> anyhow::Result<()> {
     // Startup: the first run compiles the component into the cache; the others only load it.
     let one_step = |state: &str| {
         let mut command = Command::new(&herald);
-        command
-            .args(["run", flow.to_str().unwrap(), "--var", "n=0", "--json", "--state"])
-            .arg(work.path().join(state));
+        command.args(["run", flow.to_str().unwrap(), "--var", "n=0", "--json", "--state"]).arg(work.path().join(state));
         herald_env(&mut command);
         command
     };
@@ -191,9 +168,7 @@ async fn main() -> anyhow::Result<()> {
 fn build_herald(workspace: &Path) -> anyhow::Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut build = Command::new(cargo);
-    build
-        .current_dir(workspace)
-        .args(["build", "--release", "--locked", "-p", "herald", "--bin", "herald"]);
+    build.current_dir(workspace).args(["build", "--release", "--locked", "-p", "herald", "--bin", "herald"]);
     // `cargo run` describes the benchmark's own package in CARGO_* variables; build scripts
     // that watch them would run again, and rebuild half of herald each time.
     for (name, _) in std::env::vars_os() {
@@ -214,10 +189,7 @@ fn slack_sdk_python(workspace: &Path) -> anyhow::Result<PathBuf> {
     let venv = workspace.join("target/bench/venv");
     let python = venv.join("bin/python");
     let has_sdk = |python: &Path| {
-        Command::new(python)
-            .args(["-c", "import slack_sdk"])
-            .output()
-            .is_ok_and(|o| o.status.success())
+        Command::new(python).args(["-c", "import slack_sdk"]).output().is_ok_and(|o| o.status.success())
     };
     if has_sdk(&python) {
         return Ok(python);
@@ -228,9 +200,7 @@ fn slack_sdk_python(workspace: &Path) -> anyhow::Result<PathBuf> {
         .arg(&venv)
         .status()
         .context("python3 is needed for the slack_sdk client")?;
-    let installed = Command::new(venv.join("bin/pip"))
-        .args(["install", "--quiet", "slack_sdk"])
-        .status()?;
+    let installed = Command::new(venv.join("bin/pip")).args(["install", "--quiet", "slack_sdk"]).status()?;
     if !made.success() || !installed.success() || !has_sdk(&python) {
         bail!("cannot install slack_sdk into {}", venv.display());
     }
@@ -274,9 +244,7 @@ fn step_durations(state: &Path) -> anyhow::Result<Vec<Duration>> {
         .iter()
         .map(|text| {
             let record: Value = serde_json::from_str(text)?;
-            let us = record["duration_us"]
-                .as_u64()
-                .context("a step record has its duration")?;
+            let us = record["duration_us"].as_u64().context("a step record has its duration")?;
             Ok(Duration::from_micros(us))
         })
         .collect()
@@ -286,11 +254,7 @@ fn step_durations(state: &Path) -> anyhow::Result<Vec<Duration>> {
 fn latencies(stdout: &str) -> anyhow::Result<Vec<Duration>> {
     let report: Value = serde_json::from_str(stdout).with_context(|| format!("not a client report: {stdout}"))?;
     let list = report["latencies"].as_array().context("the report lists latencies")?;
-    Ok(list
-        .iter()
-        .filter_map(Value::as_f64)
-        .map(Duration::from_secs_f64)
-        .collect())
+    Ok(list.iter().filter_map(Value::as_f64).map(Duration::from_secs_f64).collect())
 }
 
 /// Fails unless the sandbox holds exactly `n` more messages than `before`.
@@ -309,9 +273,7 @@ async fn instantiation_times(api: &str, count: usize) -> anyhow::Result<(Duratio
         Vault::with_values(Default::default()),
         Limits::default(),
     )?;
-    let connector = runtime
-        .load("slack", SLACK_COMPONENT, "the built-in Slack connector", Vec::new())
-        .await?;
+    let connector = runtime.load("slack", SLACK_COMPONENT, "the built-in Slack connector", Vec::new()).await?;
     let mut times = Vec::with_capacity(count);
     for _ in 0..count {
         times.push(connector.time_instantiation().await?);
@@ -346,25 +308,13 @@ fn print_report(rows: &[&Row], n: usize, c: usize, instantiation: (Duration, Dur
     }
     let (herald, native, sdk) = (rows[0], rows[1], rows[2]);
     println!();
-    println!(
-        "herald / native throughput: {:.2}× (target ≥ 0.5×)",
-        herald.throughput / native.throughput
-    );
-    println!(
-        "herald / slack_sdk throughput: {:.2}× (target ≥ 5×)",
-        herald.throughput / sdk.throughput
-    );
+    println!("herald / native throughput: {:.2}× (target ≥ 0.5×)", herald.throughput / native.throughput);
+    println!("herald / slack_sdk throughput: {:.2}× (target ≥ 5×)", herald.throughput / sdk.throughput);
     println!(
         "per-step instantiation: p50 {:.1} µs, p99 {:.1} µs (target p50 ≤ 50 µs)",
         instantiation.0.as_secs_f64() * 1e6,
         instantiation.1.as_secs_f64() * 1e6
     );
-    println!(
-        "warm one-step `herald run`: {} wall, median of 11 (target < 100 ms)",
-        ms(warm_run)
-    );
-    println!(
-        "herald peak memory with {n} instances: {:.0} MB (target < 200 MB)",
-        herald.peak_rss as f64 / 1e6
-    );
+    println!("warm one-step `herald run`: {} wall, median of 11 (target < 100 ms)", ms(warm_run));
+    println!("herald peak memory with {n} instances: {:.0} MB (target < 200 MB)", herald.peak_rss as f64 / 1e6);
 }

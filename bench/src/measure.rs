@@ -22,16 +22,9 @@ pub struct Finished {
 /// Runs `command` to its end; fails when it exits unsuccessfully.
 pub fn run(mut command: Command) -> anyhow::Result<Finished> {
     let started = Instant::now();
-    let mut child = command
-        .stdout(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("cannot start {command:?}"))?;
+    let mut child = command.stdout(Stdio::piped()).spawn().with_context(|| format!("cannot start {command:?}"))?;
     let mut stdout = String::new();
-    child
-        .stdout
-        .take()
-        .expect("stdout is piped")
-        .read_to_string(&mut stdout)?;
+    child.stdout.take().expect("stdout is piped").read_to_string(&mut stdout)?;
     let pid = libc::pid_t::try_from(child.id())?;
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
@@ -48,12 +41,7 @@ pub fn run(mut command: Command) -> anyhow::Result<Finished> {
     // Linux reports kilobytes.
     let peak_rss = u64::try_from(usage.ru_maxrss).unwrap_or_default() * 1024;
     let cpu = duration(usage.ru_utime) + duration(usage.ru_stime);
-    Ok(Finished {
-        stdout,
-        wall,
-        cpu,
-        peak_rss,
-    })
+    Ok(Finished { stdout, wall, cpu, peak_rss })
 }
 
 fn duration(time: libc::timeval) -> Duration {

@@ -44,9 +44,6 @@ pub async fn run(api_url: &str, token: &str, channel: &str, messages: usize, con
     }
     let wall = started.elapsed();
     let seconds: Vec<f64> = latencies.iter().map(Duration::as_secs_f64).collect();
-    println!(
-        "{}",
-        serde_json::json!({"wall": wall.as_secs_f64(), "latencies": seconds})
-    );
+    println!("{}", serde_json::json!({"wall": wall.as_secs_f64(), "latencies": seconds}));
     Ok(())
 }

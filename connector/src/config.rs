@@ -17,10 +17,7 @@ pub struct Issue {
 impl Issue {
     /// An issue with the input `field`.
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        Issue {
-            field: field.to_owned(),
-            message: message.into(),
-        }
+        Issue { field: field.to_owned(), message: message.into() }
     }
 }
 
@@ -136,10 +133,7 @@ impl Inputs {
             throttle: kept(&mut issues, throttle.map(|text| values::throttle(&text)).transpose()),
             blocks: kept(&mut issues, blocks_input(&object)),
             mention: kept(&mut issues, mention_input(&object)),
-            webhook_url: kept(
-                &mut issues,
-                webhook_url.map(|url| values::webhook_url(&url)).transpose(),
-            ),
+            webhook_url: kept(&mut issues, webhook_url.map(|url| values::webhook_url(&url)).transpose()),
             color: kept(&mut issues, color.map(|color| Color::parse(&color)).transpose()),
             on_overflow: kept(&mut issues, on_overflow.map(|text| Overflow::parse(&text)).transpose())
                 .unwrap_or_default(),
@@ -173,10 +167,7 @@ impl Inputs {
             && !reported(&issues, "text")
             && !reported(&issues, "blocks")
         {
-            issues.push(Issue::new(
-                "text",
-                "the message has no content: give `text`, `blocks` or both",
-            ));
+            issues.push(Issue::new("text", "the message has no content: give `text`, `blocks` or both"));
         }
         if config.throttle.is_some() && config.update_key.is_none() {
             issues.push(Issue::new(
@@ -221,10 +212,7 @@ impl Inputs {
     }
 
     fn failed(message: String) -> Inputs {
-        Inputs {
-            issues: vec![Issue::new("config", message)],
-            ..Inputs::default()
-        }
+        Inputs { issues: vec![Issue::new("config", message)], ..Inputs::default() }
     }
 }
 
@@ -263,10 +251,9 @@ fn string_value(name: &str, value: Option<&Value>) -> Result<Option<String>, Iss
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) if text.trim().is_empty() => Ok(None),
         Some(Value::String(text)) => Ok(Some(text.clone())),
-        Some(other) => Err(Issue::new(
-            name,
-            format!("`{name}` must be a string (a template), not {}", json_kind(other)),
-        )),
+        Some(other) => {
+            Err(Issue::new(name, format!("`{name}` must be a string (a template), not {}", json_kind(other))))
+        }
     }
 }
 
@@ -371,17 +358,11 @@ mod tests {
     #[test]
     fn the_update_key_is_read_alone() {
         let key = |json: &str| update_key_input(json).map_err(|issues| issues[0].message.clone());
-        assert_eq!(
-            key(r##"{"channel": "#a", "update_key": "issue-{{ id }}"}"##),
-            Ok(Some("issue-{{ id }}".into()))
-        );
+        assert_eq!(key(r##"{"channel": "#a", "update_key": "issue-{{ id }}"}"##), Ok(Some("issue-{{ id }}".into())));
         assert_eq!(key(r##"{"channel": "#a", "update_key": "  "}"##), Ok(None));
         // The other inputs are send's to check.
         assert_eq!(key(r#"{"chanel": 1, "text": 2}"#), Ok(None));
-        assert_eq!(
-            key(r#"{"update_key": 3}"#),
-            Err("`update_key` must be a string (a template), not a number".into())
-        );
+        assert_eq!(key(r#"{"update_key": 3}"#), Err("`update_key` must be a string (a template), not a number".into()));
         assert_eq!(key("[1]"), Err("the step inputs must be a JSON object".into()));
     }
 

@@ -53,22 +53,14 @@ pub fn test_connection(config: &str) -> Result<Vec<Check>, SlackError> {
     let config = Inputs::read(config).config;
     if let Some(url) = config.webhook_url {
         // Posting is the only way to test a webhook, and a test must not post.
-        let shown = if url.contains(crate::values::SECRET_PLACEHOLDER) {
-            "a secret"
-        } else {
-            "the input"
-        };
+        let shown = if url.contains(crate::values::SECRET_PLACEHOLDER) { "a secret" } else { "the input" };
         return Ok(vec![Check::passed(
             "destination",
             format!("the step posts through the incoming webhook in {shown}; it is not called by a test"),
         )]);
     }
     let Some(token) = config.token.as_deref() else {
-        return Ok(vec![Check::failed(
-            "token",
-            "no token is configured".to_owned(),
-            TOKEN_FIX.to_owned(),
-        )]);
+        return Ok(vec![Check::failed("token", "no token is configured".to_owned(), TOKEN_FIX.to_owned())]);
     };
     let client = SlackClient::from_env(token);
     let identity = match tolerate(client.call::<Identity>("auth.test", &serde_json::json!({})))? {
@@ -109,10 +101,7 @@ pub fn test_connection(config: &str) -> Result<Vec<Check>, SlackError> {
             return Ok(checks);
         }
     };
-    checks.push(Check::passed(
-        "destination",
-        format!("`{channel}` is the conversation {id}"),
-    ));
+    checks.push(Check::passed("destination", format!("`{channel}` is the conversation {id}")));
     if matches!(destination, Destination::Conversation(_) | Destination::Name(_)) && !id.starts_with('D') {
         let info = client.read::<Info>("conversations.info", &[("channel", &id)]);
         match tolerate(info)? {
@@ -134,10 +123,7 @@ fn tolerate<T>(result: Result<T, SlackError>) -> Result<Result<T, SlackError>, S
 impl ChannelInfo {
     /// The membership and archive checks of a channel.
     fn checks(&self, id: &str, bot: &Identity) -> [Check; 2] {
-        let shown = self
-            .name
-            .as_deref()
-            .map_or_else(|| id.to_owned(), |name| format!("#{name}"));
+        let shown = self.name.as_deref().map_or_else(|| id.to_owned(), |name| format!("#{name}"));
         let bot_name = bot.user.as_deref().unwrap_or("your-bot");
         let membership = if self.is_member {
             Check::passed("membership", format!("the bot is a member of {shown}"))
@@ -179,21 +165,11 @@ impl Identity {
 
 impl Check {
     fn passed(name: &'static str, detail: String) -> Self {
-        Check {
-            name,
-            ok: true,
-            detail,
-            fix: None,
-        }
+        Check { name, ok: true, detail, fix: None }
     }
 
     fn failed(name: &'static str, detail: String, fix: String) -> Self {
-        Check {
-            name,
-            ok: false,
-            detail,
-            fix: Some(fix),
-        }
+        Check { name, ok: false, detail, fix: Some(fix) }
     }
 }
 
@@ -203,20 +179,12 @@ mod tests {
 
     #[test]
     fn a_channel_the_bot_is_not_in_says_whom_to_invite() {
-        let bot = Identity {
-            team: None,
-            team_id: None,
-            user: Some("herald".into()),
-            user_id: None,
-        };
+        let bot = Identity { team: None, team_id: None, user: Some("herald".into()), user_id: None };
         let info: ChannelInfo =
             serde_json::from_str(r#"{"name": "billing", "is_member": false, "is_archived": true}"#).unwrap();
         let [membership, archived] = info.checks("C1", &bot);
         assert!(!membership.ok);
-        assert_eq!(
-            membership.fix.as_deref(),
-            Some("invite the bot: /invite @herald in #billing")
-        );
+        assert_eq!(membership.fix.as_deref(), Some("invite the bot: /invite @herald in #billing"));
         assert!(!archived.ok);
     }
 }

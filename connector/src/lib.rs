@@ -70,9 +70,7 @@ impl Guest for SlackConnector {
 
     fn test_connection(config: String) -> Result<ConnectionReport, ConnectorError> {
         let checks = connection::test_connection(&config)?;
-        Ok(ConnectionReport {
-            checks: checks.into_iter().map(Check::from).collect(),
-        })
+        Ok(ConnectionReport { checks: checks.into_iter().map(Check::from).collect() })
     }
 }
 
@@ -98,21 +96,13 @@ pub mod fuzzing {
 
 impl From<config::Issue> for ConfigIssue {
     fn from(issue: config::Issue) -> Self {
-        ConfigIssue {
-            field: issue.field,
-            message: issue.message,
-        }
+        ConfigIssue { field: issue.field, message: issue.message }
     }
 }
 
 impl From<connection::Check> for Check {
     fn from(check: connection::Check) -> Self {
-        Check {
-            name: check.name.to_owned(),
-            ok: check.ok,
-            detail: check.detail,
-            fix: check.fix,
-        }
+        Check { name: check.name.to_owned(), ok: check.ok, detail: check.detail, fix: check.fix }
     }
 }
 
@@ -140,11 +130,7 @@ impl From<send::SendError> for ConnectorError {
 
 impl From<SlackError> for ConnectorError {
     fn from(error: SlackError) -> Self {
-        let failure = || Failure {
-            code: error.code(),
-            message: error.to_string(),
-            hint: error.hint(),
-        };
+        let failure = || Failure { code: error.code(), message: error.to_string(), hint: error.hint() };
         match error.kind() {
             FailureKind::RateLimited => ConnectorError::RateLimited(RateLimit {
                 retry_after_seconds: error.retry_after_seconds(),

@@ -34,10 +34,7 @@ pub struct Rendered {
 impl<'a> Renderer<'a> {
     /// A renderer over the process variables (JSON text; none at all is an empty object).
     pub fn new(variables: &str, computed: &'a [String]) -> Result<Self, Issue> {
-        Ok(Renderer {
-            variables: parse_variables(variables)?,
-            computed,
-        })
+        Ok(Renderer { variables: parse_variables(variables)?, computed })
     }
 
     /// Renders every template of the step, listing every input that fails.
@@ -62,18 +59,16 @@ impl<'a> Renderer<'a> {
                 self.render("blocks", source, Escaping::BlockKitJson)
                     .and_then(|json| message::parse_blocks(&json).map_err(blocks_issue)),
             ),
-            Some(Blocks::Built(value)) => keep(
-                &mut issues,
-                message::blocks_from_value(value.clone()).map_err(blocks_issue),
-            ),
+            Some(Blocks::Built(value)) => {
+                keep(&mut issues, message::blocks_from_value(value.clone()).map_err(blocks_issue))
+            }
         };
         let mentions = match &config.mention {
             None => Some(Vec::new()),
             Some(Mention::Built(items)) => keep(&mut issues, values::mentionees(items)),
             Some(Mention::Template(source)) => keep(
                 &mut issues,
-                self.render("mention", source, Escaping::Verbatim)
-                    .and_then(|items| values::mentionees(&[items])),
+                self.render("mention", source, Escaping::Verbatim).and_then(|items| values::mentionees(&[items])),
             ),
         };
         let channel_failed = issues.iter().any(|issue| issue.field == "channel");
@@ -84,13 +79,9 @@ impl<'a> Renderer<'a> {
             ));
         }
         match mentions {
-            Some(mentions) if issues.is_empty() => Ok(Rendered {
-                channel,
-                draft: Draft { text, blocks },
-                thread,
-                presentation,
-                mentions,
-            }),
+            Some(mentions) if issues.is_empty() => {
+                Ok(Rendered { channel, draft: Draft { text, blocks }, thread, presentation, mentions })
+            }
             _ => Err(issues),
         }
     }
@@ -137,11 +128,7 @@ pub fn with_mentions(draft: Draft, users: &[String]) -> Draft {
     if users.is_empty() {
         return draft;
     }
-    let mentions = users
-        .iter()
-        .map(|user| format!("<@{user}>"))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let mentions = users.iter().map(|user| format!("<@{user}>")).collect::<Vec<_>>().join(" ");
     let blocks = draft.blocks.map(|blocks| {
         let section = json!({ "type": "section", "text": { "type": "mrkdwn", "text": mentions } });
         std::iter::once(section).chain(blocks).collect()
@@ -150,10 +137,7 @@ pub fn with_mentions(draft: Draft, users: &[String]) -> Draft {
         Some(text) => format!("{mentions} {text}"),
         None => mentions,
     };
-    Draft {
-        text: Some(text),
-        blocks,
-    }
+    Draft { text: Some(text), blocks }
 }
 
 /// The process variables; none at all counts as an empty object.
@@ -164,10 +148,7 @@ fn parse_variables(variables: &str) -> Result<minijinja::Value, Issue> {
     match serde_json::from_str::<minijinja::Value>(variables) {
         Ok(object) if object.kind() == minijinja::value::ValueKind::Map => Ok(object),
         Ok(_) => Err(Issue::new("variables", "the process variables must be a JSON object")),
-        Err(error) => Err(Issue::new(
-            "variables",
-            format!("the process variables are not valid JSON: {error}"),
-        )),
+        Err(error) => Err(Issue::new("variables", format!("the process variables are not valid JSON: {error}"))),
     }
 }
 
@@ -205,10 +186,7 @@ mod tests {
         assert_eq!(message.presentation.unfurl_links, Some(false));
         assert_eq!(
             message.mentions,
-            [
-                Mentionee::Email("ada@example.com".into()),
-                Mentionee::User("U0123456789".into())
-            ]
+            [Mentionee::Email("ada@example.com".into()), Mentionee::User("U0123456789".into())]
         );
     }
 
@@ -226,10 +204,7 @@ mod tests {
 
     #[test]
     fn mentions_go_first_in_text_and_blocks() {
-        let draft = Draft {
-            text: Some("hi".into()),
-            blocks: Some(vec![json!({"type": "divider"})]),
-        };
+        let draft = Draft { text: Some("hi".into()), blocks: Some(vec![json!({"type": "divider"})]) };
         let draft = with_mentions(draft, &["U1".into(), "U2".into()]);
         assert_eq!(draft.text.as_deref(), Some("<@U1> <@U2> hi"));
         let blocks = draft.blocks.unwrap();
@@ -241,9 +216,6 @@ mod tests {
     fn the_update_key_renders_trimmed() {
         let config = Config::parse(r#"{"channel": "C1", "text": "x", "update_key": " inc-{{ id }} "}"#).unwrap();
         let renderer = Renderer::new(r#"{"id": 7}"#, &[]).unwrap();
-        assert_eq!(
-            renderer.update_key(config.update_key.as_deref()).unwrap().as_deref(),
-            Some("inc-7")
-        );
+        assert_eq!(renderer.update_key(config.update_key.as_deref()).unwrap().as_deref(), Some("inc-7"));
     }
 }

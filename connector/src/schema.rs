@@ -209,10 +209,7 @@ pub const INPUTS: &[Input] = &[
 
 /// The JSON Schema of the step's inputs.
 pub fn config_schema() -> Value {
-    let properties: Map<String, Value> = INPUTS
-        .iter()
-        .map(|input| (input.name.to_owned(), input.schema()))
-        .collect();
+    let properties: Map<String, Value> = INPUTS.iter().map(|input| (input.name.to_owned(), input.schema())).collect();
     json!({
         "$schema": DIALECT,
         "title": "Slack notification",
@@ -281,10 +278,7 @@ impl Input {
 
     /// A boolean input, which a literal gives as the text `true` or `false`.
     const fn flag() -> Input {
-        Input {
-            types: FLAG_TYPES,
-            ..Input::text()
-        }
+        Input { types: FLAG_TYPES, ..Input::text() }
     }
 
     fn schema(&self) -> Value {
@@ -347,18 +341,9 @@ mod tests {
         assert_eq!(schema["properties"]["token"]["default"], "{{secrets.SLACK_BOT_TOKEN}}");
         assert_eq!(schema["properties"]["channel"]["type"], "string");
         assert_eq!(schema["properties"]["on_overflow"]["default"], "split");
-        assert_eq!(
-            schema["properties"]["on_overflow"]["enum"],
-            json!(["split", "truncate"])
-        );
-        assert_eq!(
-            schema["properties"]["color"]["anyOf"][0]["enum"],
-            json!(["good", "warning", "danger"])
-        );
+        assert_eq!(schema["properties"]["on_overflow"]["enum"], json!(["split", "truncate"]));
+        assert_eq!(schema["properties"]["color"]["anyOf"][0]["enum"], json!(["good", "warning", "danger"]));
         assert_eq!(schema["properties"]["reply_broadcast"]["default"], false);
-        assert_eq!(
-            schema["properties"]["unfurl_links"]["type"],
-            json!(["boolean", "string"])
-        );
+        assert_eq!(schema["properties"]["unfurl_links"]["type"], json!(["boolean", "string"]));
     }
 }

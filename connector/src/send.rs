@@ -128,11 +128,7 @@ pub fn send(request: &Request<'_>) -> Result<Sent, Box<Failed>> {
             in_doubt: earlier.in_doubt,
             window_ms: earlier.window_ms,
         },
-        None => Progress {
-            ledger: Ledger::default(),
-            in_doubt: false,
-            window_ms: (0, 0),
-        },
+        None => Progress { ledger: Ledger::default(), in_doubt: false, window_ms: (0, 0) },
     };
     match deliver(request, &mut cache, &mut progress) {
         Ok(delivery) => Ok(Sent {
@@ -218,11 +214,7 @@ fn via_web_api(
     let users = mention_ids(config, &rendered.mentions, cache)?;
     let draft = with_mentions(rendered.draft, &users);
     // An update changes one message, so it cannot be split: it is truncated to fit.
-    let overflow = if updating {
-        Overflow::Truncate
-    } else {
-        config.on_overflow
-    };
+    let overflow = if updating { Overflow::Truncate } else { config.on_overflow };
     let parts = limits::fit(draft, overflow);
     let state = MessageState::from_json(request.state).filter(|_| updating);
     if let Some(state) = state {
@@ -231,10 +223,7 @@ fn via_web_api(
             match decision {
                 Throttled::Now => {}
                 Throttled::WaitUntil(at) => {
-                    let waiting = MessageState {
-                        pending: Some(request.execution_key.to_owned()),
-                        ..state
-                    };
+                    let waiting = MessageState { pending: Some(request.execution_key.to_owned()), ..state };
                     return Ok(Delivery {
                         output: throttled_output(&waiting, "deferred"),
                         state: Some(waiting.to_json()),
@@ -252,11 +241,7 @@ fn via_web_api(
             }
         }
         let content = content(config, parts[0].clone()).replacing();
-        let update = UpdateMessage {
-            channel: &state.channel,
-            ts: &state.ts,
-            content: &content,
-        };
+        let update = UpdateMessage { channel: &state.channel, ts: &state.ts, content: &content };
         match client.call::<Posted>("chat.update", &update) {
             Ok(updated) => return Ok(web_api_result(&updated, 1, Some(true))),
             // The message was deleted: post a new one and keep that instead.
@@ -277,15 +262,13 @@ fn via_web_api(
         execution_key: request.execution_key,
         progress,
     };
-    let first = poster
-        .post_all(config, &parts, rendered.thread.as_deref())
-        .inspect_err(|error| {
-            // A channel renamed or deleted since its name was resolved: look it up again
-            // next time.
-            if error.code() == "channel_not_found" {
-                cache.forget(&destination);
-            }
-        })?;
+    let first = poster.post_all(config, &parts, rendered.thread.as_deref()).inspect_err(|error| {
+        // A channel renamed or deleted since its name was resolved: look it up again
+        // next time.
+        if error.code() == "channel_not_found" {
+            cache.forget(&destination);
+        }
+    })?;
     Ok(web_api_result(&first, parts.len(), updating.then_some(false)))
 }
 
@@ -293,19 +276,10 @@ fn via_web_api(
 /// when it was sent (the start of a throttle window).
 fn web_api_result(posted: &Posted, parts: usize, updated: Option<bool>) -> Delivery {
     let state = updated.is_some().then(|| {
-        MessageState {
-            channel: posted.channel.clone(),
-            ts: posted.ts.clone(),
-            sent_at: Some(now_ms()),
-            pending: None,
-        }
-        .to_json()
+        MessageState { channel: posted.channel.clone(), ts: posted.ts.clone(), sent_at: Some(now_ms()), pending: None }
+            .to_json()
     });
-    Delivery {
-        output: output(Some(posted), parts, updated),
-        state,
-        deliver_at: None,
-    }
+    Delivery { output: output(Some(posted), parts, updated), state, deliver_at: None }
 }
 
 /// The output of a throttled step that sent nothing now: `{ok, channel, ts, updated: false}`
@@ -318,9 +292,7 @@ fn throttled_output(state: &MessageState, outcome: &str) -> Value {
 
 /// The wall-clock time in milliseconds since the Unix epoch.
 fn now_ms() -> u64 {
-    let since_epoch = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX)
 }
 
@@ -354,10 +326,7 @@ fn mention_ids(config: &Config, mentions: &[Mentionee], cache: &mut Cache) -> Re
             Mentionee::User(id) => ids.push(id.clone()),
             Mentionee::Email(email) => {
                 let token = config.token.as_deref().ok_or_else(|| {
-                    Issue::new(
-                        "mention",
-                        format!("mentioning `{email}` needs a token to look the address up"),
-                    )
+                    Issue::new("mention", format!("mentioning `{email}` needs a token to look the address up"))
                 })?;
                 let client = SlackClient::from_env(token);
                 ids.push(Resolver::new(&client, cache).user_by_email(email)?);
@@ -435,12 +404,7 @@ impl Poster<'_> {
 
     /// A part the ledger or a lookup found.
     fn posted(&self, ts: String) -> Posted {
-        let channel = self
-            .progress
-            .ledger
-            .channel
-            .clone()
-            .unwrap_or_else(|| self.channel.clone());
+        let channel = self.progress.ledger.channel.clone().unwrap_or_else(|| self.channel.clone());
         Posted { channel, ts }
     }
 
@@ -448,10 +412,7 @@ impl Poster<'_> {
     /// that cannot answer is an error that says the message may be there already, never
     /// a reason to post it again; a rate limit stays a rate limit.
     fn find(&self, part: usize, thread: Option<&str>) -> Result<Option<String>, SlackError> {
-        let unverifiable = |reason: String| SlackError::Unverifiable {
-            channel: self.channel.clone(),
-            reason,
-        };
+        let unverifiable = |reason: String| SlackError::Unverifiable { channel: self.channel.clone(), reason };
         let checked = |error: SlackError| match error {
             SlackError::RateLimited { .. } => error,
             error => unverifiable(error.to_string()),
@@ -483,12 +444,7 @@ impl Poster<'_> {
             // parent still says when it was last replied to: nothing after the last part
             // this execution is known to have posted there means this part is not there.
             Err(cause) => {
-                let last = self
-                    .progress
-                    .ledger
-                    .parts
-                    .get(&(part - 1))
-                    .map_or(thread, String::as_str);
+                let last = self.progress.ledger.parts.get(&(part - 1)).map_or(thread, String::as_str);
                 if lookup.replied_after(thread, last).map_err(checked)? {
                     Err(unverifiable(format!(
                         "the thread has replies since the last part known, and they cannot be read ({cause})"

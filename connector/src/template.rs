@@ -79,9 +79,7 @@ pub fn render(input: &str, source: &str, escaping: Escaping, variables: &Value) 
     // (or its error) is the one that counts.
     // Its error is not explained: the full environment's is.
     let lean = build(Environment::empty(), escaping);
-    let rendered = lean
-        .template_from_named_str(input, source)
-        .and_then(|template| template.render(variables));
+    let rendered = lean.template_from_named_str(input, source).and_then(|template| template.render(variables));
     if let Ok(text) = rendered {
         return Ok(text);
     }
@@ -90,25 +88,16 @@ pub fn render(input: &str, source: &str, escaping: Escaping, variables: &Value) 
 
 /// Renders `source` in `env`, explaining a failure.
 fn render_in(env: &Environment, input: &str, source: &str, variables: &Value) -> Result<String, TemplateError> {
-    let template = env
-        .template_from_named_str(input, source)
-        .map_err(|error| syntax_error(input, &error))?;
+    let template = env.template_from_named_str(input, source).map_err(|error| syntax_error(input, &error))?;
     template.render(variables).map_err(|error| {
         let missing = match error.kind() {
             minijinja::ErrorKind::UndefinedError => missing_paths(env, template.undeclared_variables(true), variables),
             _ => Vec::new(),
         };
         if missing.is_empty() {
-            TemplateError::Render {
-                input: input.to_owned(),
-                line: error.line().unwrap_or(1),
-                detail: detail(&error),
-            }
+            TemplateError::Render { input: input.to_owned(), line: error.line().unwrap_or(1), detail: detail(&error) }
         } else {
-            TemplateError::MissingVariables {
-                input: input.to_owned(),
-                paths: missing,
-            }
+            TemplateError::MissingVariables { input: input.to_owned(), paths: missing }
         }
     })
 }
@@ -154,14 +143,11 @@ fn plain_text(text: &str) -> Option<&str> {
 /// variables (`customer.name`) that resolves; `None` otherwise.
 fn lookup(expression: &str, variables: &Value) -> Option<Value> {
     /// Words minijinja reads as literals or as its own names, not as variables.
-    const RESERVED: [&str; 12] = [
-        "true", "false", "none", "True", "False", "None", "loop", "self", "super", "caller", "varargs", "kwargs",
-    ];
+    const RESERVED: [&str; 12] =
+        ["true", "false", "none", "True", "False", "None", "loop", "self", "super", "caller", "varargs", "kwargs"];
     let identifier = |name: &str| {
         let mut chars = name.chars();
-        chars
-            .next()
-            .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        chars.next().is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
             && !RESERVED.contains(&name)
     };
@@ -175,9 +161,8 @@ fn lookup(expression: &str, variables: &Value) -> Option<Value> {
 
 /// The value at the dotted `path` (`customer.name`) in the variables, if there is one.
 fn resolve(variables: &Value, path: &str) -> Option<Value> {
-    path.split('.').try_fold(variables.clone(), |value, key| {
-        value.get_attr(key).ok().filter(|found| !found.is_undefined())
-    })
+    path.split('.')
+        .try_fold(variables.clone(), |value, key| value.get_attr(key).ok().filter(|found| !found.is_undefined()))
 }
 
 /// A value computed at run time, escaped as data for `escaping` and never rendered.
@@ -261,11 +246,7 @@ fn missing_paths(env: &Environment, used: std::collections::HashSet<String>, var
 }
 
 fn syntax_error(input: &str, error: &minijinja::Error) -> TemplateError {
-    TemplateError::Syntax {
-        input: input.to_owned(),
-        line: error.line().unwrap_or(1),
-        detail: detail(error),
-    }
+    TemplateError::Syntax { input: input.to_owned(), line: error.line().unwrap_or(1), detail: detail(error) }
 }
 
 /// What went wrong, without minijinja's template name and line, which the caller states.
@@ -294,24 +275,10 @@ mod tests {
 
     #[test]
     fn text_without_tags_renders_as_minijinja_renders_it() {
-        for source in [
-            "#general",
-            "C0123",
-            "a & <b>\n",
-            "two\r\n",
-            "cr\r",
-            "x\n\n",
-            "",
-            "\n",
-            "100% } done",
-        ] {
+        for source in ["#general", "C0123", "a & <b>\n", "two\r\n", "cr\r", "x\n\n", "", "\n", "100% } done"] {
             let fast = render("text", source, Escaping::Mrkdwn, &Value::from_serialize(json!({}))).unwrap();
             let env = environment(Escaping::Mrkdwn);
-            let slow = env
-                .template_from_named_str("text", source)
-                .unwrap()
-                .render(json!({}))
-                .unwrap();
+            let slow = env.template_from_named_str("text", source).unwrap().render(json!({})).unwrap();
             assert_eq!(fast, slow, "{source:?}");
         }
         assert!(literal("{{ n }}").is_none() && literal("{% if x %}").is_none() && literal("{# note #}").is_none());
@@ -372,11 +339,7 @@ mod tests {
                 assert_eq!(fast, full, "{source:?} {escaping:?}");
             }
             for source in declined {
-                assert_eq!(
-                    substituted(source, escaping, &variables),
-                    None,
-                    "{source:?} is left to minijinja"
-                );
+                assert_eq!(substituted(source, escaping, &variables), None, "{source:?} is left to minijinja");
             }
         }
     }
@@ -412,10 +375,7 @@ mod tests {
         )
         .unwrap();
         let parsed: serde_json::Value = serde_json::from_str(&blocks).unwrap();
-        assert_eq!(
-            parsed,
-            json!([{ "n": 12.5, "vip": true, "t": "Ann &lt;!channel&gt; &amp; Co \"\\" }])
-        );
+        assert_eq!(parsed, json!([{ "n": 12.5, "vip": true, "t": "Ann &lt;!channel&gt; &amp; Co \"\\" }]));
     }
 
     #[test]
@@ -452,9 +412,6 @@ mod tests {
     fn syntax_errors_name_input_and_line() {
         let error = check_syntax("text", "line one\n{{ customer.name }").unwrap_err();
         let message = error.to_string();
-        assert!(
-            message.starts_with("`text` has a template syntax error on line 2: "),
-            "{message}"
-        );
+        assert!(message.starts_with("`text` has a template syntax error on line 2: "), "{message}");
     }
 }

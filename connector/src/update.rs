@@ -45,11 +45,7 @@ pub fn throttle(state: &MessageState, window_ms: u64, now_ms: u64, execution_key
         return Throttled::Superseded;
     }
     let window_ends = state.sent_at.map_or(0, |sent| sent.saturating_add(window_ms));
-    if now_ms >= window_ends {
-        Throttled::Now
-    } else {
-        Throttled::WaitUntil(window_ends)
-    }
+    if now_ms >= window_ends { Throttled::Now } else { Throttled::WaitUntil(window_ends) }
 }
 
 impl MessageState {
@@ -70,38 +66,21 @@ mod tests {
     use super::*;
 
     fn sent_at(ms: u64, pending: Option<&str>) -> MessageState {
-        MessageState {
-            channel: "C1".into(),
-            ts: "1.0".into(),
-            sent_at: Some(ms),
-            pending: pending.map(str::to_owned),
-        }
+        MessageState { channel: "C1".into(), ts: "1.0".into(), sent_at: Some(ms), pending: pending.map(str::to_owned) }
     }
 
     #[test]
     fn one_update_per_window_and_the_latest_waiter_wins() {
         // Inside the window: wait for its end.
-        assert_eq!(
-            throttle(&sent_at(1_000, None), 500, 1_200, "a", false),
-            Throttled::WaitUntil(1_500)
-        );
+        assert_eq!(throttle(&sent_at(1_000, None), 500, 1_200, "a", false), Throttled::WaitUntil(1_500));
         // After it: now.
         assert_eq!(throttle(&sent_at(1_000, None), 500, 1_500, "a", false), Throttled::Now);
         // A waiter that is still the latest delivers at the end of the window.
-        assert_eq!(
-            throttle(&sent_at(1_000, Some("a")), 500, 1_500, "a", true),
-            Throttled::Now
-        );
+        assert_eq!(throttle(&sent_at(1_000, Some("a")), 500, 1_500, "a", true), Throttled::Now);
         // One that a later execution replaced does not.
-        assert_eq!(
-            throttle(&sent_at(1_000, Some("b")), 500, 1_500, "a", true),
-            Throttled::Superseded
-        );
+        assert_eq!(throttle(&sent_at(1_000, Some("b")), 500, 1_500, "a", true), Throttled::Superseded);
         // A first message has no window to wait for.
-        let fresh = MessageState {
-            sent_at: None,
-            ..sent_at(0, None)
-        };
+        let fresh = MessageState { sent_at: None, ..sent_at(0, None) };
         assert_eq!(throttle(&fresh, 500, 10, "a", false), Throttled::Now);
     }
 
@@ -112,12 +91,7 @@ mod tests {
 
     #[test]
     fn state_round_trips_and_garbage_means_none() {
-        let state = MessageState {
-            channel: "D1".into(),
-            ts: "1.000200".into(),
-            sent_at: None,
-            pending: None,
-        };
+        let state = MessageState { channel: "D1".into(), ts: "1.000200".into(), sent_at: None, pending: None };
         assert_eq!(state.to_json(), r#"{"channel":"D1","ts":"1.000200"}"#);
         assert_eq!(MessageState::from_json(Some(&state.to_json())), Some(state));
         assert_eq!(MessageState::from_json(Some(r#"{"ts": 1}"#)), None);

@@ -72,11 +72,9 @@ fn webhook_overrides(inputs: &Inputs) -> Vec<Issue> {
 /// The names of the inputs given as `null`.
 fn computed_inputs(config: &str) -> Vec<String> {
     match serde_json::from_str::<serde_json::Value>(config) {
-        Ok(serde_json::Value::Object(object)) => object
-            .into_iter()
-            .filter(|(_, value)| value.is_null())
-            .map(|(name, _)| name)
-            .collect(),
+        Ok(serde_json::Value::Object(object)) => {
+            object.into_iter().filter(|(_, value)| value.is_null()).map(|(name, _)| name).collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -110,10 +108,7 @@ mod tests {
                  "update_key": "{{ id"}"##,
         );
         let fields: Vec<&str> = issues.iter().map(|issue| issue.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            ["color", "on_overflow", "unfurl_links", "mention", "update_key"]
-        );
+        assert_eq!(fields, ["color", "on_overflow", "unfurl_links", "mention", "update_key"]);
     }
 
     #[test]

@@ -24,12 +24,8 @@ pub const DURATION_PATTERN: &str = r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+
 
 /// Parses the `throttle` input, an ISO 8601 duration such as `PT5M`, into milliseconds.
 pub fn throttle(text: &str) -> Result<u64, Issue> {
-    let invalid = || {
-        Issue::new(
-            "throttle",
-            format!("`throttle` must be an ISO 8601 duration such as `PT5M`, not `{text}`"),
-        )
-    };
+    let invalid =
+        || Issue::new("throttle", format!("`throttle` must be an ISO 8601 duration such as `PT5M`, not `{text}`"));
     let duration: std::time::Duration = iso8601::duration(text.trim()).map_err(|_| invalid())?.into();
     u64::try_from(duration.as_millis()).map_err(|_| invalid())
 }
@@ -85,10 +81,9 @@ impl Overflow {
         match text.trim().to_ascii_lowercase().as_str() {
             "split" => Ok(Overflow::Split),
             "truncate" => Ok(Overflow::Truncate),
-            other => Err(Issue::new(
-                "on_overflow",
-                format!("`on_overflow` must be `split` or `truncate`, not `{other}`"),
-            )),
+            other => {
+                Err(Issue::new("on_overflow", format!("`on_overflow` must be `split` or `truncate`, not `{other}`")))
+            }
         }
     }
 }
@@ -101,10 +96,7 @@ pub fn flag(name: &str, value: &Value) -> Result<Option<bool>, Issue> {
         Value::String(text) if text.trim().is_empty() => Ok(None),
         Value::String(text) if text.trim().eq_ignore_ascii_case("true") => Ok(Some(true)),
         Value::String(text) if text.trim().eq_ignore_ascii_case("false") => Ok(Some(false)),
-        _ => Err(Issue::new(
-            name,
-            format!("`{name}` must be `true` or `false`, not {value}"),
-        )),
+        _ => Err(Issue::new(name, format!("`{name}` must be `true` or `false`, not {value}"))),
     }
 }
 
@@ -157,9 +149,7 @@ pub fn webhook_url(url: &str) -> Result<String, Issue> {
         return Ok(url.to_owned());
     }
     let valid = ["https://", "http://"].iter().any(|scheme| {
-        url.strip_prefix(scheme)
-            .and_then(|rest| rest.split('/').next())
-            .is_some_and(|host| !host.is_empty())
+        url.strip_prefix(scheme).and_then(|rest| rest.split('/').next()).is_some_and(|host| !host.is_empty())
     }) && !url.contains(char::is_whitespace);
     if valid {
         Ok(url.to_owned())
@@ -198,12 +188,7 @@ mod tests {
         assert_eq!(flag("x", &json!(" False ")).unwrap(), Some(false));
         assert_eq!(flag("x", &json!("")).unwrap(), None);
         assert_eq!(flag("x", &json!(null)).unwrap(), None);
-        assert!(
-            flag("unfurl_links", &json!("yes"))
-                .unwrap_err()
-                .message
-                .contains("`true` or `false`")
-        );
+        assert!(flag("unfurl_links", &json!("yes")).unwrap_err().message.contains("`true` or `false`"));
     }
 
     #[test]
@@ -226,10 +211,7 @@ mod tests {
         let items = vec!["U0123456789, ada@example.com".to_owned(), " ".to_owned()];
         assert_eq!(
             mentionees(&items).unwrap(),
-            [
-                Mentionee::User("U0123456789".into()),
-                Mentionee::Email("ada@example.com".into())
-            ]
+            [Mentionee::User("U0123456789".into()), Mentionee::Email("ada@example.com".into())]
         );
         assert!(mentionees(&["@ada".to_owned()]).is_err());
     }

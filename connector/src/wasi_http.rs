@@ -97,27 +97,19 @@ pub fn post(url: &str, headers: &[(&'static str, &str)], body: &[u8], timeouts: 
         .filter(|uri| matches!(uri.scheme_str(), Some("http" | "https")) && uri.authority().is_some())
         .ok_or_else(|| HttpError::InvalidUrl(url.to_owned()))?;
     let length = body.len().to_string();
-    let mut list: Vec<(String, Vec<u8>)> = headers
-        .iter()
-        .map(|(name, value)| ((*name).to_owned(), value.as_bytes().to_vec()))
-        .collect();
+    let mut list: Vec<(String, Vec<u8>)> =
+        headers.iter().map(|(name, value)| ((*name).to_owned(), value.as_bytes().to_vec())).collect();
     list.push(("content-length".to_owned(), length.into_bytes()));
     let fields = Fields::from_list(&list).map_err(|_| HttpError::InvalidHeaders)?;
     let request = OutgoingRequest::new(fields);
     let refused = |what| move |()| HttpError::Refused(what);
     request.set_method(&Method::Post).map_err(refused("set the method"))?;
-    let scheme = if uri.scheme_str() == Some("https") {
-        Scheme::Https
-    } else {
-        Scheme::Http
-    };
+    let scheme = if uri.scheme_str() == Some("https") { Scheme::Https } else { Scheme::Http };
     request.set_scheme(Some(&scheme)).map_err(refused("set the scheme"))?;
     let authority = uri.authority().map(|a| a.as_str());
     request.set_authority(authority).map_err(refused("set the authority"))?;
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    request
-        .set_path_with_query(Some(path))
-        .map_err(refused("set the path"))?;
+    request.set_path_with_query(Some(path)).map_err(refused("set the path"))?;
     let outgoing = request.body().map_err(refused("open the request body"))?;
     let options = RequestOptions::new();
     let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
@@ -138,22 +130,15 @@ pub fn post(url: &str, headers: &[(&'static str, &str)], body: &[u8], timeouts: 
         Some(Err(())) | None => return Err(sent.err().unwrap_or(HttpError::Refused("give the reply"))),
     };
     let status = response.status();
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .first()
-        .map(|value| String::from_utf8_lossy(value).into_owned());
+    let retry_after =
+        response.headers().get("retry-after").first().map(|value| String::from_utf8_lossy(value).into_owned());
     let incoming = response.consume().map_err(refused("give the reply body"))?;
     let body = {
         let stream = incoming.stream().map_err(refused("give the reply body"))?;
         read_all(&stream)?
     };
     drop(IncomingBody::finish(incoming));
-    Ok(Reply {
-        status,
-        retry_after,
-        body,
-    })
+    Ok(Reply { status, retry_after, body })
 }
 
 /// Writes `body` into the request body, in chunks a blocking write may take.
@@ -161,9 +146,7 @@ fn write_all(outgoing: &OutgoingBody, body: &[u8]) -> Result<(), HttpError> {
     let what = "write the request body";
     let stream = outgoing.write().map_err(|()| HttpError::Refused(what))?;
     for chunk in body.chunks(WRITE_CHUNK) {
-        stream
-            .blocking_write_and_flush(chunk)
-            .map_err(|error| stream_error(error, what))?;
+        stream.blocking_write_and_flush(chunk).map_err(|error| stream_error(error, what))?;
     }
     Ok(())
 }

@@ -68,31 +68,16 @@ impl Vault {
             .filter(|name| !name.is_empty())
             .map(str::to_owned)
             .collect();
-        let values = variables
-            .into_iter()
-            .filter(|(name, _)| is_secret(name, &listed))
-            .collect();
-        let inner = VaultInner {
-            values,
-            listed,
-            placeholders: HashMap::new(),
-        };
-        Self {
-            inner: Arc::new(Mutex::new(inner)),
-        }
+        let values = variables.into_iter().filter(|(name, _)| is_secret(name, &listed)).collect();
+        let inner = VaultInner { values, listed, placeholders: HashMap::new() };
+        Self { inner: Arc::new(Mutex::new(inner)) }
     }
 
     /// A vault over exactly these secrets.
     pub fn with_values(values: HashMap<String, String>) -> Self {
         let listed = values.keys().cloned().collect();
-        let inner = VaultInner {
-            values,
-            listed,
-            placeholders: HashMap::new(),
-        };
-        Self {
-            inner: Arc::new(Mutex::new(inner)),
-        }
+        let inner = VaultInner { values, listed, placeholders: HashMap::new() };
+        Self { inner: Arc::new(Mutex::new(inner)) }
     }
 
     /// Sets a secret's value (the sandbox sets its own token this way).
@@ -303,10 +288,7 @@ mod tests {
         assert!(concealed.starts_with("Bearer herald-secret-"));
         assert_eq!(vault.reveal(&concealed), "Bearer xoxb-real");
         // The same secret keeps its placeholder.
-        assert_eq!(
-            vault.conceal("{{secrets.SLACK_BOT_TOKEN}}").unwrap(),
-            concealed["Bearer ".len()..]
-        );
+        assert_eq!(vault.conceal("{{secrets.SLACK_BOT_TOKEN}}").unwrap(), concealed["Bearer ".len()..]);
     }
 
     #[test]
@@ -329,14 +311,8 @@ mod tests {
         let err = vault.conceal("{{secrets.HERALD_TEST_UNLISTED}}").unwrap_err();
         assert_eq!(err, SecretError::NotASecret("HERALD_TEST_UNLISTED".into()));
         assert!(err.to_string().contains("start with `SLACK_`"), "{err}");
-        assert_eq!(
-            vault.conceal("{{secrets.HOME}}").unwrap_err(),
-            SecretError::NotASecret("HOME".into())
-        );
-        assert_eq!(
-            vault.conceal("{{secrets.OTHER_UNSET}}").unwrap_err(),
-            SecretError::Missing("OTHER_UNSET".into())
-        );
+        assert_eq!(vault.conceal("{{secrets.HOME}}").unwrap_err(), SecretError::NotASecret("HOME".into()));
+        assert_eq!(vault.conceal("{{secrets.OTHER_UNSET}}").unwrap_err(), SecretError::Missing("OTHER_UNSET".into()));
         assert_eq!(
             vault.conceal("{{secrets.SLACK_UNSET_HERE}}").unwrap_err(),
             SecretError::Missing("SLACK_UNSET_HERE".into())
@@ -346,10 +322,7 @@ mod tests {
     #[test]
     fn other_templates_are_left_alone() {
         let vault = vault();
-        assert_eq!(
-            vault.conceal("Hi {{ customer.name }}").unwrap(),
-            "Hi {{ customer.name }}"
-        );
+        assert_eq!(vault.conceal("Hi {{ customer.name }}").unwrap(), "Hi {{ customer.name }}");
     }
 
     #[test]
@@ -364,10 +337,7 @@ mod tests {
         let reply =
             r#"{"error":"xoxb-real xoxb-real","url":"https:\/\/hooks.example\/a\"b","other":"never-handed-out"}"#;
         let swapped = String::from_utf8(vault.conceal_values(reply.as_bytes()).unwrap()).unwrap();
-        assert_eq!(
-            swapped,
-            format!(r#"{{"error":"{token} {token}","url":"{hook}","other":"never-handed-out"}}"#)
-        );
+        assert_eq!(swapped, format!(r#"{{"error":"{token} {token}","url":"{hook}","other":"never-handed-out"}}"#));
         assert_eq!(vault.conceal_values(b"nothing to see"), None);
     }
 

@@ -86,18 +86,23 @@ pub async fn herald_in(state: &Path, api_url: Option<&str>, args: &[&str], env: 
 
 /// The `herald` command `herald_in` runs, to spawn (and kill) it instead.
 pub fn command(state: &Path, api_url: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_herald"));
+    command_of(Path::new(env!("CARGO_BIN_EXE_herald")), state, api_url, args, env)
+}
+
+/// [`command`] with another copy of the `herald` binary.
+pub fn command_of(
+    herald: &Path,
+    state: &Path,
+    api_url: Option<&str>,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(herald);
     command.args(args);
-    if args
-        .first()
-        .is_some_and(|c| ["run", "resume", "instances", "show"].contains(c))
-    {
+    if args.first().is_some_and(|c| ["run", "resume", "instances", "show"].contains(c)) {
         command.arg("--state").arg(state);
     }
-    command
-        .env_remove("SLACK_API_URL")
-        .env_remove("SLACK_BOT_TOKEN")
-        .env_remove("RUST_LOG");
+    command.env_remove("SLACK_API_URL").env_remove("SLACK_BOT_TOKEN").env_remove("RUST_LOG");
     command.env("HERALD_CACHE_DIR", own_cache(state));
     command.current_dir(state).envs(env.iter().copied());
     if let Some(url) = api_url {
@@ -126,13 +131,8 @@ pub fn stderr(output: &Output) -> String {
 }
 
 pub fn json_record(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-            stdout(output),
-            stderr(output)
-        )
-    })
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", stdout(output), stderr(output)))
 }
 
 /// The message metadata herald puts on every post, so a retry can find it.
@@ -142,11 +142,7 @@ pub fn step_metadata(record: &Value, element: &str, part: u32) -> Value {
 }
 
 pub fn posts(sandbox: &SlackSandbox) -> Vec<ReceivedRequest> {
-    sandbox
-        .requests()
-        .into_iter()
-        .filter(|r| r.api_method() == "chat.postMessage")
-        .collect()
+    sandbox.requests().into_iter().filter(|r| r.api_method() == "chat.postMessage").collect()
 }
 
 /// A linear flow start → tasks → end; each task is (id, inputs, headers, retries).
@@ -158,10 +154,7 @@ pub struct Task<'a> {
 }
 
 pub fn xml_attr(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 pub fn linear_flow(dir: &Path, tasks: &[Task]) -> PathBuf {
@@ -173,26 +166,18 @@ pub fn linear_flow_of(dir: &Path, task_type: &str, tasks: &[Task]) -> PathBuf {
     let mut body = String::from("    <bpmn:startEvent id=\"start\" />\n");
     let mut previous = "start".to_owned();
     for task in tasks {
-        body += &format!(
-            "    <bpmn:sequenceFlow id=\"to_{0}\" sourceRef=\"{previous}\" targetRef=\"{0}\" />\n",
-            task.id
-        );
+        body +=
+            &format!("    <bpmn:sequenceFlow id=\"to_{0}\" sourceRef=\"{previous}\" targetRef=\"{0}\" />\n", task.id);
         body += &format!(
             "    <bpmn:serviceTask id=\"{}\">\n      <bpmn:extensionElements>\n        <zeebe:taskDefinition type=\"{task_type}\" retries=\"{}\" />\n        <zeebe:ioMapping>\n",
             task.id, task.retries
         );
         for (target, source) in task.inputs {
-            body += &format!(
-                "          <zeebe:input source=\"{}\" target=\"{target}\" />\n",
-                xml_attr(source)
-            );
+            body += &format!("          <zeebe:input source=\"{}\" target=\"{target}\" />\n", xml_attr(source));
         }
         body += "        </zeebe:ioMapping>\n        <zeebe:taskHeaders>\n";
         for (key, value) in task.headers {
-            body += &format!(
-                "          <zeebe:header key=\"{key}\" value=\"{}\" />\n",
-                xml_attr(value)
-            );
+            body += &format!("          <zeebe:header key=\"{key}\" value=\"{}\" />\n", xml_attr(value));
         }
         body += "        </zeebe:taskHeaders>\n      </bpmn:extensionElements>\n    </bpmn:serviceTask>\n";
         previous = task.id.to_owned();

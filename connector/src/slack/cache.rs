@@ -28,8 +28,7 @@ impl Cache {
     /// The cache the host handed back; an unreadable one (e.g. from another version) is
     /// only a lost shortcut, so it counts as empty.
     pub fn from_json(json: Option<&str>) -> Cache {
-        json.and_then(|json| serde_json::from_str(json).ok())
-            .unwrap_or_default()
+        json.and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
     }
 
     /// Forgets what `destination` resolved to, once Slack said it is gone.

@@ -74,10 +74,7 @@ impl<'token> SlackClient<'token> {
     ) -> Result<R, SlackError> {
         let url = method_url(&self.base_url, method);
         let authorization = format!("Bearer {}", self.token);
-        let headers = [
-            ("content-type", content_type),
-            ("authorization", authorization.as_str()),
-        ];
+        let headers = [("content-type", content_type), ("authorization", authorization.as_str())];
         let reply = wasi_http::post(&url, &headers, body, TIMEOUTS).map_err(|error| match error {
             HttpError::InvalidHeaders => SlackError::InvalidToken { method },
             error => connection_error(method, error),
@@ -85,10 +82,7 @@ impl<'token> SlackClient<'token> {
         let status = reply.status;
         let retry_after_seconds = retry_after(reply.retry_after.as_deref());
         if status == 429 {
-            return Err(SlackError::RateLimited {
-                method,
-                retry_after_seconds,
-            });
+            return Err(SlackError::RateLimited { method, retry_after_seconds });
         }
         if status >= 500 {
             return Err(SlackError::HttpStatus { method, status });
@@ -107,10 +101,7 @@ impl<'token> SlackClient<'token> {
         let reply = serde_json::from_slice::<Value>(&reply.body).map_err(|_| not_slack())?;
         let error = api_error(method, &reply);
         Err(match error.kind() {
-            FailureKind::RateLimited => SlackError::RateLimited {
-                method,
-                retry_after_seconds,
-            },
+            FailureKind::RateLimited => SlackError::RateLimited { method, retry_after_seconds },
             _ => error,
         })
     }
@@ -132,11 +123,7 @@ fn form_encode(pairs: &[(&str, &str)]) -> String {
             })
             .collect::<String>()
     };
-    pairs
-        .iter()
-        .map(|(key, value)| format!("{}={}", encode(key), encode(value)))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(key, value)| format!("{}={}", encode(key), encode(value))).collect::<Vec<_>>().join("&")
 }
 
 /// The URL of a Web API method under the base URL, with or without its trailing slash.
@@ -147,9 +134,7 @@ fn method_url(base_url: &str, method: &str) -> String {
 /// The seconds of a reply's `Retry-After` header, or the default when absent or not a
 /// number.
 pub fn retry_after(header: Option<&str>) -> u32 {
-    header
-        .and_then(|value| value.trim().parse().ok())
-        .unwrap_or(DEFAULT_RETRY_AFTER_SECONDS)
+    header.and_then(|value| value.trim().parse().ok()).unwrap_or(DEFAULT_RETRY_AFTER_SECONDS)
 }
 
 /// The error an `ok:false` reply describes, with Slack's own details.
@@ -181,10 +166,7 @@ fn api_error(method: &'static str, reply: &Value) -> SlackError {
 pub fn connection_error(method: &'static str, error: HttpError) -> SlackError {
     let failure = match &error {
         HttpError::InvalidUrl(url) => {
-            return SlackError::InvalidUrl {
-                method,
-                url: url.clone(),
-            };
+            return SlackError::InvalidUrl { method, url: url.clone() };
         }
         HttpError::Failed(ErrorCode::HttpRequestDenied) => ConnectionFailure::Denied,
         HttpError::Failed(
@@ -196,12 +178,7 @@ pub fn connection_error(method: &'static str, error: HttpError) -> SlackError {
         ) => ConnectionFailure::Timeout,
         _ => ConnectionFailure::Failed,
     };
-    SlackError::Connection {
-        method,
-        failure,
-        may_have_arrived: error.may_have_arrived(),
-        detail: error.to_string(),
-    }
+    SlackError::Connection { method, failure, may_have_arrived: error.may_have_arrived(), detail: error.to_string() }
 }
 
 #[cfg(test)]
@@ -210,14 +187,8 @@ mod tests {
 
     #[test]
     fn method_urls_join_with_one_slash() {
-        assert_eq!(
-            method_url("https://slack.com/api/", "chat.postMessage"),
-            "https://slack.com/api/chat.postMessage"
-        );
-        assert_eq!(
-            method_url("http://127.0.0.1:9000/api", "auth.test"),
-            "http://127.0.0.1:9000/api/auth.test"
-        );
+        assert_eq!(method_url("https://slack.com/api/", "chat.postMessage"), "https://slack.com/api/chat.postMessage");
+        assert_eq!(method_url("http://127.0.0.1:9000/api", "auth.test"), "http://127.0.0.1:9000/api/auth.test");
     }
 
     #[test]

@@ -131,9 +131,7 @@ impl<'a> Resolver<'a> {
         if let Some(id) = self.cache.dms.get(user) {
             return Ok(id.clone());
         }
-        let opened: Opened = self
-            .client
-            .call("conversations.open", &serde_json::json!({ "users": user }))?;
+        let opened: Opened = self.client.call("conversations.open", &serde_json::json!({ "users": user }))?;
         self.cache.dms.insert(user.to_owned(), opened.channel.id.clone());
         Ok(opened.channel.id)
     }
@@ -146,11 +144,8 @@ impl<'a> Resolver<'a> {
             if let Some(id) = self.cache.channels.get(name) {
                 return Ok(id.clone());
             }
-            let mut query = vec![
-                ("types", "public_channel,private_channel"),
-                ("exclude_archived", "true"),
-                ("limit", PAGE_SIZE),
-            ];
+            let mut query =
+                vec![("types", "public_channel,private_channel"), ("exclude_archived", "true"), ("limit", PAGE_SIZE)];
             if !cursor.is_empty() {
                 query.push(("cursor", &cursor));
             }
@@ -160,10 +155,7 @@ impl<'a> Resolver<'a> {
                     self.cache.channels.insert(listed.to_lowercase(), channel.id);
                 }
             }
-            cursor = page
-                .response_metadata
-                .and_then(|metadata| metadata.next_cursor)
-                .unwrap_or_default();
+            cursor = page.response_metadata.and_then(|metadata| metadata.next_cursor).unwrap_or_default();
             if cursor.is_empty() {
                 return self.cache.channels.get(name).cloned().ok_or_else(|| SlackError::Api {
                     method: "conversations.list",
@@ -189,9 +181,6 @@ mod tests {
         assert_eq!(classify("G0123456789"), Destination::Conversation("G0123456789".into()));
         assert_eq!(classify("U0123456789"), Destination::User("U0123456789".into()));
         assert_eq!(classify("W0123456789"), Destination::User("W0123456789".into()));
-        assert_eq!(
-            classify("ada@example.com"),
-            Destination::Email("ada@example.com".into())
-        );
+        assert_eq!(classify("ada@example.com"), Destination::Email("ada@example.com".into()));
     }
 }

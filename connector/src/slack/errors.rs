@@ -37,10 +37,7 @@ pub enum ConnectionFailure {
 pub enum SlackError {
     /// HTTP 429, or an `ok:false` reply with `ratelimited`.
     #[error("Slack rate-limited {method}; retry after {retry_after_seconds} s")]
-    RateLimited {
-        method: &'static str,
-        retry_after_seconds: u32,
-    },
+    RateLimited { method: &'static str, retry_after_seconds: u32 },
     /// Slack answered `ok:false` with an error code.
     #[error("Slack {method} failed: {code}{}", in_parentheses(details.as_deref()))]
     Api {
@@ -91,10 +88,7 @@ impl SlackError {
             SlackError::RateLimited { .. } => FailureKind::RateLimited,
             SlackError::Api { code, .. } => known_error(code).map_or(FailureKind::Rejected, |known| known.kind),
             SlackError::HttpStatus { status, .. } if *status >= 500 => FailureKind::Transient,
-            SlackError::Connection {
-                failure: ConnectionFailure::Denied,
-                ..
-            }
+            SlackError::Connection { failure: ConnectionFailure::Denied, .. }
             | SlackError::HttpStatus { .. }
             | SlackError::InvalidReply { .. }
             | SlackError::InvalidUrl { .. }
@@ -183,21 +177,13 @@ impl SlackError {
     /// Whether the request may have delivered something although it failed: it went out
     /// and no answer came back.
     pub fn may_have_arrived(&self) -> bool {
-        matches!(
-            self,
-            SlackError::Connection {
-                may_have_arrived: true,
-                ..
-            }
-        )
+        matches!(self, SlackError::Connection { may_have_arrived: true, .. })
     }
 
     /// How long to wait before retrying, for a rate limit.
     pub fn retry_after_seconds(&self) -> u32 {
         match self {
-            SlackError::RateLimited {
-                retry_after_seconds, ..
-            } => *retry_after_seconds,
+            SlackError::RateLimited { retry_after_seconds, .. } => *retry_after_seconds,
             _ => DEFAULT_RETRY_AFTER_SECONDS,
         }
     }
@@ -380,37 +366,17 @@ const KNOWN_ERRORS: &[KnownError] = &[
         kind: FailureKind::Unauthorized,
         hint: "no token reached Slack: set SLACK_BOT_TOKEN, or the step's `token` input",
     },
-    KnownError {
-        code: "invalid_auth",
-        kind: FailureKind::Unauthorized,
-        hint: BOT_TOKEN,
-    },
+    KnownError { code: "invalid_auth", kind: FailureKind::Unauthorized, hint: BOT_TOKEN },
     KnownError {
         code: "invalid_token",
         kind: FailureKind::Unauthorized,
         hint: "the webhook URL is no longer valid: create a new incoming webhook and update \
                `webhook_url`",
     },
-    KnownError {
-        code: "not_allowed_token_type",
-        kind: FailureKind::Unauthorized,
-        hint: BOT_TOKEN,
-    },
-    KnownError {
-        code: "account_inactive",
-        kind: FailureKind::Unauthorized,
-        hint: REINSTALL,
-    },
-    KnownError {
-        code: "token_revoked",
-        kind: FailureKind::Unauthorized,
-        hint: REINSTALL,
-    },
-    KnownError {
-        code: "token_expired",
-        kind: FailureKind::Unauthorized,
-        hint: REINSTALL,
-    },
+    KnownError { code: "not_allowed_token_type", kind: FailureKind::Unauthorized, hint: BOT_TOKEN },
+    KnownError { code: "account_inactive", kind: FailureKind::Unauthorized, hint: REINSTALL },
+    KnownError { code: "token_revoked", kind: FailureKind::Unauthorized, hint: REINSTALL },
+    KnownError { code: "token_expired", kind: FailureKind::Unauthorized, hint: REINSTALL },
     KnownError {
         code: "team_access_not_granted",
         kind: FailureKind::Unauthorized,
@@ -446,31 +412,11 @@ const KNOWN_ERRORS: &[KnownError] = &[
         kind: FailureKind::RateLimited,
         hint: "the workspace's message limit is reached: the step will be retried later",
     },
-    KnownError {
-        code: "internal_error",
-        kind: FailureKind::Transient,
-        hint: TEMPORARY,
-    },
-    KnownError {
-        code: "fatal_error",
-        kind: FailureKind::Transient,
-        hint: TEMPORARY,
-    },
-    KnownError {
-        code: "service_unavailable",
-        kind: FailureKind::Transient,
-        hint: TEMPORARY,
-    },
-    KnownError {
-        code: "request_timeout",
-        kind: FailureKind::Transient,
-        hint: TEMPORARY,
-    },
-    KnownError {
-        code: "rollup_error",
-        kind: FailureKind::Transient,
-        hint: TEMPORARY,
-    },
+    KnownError { code: "internal_error", kind: FailureKind::Transient, hint: TEMPORARY },
+    KnownError { code: "fatal_error", kind: FailureKind::Transient, hint: TEMPORARY },
+    KnownError { code: "service_unavailable", kind: FailureKind::Transient, hint: TEMPORARY },
+    KnownError { code: "request_timeout", kind: FailureKind::Transient, hint: TEMPORARY },
+    KnownError { code: "rollup_error", kind: FailureKind::Transient, hint: TEMPORARY },
 ];
 
 /// ` (details)`, or nothing without details.
@@ -522,9 +468,7 @@ mod tests {
     #[test]
     fn missing_scope_names_the_needed_scope() {
         assert!(
-            api("missing_scope", Some("chat:write"))
-                .hint()
-                .starts_with("add the `chat:write` scope to the Slack app")
+            api("missing_scope", Some("chat:write")).hint().starts_with("add the `chat:write` scope to the Slack app")
         );
         assert!(api("missing_scope", None).hint().starts_with("add the missing scope"));
     }

@@ -75,21 +75,10 @@ impl Lookup<'_> {
     /// says, through `latest_reply`, without reading the replies (which bot tokens may not
     /// do in channels).
     pub fn replied_after(&self, ts: &str, after: &str) -> Result<bool, SlackError> {
-        let query = [
-            ("channel", self.channel),
-            ("oldest", ts),
-            ("latest", ts),
-            ("inclusive", "true"),
-            ("limit", "1"),
-        ];
+        let query = [("channel", self.channel), ("oldest", ts), ("latest", ts), ("inclusive", "true"), ("limit", "1")];
         let page: Page = self.client.read("conversations.history", &query)?;
-        let parent = page
-            .messages
-            .iter()
-            .find(|message| message.get("ts") == Some(&ts.into()));
-        let latest = parent
-            .and_then(|message| message.get("latest_reply"))
-            .and_then(Value::as_str);
+        let parent = page.messages.iter().find(|message| message.get("ts") == Some(&ts.into()));
+        let latest = parent.and_then(|message| message.get("latest_reply")).and_then(Value::as_str);
         Ok(latest.is_some_and(|latest| newer(latest, after)))
     }
 
@@ -121,10 +110,7 @@ impl Lookup<'_> {
             if done(&page.messages) {
                 return Ok(());
             }
-            cursor = page
-                .response_metadata
-                .and_then(|metadata| metadata.next_cursor)
-                .unwrap_or_default();
+            cursor = page.response_metadata.and_then(|metadata| metadata.next_cursor).unwrap_or_default();
             if cursor.is_empty() {
                 return Ok(());
             }

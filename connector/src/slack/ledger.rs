@@ -23,8 +23,7 @@ impl Ledger {
     /// The ledger the host handed back; none or an unreadable one (e.g. from another
     /// version) is empty.
     pub fn from_json(json: Option<&str>) -> Ledger {
-        json.and_then(|json| serde_json::from_str(json).ok())
-            .unwrap_or_default()
+        json.and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
     }
 
     /// The ledger as JSON text for the host; none while it is empty.

@@ -43,27 +43,17 @@ fn split(draft: Draft) -> Vec<Draft> {
             let mut text = draft.text.map(|text| cut(&text, MAX_TEXT));
             let mut groups: Vec<Draft> = blocks
                 .chunks(MAX_BLOCKS)
-                .map(|group| Draft {
-                    text: text.take(),
-                    blocks: Some(group.to_vec()),
-                })
+                .map(|group| Draft { text: text.take(), blocks: Some(group.to_vec()) })
                 .collect();
             if groups.is_empty() {
-                groups.push(Draft {
-                    text,
-                    blocks: Some(Vec::new()),
-                });
+                groups.push(Draft { text, blocks: Some(Vec::new()) });
             }
             groups
         }
         None => match draft.text {
-            Some(text) => chunks(&text, MAX_TEXT)
-                .into_iter()
-                .map(|chunk| Draft {
-                    text: Some(chunk),
-                    blocks: None,
-                })
-                .collect(),
+            Some(text) => {
+                chunks(&text, MAX_TEXT).into_iter().map(|chunk| Draft { text: Some(chunk), blocks: None }).collect()
+            }
             None => vec![Draft::default()],
         },
     }
@@ -86,17 +76,12 @@ fn truncate(draft: Draft) -> Draft {
         }
         blocks
     });
-    Draft {
-        text: draft.text.map(|text| cut(&text, MAX_TEXT)),
-        blocks,
-    }
+    Draft { text: draft.text.map(|text| cut(&text, MAX_TEXT)), blocks }
 }
 
 /// A section's text, when it has one.
 fn section_text(block: &Value) -> Option<&str> {
-    (block.get("type")? == "section")
-        .then(|| block.pointer("/text/text")?.as_str())
-        .flatten()
+    (block.get("type")? == "section").then(|| block.pointer("/text/text")?.as_str()).flatten()
 }
 
 /// A section whose text is over the limit becomes several sections, the first keeping
@@ -180,10 +165,7 @@ mod tests {
 
     #[test]
     fn small_messages_are_left_alone() {
-        let draft = Draft {
-            text: Some("hi".into()),
-            blocks: None,
-        };
+        let draft = Draft { text: Some("hi".into()), blocks: None };
         assert_eq!(fit(draft.clone(), Overflow::Split), std::slice::from_ref(&draft));
         assert_eq!(fit(draft.clone(), Overflow::Truncate), [draft]);
     }
@@ -191,13 +173,7 @@ mod tests {
     #[test]
     fn long_text_splits_at_spaces_and_loses_nothing() {
         let text = words(20_000); // 99,999 characters
-        let parts = fit(
-            Draft {
-                text: Some(text.clone()),
-                blocks: None,
-            },
-            Overflow::Split,
-        );
+        let parts = fit(Draft { text: Some(text.clone()), blocks: None }, Overflow::Split);
         assert_eq!(parts.len(), 3);
         let pieces: Vec<String> = parts.into_iter().map(|part| part.text.unwrap()).collect();
         assert!(pieces.iter().all(|piece| piece.chars().count() <= MAX_TEXT));
@@ -217,23 +193,14 @@ mod tests {
     fn a_word_longer_than_the_limit_is_broken() {
         let text = "x".repeat(7_000);
         let pieces = chunks(&text, MAX_SECTION_TEXT);
-        assert_eq!(
-            pieces.iter().map(String::len).collect::<Vec<_>>(),
-            [3_000, 3_000, 1_000]
-        );
+        assert_eq!(pieces.iter().map(String::len).collect::<Vec<_>>(), [3_000, 3_000, 1_000]);
     }
 
     #[test]
     fn blocks_split_into_groups_and_long_sections_into_several() {
         let mut blocks = vec![section(&words(1_000))]; // 4,999 characters
         blocks.extend((0..60).map(|_| json!({ "type": "divider" })));
-        let parts = fit(
-            Draft {
-                text: Some("fallback".into()),
-                blocks: Some(blocks),
-            },
-            Overflow::Split,
-        );
+        let parts = fit(Draft { text: Some("fallback".into()), blocks: Some(blocks) }, Overflow::Split);
         assert_eq!(parts.len(), 2);
         let first = parts[0].blocks.as_ref().unwrap();
         assert_eq!(first.len(), MAX_BLOCKS);
@@ -249,13 +216,8 @@ mod tests {
     fn truncation_marks_what_was_cut() {
         let mut blocks = vec![section(&words(1_000))];
         blocks.extend((0..60).map(|_| json!({ "type": "divider" })));
-        let [draft] = &fit(
-            Draft {
-                text: Some("y".repeat(50_000)),
-                blocks: Some(blocks),
-            },
-            Overflow::Truncate,
-        )[..] else {
+        let [draft] = &fit(Draft { text: Some("y".repeat(50_000)), blocks: Some(blocks) }, Overflow::Truncate)[..]
+        else {
             panic!("one message expected")
         };
         let text = draft.text.as_deref().unwrap();

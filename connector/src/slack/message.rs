@@ -31,11 +31,7 @@ impl Content {
     pub fn new(text: Option<String>, blocks: Option<Vec<Value>>, color: Option<&Color>) -> Self {
         let text = text.or_else(|| blocks.as_deref().and_then(fallback_text));
         let Some(color) = color else {
-            return Content {
-                text,
-                blocks,
-                attachments: None,
-            };
+            return Content { text, blocks, attachments: None };
         };
         let mut attachment = json!({ "color": color.as_str() });
         if let Some(text) = &text {
@@ -45,11 +41,7 @@ impl Content {
             Some(blocks) => attachment["blocks"] = json!(blocks),
             None => attachment["text"] = json!(text),
         }
-        Content {
-            text,
-            blocks: None,
-            attachments: Some(vec![attachment]),
-        }
+        Content { text, blocks: None, attachments: Some(vec![attachment]) }
     }
 
     /// The content for `chat.update`, which keeps blocks and attachments left out: an
@@ -236,18 +228,12 @@ mod tests {
     #[test]
     fn an_update_clears_what_it_leaves_out() {
         let content = Content::new(Some("up".into()), None, None).replacing();
-        assert_eq!(
-            serde_json::to_value(&content).unwrap(),
-            json!({"text": "up", "blocks": [], "attachments": []})
-        );
+        assert_eq!(serde_json::to_value(&content).unwrap(), json!({"text": "up", "blocks": [], "attachments": []}));
     }
 
     #[test]
     fn other_shapes_are_refused() {
-        assert!(matches!(
-            parse_blocks(r#"{"type": "divider"}"#),
-            Err(BlocksError::Shape)
-        ));
+        assert!(matches!(parse_blocks(r#"{"type": "divider"}"#), Err(BlocksError::Shape)));
         assert!(matches!(parse_blocks("[{"), Err(BlocksError::Json(_))));
     }
 }

@@ -35,11 +35,7 @@ pub struct WebhookMessage<'a> {
 pub fn post(url: &str, message: &WebhookMessage<'_>) -> Result<(), SlackError> {
     // A whole-URL placeholder stands where the host goes; wasi:http needs a full URL around
     // it, which the host then replaces with the secret URL.
-    let url = if url.starts_with(SECRET_PLACEHOLDER) {
-        format!("https://{url}/")
-    } else {
-        url.to_owned()
-    };
+    let url = if url.starts_with(SECRET_PLACEHOLDER) { format!("https://{url}/") } else { url.to_owned() };
     let json = serde_json::to_vec(message).expect("a webhook message serializes to JSON");
     let headers = [("content-type", JSON_CONTENT_TYPE)];
     let reply = wasi_http::post(&url, &headers, &json, TIMEOUTS).map_err(|error| connection_error(WEBHOOK, error))?;
@@ -62,15 +58,10 @@ pub fn webhook_error(status: u16, body: &str, header_retry_after: Option<u32>) -
             .and_then(|seconds| u32::try_from(seconds).ok());
         return SlackError::RateLimited {
             method: WEBHOOK,
-            retry_after_seconds: header_retry_after
-                .or(from_body)
-                .unwrap_or(super::errors::DEFAULT_RETRY_AFTER_SECONDS),
+            retry_after_seconds: header_retry_after.or(from_body).unwrap_or(super::errors::DEFAULT_RETRY_AFTER_SECONDS),
         };
     }
-    let is_code = !body.is_empty()
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let is_code = !body.is_empty() && body.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     let code = if is_code {
         Some(body)
     } else {
@@ -83,20 +74,11 @@ pub fn webhook_error(status: u16, body: &str, header_retry_after: Option<u32>) -
         }
     };
     match code {
-        Some(code) if status != 200 => SlackError::Api {
-            method: WEBHOOK,
-            code: code.to_owned(),
-            needed: None,
-            details: None,
-        },
-        _ if status == 200 => SlackError::InvalidReply {
-            method: WEBHOOK,
-            status,
-        },
-        _ => SlackError::HttpStatus {
-            method: WEBHOOK,
-            status,
-        },
+        Some(code) if status != 200 => {
+            SlackError::Api { method: WEBHOOK, code: code.to_owned(), needed: None, details: None }
+        }
+        _ if status == 200 => SlackError::InvalidReply { method: WEBHOOK, status },
+        _ => SlackError::HttpStatus { method: WEBHOOK, status },
     }
 }
 
@@ -144,12 +126,8 @@ mod tests {
     #[test]
     fn the_body_has_no_channel_name_or_icon() {
         let content = Content::new(Some("hi".into()), None, None);
-        let message = WebhookMessage {
-            content: &content,
-            thread_ts: Some("1.2"),
-            unfurl_links: Some(false),
-            unfurl_media: None,
-        };
+        let message =
+            WebhookMessage { content: &content, thread_ts: Some("1.2"), unfurl_links: Some(false), unfurl_media: None };
         assert_eq!(
             serde_json::to_value(&message).unwrap(),
             serde_json::json!({"text": "hi", "thread_ts": "1.2", "unfurl_links": false})

@@ -38,9 +38,9 @@ pub(super) fn slack_inputs(inputs: Vec<InputMapping>) -> Result<Vec<InputMapping
         let mut problem = |message: String| problems.push((input.position, message));
         match (input.target.as_str(), literal) {
             ("method", Some("chat.postMessage")) => {}
-            ("method", Some(other)) => problem(format!(
-                "herald runs Camunda's Slack template for `chat.postMessage` only, not `{other}`"
-            )),
+            ("method", Some(other)) => {
+                problem(format!("herald runs Camunda's Slack template for `chat.postMessage` only, not `{other}`"))
+            }
             ("method", None) => problem("`method` must be written as `chat.postMessage`, not computed".into()),
             ("data.messageType", Some("plainText" | "messageBlock")) => {}
             ("data.messageType", _) => {
@@ -53,18 +53,11 @@ pub(super) fn slack_inputs(inputs: Vec<InputMapping>) -> Result<Vec<InputMapping
                 "herald does not look people up by real name (`{channel}`); give their e-mail address or user id (U…)"
             )),
             (target, _) => match RENAMED.iter().find(|(from, _)| *from == target) {
-                Some((_, to)) => renamed.push(InputMapping {
-                    target: (*to).to_owned(),
-                    ..input
-                }),
+                Some((_, to)) => renamed.push(InputMapping { target: (*to).to_owned(), ..input }),
                 None => {
-                    let known = RENAMED
-                        .iter()
-                        .map(|(from, _)| *from)
-                        .chain(["method", "data.messageType"]);
-                    let hint = closest(target, known)
-                        .map(|name| format!("; did you mean `{name}`?"))
-                        .unwrap_or_default();
+                    let known = RENAMED.iter().map(|(from, _)| *from).chain(["method", "data.messageType"]);
+                    let hint =
+                        closest(target, known).map(|name| format!("; did you mean `{name}`?")).unwrap_or_default();
                     problem(format!(
                         "`{target}` is not an input of Camunda's Slack template for chat.postMessage{hint}"
                     ));
@@ -73,16 +66,9 @@ pub(super) fn slack_inputs(inputs: Vec<InputMapping>) -> Result<Vec<InputMapping
         }
     }
     if let Some(position) = documents {
-        problems.push((
-            position,
-            "herald does not attach documents to Slack messages; remove the documents".into(),
-        ));
+        problems.push((position, "herald does not attach documents to Slack messages; remove the documents".into()));
     }
-    if problems.is_empty() {
-        Ok(renamed)
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(renamed) } else { Err(problems) }
 }
 
 impl Binding {
@@ -105,10 +91,8 @@ impl Binding {
         if self != Binding::CamundaSlack {
             return output;
         }
-        let text = serde_json::from_str::<Value>(config)
-            .ok()
-            .and_then(|c| c.get("text").cloned())
-            .unwrap_or(Value::Null);
+        let text =
+            serde_json::from_str::<Value>(config).ok().and_then(|c| c.get("text").cloned()).unwrap_or(Value::Null);
         json!({
             "ts": output["ts"],
             "channel": output["channel"],

@@ -27,13 +27,7 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: ",
-            self.file.display(),
-            self.position.line,
-            self.position.column
-        )?;
+        write!(f, "{}:{}:{}: ", self.file.display(), self.position.line, self.position.column)?;
         if let Some(element) = &self.element {
             write!(f, "[{element}] ")?;
         }

@@ -39,10 +39,7 @@ const IGNORED_IN_PROCESS: &[&str] = &[
 
 /// Loads the executable process of a BPMN file.
 pub fn load_file(path: &Path) -> Result<Process, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
     load_str(&text, path)
 }
 
@@ -63,10 +60,7 @@ pub fn load_partially(text: &str, file: &Path) -> (Option<Process>, Vec<Diagnost
             let pos = err.pos();
             let diagnostic = Diagnostic {
                 file: file.to_path_buf(),
-                position: Position {
-                    line: pos.row,
-                    column: pos.col,
-                },
+                position: Position { line: pos.row, column: pos.col },
                 element: None,
                 message: format!("malformed XML: {err}"),
             };
@@ -140,11 +134,8 @@ impl<'a, 'input> Loader<'a, 'input> {
             }
         }
         let processes: Vec<Node> = root.children().filter(|n| is_bpmn(*n, "process")).collect();
-        let executable: Vec<Node> = processes
-            .iter()
-            .copied()
-            .filter(|p| p.attribute("isExecutable") == Some("true"))
-            .collect();
+        let executable: Vec<Node> =
+            processes.iter().copied().filter(|p| p.attribute("isExecutable") == Some("true")).collect();
         let candidates = if executable.is_empty() { processes } else { executable };
         match candidates.as_slice() {
             [process] => self.process_node(*process),
@@ -153,10 +144,7 @@ impl<'a, 'input> Loader<'a, 'input> {
                 None
             }
             [_, second, ..] => {
-                self.report(
-                    *second,
-                    "the file has more than one executable process; herald runs one process per file",
-                );
+                self.report(*second, "the file has more than one executable process; herald runs one process per file");
                 None
             }
         }
@@ -178,11 +166,8 @@ impl<'a, 'input> Loader<'a, 'input> {
         }
         self.check_unique_ids(&elements, &raw_flows);
 
-        let index: HashMap<String, usize> = elements
-            .iter()
-            .enumerate()
-            .map(|(i, e): (usize, &Element)| (e.id.clone(), i))
-            .collect();
+        let index: HashMap<String, usize> =
+            elements.iter().enumerate().map(|(i, e): (usize, &Element)| (e.id.clone(), i)).collect();
         let mut flows = Vec::new();
         let mut flow_index = HashMap::new();
         for raw in &raw_flows {
@@ -190,10 +175,7 @@ impl<'a, 'input> Loader<'a, 'input> {
             let target = index.get(raw.target.as_str()).copied();
             for (end, id, found) in [("sourceRef", &raw.source, source), ("targetRef", &raw.target, target)] {
                 if found.is_none() {
-                    self.report(
-                        raw.node,
-                        format!("{end} `{id}` names no supported flow element of this process"),
-                    );
+                    self.report(raw.node, format!("{end} `{id}` names no supported flow element of this process"));
                 }
             }
             let (Some(source), Some(target)) = (source, target) else {
@@ -202,11 +184,7 @@ impl<'a, 'input> Loader<'a, 'input> {
             flow_index.insert(raw.id.as_str(), flows.len());
             elements[source].outgoing.push(flows.len());
             elements[target].incoming += 1;
-            flows.push(SequenceFlow {
-                id: raw.id.clone(),
-                target,
-                condition: raw.condition.clone(),
-            });
+            flows.push(SequenceFlow { id: raw.id.clone(), target, condition: raw.condition.clone() });
         }
         self.resolve_defaults(&mut elements, &flow_index);
         self.resolve_attachments(&mut elements, &index);
@@ -258,11 +236,7 @@ impl<'a, 'input> Loader<'a, 'input> {
                     ));
                     return None;
                 }
-                if name == "startEvent" {
-                    ElementKind::StartEvent
-                } else {
-                    ElementKind::EndEvent
-                }
+                if name == "startEvent" { ElementKind::StartEvent } else { ElementKind::EndEvent }
             }
             "serviceTask" => ElementKind::ServiceTask(self.service_task(node)?),
             "exclusiveGateway" => {
@@ -298,11 +272,7 @@ impl<'a, 'input> Loader<'a, 'input> {
 
     /// A timer catch event's `timeDuration` (ISO 8601).
     fn timer(&mut self, node: Node<'a, 'input>) -> Option<ElementKind> {
-        let duration = node
-            .descendants()
-            .find(|n| is_bpmn(*n, "timeDuration"))
-            .and_then(|n| n.text())
-            .map(str::trim);
+        let duration = node.descendants().find(|n| is_bpmn(*n, "timeDuration")).and_then(|n| n.text()).map(str::trim);
         let Some(text) = duration else {
             self.report(node, "the timer has no `bpmn:timeDuration`; give an ISO 8601 duration such as PT5M (dates and cycles are not supported)");
             return None;
@@ -336,10 +306,7 @@ impl<'a, 'input> Loader<'a, 'input> {
             return None;
         };
         if node.attribute("cancelActivity") == Some("false") {
-            self.report(
-                node,
-                "an error boundary event always interrupts its task; remove cancelActivity=\"false\"",
-            );
+            self.report(node, "an error boundary event always interrupts its task; remove cancelActivity=\"false\"");
             return None;
         }
         let error_code = match error.attribute("errorRef") {
@@ -347,27 +314,18 @@ impl<'a, 'input> Loader<'a, 'input> {
             Some(reference) => match self.error_codes.get(reference) {
                 Some(code) => code.map(str::to_owned),
                 None => {
-                    self.report(
-                        error,
-                        format!("errorRef `{reference}` names no `bpmn:error` of this file"),
-                    );
+                    self.report(error, format!("errorRef `{reference}` names no `bpmn:error` of this file"));
                     return None;
                 }
             },
         };
         self.attachments.insert(id.to_owned(), attached);
         // The task is resolved once every element is known.
-        Some(ElementKind::ErrorBoundary {
-            attached_to: usize::MAX,
-            error_code,
-        })
+        Some(ElementKind::ErrorBoundary { attached_to: usize::MAX, error_code })
     }
 
     fn resolve_attachments(&mut self, elements: &mut [Element], index: &HashMap<String, usize>) {
-        let tasks: Vec<bool> = elements
-            .iter()
-            .map(|e| matches!(e.kind, ElementKind::ServiceTask(_)))
-            .collect();
+        let tasks: Vec<bool> = elements.iter().map(|e| matches!(e.kind, ElementKind::ServiceTask(_))).collect();
         for element in elements.iter_mut() {
             let ElementKind::ErrorBoundary { attached_to, .. } = &mut element.kind else {
                 continue;
@@ -395,10 +353,7 @@ impl<'a, 'input> Loader<'a, 'input> {
             .find(|c| is_bpmn(*c, "multiInstanceLoopCharacteristics") || is_bpmn(*c, "standardLoopCharacteristics"))
         {
             let what = looping.tag_name().name();
-            self.report(
-                looping,
-                format!("`bpmn:{what}` is not supported; herald runs each task once"),
-            );
+            self.report(looping, format!("`bpmn:{what}` is not supported; herald runs each task once"));
             return None;
         }
         let extensions = node.children().find(|c| is_bpmn(*c, "extensionElements"));
@@ -408,10 +363,7 @@ impl<'a, 'input> Loader<'a, 'input> {
             return None;
         };
         let Some(task_type) = definition.attribute("type").filter(|t| !t.trim().is_empty()) else {
-            self.report(
-                definition,
-                "`zeebe:taskDefinition` has no `type`; name a connector, e.g. type=\"slack\"",
-            );
+            self.report(definition, "`zeebe:taskDefinition` has no `type`; name a connector, e.g. type=\"slack\"");
             return None;
         };
         let retries = match definition.attribute("retries").map(str::trim) {
@@ -458,11 +410,7 @@ impl<'a, 'input> Loader<'a, 'input> {
             }
         }
         let task_type = task_type.trim().to_owned();
-        let binding = if task_type == CAMUNDA_SLACK_TYPE {
-            Binding::CamundaSlack
-        } else {
-            Binding::Herald
-        };
+        let binding = if task_type == CAMUNDA_SLACK_TYPE { Binding::CamundaSlack } else { Binding::Herald };
         if binding == Binding::CamundaSlack {
             inputs = match camunda::slack_inputs(inputs) {
                 Ok(inputs) => inputs,
@@ -474,15 +422,7 @@ impl<'a, 'input> Loader<'a, 'input> {
                 }
             };
         }
-        Some(ServiceTask {
-            task_type,
-            retries,
-            inputs,
-            headers,
-            result_expression,
-            error_expression,
-            binding,
-        })
+        Some(ServiceTask { task_type, retries, inputs, headers, result_expression, error_expression, binding })
     }
 
     /// A header whose value is FEEL (`resultExpression`, `errorExpression`), with or
@@ -516,19 +456,13 @@ impl<'a, 'input> Loader<'a, 'input> {
             Some(feel) => Source::Expression(self.expression(feel, position, 1)?),
             None => Source::Literal(attr.value().to_owned()),
         };
-        Some(InputMapping {
-            target: target.to_owned(),
-            source,
-            position,
-        })
+        Some(InputMapping { target: target.to_owned(), source, position })
     }
 
     fn sequence_flow(&mut self, node: Node<'a, 'input>) -> Option<RawFlow<'a, 'input>> {
-        let (Some(id), Some(source), Some(target)) = (
-            node.attribute("id"),
-            node.attribute("sourceRef"),
-            node.attribute("targetRef"),
-        ) else {
+        let (Some(id), Some(source), Some(target)) =
+            (node.attribute("id"), node.attribute("sourceRef"), node.attribute("targetRef"))
+        else {
             self.report(node, "`bpmn:sequenceFlow` needs `id`, `sourceRef` and `targetRef`");
             return None;
         };
@@ -553,13 +487,7 @@ impl<'a, 'input> Loader<'a, 'input> {
                 Some(self.expression(feel, position, skip)?)
             }
         };
-        Some(RawFlow {
-            node,
-            id: id.to_owned(),
-            source: source.to_owned(),
-            target: target.to_owned(),
-            condition,
-        })
+        Some(RawFlow { node, id: id.to_owned(), source: source.to_owned(), target: target.to_owned(), condition })
     }
 
     /// Parses FEEL found at `start` after `skip` characters; errors point into the text.
@@ -567,10 +495,7 @@ impl<'a, 'input> Loader<'a, 'input> {
         match Expression::parse(feel) {
             Ok(expression) => Some(expression),
             Err(FeelError::Syntax { column, message }) => {
-                let position = Position {
-                    line: start.line,
-                    column: start.column + (skip + column - 1) as u32,
-                };
+                let position = Position { line: start.line, column: start.column + (skip + column - 1) as u32 };
                 self.report_at(position, None, format!("FEEL syntax error: {message}"));
                 None
             }
@@ -583,11 +508,10 @@ impl<'a, 'input> Loader<'a, 'input> {
 
     fn check_unique_ids(&mut self, elements: &[Element], flows: &[RawFlow]) {
         let mut seen = HashMap::new();
-        let ids = elements.iter().map(|e| (e.id.as_str(), e.position)).chain(
-            flows
-                .iter()
-                .map(|f| (f.id.as_str(), self.position(f.node.range().start))),
-        );
+        let ids = elements
+            .iter()
+            .map(|e| (e.id.as_str(), e.position))
+            .chain(flows.iter().map(|f| (f.id.as_str(), self.position(f.node.range().start))));
         let mut duplicates = Vec::new();
         for (id, position) in ids {
             if seen.insert(id, position).is_some() {

@@ -26,19 +26,8 @@ pub struct Process {
 impl Process {
     /// A process of these elements and flows, starting at `elements[start]`.
     pub fn new(id: String, file: PathBuf, elements: Vec<Element>, flows: Vec<SequenceFlow>, start: usize) -> Self {
-        let index = elements
-            .iter()
-            .enumerate()
-            .map(|(i, element)| (element.id.clone(), i))
-            .collect();
-        Self {
-            id,
-            file,
-            elements,
-            flows,
-            start,
-            index,
-        }
+        let index = elements.iter().enumerate().map(|(i, element)| (element.id.clone(), i)).collect();
+        Self { id, file, elements, flows, start, index }
     }
 
     /// The index in `elements` of the element with this id.
@@ -129,10 +118,7 @@ impl ServiceTask {
 
     /// The variable that receives the step's output, if the designer named one.
     pub fn result_variable(&self) -> Option<&str> {
-        self.headers
-            .get("resultVariable")
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
+        self.headers.get("resultVariable").map(String::as_str).filter(|v| !v.is_empty())
     }
 }
 

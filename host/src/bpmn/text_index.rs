@@ -17,14 +17,8 @@ pub(super) struct TextIndex<'t> {
 
 impl<'t> TextIndex<'t> {
     pub(super) fn new(text: &'t str) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        Self {
-            text,
-            line_starts,
-            cursor: Cell::new((0, 1)),
-        }
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Self { text, line_starts, cursor: Cell::new((0, 1)) }
     }
 
     /// The 1-based line and column (in characters) of byte offset `byte`.
@@ -38,10 +32,7 @@ impl<'t> TextIndex<'t> {
         };
         let column = column + self.text.get(from..byte).map_or(0, |s| s.chars().count()) as u32;
         self.cursor.set((byte, column));
-        Position {
-            line: line as u32 + 1,
-            column,
-        }
+        Position { line: line as u32 + 1, column }
     }
 }
 

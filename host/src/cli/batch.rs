@@ -79,10 +79,7 @@ impl Tally {
             None => self.skipped += 1,
             Some(record) => match (record.state, record.incident) {
                 (InstanceState::Completed, _) => self.completed += 1,
-                (_, Some(incident)) => self.incidents.push(IncidentLine {
-                    instance: record.instance,
-                    incident,
-                }),
+                (_, Some(incident)) => self.incidents.push(IncidentLine { instance: record.instance, incident }),
                 // Not reachable: `drive` returns finished instances.
                 (state, None) => tracing::warn!(instance = %record.instance, ?state, "an instance ended unfinished"),
             },
@@ -106,10 +103,7 @@ impl Tally {
             text += &format!(", {} unreadable", self.unreadable.len());
         }
         for line in &self.incidents {
-            text += &format!(
-                "\n  {} at {}: {}",
-                line.instance, line.incident.element, line.incident.message
-            );
+            text += &format!("\n  {} at {}: {}", line.instance, line.incident.element, line.incident.message);
         }
         for line in &self.unreadable {
             text += &format!("\n  {} is unreadable: {}", line.instance, line.message);
@@ -126,11 +120,7 @@ pub fn report(tally: &Tally, json: bool) -> Result<(), super::exit::Exit> {
     } else {
         println!("{}", tally.summary());
     }
-    if tally.all_completed() {
-        Ok(())
-    } else {
-        Err(super::exit::Exit::Failed(None))
-    }
+    if tally.all_completed() { Ok(()) } else { Err(super::exit::Exit::Failed(None)) }
 }
 
 /// Drives each `(process, instance)` to its end, `concurrency` at a time; `unreadable`
@@ -143,9 +133,7 @@ pub async fn drive_all(
 ) -> Result<Tally, StateError> {
     // On a worker thread, not the main thread's `block_on`: each instance that ends wakes
     // this loop, and waking a worker is cheaper than waking a parked thread.
-    tokio::spawn(drive_each(engine, work, unreadable, concurrency))
-        .await
-        .expect("the batch task does not panic")
+    tokio::spawn(drive_each(engine, work, unreadable, concurrency)).await.expect("the batch task does not panic")
 }
 
 async fn drive_each(
@@ -159,11 +147,7 @@ async fn drive_each(
         ProgressStyle::with_template("{bar:40} {pos}/{len} instances  {msg}  {elapsed_precise}")
             .expect("the progress template is valid"),
     );
-    let mut tally = Tally {
-        instances: work.len() + unreadable.len(),
-        unreadable,
-        ..Tally::default()
-    };
+    let mut tally = Tally { instances: work.len() + unreadable.len(), unreadable, ..Tally::default() };
     let concurrency = concurrency.max(1);
     let mut queue = work.into_iter();
     // Instances are marked started `concurrency` at a time, one write per batch, just
@@ -175,9 +159,7 @@ async fn drive_each(
         while running.len() < concurrency {
             if marked.is_empty() {
                 marked.extend(queue.by_ref().take(concurrency));
-                engine
-                    .mark_started(marked.iter_mut().map(|(_, pending)| pending))
-                    .await?;
+                engine.mark_started(marked.iter_mut().map(|(_, pending)| pending)).await?;
             }
             let Some((process, pending)) = marked.pop_front() else {
                 break;
@@ -190,17 +172,12 @@ async fn drive_each(
         match done.expect("an instance task does not panic") {
             (_, Ok(record)) => tally.count(record),
             // One instance's record that does not parse stops only that instance.
-            (instance, Err(error @ StateError::Corrupt { .. })) => tally.unreadable.push(Unreadable {
-                instance,
-                message: error.to_string(),
-            }),
+            (instance, Err(error @ StateError::Corrupt { .. })) => {
+                tally.unreadable.push(Unreadable { instance, message: error.to_string() })
+            }
             (_, Err(error)) => return Err(error),
         }
-        bar.set_message(format!(
-            "{} completed, {} incidents",
-            tally.completed,
-            tally.incidents.len()
-        ));
+        bar.set_message(format!("{} completed, {} incidents", tally.completed, tally.incidents.len()));
         bar.inc(1);
     }
     bar.finish_and_clear();

@@ -31,9 +31,6 @@ pub async fn element_template_command(args: ElementTemplateArgs) -> Result<(), E
         Exit::Invalid(anyhow!("no connector for task type `{task_type}`; loaded: {known:?}"))
     })?;
     let template = element_template(&task_type, connector.info());
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&template).expect("templates serialize")
-    );
+    println!("{}", serde_json::to_string_pretty(&template).expect("templates serialize"));
     Ok(())
 }

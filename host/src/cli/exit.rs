@@ -80,29 +80,17 @@ mod tests {
             rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
             Some("database is locked".into()),
         );
-        let err = anyhow::Error::from(StateError::Database {
-            path: "/s/herald.db".into(),
-            source: locked,
-        });
+        let err = anyhow::Error::from(StateError::Database { path: "/s/herald.db".into(), source: locked });
         assert_eq!(chain(&err), "state database /s/herald.db: database is locked");
         let io = std::io::Error::other("disk full");
-        assert_eq!(
-            chain(&anyhow::Error::from(io).context("cannot save")),
-            "cannot save: disk full"
-        );
+        assert_eq!(chain(&anyhow::Error::from(io).context("cannot save")), "cannot save: disk full");
     }
 
     #[test]
     fn a_failing_database_is_a_failure_and_a_wrong_directory_invalid_input() {
         let locked = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), None);
-        let database = StateError::Database {
-            path: "/s/herald.db".into(),
-            source: locked,
-        };
+        let database = StateError::Database { path: "/s/herald.db".into(), source: locked };
         assert!(matches!(Exit::from(database), Exit::Failed(Some(_))));
-        assert!(matches!(
-            Exit::from(StateError::NoState { path: "/typo".into() }),
-            Exit::Invalid(_)
-        ));
+        assert!(matches!(Exit::from(StateError::NoState { path: "/typo".into() }), Exit::Invalid(_)));
     }
 }

@@ -85,10 +85,8 @@ impl Host {
         let runtime = Runtime::new(policy, vault.clone(), limits).map_err(|e| Exit::Failed(Some(e.into())))?;
 
         let mut connectors = HashMap::new();
-        let slack_env: Vec<(String, String)> = api_url
-            .iter()
-            .map(|url| ("SLACK_API_URL".to_owned(), url.clone()))
-            .collect();
+        let slack_env: Vec<(String, String)> =
+            api_url.iter().map(|url| ("SLACK_API_URL".to_owned(), url.clone())).collect();
         let slack = runtime
             .load("slack", SLACK_COMPONENT, "the built-in Slack connector", slack_env)
             .await
@@ -97,11 +95,7 @@ impl Host {
         for (name, path) in extra {
             connectors.insert(name.clone(), load_file(&runtime, name, path).await?);
         }
-        Ok(Host {
-            connectors,
-            vault,
-            _sandbox: sandbox,
-        })
+        Ok(Host { connectors, vault, _sandbox: sandbox })
     }
 
     /// An engine over these connectors keeping its state in `state`.
@@ -131,11 +125,6 @@ async fn load_file(runtime: &Runtime, name: &str, path: &Path) -> Result<Connect
         .with_context(|| format!("cannot read the connector component {}", path.display()))
         .map_err(Exit::Invalid)?;
     let env_name = format!("{}_API_URL", name.to_ascii_uppercase().replace('-', "_"));
-    let env: Vec<(String, String)> = std::env::var(&env_name)
-        .map(|url| vec![(env_name, url)])
-        .unwrap_or_default();
-    runtime
-        .load(name, &bytes, &path.display().to_string(), env)
-        .await
-        .map_err(|e| Exit::Invalid(e.into()))
+    let env: Vec<(String, String)> = std::env::var(&env_name).map(|url| vec![(env_name, url)]).unwrap_or_default();
+    runtime.load(name, &bytes, &path.display().to_string(), env).await.map_err(|e| Exit::Invalid(e.into()))
 }

@@ -52,11 +52,7 @@ pub fn instances(args: InstancesArgs) -> Result<(), Exit> {
         for error in &unreadable {
             eprintln!("herald: {error}");
         }
-        if unreadable.is_empty() {
-            Ok(())
-        } else {
-            Err(Exit::Failed(None))
-        }
+        if unreadable.is_empty() { Ok(()) } else { Err(Exit::Failed(None)) }
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&list).expect("summaries serialize"));
@@ -122,10 +118,7 @@ pub fn show(args: ShowArgs) -> Result<(), Exit> {
             StepStatus::Failed => "✗",
             StepStatus::Running => "…",
         };
-        text += &format!(
-            "    {mark} {} ({}), {} attempt(s)",
-            step.id, step.task_type, step.attempts
-        );
+        text += &format!("    {mark} {} ({}), {} attempt(s)", step.id, step.task_type, step.attempts);
         if let Some(output) = &step.output {
             text += &format!(": {output}");
         }
@@ -141,8 +134,5 @@ pub fn show(args: ShowArgs) -> Result<(), Exit> {
 }
 
 fn state_name(state: &herald::engine::InstanceState) -> String {
-    serde_json::to_value(state)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    serde_json::to_value(state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }

@@ -32,13 +32,7 @@ pub async fn preview(args: PreviewArgs) -> Result<(), Exit> {
         .map_err(|e| Exit::Invalid(anyhow::anyhow!("cannot read the flow {}: {e}", args.flow.display())))?;
     let process = bpmn::load_str(&text, &args.flow).map_err(|e| Exit::Invalid(e.into()))?;
     // With --vars-jsonl, the first line stands for them all.
-    let variables = args
-        .variables
-        .load()
-        .map_err(Exit::Invalid)?
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+    let variables = args.variables.load().map_err(Exit::Invalid)?.into_iter().next().unwrap_or_default();
     let host = Host::start(&[], SandboxUse::Always(Arc::new(|text: String| println!("{text}")))).await?;
     let problems = check_flow(&process, &host.connectors).await;
     if !problems.is_empty() {
@@ -49,10 +43,7 @@ pub async fn preview(args: PreviewArgs) -> Result<(), Exit> {
     let engine = host.engine(Some(state.path()))?;
     let progress = Progress { enabled: true };
     let flow = FlowSource::new(args.flow.display().to_string(), text);
-    let record = engine
-        .run(&flow, &process, variables, &progress)
-        .await
-        .map_err(|e| Exit::Failed(Some(e.into())))?;
+    let record = engine.run(&flow, &process, variables, &progress).await.map_err(|e| Exit::Failed(Some(e.into())))?;
     println!("{}", shown(&summary(&record)));
     println!("preview: nothing was sent to Slack");
     match record.state {

@@ -37,11 +37,7 @@ pub fn shown(text: &str) -> String {
 }
 
 fn attempts(n: u32) -> String {
-    if n == 1 {
-        "1 attempt".into()
-    } else {
-        format!("{n} attempts")
-    }
+    if n == 1 { "1 attempt".into() } else { format!("{n} attempts") }
 }
 
 impl Observer for Progress {
@@ -62,11 +58,7 @@ impl Observer for Progress {
     }
 
     fn deferred(&self, task: &Element, wait: Duration) {
-        self.line(format!(
-            "  ⏳ {} waits {:.1} s for its throttle window to end",
-            task.id,
-            wait.as_secs_f64()
-        ));
+        self.line(format!("  ⏳ {} waits {:.1} s for its throttle window to end", task.id, wait.as_secs_f64()));
     }
 
     fn waiting(&self, timer: &Element, duration: Duration) {
@@ -114,10 +106,7 @@ pub fn summary(record: &InstanceRecord) -> String {
         (state, _) => format!(
             "instance {} {}",
             record.instance,
-            serde_json::to_value(state)
-                .unwrap_or_default()
-                .as_str()
-                .unwrap_or_default()
+            serde_json::to_value(state).unwrap_or_default().as_str().unwrap_or_default()
         ),
     }
 }

@@ -24,11 +24,9 @@ pub struct ResumeArgs {
 /// Runs every unfinished instance to its end, from the flow it started with; exit 0 when
 /// all complete.
 pub async fn resume(args: ResumeArgs) -> Result<(), Exit> {
-    let host = Host::start(
-        &args.running.connectors.connectors,
-        SandboxUse::WhenUnconfigured(printer(args.running.json)),
-    )
-    .await?;
+    let host =
+        Host::start(&args.running.connectors.connectors, SandboxUse::WhenUnconfigured(printer(args.running.json)))
+            .await?;
     let engine = host.engine(args.running.state.state.as_deref())?;
     let store = engine.store().clone();
     // Each flow once: the process, or why its saved text no longer loads.
@@ -43,24 +41,16 @@ pub async fn resume(args: ResumeArgs) -> Result<(), Exit> {
                 let source = store.flow(&digest)?;
                 // The text is the one saved when the instance started, so its problems are
                 // reported against the database, not the file it once came from.
-                let saved = format!(
-                    "the flow saved in {} (from {})",
-                    store.database().display(),
-                    source.path
-                );
-                let process = bpmn::load_str(&source.text, Path::new(&saved))
-                    .map(Arc::new)
-                    .map_err(Arc::new);
+                let saved = format!("the flow saved in {} (from {})", store.database().display(), source.path);
+                let process = bpmn::load_str(&source.text, Path::new(&saved)).map(Arc::new).map_err(Arc::new);
                 flows.insert(digest, process.clone());
                 process
             }
         };
         match process {
             Ok(process) => work.push((process, Pending::Saved(id))),
-            Err(error) => unreadable.push(Unreadable {
-                instance: id,
-                message: format!("its saved flow no longer loads: {error}"),
-            }),
+            Err(error) => unreadable
+                .push(Unreadable { instance: id, message: format!("its saved flow no longer loads: {error}") }),
         }
     }
     if work.is_empty() && unreadable.is_empty() {

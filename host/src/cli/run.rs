@@ -41,11 +41,9 @@ pub struct StateArgs {
 pub async fn run(args: RunArgs) -> Result<(), Exit> {
     let (flow, process) = read_flow(&args.flow)?;
     let inputs = args.variables.load().map_err(Exit::Invalid)?;
-    let host = Host::start(
-        &args.running.connectors.connectors,
-        SandboxUse::WhenUnconfigured(printer(args.running.json)),
-    )
-    .await?;
+    let host =
+        Host::start(&args.running.connectors.connectors, SandboxUse::WhenUnconfigured(printer(args.running.json)))
+            .await?;
     let problems = check_flow(&process, &host.connectors).await;
     if !problems.is_empty() {
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -55,17 +53,13 @@ pub async fn run(args: RunArgs) -> Result<(), Exit> {
     if args.variables.is_bulk() {
         let started = engine.start(&flow, &process, inputs).await?;
         let process = Arc::new(process);
-        let work = started
-            .into_iter()
-            .map(|started| (Arc::clone(&process), Pending::Started(Box::new(started))))
-            .collect();
+        let work =
+            started.into_iter().map(|started| (Arc::clone(&process), Pending::Started(Box::new(started)))).collect();
         let tally = batch::drive_all(Arc::new(engine), work, Vec::new(), args.running.concurrency.into()).await?;
         return batch::report(&tally, args.running.json);
     }
     let variables = inputs.into_iter().next().unwrap_or_default();
-    let progress = Progress {
-        enabled: !args.running.json,
-    };
+    let progress = Progress { enabled: !args.running.json };
     let record = engine.run(&flow, &process, variables, &progress).await?;
     if args.running.json {
         let text = serde_json::to_string_pretty(&record).expect("instance records serialize");

@@ -32,13 +32,7 @@ pub struct TestConnectionArgs {
 pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
     let process = bpmn::load_file(&args.flow).map_err(|e| Exit::Invalid(e.into()))?;
     // With --vars-jsonl, the first line stands for them all.
-    let variables = args
-        .variables
-        .load()
-        .map_err(Exit::Invalid)?
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+    let variables = args.variables.load().map_err(Exit::Invalid)?.into_iter().next().unwrap_or_default();
     // A test against the built-in sandbox would prove nothing about Slack: without a token
     // the token check fails and says how to set one.
     let host = Host::start(&args.connectors.connectors, SandboxUse::Never).await?;
@@ -49,10 +43,7 @@ pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
         };
         println!("{}", shown(&format!("{} ({})", element.id, task.task_type)));
         let Some(connector) = host.connectors.get(task.connector()) else {
-            return Err(Exit::Invalid(anyhow!(
-                "no connector for task type `{}`",
-                task.task_type
-            )));
+            return Err(Exit::Invalid(anyhow!("no connector for task type `{}`", task.task_type)));
         };
         let mut config = match configuration(
             &task.inputs,
@@ -69,10 +60,7 @@ pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
             }
         };
         task.binding.adapt(&mut config.inputs);
-        match connector
-            .test_connection(&Value::Object(config.inputs).to_string())
-            .await
-        {
+        match connector.test_connection(&Value::Object(config.inputs).to_string()).await {
             Ok(report) => {
                 for check in report.checks {
                     let mark = if check.ok { "✓" } else { "✗" };

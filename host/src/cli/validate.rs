@@ -28,15 +28,8 @@ pub struct ValidateArgs {
 
 /// Checks the flow; exit 0 when it is valid, 2 otherwise.
 pub async fn validate(args: ValidateArgs) -> Result<(), Exit> {
-    let text = std::fs::read_to_string(&args.flow).map_err(|source| {
-        Exit::Invalid(
-            LoadError::Read {
-                path: args.flow.clone(),
-                source,
-            }
-            .into(),
-        )
-    })?;
+    let text = std::fs::read_to_string(&args.flow)
+        .map_err(|source| Exit::Invalid(LoadError::Read { path: args.flow.clone(), source }.into()))?;
     let (process, mut problems) = bpmn::load_partially(&text, &args.flow);
     let host = Host::start(&args.connectors.connectors, SandboxUse::Never).await?;
     if let Some(process) = &process {
@@ -45,11 +38,7 @@ pub async fn validate(args: ValidateArgs) -> Result<(), Exit> {
     let Some(process) = process.filter(|_| problems.is_empty()) else {
         return Err(invalid(&problems));
     };
-    let tasks = process
-        .elements
-        .iter()
-        .filter(|e| matches!(e.kind, ElementKind::ServiceTask(_)))
-        .count();
+    let tasks = process.elements.iter().filter(|e| matches!(e.kind, ElementKind::ServiceTask(_))).count();
     println!(
         "{}",
         shown(&format!(

@@ -65,26 +65,15 @@ fn load(file: Option<&Path>, pairs: &[String]) -> anyhow::Result<Map<String, Val
     let mut variables = match file {
         None => Map::new(),
         Some(path) => {
-            let size = std::fs::metadata(path)
-                .with_context(|| format!("cannot read {}", path.display()))?
-                .len();
+            let size = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len();
             if size > MAX_VARIABLE_BYTES as u64 {
-                bail!(
-                    "{}: {}",
-                    path.display(),
-                    too_big(usize::try_from(size).unwrap_or(usize::MAX))
-                );
+                bail!("{}: {}", path.display(), too_big(usize::try_from(size).unwrap_or(usize::MAX)));
             }
             let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
             match serde_json::from_str::<Value>(without_bom(&text)) {
                 Ok(Value::Object(map)) => map,
                 Ok(_) => bail!("{}:1:1: the variables file must hold a JSON object", path.display()),
-                Err(err) => bail!(
-                    "{}:{}:{}: invalid JSON: {err}",
-                    path.display(),
-                    err.line(),
-                    err.column()
-                ),
+                Err(err) => bail!("{}:{}:{}: invalid JSON: {err}", path.display(), err.line(), err.column()),
             }
         }
     };

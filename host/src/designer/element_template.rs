@@ -52,10 +52,7 @@ pub fn element_template(task_type: &str, info: &ConnectorInfo) -> Value {
 /// One form field for the input `name`.
 fn field(name: &str, input: &Value, group: &str, required: bool) -> Value {
     let mut field = Map::new();
-    field.insert(
-        "label".into(),
-        input.get("title").cloned().unwrap_or_else(|| json!(name)),
-    );
+    field.insert("label".into(), input.get("title").cloned().unwrap_or_else(|| json!(name)));
     if let Some(description) = input.get("description") {
         field.insert("description".into(), description.clone());
     }
@@ -70,10 +67,7 @@ fn field(name: &str, input: &Value, group: &str, required: bool) -> Value {
     };
     field.insert("type".into(), json!(kind));
     if kind == "Dropdown" {
-        field.insert(
-            "choices".into(),
-            Value::Array(choices.iter().map(|c| json!({"name": c, "value": c})).collect()),
-        );
+        field.insert("choices".into(), Value::Array(choices.iter().map(|c| json!({"name": c, "value": c})).collect()));
     } else {
         // A designer may type `=expression` instead of a literal, as in any Zeebe input.
         field.insert("feel".into(), json!("optional"));
@@ -127,12 +121,7 @@ fn types(input: &Value) -> Vec<String> {
 /// The values a closed input takes: its `enum`, or `true`/`false` for a flag.
 fn choices(input: &Value) -> Vec<String> {
     let text = |list: &Value| {
-        list.as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
+        list.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect::<Vec<_>>()
     };
     if input.get("enum").is_some() {
         return text(&input["enum"]);
@@ -153,12 +142,7 @@ fn choices(input: &Value) -> Vec<String> {
 /// requirements the first (`channel` of channel-or-webhook, `text` of text-or-blocks).
 fn form_required(schema: &Value) -> Vec<String> {
     let names = |list: &Value| {
-        list.as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
+        list.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect::<Vec<_>>()
     };
     let mut required = names(&schema["required"]);
     for rule in schema["allOf"].as_array().into_iter().flatten() {

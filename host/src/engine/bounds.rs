@@ -45,9 +45,7 @@ pub fn check_variables(variables: &Map<String, Value>) -> Result<(), VariableLim
 /// Checks a step's output, which its record keeps beside the variables.
 pub fn check_output(output: &Value) -> Result<(), VariableLimit> {
     if deeper_than(output, MAX_VARIABLE_DEPTH - 1) {
-        return Err(VariableLimit::TooDeep {
-            name: "the step's output".into(),
-        });
+        return Err(VariableLimit::TooDeep { name: "the step's output".into() });
     }
     check_size(output, "the step's output")
 }
@@ -105,10 +103,7 @@ mod tests {
         let deepest = Map::from_iter([("a".to_owned(), nested(MAX_VARIABLE_DEPTH - 1))]);
         assert_eq!(check_variables(&deepest), Ok(()));
         let deeper = Map::from_iter([("a".to_owned(), nested(MAX_VARIABLE_DEPTH))]);
-        assert_eq!(
-            check_variables(&deeper),
-            Err(VariableLimit::TooDeep { name: "a".into() })
-        );
+        assert_eq!(check_variables(&deeper), Err(VariableLimit::TooDeep { name: "a".into() }));
         // A step's output is a variable's value (`resultVariable`): held to the same depth.
         assert_eq!(check_output(&json!([nested(MAX_VARIABLE_DEPTH - 2)])), Ok(()));
         assert!(check_output(&json!([nested(MAX_VARIABLE_DEPTH - 1)])).is_err());
@@ -116,10 +111,7 @@ mod tests {
         let largest = Map::from_iter([("s".to_owned(), json!("x".repeat(MAX_VARIABLE_BYTES - 10)))]);
         assert_eq!(check_variables(&largest), Ok(()));
         let larger = Map::from_iter([("s".to_owned(), json!("x".repeat(MAX_VARIABLE_BYTES)))]);
-        assert_eq!(
-            check_variables(&larger),
-            Err(VariableLimit::TooLarge { what: "the variables" })
-        );
+        assert_eq!(check_variables(&larger), Err(VariableLimit::TooLarge { what: "the variables" }));
         assert_eq!(
             check_variables(&larger).unwrap_err().to_string(),
             "the variables take more than 16 MiB as JSON, the most an instance's variables may"

@@ -30,10 +30,6 @@ pub fn choose(
             return Ok(flow);
         }
     }
-    default.ok_or_else(|| {
-        format!(
-            "no outgoing condition of gateway `{}` is true and it has no default flow",
-            gateway.id
-        )
-    })
+    default
+        .ok_or_else(|| format!("no outgoing condition of gateway `{}` is true and it has no default flow", gateway.id))
 }

@@ -29,11 +29,7 @@ pub fn credential_issue(input: &InputMapping, credentials: &[Credential]) -> Opt
         return Some(format!(
             "input `{}` names the secret `{name}`, but secrets go only in credential inputs ({}) and are never sent in a message",
             input.target,
-            credentials
-                .iter()
-                .map(|c| format!("`{}`", c.name))
-                .collect::<Vec<_>>()
-                .join(", "),
+            credentials.iter().map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", "),
         ));
     };
     if whole_reference(text).is_some() {
@@ -73,11 +69,7 @@ pub fn configuration(
     let mut scope = None;
     let mut config = Map::new();
     let mut computed = Vec::new();
-    let conceal = |text: &str| {
-        vault.conceal(text).map_err(|err| StepError::Input {
-            message: err.to_string(),
-        })
-    };
+    let conceal = |text: &str| vault.conceal(text).map_err(|err| StepError::Input { message: err.to_string() });
     for input in inputs {
         let top = input.target.split('.').next().unwrap_or_default().to_owned();
         let value = match &input.source {
@@ -90,9 +82,9 @@ pub fn configuration(
                     computed.push(top);
                 }
                 let scope = scope.get_or_insert_with(|| Value::Object(variables.clone()));
-                let value = expression.evaluate(scope).map_err(|err| StepError::Input {
-                    message: format!("input `{}`: {err}", input.target),
-                })?;
+                let value = expression
+                    .evaluate(scope)
+                    .map_err(|err| StepError::Input { message: format!("input `{}`: {err}", input.target) })?;
                 // Computed data is never a secret, so a computed credential has its shape.
                 let credential = credentials.iter().find(|c| input.target == c.name);
                 if let (Some(credential), Some(text)) = (credential, value.as_str())
@@ -114,10 +106,7 @@ pub fn configuration(
             config.insert(name.clone(), value);
         }
     }
-    Ok(Configuration {
-        inputs: config,
-        computed,
-    })
+    Ok(Configuration { inputs: config, computed })
 }
 
 /// Sets `a.b.c` in `map`, creating the intermediate objects (as Zeebe does for targets).
@@ -156,11 +145,7 @@ mod tests {
     fn literals_expressions_nested_targets_defaults_and_secrets() {
         let vault = Vault::with_values(HashMap::from([("TOKEN".to_owned(), "xoxb-1".to_owned())]));
         let inputs = vec![
-            InputMapping {
-                target: "channel".into(),
-                source: Source::Literal("#billing".into()),
-                position: AT,
-            },
+            InputMapping { target: "channel".into(), source: Source::Literal("#billing".into()), position: AT },
             InputMapping {
                 target: "data.amount".into(),
                 source: Source::Expression(Expression::parse("amount * 2").unwrap()),
@@ -168,10 +153,7 @@ mod tests {
             },
         ];
         let variables = json!({"amount": 21}).as_object().unwrap().clone();
-        let defaults = json!({"token": "{{secrets.TOKEN}}", "channel": "#general"})
-            .as_object()
-            .unwrap()
-            .clone();
+        let defaults = json!({"token": "{{secrets.TOKEN}}", "channel": "#general"}).as_object().unwrap().clone();
         let config = configuration(&inputs, &variables, &defaults, &[credential("token")], &vault).unwrap();
         assert_eq!(config.computed, ["data"]);
         let config = config.inputs;
@@ -205,10 +187,7 @@ mod tests {
             position: AT,
         }];
         let err = configuration(&inputs, &Map::new(), &Map::new(), &[credential("token")], &vault).unwrap_err();
-        assert!(
-            matches!(err, StepError::Input { ref message } if message.contains("NONE")),
-            "{err:?}"
-        );
+        assert!(matches!(err, StepError::Input { ref message } if message.contains("NONE")), "{err:?}");
     }
 
     #[test]
@@ -231,11 +210,7 @@ mod tests {
         let vault = Vault::with_values(HashMap::from([("OTHER".to_owned(), "any-value".to_owned())]));
         let hook = Credential::new("webhook_url", Some("^https://hooks\\.example/services/")).unwrap();
         let literal = |text: &str| {
-            vec![InputMapping {
-                target: "webhook_url".into(),
-                source: Source::Literal(text.into()),
-                position: AT,
-            }]
+            vec![InputMapping { target: "webhook_url".into(), source: Source::Literal(text.into()), position: AT }]
         };
         let run = |inputs: &[InputMapping]| {
             configuration(inputs, &Map::new(), &Map::new(), std::slice::from_ref(&hook), &vault)
@@ -243,11 +218,7 @@ mod tests {
         assert!(run(&literal("{{secrets.OTHER}}")).is_ok());
         assert!(run(&literal("https://hooks.example/services/T1/B1/x")).is_ok());
         let err = run(&literal("https://hooks.example/services/x?text={{secrets.OTHER}}")).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("names the secret `OTHER` inside a longer value"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("names the secret `OTHER` inside a longer value"), "{err}");
         let err = run(&literal("http://{{secrets.OTHER}}@hooks.example/services/x")).unwrap_err();
         assert!(err.to_string().contains("inside a longer value"), "{err}");
         let err = run(&literal("https://slack.example/api/chat.postMessage?channel=C1")).unwrap_err();
@@ -261,11 +232,6 @@ mod tests {
             source: Source::Expression(Expression::parse("\"http://elsewhere.example/\"").unwrap()),
             position: AT,
         }];
-        assert!(
-            run(&computed)
-                .unwrap_err()
-                .to_string()
-                .contains("the shape its connector declares")
-        );
+        assert!(run(&computed).unwrap_err().to_string().contains("the shape its connector declares"));
     }
 }

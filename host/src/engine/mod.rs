@@ -119,12 +119,7 @@ impl Live {
 impl Engine {
     /// An engine with these connectors (by task type), secrets and store.
     pub fn new(connectors: HashMap<String, Connector>, vault: Vault, store: Store) -> Self {
-        Self {
-            connectors,
-            vault,
-            store,
-            caches: SharedCaches::default(),
-        }
+        Self { connectors, vault, store, caches: SharedCaches::default() }
     }
 
     /// Where instances are kept.
@@ -160,12 +155,7 @@ impl Engine {
                 steps: Vec::new(),
                 incident: None,
             };
-            Started(Live {
-                record,
-                position: new.position,
-                unsaved_steps: None,
-                first_attempt: FirstAttempt::Saved,
-            })
+            Started(Live { record, position: new.position, unsaved_steps: None, first_attempt: FirstAttempt::Saved })
         });
         Ok(started.collect())
     }
@@ -185,9 +175,7 @@ impl Engine {
         if started.is_empty() {
             return Ok(());
         }
-        self.store
-            .mark_started(started.iter().map(|live| live.record.instance.clone()).collect())
-            .await?;
+        self.store.mark_started(started.iter().map(|live| live.record.instance.clone()).collect()).await?;
         for live in &mut started {
             live.first_attempt = FirstAttempt::Unsaved;
         }
@@ -228,21 +216,13 @@ impl Engine {
                 if !self.store.claim_instance(&id).await? {
                     return Ok(None);
                 }
-                let stored = self
-                    .store
-                    .load_instance(&id)?
-                    .ok_or(StateError::UnknownInstance { id })?;
+                let stored = self.store.load_instance(&id)?.ok_or(StateError::UnknownInstance { id })?;
                 let unrecorded = stored.record.steps.iter().all(|step| step.attempts == 0);
                 let first_attempt = match stored.started_ms {
                     Some(marked_ms) if unrecorded => FirstAttempt::Repeat { marked_ms },
                     _ => FirstAttempt::Saved,
                 };
-                Live {
-                    record: stored.record,
-                    position: stored.position,
-                    unsaved_steps: None,
-                    first_attempt,
-                }
+                Live { record: stored.record, position: stored.position, unsaved_steps: None, first_attempt }
             }
         };
         if live.record.state == InstanceState::Running {
@@ -321,19 +301,16 @@ impl Engine {
                     match &record.error {
                         None => Ok(targets(&element.outgoing)),
                         // The boundary event takes the token; its flow continues.
-                        Some(error) => boundary_for(process, current, error)
-                            .map(|b| vec![b])
-                            .ok_or_else(|| error.to_string()),
+                        Some(error) => {
+                            boundary_for(process, current, error).map(|b| vec![b]).ok_or_else(|| error.to_string())
+                        }
                     }
                 }
             };
             match next {
                 Ok(next) => {
                     live.position.tokens.pop_front();
-                    let tokens = next.into_iter().map(|t| Token {
-                        at: process.elements[t].id.clone(),
-                        due_ms: None,
-                    });
+                    let tokens = next.into_iter().map(|t| Token { at: process.elements[t].id.clone(), due_ms: None });
                     live.position.tokens.extend(tokens);
                     // Saved with the next save (an attempt's, a timer's or the last one): a
                     // resume replays the moves since the last.
@@ -343,9 +320,7 @@ impl Engine {
             }
         }
         if let Some((gateway, &arrived)) = live.position.joining.iter().next() {
-            let incoming = process
-                .element_index(gateway)
-                .map_or(0, |g| process.elements[g].incoming);
+            let incoming = process.element_index(gateway).map_or(0, |g| process.elements[g].incoming);
             let message = format!(
                 "the parallel gateway waits for {} more of its {incoming} incoming flows, which no token can reach; check the flow",
                 incoming.saturating_sub(arrived),
@@ -354,24 +329,18 @@ impl Engine {
             return self.incident(live, &gateway, message).await;
         }
         live.record.state = InstanceState::Completed;
-        self.store
-            .queue_instance(&live.record, &live.position, live.unsaved_steps.take())
+        self.store.queue_instance(&live.record, &live.position, live.unsaved_steps.take())
     }
 
     /// Saves the instance with the steps changed since the last save; returns once durable.
     async fn save(&self, live: &mut Live) -> Result<(), StateError> {
-        self.store
-            .save_instance(&live.record, &live.position, live.unsaved_steps.take())
-            .await
+        self.store.save_instance(&live.record, &live.position, live.unsaved_steps.take()).await
     }
 
     /// Stops an instance with an incident at `element`; its token stays there.
     async fn incident(&self, live: &mut Live, element: &str, message: String) -> Result<(), StateError> {
         live.record.state = InstanceState::Incident;
-        live.record.incident = Some(Incident {
-            element: element.to_owned(),
-            message,
-        });
+        live.record.incident = Some(Incident { element: element.to_owned(), message });
         self.save(live).await
     }
 
@@ -427,13 +396,8 @@ impl Engine {
                 progress: ledger.progress.clone(),
                 in_doubt: ledger.in_doubt_since_ms.is_some(),
             });
-            step.ledger
-                .get_or_insert(Ledger {
-                    attempt_ms: now,
-                    progress: None,
-                    in_doubt_since_ms: None,
-                })
-                .attempt_ms = now;
+            step.ledger.get_or_insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: None }).attempt_ms =
+                now;
             live.step_changed(seq);
             if live.first_attempt != FirstAttempt::Unsaved {
                 self.save(live).await?;
@@ -457,11 +421,8 @@ impl Engine {
             if failed.progress.is_some() {
                 ledger.progress = failed.progress;
             }
-            ledger.in_doubt_since_ms = if failed.in_doubt {
-                ledger.in_doubt_since_ms.or(Some(ledger.attempt_ms))
-            } else {
-                None
-            };
+            ledger.in_doubt_since_ms =
+                if failed.in_doubt { ledger.in_doubt_since_ms.or(Some(ledger.attempt_ms)) } else { None };
             let error = failed.error;
             if error.is_retryable() && attempt < last {
                 let mut delay = ready.backoff.delay(attempt, error.retry_after());
@@ -495,15 +456,8 @@ impl Engine {
             // The state of a key is loaded, used and saved under its lock, never across a wait.
             let lock = match &ready.state_key {
                 Some(key) => {
-                    let lock = self
-                        .store
-                        .lock_connector_state(task.connector(), key)
-                        .await
-                        .map_err(Failed::before)?;
-                    ready.request.state = self
-                        .store
-                        .connector_state(task.connector(), key)
-                        .map_err(Failed::before)?;
+                    let lock = self.store.lock_connector_state(task.connector(), key).await.map_err(Failed::before)?;
+                    ready.request.state = self.store.connector_state(task.connector(), key).map_err(Failed::before)?;
                     Some(lock)
                 }
                 None => None,
@@ -519,10 +473,8 @@ impl Engine {
             cache.keep(result.cache.clone());
             let deliver_at = result.deliver_at;
             // What went wrong after a success leaves a delivery unrecorded.
-            let output = self
-                .accept(task, &ready.request, ready.state_key.as_deref(), result)
-                .await
-                .map_err(Failed::after)?;
+            let output =
+                self.accept(task, &ready.request, ready.state_key.as_deref(), result).await.map_err(Failed::after)?;
             drop(lock);
             let Some(at) = deliver_at else { return Ok(output) };
             let wait = Duration::from_millis(at.saturating_sub(now_ms()));
@@ -542,10 +494,7 @@ impl Engine {
         result: StepResult,
     ) -> Result<Value, StepError> {
         let output = serde_json::from_str::<Value>(&result.output).map_err(|err| StepError::Crashed {
-            message: format!(
-                "the {} connector returned output that is not JSON: {err}",
-                task.connector()
-            ),
+            message: format!("the {} connector returned output that is not JSON: {err}", task.connector()),
         })?;
         if let (Some(key), Some(state)) = (state_key, &result.state) {
             self.store.save_connector_state(task.connector(), key, state).await?;
@@ -564,9 +513,7 @@ impl Engine {
         let connector = self
             .connectors
             .get(task.connector())
-            .ok_or_else(|| StepError::UnknownConnector {
-                task_type: task.task_type.clone(),
-            })?;
+            .ok_or_else(|| StepError::UnknownConnector { task_type: task.task_type.clone() })?;
         let backoff = Backoff::from_header(task.headers.get(retry::BACKOFF_HEADER).map(String::as_str))
             .map_err(|message| StepError::Input { message })?;
         let mut config = inputs::configuration(
@@ -579,19 +526,9 @@ impl Engine {
         task.binding.adapt(&mut config.inputs);
         // Steps share a cache when they call one connector with the same credentials (one
         // workspace, one token); the credentials are placeholders here, never values.
-        let cache_key = connector
-            .credentials()
-            .iter()
-            .fold(task.connector().to_owned(), |key, credential| {
-                format!(
-                    "{key}\t{}",
-                    config
-                        .inputs
-                        .get(&credential.name)
-                        .map(Value::to_string)
-                        .unwrap_or_default()
-                )
-            });
+        let cache_key = connector.credentials().iter().fold(task.connector().to_owned(), |key, credential| {
+            format!("{key}\t{}", config.inputs.get(&credential.name).map(Value::to_string).unwrap_or_default())
+        });
         let request = SendRequest {
             config: Value::Object(config.inputs).to_string(),
             variables: serde_json::to_string(variables).expect("variables serialize"),
@@ -604,14 +541,7 @@ impl Engine {
             earlier: None,
         };
         let (state_key, instance) = connector.state_key(&request).await?;
-        Ok(Ready {
-            connector,
-            request,
-            state_key,
-            backoff,
-            instance: Some(instance),
-            cache_key,
-        })
+        Ok(Ready { connector, request, state_key, backoff, instance: Some(instance), cache_key })
     }
 }
 
@@ -637,30 +567,18 @@ struct Failed {
 impl Failed {
     /// A failure before anything was sent.
     fn before(error: impl Into<StepError>) -> Self {
-        Failed {
-            error: error.into(),
-            progress: None,
-            in_doubt: false,
-        }
+        Failed { error: error.into(), progress: None, in_doubt: false }
     }
 
     /// A failure after a delivery, which is then not on record.
     fn after(error: StepError) -> Self {
-        Failed {
-            error,
-            progress: None,
-            in_doubt: true,
-        }
+        Failed { error, progress: None, in_doubt: true }
     }
 }
 
 impl From<SendFailed> for Failed {
     fn from(failed: SendFailed) -> Self {
-        Failed {
-            error: failed.error.into(),
-            progress: failed.progress,
-            in_doubt: failed.in_doubt,
-        }
+        Failed { error: failed.error.into(), progress: failed.progress, in_doubt: failed.in_doubt }
     }
 }
 
@@ -671,18 +589,10 @@ fn interrupted(step: &mut StepRecord, first_attempt: FirstAttempt) -> Option<&mu
     let now = now_ms();
     let ledger = if step.attempts > 0 {
         // A step saved before herald kept ledgers: when its attempt started is unknown.
-        step.ledger.get_or_insert(Ledger {
-            attempt_ms: now,
-            progress: None,
-            in_doubt_since_ms: Some(0),
-        })
+        step.ledger.get_or_insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: Some(0) })
     } else if let FirstAttempt::Repeat { marked_ms } = first_attempt {
         // An attempt with no record started after its instance was marked, and before now.
-        step.ledger.insert(Ledger {
-            attempt_ms: now,
-            progress: None,
-            in_doubt_since_ms: Some(marked_ms),
-        })
+        step.ledger.insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: Some(marked_ms) })
     } else {
         return None;
     };
@@ -693,12 +603,7 @@ fn interrupted(step: &mut StepRecord, first_attempt: FirstAttempt) -> Option<&mu
 /// How long until the attempt the ledger last started can no longer deliver anything:
 /// the end of its deadline.
 fn settling(ledger: &Ledger, deadline: Duration) -> Duration {
-    Duration::from_millis(
-        ledger
-            .attempt_ms
-            .saturating_add(millis(deadline))
-            .saturating_sub(now_ms()),
-    )
+    Duration::from_millis(ledger.attempt_ms.saturating_add(millis(deadline)).saturating_sub(now_ms()))
 }
 
 fn millis(duration: Duration) -> u64 {
@@ -733,10 +638,9 @@ fn boundary_for(process: &Process, task: usize, error: &StepError) -> Option<usi
         return None;
     }
     process.elements.iter().position(|element| match &element.kind {
-        ElementKind::ErrorBoundary {
-            attached_to,
-            error_code,
-        } if *attached_to == task => error_code.as_deref().is_none_or(|code| error.code() == Some(code)),
+        ElementKind::ErrorBoundary { attached_to, error_code } if *attached_to == task => {
+            error_code.as_deref().is_none_or(|code| error.code() == Some(code))
+        }
         _ => false,
     })
 }

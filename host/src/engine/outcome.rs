@@ -49,9 +49,7 @@ fn keep_results(task: &ServiceTask, step: &StepRecord, variables: &mut Map<Strin
         Ok(other) => Err(StepError::Input {
             message: format!("the resultExpression must give a context such as `{{ts: response.ts}}`, not `{other}`"),
         }),
-        Err(err) => Err(StepError::Input {
-            message: format!("the resultExpression failed: {err}"),
-        }),
+        Err(err) => Err(StepError::Input { message: format!("the resultExpression failed: {err}") }),
     }
 }
 
@@ -71,9 +69,7 @@ fn raised(
     }
     let value = expression
         .evaluate(&with(variables, extra))
-        .map_err(|err| StepError::Input {
-            message: format!("the errorExpression failed: {err}"),
-        })?;
+        .map_err(|err| StepError::Input { message: format!("the errorExpression failed: {err}") })?;
     let context = match value {
         Value::Null => return Ok(None),
         Value::Object(context) if context.is_empty() => return Ok(None),
@@ -92,14 +88,9 @@ fn raised(
             if let Some(Value::Object(more)) = context.get("variables") {
                 variables.extend(more.clone());
             }
-            Ok(Some(StepError::BpmnError {
-                code,
-                message: text("message"),
-            }))
+            Ok(Some(StepError::BpmnError { code, message: text("message") }))
         }
-        Some("jobError") => Ok(Some(StepError::JobError {
-            message: text("message"),
-        })),
+        Some("jobError") => Ok(Some(StepError::JobError { message: text("message") })),
         _ => Err(not_an_error(&Value::Object(context))),
     }
 }
@@ -115,10 +106,7 @@ fn not_an_error(value: &Value) -> StepError {
 /// The `error` an errorExpression sees. Its message starts with the code, so Camunda's
 /// `starts with(error.message, "channel_not_found")` works here too.
 fn error_context(error: &StepError) -> Value {
-    let kind = serde_json::to_value(error)
-        .ok()
-        .and_then(|v| v.get("kind").cloned())
-        .unwrap_or(Value::Null);
+    let kind = serde_json::to_value(error).ok().and_then(|v| v.get("kind").cloned()).unwrap_or(Value::Null);
     let message = match error.code() {
         Some(code) => format!("{code}: {error}"),
         None => error.to_string(),
@@ -152,11 +140,7 @@ mod tests {
     }
 
     fn step(output: Option<Value>, error: Option<StepError>) -> StepRecord {
-        let status = if error.is_some() {
-            StepStatus::Failed
-        } else {
-            StepStatus::Completed
-        };
+        let status = if error.is_some() { StepStatus::Failed } else { StepStatus::Completed };
         StepRecord {
             id: "notify".into(),
             task_type: "slack".into(),
@@ -181,11 +165,7 @@ mod tests {
     fn results_land_in_the_variable_and_the_expressions_entries() {
         let mut variables = Map::new();
         let mut done = step(Some(json!({"ts": "1.2", "channel": "C1"})), None);
-        apply(
-            &task(Some("{messageTs: response.ts, n: 1 + 1}"), None),
-            &mut done,
-            &mut variables,
-        );
+        apply(&task(Some("{messageTs: response.ts, n: 1 + 1}"), None), &mut done, &mut variables);
         assert_eq!(done.status, StepStatus::Completed);
         assert_eq!(
             Value::Object(variables),
@@ -207,9 +187,7 @@ mod tests {
         let mut failed = step(None, Some(not_found()));
         let expression = r#"if is defined(error) and starts with(error.message, "channel_not_found") then bpmnError("MISSING", error.message, {why: error.code}) else null"#;
         apply(&task(None, Some(expression)), &mut failed, &mut variables);
-        let Some(StepError::BpmnError { code, message }) = failed.error else {
-            panic!("{:?}", failed.error)
-        };
+        let Some(StepError::BpmnError { code, message }) = failed.error else { panic!("{:?}", failed.error) };
         assert_eq!(code, "MISSING");
         assert!(message.starts_with("channel_not_found: no #ops"), "{message}");
         assert_eq!(variables["why"], "channel_not_found");
@@ -220,12 +198,7 @@ mod tests {
         let expression = r#"if response.ts = "1.2" then jobError("unexpected ts") else null"#;
         let mut done = step(Some(json!({"ts": "1.2"})), None);
         apply(&task(None, Some(expression)), &mut done, &mut Map::new());
-        assert_eq!(
-            done.error,
-            Some(StepError::JobError {
-                message: "unexpected ts".into()
-            })
-        );
+        assert_eq!(done.error, Some(StepError::JobError { message: "unexpected ts".into() }));
 
         let mut failed = step(None, Some(not_found()));
         apply(&task(None, Some("null")), &mut failed, &mut Map::new());

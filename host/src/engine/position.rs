@@ -33,13 +33,7 @@ pub struct Token {
 impl Position {
     /// One token at `start`.
     pub fn at_start(start: &str) -> Self {
-        Self {
-            tokens: VecDeque::from([Token {
-                at: start.to_owned(),
-                due_ms: None,
-            }]),
-            ..Self::default()
-        }
+        Self { tokens: VecDeque::from([Token { at: start.to_owned(), due_ms: None }]), ..Self::default() }
     }
 
     /// As saved in the state database.

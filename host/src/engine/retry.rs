@@ -71,10 +71,6 @@ mod tests {
     #[test]
     fn default_and_bad_headers() {
         assert_eq!(Backoff::from_header(None).unwrap().delay(1, None), DEFAULT_BACKOFF);
-        assert!(
-            Backoff::from_header(Some("five seconds"))
-                .unwrap_err()
-                .contains("ISO 8601")
-        );
+        assert!(Backoff::from_header(Some("five seconds")).unwrap_err().contains("ISO 8601"));
     }
 }

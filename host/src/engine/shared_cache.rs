@@ -111,10 +111,7 @@ mod tests {
         tokio::task::yield_now().await;
         assert!(!waiting.is_finished(), "a second call went before the first one ended");
         first.keep(Some(r#"{"channels":{"billing":"C1"}}"#.into()));
-        assert_eq!(
-            waiting.await.unwrap().as_deref(),
-            Some(r#"{"channels":{"billing":"C1"}}"#)
-        );
+        assert_eq!(waiting.await.unwrap().as_deref(), Some(r#"{"channels":{"billing":"C1"}}"#));
         // With a cache, calls no longer take turns.
         let _held = caches.checkout("slack\ttoken-a").await;
         assert!(caches.checkout("slack\ttoken-a").await.cache.is_some());

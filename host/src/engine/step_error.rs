@@ -119,10 +119,7 @@ pub enum StepError {
 impl StepError {
     /// Whether another attempt may succeed.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            StepError::RateLimited { .. } | StepError::Transient(_) | StepError::Timeout { .. }
-        )
+        matches!(self, StepError::RateLimited { .. } | StepError::Transient(_) | StepError::Timeout { .. })
     }
 
     /// The service's or connector's error code (e.g. `channel_not_found`), when it has one.
@@ -140,9 +137,9 @@ impl StepError {
     /// The least time to wait before the next attempt, when the service said.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            StepError::RateLimited {
-                retry_after_seconds, ..
-            } => Some(Duration::from_secs((*retry_after_seconds).into())),
+            StepError::RateLimited { retry_after_seconds, .. } => {
+                Some(Duration::from_secs((*retry_after_seconds).into()))
+            }
             _ => None,
         }
     }
@@ -150,11 +147,7 @@ impl StepError {
 
 impl From<Failure> for FailureInfo {
     fn from(f: Failure) -> Self {
-        FailureInfo {
-            code: f.code,
-            message: f.message,
-            hint: f.hint,
-        }
+        FailureInfo { code: f.code, message: f.message, hint: f.hint }
     }
 }
 
@@ -162,19 +155,12 @@ impl From<CallError> for StepError {
     fn from(err: CallError) -> Self {
         match err {
             CallError::Connector(err) => match err {
-                ConnectorError::RateLimited(r) => StepError::RateLimited {
-                    retry_after_seconds: r.retry_after_seconds,
-                    message: r.message,
-                },
+                ConnectorError::RateLimited(r) => {
+                    StepError::RateLimited { retry_after_seconds: r.retry_after_seconds, message: r.message }
+                }
                 ConnectorError::Transient(f) => StepError::Transient(f.into()),
                 ConnectorError::InvalidConfig(issues) => StepError::InvalidConfig {
-                    issues: issues
-                        .into_iter()
-                        .map(|i| InputIssue {
-                            field: i.field,
-                            message: i.message,
-                        })
-                        .collect(),
+                    issues: issues.into_iter().map(|i| InputIssue { field: i.field, message: i.message }).collect(),
                 },
                 ConnectorError::Unauthorized(f) => StepError::Unauthorized(f.into()),
                 ConnectorError::NotFound(f) => StepError::NotFound(f.into()),
@@ -197,28 +183,21 @@ impl From<CallError> for StepError {
                     value: format!("{} ms", limit.as_millis()),
                     setting: "HERALD_CPU_LIMIT_MS".into(),
                 },
-                Stop::Egress { host } => StepError::EgressDenied {
-                    host,
-                    allowed: Vec::new(),
-                },
+                Stop::Egress { host } => StepError::EgressDenied { host, allowed: Vec::new() },
                 Stop::Deadline { after } => StepError::Timeout {
                     phase: ATTEMPT.to_owned(),
                     host: String::new(),
                     after_ms: u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
                 },
             },
-            CallError::Runtime(err) => StepError::Crashed {
-                message: err.to_string(),
-            },
+            CallError::Runtime(err) => StepError::Crashed { message: err.to_string() },
         }
     }
 }
 
 impl From<StateError> for StepError {
     fn from(err: StateError) -> Self {
-        StepError::State {
-            message: err.to_string(),
-        }
+        StepError::State { message: err.to_string() }
     }
 }
 
@@ -236,10 +215,7 @@ impl fmt::Display for StepError {
             Ok(())
         };
         match self {
-            StepError::RateLimited {
-                retry_after_seconds,
-                message,
-            } => {
+            StepError::RateLimited { retry_after_seconds, message } => {
                 write!(f, "rate limited, retry after {retry_after_seconds} s: {message}")
             }
             StepError::Transient(info) => failure(f, info),
@@ -272,10 +248,7 @@ impl fmt::Display for StepError {
             }
             StepError::LimitExceeded { limit, value, setting } => {
                 let what = if limit == "cpu" { "CPU time" } else { "memory" };
-                write!(
-                    f,
-                    "the connector was stopped by its {what} limit of {value} ({setting} sets it)"
-                )
+                write!(f, "the connector was stopped by its {what} limit of {value} ({setting} sets it)")
             }
             StepError::Input { message } => write!(f, "cannot compute the inputs: {message}"),
             StepError::Crashed { message } => f.write_str(message),
@@ -285,10 +258,7 @@ impl fmt::Display for StepError {
             }
             StepError::JobError { message } => write!(f, "the error expression failed the step: {message}"),
             StepError::UnknownConnector { task_type } => {
-                write!(
-                    f,
-                    "no connector for task type `{task_type}`; load one with --connector {task_type}=PATH.wasm"
-                )
+                write!(f, "no connector for task type `{task_type}`; load one with --connector {task_type}=PATH.wasm")
             }
         }
     }

@@ -20,66 +20,22 @@ struct Builtin {
 }
 
 static BUILTINS: &[Builtin] = &[
-    Builtin {
-        name: "not",
-        arity: 1..=1,
-        function: |a| a[0].as_bool().map_or(Value::Null, |b| Value::Bool(!b)),
-    },
-    Builtin {
-        name: "is defined",
-        arity: 1..=1,
-        function: |a| Value::Bool(!a[0].is_null()),
-    },
-    Builtin {
-        name: "get or else",
-        arity: 2..=2,
-        function: |a| if a[0].is_null() { a[1] } else { a[0] }.clone(),
-    },
-    Builtin {
-        name: "string",
-        arity: 1..=1,
-        function: string,
-    },
-    Builtin {
-        name: "number",
-        arity: 1..=1,
-        function: to_number,
-    },
-    Builtin {
-        name: "upper case",
-        arity: 1..=1,
-        function: |a| text(a[0], str::to_uppercase),
-    },
-    Builtin {
-        name: "lower case",
-        arity: 1..=1,
-        function: |a| text(a[0], str::to_lowercase),
-    },
+    Builtin { name: "not", arity: 1..=1, function: |a| a[0].as_bool().map_or(Value::Null, |b| Value::Bool(!b)) },
+    Builtin { name: "is defined", arity: 1..=1, function: |a| Value::Bool(!a[0].is_null()) },
+    Builtin { name: "get or else", arity: 2..=2, function: |a| if a[0].is_null() { a[1] } else { a[0] }.clone() },
+    Builtin { name: "string", arity: 1..=1, function: string },
+    Builtin { name: "number", arity: 1..=1, function: to_number },
+    Builtin { name: "upper case", arity: 1..=1, function: |a| text(a[0], str::to_uppercase) },
+    Builtin { name: "lower case", arity: 1..=1, function: |a| text(a[0], str::to_lowercase) },
     Builtin {
         name: "string length",
         arity: 1..=1,
         function: |a| a[0].as_str().map_or(Value::Null, |s| Value::from(s.chars().count())),
     },
-    Builtin {
-        name: "contains",
-        arity: 2..=2,
-        function: |a| texts(a, |s, t| s.contains(t)),
-    },
-    Builtin {
-        name: "starts with",
-        arity: 2..=2,
-        function: |a| texts(a, |s, t| s.starts_with(t)),
-    },
-    Builtin {
-        name: "ends with",
-        arity: 2..=2,
-        function: |a| texts(a, |s, t| s.ends_with(t)),
-    },
-    Builtin {
-        name: "substring",
-        arity: 2..=3,
-        function: substring,
-    },
+    Builtin { name: "contains", arity: 2..=2, function: |a| texts(a, |s, t| s.contains(t)) },
+    Builtin { name: "starts with", arity: 2..=2, function: |a| texts(a, |s, t| s.starts_with(t)) },
+    Builtin { name: "ends with", arity: 2..=2, function: |a| texts(a, |s, t| s.ends_with(t)) },
+    Builtin { name: "substring", arity: 2..=3, function: substring },
     Builtin {
         name: "count",
         arity: 1..=1,
@@ -89,41 +45,19 @@ static BUILTINS: &[Builtin] = &[
         name: "list contains",
         arity: 2..=2,
         function: |a| {
-            a[0].as_array().map_or(Value::Null, |list| {
-                Value::Bool(list.iter().any(|e| equals(e, a[1]) == Some(true)))
-            })
+            a[0].as_array().map_or(Value::Null, |list| Value::Bool(list.iter().any(|e| equals(e, a[1]) == Some(true))))
         },
     },
-    Builtin {
-        name: "sum",
-        arity: 1..=usize::MAX,
-        function: sum,
-    },
-    Builtin {
-        name: "min",
-        arity: 1..=usize::MAX,
-        function: |a| extreme(a, Ordering::Less),
-    },
-    Builtin {
-        name: "max",
-        arity: 1..=usize::MAX,
-        function: |a| extreme(a, Ordering::Greater),
-    },
+    Builtin { name: "sum", arity: 1..=usize::MAX, function: sum },
+    Builtin { name: "min", arity: 1..=usize::MAX, function: |a| extreme(a, Ordering::Less) },
+    Builtin { name: "max", arity: 1..=usize::MAX, function: |a| extreme(a, Ordering::Greater) },
     Builtin {
         name: "abs",
         arity: 1..=1,
         function: |a| numeric(a[0], |n| number::unary(n, i64::checked_abs, f64::abs)),
     },
-    Builtin {
-        name: "floor",
-        arity: 1..=1,
-        function: |a| numeric(a[0], |n| number::unary(n, Some, f64::floor)),
-    },
-    Builtin {
-        name: "ceiling",
-        arity: 1..=1,
-        function: |a| numeric(a[0], |n| number::unary(n, Some, f64::ceil)),
-    },
+    Builtin { name: "floor", arity: 1..=1, function: |a| numeric(a[0], |n| number::unary(n, Some, f64::floor)) },
+    Builtin { name: "ceiling", arity: 1..=1, function: |a| numeric(a[0], |n| number::unary(n, Some, f64::ceil)) },
     // Camunda's connector error helpers, for a task's `errorExpression`.
     Builtin {
         name: "bpmnError",
@@ -133,11 +67,7 @@ static BUILTINS: &[Builtin] = &[
             json!({"errorType": "bpmnError", "code": a[0], "message": a[1], "variables": variables})
         },
     },
-    Builtin {
-        name: "jobError",
-        arity: 1..=4,
-        function: |a| json!({"errorType": "jobError", "message": a[0]}),
-    },
+    Builtin { name: "jobError", arity: 1..=4, function: |a| json!({"errorType": "jobError", "message": a[0]}) },
 ];
 
 /// The built-ins' names, for the parser to recognise names that contain keywords (`get or else`).
@@ -221,12 +151,7 @@ fn substring(a: &[&Value]) -> Value {
     }
     let chars = i64::try_from(s.chars().count()).unwrap_or(i64::MAX);
     let from = if start > 0 { start - 1 } else { chars + start }.clamp(0, chars);
-    Value::String(
-        s.chars()
-            .skip(usize::try_from(from).unwrap_or(usize::MAX))
-            .take(length)
-            .collect(),
-    )
+    Value::String(s.chars().skip(usize::try_from(from).unwrap_or(usize::MAX)).take(length).collect())
 }
 
 /// The elements of a single list argument, or else the arguments themselves (`sum(1, 2)`).
@@ -256,11 +181,7 @@ fn extreme(a: &[&Value], wanted: Ordering) -> Value {
         .into_iter()
         .try_fold(None, |best: Option<&Value>, element| {
             let ordering = order(element, best.unwrap_or(element))?;
-            Some(if best.is_none() || ordering == wanted {
-                Some(element)
-            } else {
-                best
-            })
+            Some(if best.is_none() || ordering == wanted { Some(element) } else { best })
         })
         .flatten()
         .map_or(Value::Null, Clone::clone)

@@ -16,9 +16,9 @@ pub(super) fn equals(left: &Value, right: &Value) -> Option<bool> {
         (Value::String(a), Value::String(b)) => Some(a == b),
         (Value::Bool(a), Value::Bool(b)) => Some(a == b),
         (Value::Array(a), Value::Array(b)) if a.len() == b.len() => all(a.iter().zip(b).map(|(x, y)| equals(x, y))),
-        (Value::Object(a), Value::Object(b)) if a.len() == b.len() => all(a
-            .iter()
-            .map(|(key, x)| b.get(key).map_or(Some(false), |y| equals(x, y)))),
+        (Value::Object(a), Value::Object(b)) if a.len() == b.len() => {
+            all(a.iter().map(|(key, x)| b.get(key).map_or(Some(false), |y| equals(x, y))))
+        }
         (Value::Array(_), Value::Array(_)) | (Value::Object(_), Value::Object(_)) => Some(false),
         _ => None,
     }

@@ -15,16 +15,11 @@ pub enum FeelError {
 impl FeelError {
     /// A syntax error at `column`.
     pub(super) fn syntax(column: usize, message: impl Into<String>) -> Self {
-        Self::Syntax {
-            column,
-            message: message.into(),
-        }
+        Self::Syntax { column, message: message.into() }
     }
 
     /// An evaluation error.
     pub(super) fn evaluation(message: impl Into<String>) -> Self {
-        Self::Evaluation {
-            message: message.into(),
-        }
+        Self::Evaluation { message: message.into() }
     }
 }

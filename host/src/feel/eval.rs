@@ -26,12 +26,7 @@ const MAX_BUILT_BYTES: usize = 32 << 20;
 /// Evaluates `expr` with `variables` (a JSON object) in scope.
 pub(super) fn evaluate(expr: &Expr, variables: &Value) -> Result<Value, FeelError> {
     let budget = Budget::default();
-    let root = Scope {
-        entries: variables.as_object(),
-        item: None,
-        parent: None,
-        budget: &budget,
-    };
+    let root = Scope { entries: variables.as_object(), item: None, parent: None, budget: &budget };
     budget.own(eval(expr, &root)?)
 }
 
@@ -49,9 +44,7 @@ impl Budget {
     fn step(&self) -> Result<(), FeelError> {
         let steps = self.steps.get() + 1;
         if steps > MAX_STEPS {
-            return Err(FeelError::evaluation(format!(
-                "expression needs more than {MAX_STEPS} evaluation steps"
-            )));
+            return Err(FeelError::evaluation(format!("expression needs more than {MAX_STEPS} evaluation steps")));
         }
         self.steps.set(steps);
         Ok(())
@@ -122,12 +115,7 @@ struct Scope<'a> {
 impl<'a> Scope<'a> {
     /// A scope that sees `entries` and `item` before the names of `self`.
     fn inner(&'a self, entries: Option<&'a Map<String, Value>>, item: Option<&'a Value>) -> Self {
-        Scope {
-            entries,
-            item,
-            parent: Some(self),
-            budget: self.budget,
-        }
+        Scope { entries, item, parent: Some(self), budget: self.budget }
     }
 
     fn lookup(&self, name: &str) -> Option<&'a Value> {
@@ -173,15 +161,8 @@ fn eval<'a>(expr: &'a Expr, scope: &Scope<'a>) -> Result<Cow<'a, Value>, FeelErr
             }
             value
         }
-        Expr::Call {
-            name,
-            column,
-            arguments,
-        } => {
-            let arguments = arguments
-                .iter()
-                .map(|argument| eval(argument, scope))
-                .collect::<Result<Vec<_>, _>>()?;
+        Expr::Call { name, column, arguments } => {
+            let arguments = arguments.iter().map(|argument| eval(argument, scope)).collect::<Result<Vec<_>, _>>()?;
             let arguments: Vec<&Value> = arguments.iter().map(Cow::as_ref).collect();
             let result = builtins::call(name, *column, &arguments)?;
             scope.budget.build(weight(&result))?;
@@ -198,16 +179,8 @@ fn eval<'a>(expr: &'a Expr, scope: &Scope<'a>) -> Result<Cow<'a, Value>, FeelErr
             }
             value
         }
-        Expr::If {
-            condition,
-            then,
-            otherwise,
-        } => {
-            let branch = if is_true(&*eval(condition, scope)?) {
-                then
-            } else {
-                otherwise
-            };
+        Expr::If { condition, then, otherwise } => {
+            let branch = if is_true(&*eval(condition, scope)?) { then } else { otherwise };
             eval(branch, scope)?
         }
     })
@@ -230,10 +203,7 @@ fn path<'a>(target: Cow<'a, Value>, name: &str, budget: &Budget) -> Result<Cow<'
     Ok(match target {
         Cow::Borrowed(Value::Object(entries)) => entries.get(name).map_or_else(null, Cow::Borrowed),
         Cow::Borrowed(Value::Array(items)) => Cow::Owned(Value::Array(
-            items
-                .iter()
-                .map(|item| budget.own(path(Cow::Borrowed(item), name, budget)?))
-                .collect::<Result<_, _>>()?,
+            items.iter().map(|item| budget.own(path(Cow::Borrowed(item), name, budget)?)).collect::<Result<_, _>>()?,
         )),
         Cow::Borrowed(_) => null(),
         Cow::Owned(Value::Object(mut entries)) => entries.remove(name).map_or_else(null, Cow::Owned),
@@ -254,9 +224,7 @@ fn index<'a>(target: Cow<'a, Value>, selector: &'a Expr, scope: &Scope<'a>) -> R
         };
         return Ok(match target {
             Cow::Borrowed(list) => list.get(position).map_or_else(null, Cow::Borrowed),
-            Cow::Owned(mut list) => list
-                .get_mut(position)
-                .map_or_else(null, |element| Cow::Owned(element.take())),
+            Cow::Owned(mut list) => list.get_mut(position).map_or_else(null, |element| Cow::Owned(element.take())),
         });
     }
     let mut kept = Vec::new();
@@ -273,11 +241,7 @@ fn index<'a>(target: Cow<'a, Value>, selector: &'a Expr, scope: &Scope<'a>) -> R
 /// (Bounds are left to `Value::get`; index 0 maps past the end.)
 fn position(n: &Number, len: usize) -> Option<usize> {
     let index = n.as_i64()?;
-    let zero_based = if index > 0 {
-        index - 1
-    } else {
-        i64::try_from(len).ok()? + index
-    };
+    let zero_based = if index > 0 { index - 1 } else { i64::try_from(len).ok()? + index };
     usize::try_from(zero_based).ok()
 }
 

@@ -64,11 +64,7 @@ impl Token<'_> {
 
 /// Tokenizes the whole source, ending with a [`TokenKind::End`] token.
 pub(super) fn tokenize(source: &str) -> Result<Vec<Token<'_>>, FeelError> {
-    let mut lexer = Lexer {
-        source,
-        chars: source.char_indices().collect(),
-        position: 0,
-    };
+    let mut lexer = Lexer { source, chars: source.char_indices().collect(), position: 0 };
     let mut tokens = Vec::new();
     loop {
         lexer.skip_blanks_and_comments()?;
@@ -105,9 +101,7 @@ impl<'s> Lexer<'s> {
     }
 
     fn byte_offset(&self, position: usize) -> usize {
-        self.chars
-            .get(position)
-            .map_or(self.source.len(), |&(offset, _)| offset)
+        self.chars.get(position).map_or(self.source.len(), |&(offset, _)| offset)
     }
 
     fn skip_blanks_and_comments(&mut self) -> Result<(), FeelError> {
@@ -171,11 +165,7 @@ impl<'s> Lexer<'s> {
             }
         };
         let text = &self.source[self.byte_offset(start)..self.byte_offset(self.position)];
-        Ok(Token {
-            kind,
-            column: start + 1,
-            text,
-        })
+        Ok(Token { kind, column: start + 1, text })
     }
 
     /// `<` or `<=` (and likewise for `>`).
@@ -259,13 +249,9 @@ impl<'s> Lexer<'s> {
             Some('u') => {
                 let digits: String = (0..4).filter_map(|ahead| self.peek_at(ahead)).collect();
                 let hex = digits.len() == 4 && digits.chars().all(|c| c.is_ascii_hexdigit());
-                let c = u32::from_str_radix(&digits, 16)
-                    .ok()
-                    .filter(|_| hex)
-                    .and_then(char::from_u32)
-                    .ok_or_else(|| {
-                        FeelError::syntax(column, "`\\u` must be followed by four hex digits of a character")
-                    })?;
+                let c = u32::from_str_radix(&digits, 16).ok().filter(|_| hex).and_then(char::from_u32).ok_or_else(
+                    || FeelError::syntax(column, "`\\u` must be followed by four hex digits of a character"),
+                )?;
                 self.position += 4;
                 Ok(c)
             }

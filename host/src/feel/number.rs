@@ -77,11 +77,7 @@ pub(super) fn arithmetic(op: Arithmetic, a: &Number, b: &Number) -> Value {
         Arithmetic::Divide => x / y,
     };
     // Whole results (and every f64 from 2^53 up) carry no decimal noise worth rounding away.
-    float(if result.fract() == 0.0 {
-        result
-    } else {
-        significant_digits(result)
-    })
+    float(if result.fract() == 0.0 { result } else { significant_digits(result) })
 }
 
 /// The exact result when both operands are integers and it is one too (no overflow, no remainder).
@@ -90,9 +86,7 @@ fn integer_arithmetic(op: Arithmetic, x: i64, y: i64) -> Option<i64> {
         Arithmetic::Add => x.checked_add(y),
         Arithmetic::Subtract => x.checked_sub(y),
         Arithmetic::Multiply => x.checked_mul(y),
-        Arithmetic::Divide => (y != 0 && x.checked_rem(y) == Some(0))
-            .then(|| x.checked_div(y))
-            .flatten(),
+        Arithmetic::Divide => (y != 0 && x.checked_rem(y) == Some(0)).then(|| x.checked_div(y)).flatten(),
     }
 }
 

@@ -16,11 +16,7 @@ const MAX_NESTING: usize = 128;
 
 /// Parses a whole expression; trailing tokens are an error.
 pub(super) fn parse(source: &str) -> Result<Expr, FeelError> {
-    let mut parser = Parser {
-        tokens: tokenize(source)?,
-        position: 0,
-        nesting: 0,
-    };
+    let mut parser = Parser { tokens: tokenize(source)?, position: 0, nesting: 0 };
     let expr = parser.expression()?;
     match parser.peek().kind {
         TokenKind::End => Ok(expr),
@@ -94,10 +90,7 @@ impl<'s> Parser<'s> {
                 rest.push((op, self.binary(power)?));
             }
             self.deepen()?;
-            left = Expr::Binary {
-                first: Box::new(left),
-                rest,
-            };
+            left = Expr::Binary { first: Box::new(left), rest };
         }
         self.nesting = outer;
         Ok(left)
@@ -177,11 +170,7 @@ impl<'s> Parser<'s> {
         let open = self.advance();
         let name = std::iter::once(first).chain(more).collect::<Vec<_>>().join(" ");
         let arguments = self.delimited(&open, &TokenKind::RightParen, Self::expression)?;
-        Ok(Expr::Call {
-            name,
-            column,
-            arguments,
-        })
+        Ok(Expr::Call { name, column, arguments })
     }
 
     /// The remaining words of a built-in whose name starts with `first` and is spelled out by
@@ -197,10 +186,7 @@ impl<'s> Parser<'s> {
                 .iter()
                 .enumerate()
                 .all(|(i, word)| self.tokens[self.position..].get(i).is_some_and(|t| t.text == word));
-            let called = self
-                .tokens
-                .get(self.position + rest.len())
-                .is_some_and(|t| t.kind == TokenKind::LeftParen);
+            let called = self.tokens.get(self.position + rest.len()).is_some_and(|t| t.kind == TokenKind::LeftParen);
             (spelled && called).then_some(rest)
         })
     }
@@ -268,10 +254,7 @@ impl<'s> Parser<'s> {
         }
         let words = self.words();
         if words.is_empty() {
-            return Err(FeelError::syntax(
-                self.peek().column,
-                "expected a context key (a name or a string)",
-            ));
+            return Err(FeelError::syntax(self.peek().column, "expected a context key (a name or a string)"));
         }
         self.position += words.len();
         Ok(words.join(" "))
@@ -282,15 +265,9 @@ impl<'s> Parser<'s> {
         let condition = self.expression()?;
         self.expect(&TokenKind::Then, || "expected `then` after the condition".to_owned())?;
         let then = self.expression()?;
-        self.expect(&TokenKind::Else, || {
-            "expected `else` after the `then` branch".to_owned()
-        })?;
+        self.expect(&TokenKind::Else, || "expected `else` after the `then` branch".to_owned())?;
         let otherwise = self.expression()?;
-        Ok(Expr::If {
-            condition: Box::new(condition),
-            then: Box::new(then),
-            otherwise: Box::new(otherwise),
-        })
+        Ok(Expr::If { condition: Box::new(condition), then: Box::new(then), otherwise: Box::new(otherwise) })
     }
 }
 
@@ -321,8 +298,5 @@ fn closing_message(open: &Token<'_>, in_list: bool) -> String {
         _ => "}",
     };
     let comma = if in_list { "`,` or " } else { "" };
-    format!(
-        "expected {comma}`{closer}` to close the `{}` at column {}",
-        open.text, open.column
-    )
+    format!("expected {comma}`{closer}` to close the `{}` at column {}", open.text, open.column)
 }

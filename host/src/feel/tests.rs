@@ -24,9 +24,7 @@ fn variables() -> Value {
 
 fn eval_with(source: &str, variables: &Value) -> Value {
     let expression = Expression::parse(source).unwrap_or_else(|error| panic!("{source:?}: {error}"));
-    expression
-        .evaluate(variables)
-        .unwrap_or_else(|error| panic!("{source:?}: {error}"))
+    expression.evaluate(variables).unwrap_or_else(|error| panic!("{source:?}: {error}"))
 }
 
 fn eval(source: &str) -> Value {
@@ -315,14 +313,8 @@ fn list_and_context_literals() {
         ("{first name: \"Ada\"}", json!({"first name": "Ada"})),
         ("{a: {b: [1, {c: true}]}}", json!({"a": {"b": [1, {"c": true}]}})),
         ("{a: 1, b: a + 1, c: b * 10}", json!({"a": 1, "b": 2, "c": 20})),
-        (
-            "{total: invoice.amount, who: name}",
-            json!({"total": 1200, "who": "Grace"}),
-        ),
-        (
-            "{name: \"inner\", copy: name}",
-            json!({"name": "inner", "copy": "inner"}),
-        ),
+        ("{total: invoice.amount, who: name}", json!({"total": 1200, "who": "Grace"})),
+        ("{name: \"inner\", copy: name}", json!({"name": "inner", "copy": "inner"})),
     ]);
 }
 
@@ -352,10 +344,7 @@ fn indexing() {
 #[test]
 fn filters() {
     check_all(&[
-        (
-            "orders[amount > 100]",
-            json!([{"id": 2, "amount": 150}, {"id": 3, "amount": 300}]),
-        ),
+        ("orders[amount > 100]", json!([{"id": 2, "amount": 150}, {"id": 3, "amount": 300}])),
         ("orders[amount > 100].id", json!([2, 3])),
         ("orders[item.amount < 100].id", json!([1])),
         ("orders[amount > invoice.amount]", json!([])),
@@ -511,30 +500,15 @@ fn null_handling_builtins() {
 #[test]
 fn unknown_functions_and_wrong_arity_are_evaluation_errors() {
     assert_eq!(evaluation_error("foo(1)"), "unknown function `foo` at column 1");
-    assert_eq!(
-        evaluation_error("1 + no such thing(1)"),
-        "unknown function `no such thing` at column 5"
-    );
+    assert_eq!(evaluation_error("1 + no such thing(1)"), "unknown function `no such thing` at column 5");
     assert_eq!(
         evaluation_error("upper case(\"a\", \"b\")"),
         "function `upper case` at column 1 takes 1 argument, not 2"
     );
-    assert_eq!(
-        evaluation_error("contains(\"a\")"),
-        "function `contains` at column 1 takes 2 arguments, not 1"
-    );
-    assert_eq!(
-        evaluation_error("substring(\"a\")"),
-        "function `substring` at column 1 takes 2 to 3 arguments, not 1"
-    );
-    assert_eq!(
-        evaluation_error("sum()"),
-        "function `sum` at column 1 takes at least 1 argument, not 0"
-    );
-    assert_eq!(
-        evaluation_error("count()"),
-        "function `count` at column 1 takes 1 argument, not 0"
-    );
+    assert_eq!(evaluation_error("contains(\"a\")"), "function `contains` at column 1 takes 2 arguments, not 1");
+    assert_eq!(evaluation_error("substring(\"a\")"), "function `substring` at column 1 takes 2 to 3 arguments, not 1");
+    assert_eq!(evaluation_error("sum()"), "function `sum` at column 1 takes at least 1 argument, not 0");
+    assert_eq!(evaluation_error("count()"), "function `count` at column 1 takes 1 argument, not 0");
     // Errors inside lists, contexts, filters and branches propagate.
     evaluation_error("[1, foo()]");
     evaluation_error("{a: foo()}");
@@ -542,10 +516,7 @@ fn unknown_functions_and_wrong_arity_are_evaluation_errors() {
     evaluation_error("if flag then foo() else 1");
     // An error message reads well through Display.
     let error = Expression::parse("foo()").unwrap().evaluate(&Value::Null).unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "FEEL evaluation error: unknown function `foo` at column 1"
-    );
+    assert_eq!(error.to_string(), "FEEL evaluation error: unknown function `foo` at column 1");
 }
 
 #[test]
@@ -568,14 +539,7 @@ fn comments_and_whitespace() {
 #[test]
 fn is_true_accepts_only_json_true() {
     assert!(is_true(&json!(true)));
-    for value in [
-        json!(false),
-        Value::Null,
-        json!(1),
-        json!("true"),
-        json!([true]),
-        json!({}),
-    ] {
+    for value in [json!(false), Value::Null, json!(1), json!("true"), json!([true]), json!({})] {
         assert!(!is_true(&value), "{value}");
     }
 }
@@ -584,16 +548,10 @@ fn is_true_accepts_only_json_true() {
 fn typical_bpmn_expressions() {
     let vars = json!({"approved": true, "order": {"total": 250.75, "customer": {"tier": "gold"}}});
     assert_eq!(eval_with("approved = true", &vars), json!(true));
-    assert_eq!(
-        eval_with("order.total > 100 and order.customer.tier = \"gold\"", &vars),
-        json!(true)
-    );
+    assert_eq!(eval_with("order.total > 100 and order.customer.tier = \"gold\"", &vars), json!(true));
     assert_eq!(eval_with("order.total * 2", &vars), json!(501.5));
     assert_eq!(
-        eval_with(
-            "{message: \"Order of \" + string(order.total), vip: order.customer.tier = \"gold\"}",
-            &vars
-        ),
+        eval_with("{message: \"Order of \" + string(order.total), vip: order.customer.tier = \"gold\"}", &vars),
         json!({"message": "Order of 250.75", "vip": true})
     );
     assert_eq!(eval_with("not(approved)", &vars), json!(false));
@@ -629,21 +587,9 @@ fn syntax_errors_name_the_problem_and_its_column() {
         ("1 + \"abc", 5, "unterminated string"),
         ("\"abc\\", 5, "unterminated string"),
         ("\"a\\qb\"", 3, "unknown escape `\\q`"),
-        (
-            "\"\\u12\"",
-            2,
-            "`\\u` must be followed by four hex digits of a character",
-        ),
-        (
-            "\"\\u+123\"",
-            2,
-            "`\\u` must be followed by four hex digits of a character",
-        ),
-        (
-            "\"\\uD800\"",
-            2,
-            "`\\u` must be followed by four hex digits of a character",
-        ),
+        ("\"\\u12\"", 2, "`\\u` must be followed by four hex digits of a character"),
+        ("\"\\u+123\"", 2, "`\\u` must be followed by four hex digits of a character"),
+        ("\"\\uD800\"", 2, "`\\u` must be followed by four hex digits of a character"),
         ("(1 + 2", 7, "expected `)` to close the `(` at column 1"),
         ("f(1 2)", 5, "expected `,` or `)` to close the `(` at column 2"),
         ("f(1,)", 5, "unexpected `)`"),
@@ -708,12 +654,7 @@ fn hostile_nesting_is_a_syntax_error_not_a_stack_overflow() {
     ];
     for source in &hostile {
         let (_, message) = syntax_error(source);
-        assert_eq!(
-            message,
-            "expression is nested more than 128 levels deep",
-            "{}",
-            &source[..20]
-        );
+        assert_eq!(message, "expression is nested more than 128 levels deep", "{}", &source[..20]);
     }
 }
 
@@ -721,10 +662,7 @@ fn hostile_nesting_is_a_syntax_error_not_a_stack_overflow() {
 fn nested_filters_run_out_of_steps_instead_of_time() {
     // Each level filters a 3-element list, re-evaluating the level inside once per element.
     let source = format!("{}1{}", "items[".repeat(60), "]".repeat(60));
-    assert_eq!(
-        evaluation_error(&source),
-        "expression needs more than 1000000 evaluation steps"
-    );
+    assert_eq!(evaluation_error(&source), "expression needs more than 1000000 evaluation steps");
     // A large but honest filter stays within the budget.
     let big = json!({"xs": (0..100_000).collect::<Vec<_>>()});
     assert_eq!(eval_with("count(xs[item >= 50000])", &big), json!(50_000));

@@ -102,9 +102,7 @@ mod tests {
     #[test]
     fn an_entry_compiled_by_an_incompatible_engine_is_rebuilt() {
         let dir = tempfile::tempdir().unwrap();
-        let cache = CompileCache {
-            dir: Some(dir.path().to_path_buf()),
-        };
+        let cache = CompileCache { dir: Some(dir.path().to_path_buf()) };
         let (ours, other) = (engine(true), engine(false));
         // An entry under our name, sound digest and all, but compiled for another engine.
         let path = dir.path().join(entry_name(&ours, EMPTY_COMPONENT));
@@ -114,10 +112,7 @@ mod tests {
 
         cache.component(&ours, EMPTY_COMPONENT).unwrap();
         let rebuilt = std::fs::read(&path).unwrap();
-        assert_eq!(
-            &rebuilt[DIGEST_LEN..],
-            ours.precompile_component(EMPTY_COMPONENT).unwrap().as_slice()
-        );
+        assert_eq!(&rebuilt[DIGEST_LEN..], ours.precompile_component(EMPTY_COMPONENT).unwrap().as_slice());
         assert!(load(&ours, &path).is_some());
     }
 }

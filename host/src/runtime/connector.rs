@@ -56,12 +56,7 @@ pub struct SendFailed {
 impl From<RuntimeError> for SendFailed {
     fn from(error: RuntimeError) -> Self {
         // Nothing ran: the instance could not be made.
-        SendFailed {
-            error: error.into(),
-            progress: None,
-            in_doubt: false,
-            cache: None,
-        }
+        SendFailed { error: error.into(), progress: None, in_doubt: false, cache: None }
     }
 }
 
@@ -94,16 +89,10 @@ impl Credential {
     /// The credential input `name`, its values held to `pattern` when there is one.
     pub fn new(name: &str, pattern: Option<&str>) -> Result<Self, Box<regex_automata::meta::BuildError>> {
         let pattern = match pattern {
-            Some(text) => Some((
-                text.to_owned(),
-                regex_automata::meta::Regex::new(text).map_err(Box::new)?,
-            )),
+            Some(text) => Some((text.to_owned(), regex_automata::meta::Regex::new(text).map_err(Box::new)?)),
             None => None,
         };
-        Ok(Self {
-            name: name.to_owned(),
-            pattern,
-        })
+        Ok(Self { name: name.to_owned(), pattern })
     }
 
     /// Whether `value` has the shape the connector declares (any value, when it declares
@@ -160,25 +149,17 @@ impl Connector {
             credentials: Arc::default(),
         };
         let mut call = connector.instantiate().await?;
-        let outcome = call
-            .bindings
-            .herald_connector_connector()
-            .call_describe(&mut call.store)
-            .await;
-        let info = connector
-            .finish(&call, outcome.map(Ok))
-            .map_err(|err| RuntimeError::Trap {
-                connector: connector.name.clone(),
-                message: format!("describe() failed: {err}"),
-            })?;
+        let outcome = call.bindings.herald_connector_connector().call_describe(&mut call.store).await;
+        let info = connector.finish(&call, outcome.map(Ok)).map_err(|err| RuntimeError::Trap {
+            connector: connector.name.clone(),
+            message: format!("describe() failed: {err}"),
+        })?;
         connector.defaults = Arc::new(schema_defaults(&info.config_schema));
         connector.credentials =
-            Arc::new(
-                schema_credentials(&info.config_schema).map_err(|err| RuntimeError::Trap {
-                    connector: connector.name.clone(),
-                    message: format!("describe() declares a credential pattern that does not compile: {err}"),
-                })?,
-            );
+            Arc::new(schema_credentials(&info.config_schema).map_err(|err| RuntimeError::Trap {
+                connector: connector.name.clone(),
+                message: format!("describe() declares a credential pattern that does not compile: {err}"),
+            })?);
         connector.info = Arc::new(info);
         Ok(connector)
     }
@@ -222,11 +203,8 @@ impl Connector {
     /// Design-time checks of a step's inputs.
     pub async fn validate(&self, config: &str) -> Result<Vec<ConfigIssue>, CallError> {
         let mut call = self.instantiate().await?;
-        let outcome = call
-            .bindings
-            .herald_connector_connector()
-            .call_validate(&mut call.store, &config.to_owned())
-            .await;
+        let outcome =
+            call.bindings.herald_connector_connector().call_validate(&mut call.store, &config.to_owned()).await;
         self.finish(&call, outcome.map(Ok))
     }
 
@@ -234,11 +212,7 @@ impl Connector {
     /// instance that answered, for the step's first `send`.
     pub async fn state_key(&self, request: &SendRequest) -> Result<(Option<String>, Prepared), CallError> {
         let mut call = self.instantiate().await?;
-        let outcome = call
-            .bindings
-            .herald_connector_connector()
-            .call_state_key(&mut call.store, request)
-            .await;
+        let outcome = call.bindings.herald_connector_connector().call_state_key(&mut call.store, request).await;
         let key = self.finish(&call, outcome)?;
         Ok((key, Prepared(call)))
     }
@@ -252,10 +226,7 @@ impl Connector {
             None => self.instantiate().await?,
         };
         let deadline = self.limits.attempt;
-        let sending = call
-            .bindings
-            .herald_connector_connector()
-            .call_send(&mut call.store, request);
+        let sending = call.bindings.herald_connector_connector().call_send(&mut call.store, request);
         // Dropping the call at the deadline stops it where it waits: every host call of
         // the component is asynchronous, and its WebAssembly yields at each epoch tick.
         let outcome = match tokio::time::timeout(deadline, sending).await {
@@ -266,39 +237,23 @@ impl Connector {
             }
         };
         let (outcome, answered) = match outcome {
-            Ok(Err(SendFailure {
-                error,
-                progress,
-                in_doubt,
-                cache,
-            })) => (Ok(Err(error)), Some((progress, in_doubt, cache))),
+            Ok(Err(SendFailure { error, progress, in_doubt, cache })) => {
+                (Ok(Err(error)), Some((progress, in_doubt, cache)))
+            }
             Ok(Ok(result)) => (Ok(Ok(result)), None),
             Err(trap) => (Err(trap), None),
         };
         self.finish(&call, outcome).map_err(|error| match answered {
-            Some((progress, in_doubt, cache)) => SendFailed {
-                error,
-                progress,
-                in_doubt,
-                cache,
-            },
-            None => SendFailed {
-                error,
-                progress: None,
-                in_doubt: true,
-                cache: None,
-            },
+            Some((progress, in_doubt, cache)) => SendFailed { error, progress, in_doubt, cache },
+            None => SendFailed { error, progress: None, in_doubt: true, cache: None },
         })
     }
 
     /// Proves credentials and destination.
     pub async fn test_connection(&self, config: &str) -> Result<ConnectionReport, CallError> {
         let mut call = self.instantiate().await?;
-        let outcome = call
-            .bindings
-            .herald_connector_connector()
-            .call_test_connection(&mut call.store, &config.to_owned())
-            .await;
+        let outcome =
+            call.bindings.herald_connector_connector().call_test_connection(&mut call.store, &config.to_owned()).await;
         self.finish(&call, outcome)
     }
 
@@ -307,10 +262,9 @@ impl Connector {
     fn finish<T>(&self, call: &Call, outcome: wasmtime::Result<Result<T, ConnectorError>>) -> Result<T, CallError> {
         match (outcome, call.tripwire.take()) {
             (Ok(Ok(value)), _) => Ok(value),
-            (_, Some(Stop::Egress { host })) => Err(CallError::EgressDenied {
-                host,
-                allowed: self.policy.allowed().collect(),
-            }),
+            (_, Some(Stop::Egress { host })) => {
+                Err(CallError::EgressDenied { host, allowed: self.policy.allowed().collect() })
+            }
             (_, Some(stop)) => Err(CallError::Limit(stop)),
             (Ok(Err(err)), None) => Err(CallError::Connector(err)),
             (Err(trap), None) => Err(CallError::Runtime(self.trap(trap))),
@@ -343,34 +297,19 @@ impl Connector {
             }
             Ok(UpdateDeadline::Yield(1))
         });
-        let bindings = self
-            .pre
-            .instantiate_async(&mut store)
-            .await
-            .map_err(|err| self.trap(err))?;
-        Ok(Call {
-            store,
-            bindings,
-            tripwire,
-        })
+        let bindings = self.pre.instantiate_async(&mut store).await.map_err(|err| self.trap(err))?;
+        Ok(Call { store, bindings, tripwire })
     }
 
     fn trap(&self, err: wasmtime::Error) -> RuntimeError {
-        RuntimeError::Trap {
-            connector: self.name.clone(),
-            message: format!("{err:#}"),
-        }
+        RuntimeError::Trap { connector: self.name.clone(), message: format!("{err:#}") }
     }
 }
 
 /// The top-level properties of a JSON Schema.
 fn schema_properties(schema: &str) -> Map<String, Value> {
     let schema: Value = serde_json::from_str(schema).unwrap_or(Value::Null);
-    schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default()
+    schema.get("properties").and_then(Value::as_object).cloned().unwrap_or_default()
 }
 
 /// Collects `properties.*.default` from a JSON Schema.

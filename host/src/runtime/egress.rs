@@ -40,27 +40,15 @@ impl Origin {
             "http" => 80,
             _ => return None,
         };
-        let host = uri
-            .host()?
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_ascii_lowercase();
-        Some(Self {
-            scheme,
-            host,
-            port: uri.port_u16().unwrap_or(default_port),
-        })
+        let host = uri.host()?.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+        Some(Self { scheme, host, port: uri.port_u16().unwrap_or(default_port) })
     }
 }
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let default_port = if self.scheme == "https" { 443 } else { 80 };
-        let host = if self.host.contains(':') {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        };
+        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
         if self.port == default_port {
             write!(f, "{}://{host}", self.scheme)
         } else {
@@ -79,17 +67,10 @@ impl EgressPolicy {
     /// Slack's hosts over https, plus the origin (scheme, host and port) of each extra URL
     /// (e.g. `SLACK_API_URL`): plain http only where such a URL says so.
     pub fn slack_and(extra_urls: &[String]) -> Self {
-        let slack = SLACK_HOSTS.iter().map(|host| Origin {
-            scheme: "https".into(),
-            host: (*host).to_owned(),
-            port: 443,
-        });
-        let extra = extra_urls
-            .iter()
-            .filter_map(|url| Origin::of(&url.parse::<http::Uri>().ok()?));
-        Self {
-            allowed: slack.chain(extra).collect(),
-        }
+        let slack =
+            SLACK_HOSTS.iter().map(|host| Origin { scheme: "https".into(), host: (*host).to_owned(), port: 443 });
+        let extra = extra_urls.iter().filter_map(|url| Origin::of(&url.parse::<http::Uri>().ok()?));
+        Self { allowed: slack.chain(extra).collect() }
     }
 
     /// Whether requests to `origin` are allowed.
@@ -123,13 +104,7 @@ impl EgressHooks {
         limits: Limits,
         client: HttpClient,
     ) -> Self {
-        Self {
-            policy,
-            vault,
-            tripwire,
-            limits,
-            client,
-        }
+        Self { policy, vault, tripwire, limits, client }
     }
 
     /// The component's timeouts, none longer than the host's. (Connecting is held to the
@@ -219,10 +194,7 @@ async fn conceal_reply(
             parts.headers.insert(http::header::CONTENT_LENGTH, body.len().into());
         }
     }
-    Ok(http::Response::from_parts(
-        parts,
-        Full::new(body).map_err(|never| match never {}).boxed_unsync(),
-    ))
+    Ok(http::Response::from_parts(parts, Full::new(body).map_err(|never| match never {}).boxed_unsync()))
 }
 
 impl WasiHttpHooks for EgressHooks {
@@ -234,10 +206,7 @@ impl WasiHttpHooks for EgressHooks {
     ) -> Box<
         dyn Future<
                 Output = Result<
-                    (
-                        http::Response<WasiBody>,
-                        Box<dyn Future<Output = Result<(), HttpError>> + Send>,
-                    ),
+                    (http::Response<WasiBody>, Box<dyn Future<Output = Result<(), HttpError>> + Send>),
                     HttpError,
                 >,
             > + Send,
@@ -262,11 +231,7 @@ impl WasiHttpHooks for EgressHooks {
             .unwrap_or_default();
         let tripwire = self.tripwire.clone();
         let timed_out = move |phase: &'static str, after: Duration| {
-            tripwire.trip(Stop::Timeout {
-                phase,
-                host: host.clone(),
-                after,
-            });
+            tripwire.trip(Stop::Timeout { phase, host: host.clone(), after });
         };
         let client = self.client.clone();
         let vault = self.vault.clone();
@@ -297,10 +262,7 @@ mod tests {
         let policy = Arc::new(EgressPolicy::slack_and(&["http://127.0.0.1:9/api/".to_owned()]));
         let tripwire = Tripwire::default();
         let client = HttpClient::new(Limits::default().connect);
-        (
-            EgressHooks::new(policy, vault.clone(), tripwire.clone(), Limits::default(), client),
-            tripwire,
-        )
+        (EgressHooks::new(policy, vault.clone(), tripwire.clone(), Limits::default(), client), tripwire)
     }
 
     fn denied_host(tripwire: &Tripwire) -> Option<String> {
@@ -311,13 +273,8 @@ mod tests {
     }
 
     fn request(url: &str, authorization: &str, body: &str) -> http::Request<WasiBody> {
-        let body = Full::new(Bytes::from(body.to_owned()))
-            .map_err(|never| match never {})
-            .boxed_unsync();
-        http::Request::post(url)
-            .header("authorization", authorization)
-            .body(body)
-            .unwrap()
+        let body = Full::new(Bytes::from(body.to_owned())).map_err(|never| match never {}).boxed_unsync();
+        http::Request::post(url).header("authorization", authorization).body(body).unwrap()
     }
 
     fn origin(url: &str) -> Origin {
@@ -350,25 +307,11 @@ mod tests {
         let (hooks, denied) = hooks(&vault);
         let mut req = request(&format!("http://{evil}@127.0.0.1:9/api/chat.postMessage"), "x", "{}");
         assert!(matches!(hooks.prepare(&mut req), Err(HttpError::HttpRequestDenied)));
-        assert_eq!(
-            denied_host(&denied).as_deref(),
-            Some("http://127.0.0.1:9 (with a secret inside the URL)")
-        );
-        assert!(
-            req.uri().to_string().contains(&evil),
-            "nothing was revealed: {}",
-            req.uri()
-        );
-        let mut req = request(
-            &format!("http://127.0.0.1:9/api/chat.postMessage?channel=C1&text={evil}"),
-            "x",
-            "{}",
-        );
+        assert_eq!(denied_host(&denied).as_deref(), Some("http://127.0.0.1:9 (with a secret inside the URL)"));
+        assert!(req.uri().to_string().contains(&evil), "nothing was revealed: {}", req.uri());
+        let mut req = request(&format!("http://127.0.0.1:9/api/chat.postMessage?channel=C1&text={evil}"), "x", "{}");
         assert!(matches!(hooks.prepare(&mut req), Err(HttpError::HttpRequestDenied)));
-        assert_eq!(
-            denied_host(&denied).as_deref(),
-            Some("http://127.0.0.1:9 (with a secret inside the URL)")
-        );
+        assert_eq!(denied_host(&denied).as_deref(), Some("http://127.0.0.1:9 (with a secret inside the URL)"));
     }
 
     #[test]
@@ -393,10 +336,7 @@ mod tests {
         ] {
             let bad = vault.conceal(&format!("{{{{secrets.{name}}}}}")).unwrap();
             let mut req = request(&format!("https://{bad}/"), "x", "{}");
-            assert!(
-                matches!(hooks.prepare(&mut req), Err(HttpError::HttpRequestDenied)),
-                "{name}"
-            );
+            assert!(matches!(hooks.prepare(&mut req), Err(HttpError::HttpRequestDenied)), "{name}");
             assert_eq!(denied_host(&denied).as_deref(), Some(shown));
         }
     }
@@ -417,9 +357,7 @@ mod tests {
         let vault = Vault::with_values(HashMap::from([("TOKEN".to_owned(), "xoxb-real".to_owned())]));
         let placeholder = vault.conceal("{{secrets.TOKEN}}").unwrap();
         let sent: &[u8] = br#"{"ok":false,"error":"invalid_auth","token":"xoxb-real"}"#;
-        let body = Full::new(Bytes::from_static(sent))
-            .map_err(|never| match never {})
-            .boxed_unsync();
+        let body = Full::new(Bytes::from_static(sent)).map_err(|never| match never {}).boxed_unsync();
         let reply = http::Response::builder()
             .header("x-echo", "Bearer xoxb-real")
             .header("content-length", sent.len())
@@ -429,10 +367,7 @@ mod tests {
         assert_eq!(reply.headers()["x-echo"], format!("Bearer {placeholder}").as_str());
         let length = reply.headers()["content-length"].to_str().unwrap().to_owned();
         let body = reply.into_body().collect().await.unwrap().to_bytes();
-        assert_eq!(
-            body,
-            format!(r#"{{"ok":false,"error":"invalid_auth","token":"{placeholder}"}}"#).as_bytes()
-        );
+        assert_eq!(body, format!(r#"{{"ok":false,"error":"invalid_auth","token":"{placeholder}"}}"#).as_bytes());
         assert_eq!(length, body.len().to_string());
     }
 
@@ -446,14 +381,8 @@ mod tests {
         };
         let limits = Limits::default();
         let timeouts = hooks.timeouts(Some(asked));
-        assert_eq!(
-            (timeouts.first_byte, timeouts.between_bytes),
-            (limits.first_byte, limits.between_bytes)
-        );
-        let shorter = RequestOptions {
-            first_byte_timeout: Some(Duration::from_secs(2)),
-            ..asked
-        };
+        assert_eq!((timeouts.first_byte, timeouts.between_bytes), (limits.first_byte, limits.between_bytes));
+        let shorter = RequestOptions { first_byte_timeout: Some(Duration::from_secs(2)), ..asked };
         assert_eq!(hooks.timeouts(Some(shorter)).first_byte, Duration::from_secs(2));
     }
 

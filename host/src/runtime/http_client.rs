@@ -40,9 +40,7 @@ impl HttpClient {
         http.enforce_http(false);
         http.set_connect_timeout(Some(connect_timeout));
         http.set_nodelay(true);
-        let roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.into(),
-        };
+        let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.into() };
         let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()
             .expect("ring supports rustls's default protocol versions")
@@ -53,9 +51,7 @@ impl HttpClient {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(IDLE_TIMEOUT)
-            .build(https);
+        let client = Client::builder(TokioExecutor::new()).pool_idle_timeout(IDLE_TIMEOUT).build(https);
         Self { client }
     }
 
@@ -102,11 +98,7 @@ struct TimedBody {
 
 impl TimedBody {
     fn new(inner: Incoming, gap: Duration) -> Self {
-        Self {
-            inner,
-            gap,
-            deadline: Box::pin(tokio::time::sleep(gap)),
-        }
+        Self { inner, gap, deadline: Box::pin(tokio::time::sleep(gap)) }
     }
 }
 

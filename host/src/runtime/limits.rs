@@ -82,12 +82,7 @@ fn number(name: &'static str, range: RangeInclusive<u64>) -> Result<Option<u64>,
         Err(_) => Ok(None),
         Ok(text) => match text.trim().parse::<u64>() {
             Ok(n) if range.contains(&n) => Ok(Some(n)),
-            _ => Err(RuntimeError::Limit {
-                name,
-                value: text,
-                min: *range.start(),
-                max: *range.end(),
-            }),
+            _ => Err(RuntimeError::Limit { name, value: text, min: *range.start(), max: *range.end() }),
         },
     }
 }
@@ -133,10 +128,7 @@ pub struct Tripwire(Arc<Mutex<Option<Stop>>>);
 impl Tripwire {
     /// Records `stop`, unless something stopped the call already.
     pub fn trip(&self, stop: Stop) {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get_or_insert(stop);
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(stop);
     }
 
     /// What stopped the call, if anything did.
@@ -161,9 +153,7 @@ impl MemoryLimiter {
 impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         if desired > self.limit_bytes {
-            self.tripwire.trip(Stop::Memory {
-                limit_bytes: self.limit_bytes,
-            });
+            self.tripwire.trip(Stop::Memory { limit_bytes: self.limit_bytes });
             // A failed grow, not a trap: the component may still fail gracefully.
             return Ok(false);
         }
@@ -183,16 +173,9 @@ mod tests {
     #[test]
     fn the_first_stop_is_the_one_reported() {
         let tripwire = Tripwire::default();
-        tripwire.trip(Stop::Cpu {
-            limit: Duration::from_secs(1),
-        });
+        tripwire.trip(Stop::Cpu { limit: Duration::from_secs(1) });
         tripwire.trip(Stop::Memory { limit_bytes: 1 });
-        assert_eq!(
-            tripwire.take(),
-            Some(Stop::Cpu {
-                limit: Duration::from_secs(1)
-            })
-        );
+        assert_eq!(tripwire.take(), Some(Stop::Cpu { limit: Duration::from_secs(1) }));
         assert_eq!(tripwire.take(), None);
     }
 

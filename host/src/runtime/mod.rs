@@ -92,20 +92,13 @@ impl Runtime {
     ) -> Result<Connector, RuntimeError> {
         const MAGIC: &[u8] = b"\0asm";
         if !bytes.starts_with(MAGIC) {
-            return Err(RuntimeError::NotWasm {
-                origin: origin.to_owned(),
-            });
+            return Err(RuntimeError::NotWasm { origin: origin.to_owned() });
         }
         // Byte 6 of the preamble is the layer: 0 for core modules, 1 for components.
         if bytes.get(6) == Some(&0) {
-            return Err(RuntimeError::CoreModule {
-                origin: origin.to_owned(),
-            });
+            return Err(RuntimeError::CoreModule { origin: origin.to_owned() });
         }
-        let not_a_connector = |reason: String| RuntimeError::NotAConnector {
-            origin: origin.to_owned(),
-            reason,
-        };
+        let not_a_connector = |reason: String| RuntimeError::NotAConnector { origin: origin.to_owned(), reason };
         let component = self
             .cache
             .component(&self.engine, bytes)

@@ -34,19 +34,11 @@ impl StepState {
             let allowed = implicit_bind(address, usage);
             if !allowed {
                 tracing::warn!(%address, ?usage, "raw socket denied");
-                tripwire.trip(Stop::Egress {
-                    host: format!("{address} (a raw tcp socket)"),
-                });
+                tripwire.trip(Stop::Egress { host: format!("{address} (a raw tcp socket)") });
             }
             Box::pin(async move { allowed })
         });
-        Self {
-            wasi: wasi.build(),
-            http: WasiHttpCtx::new(),
-            table: ResourceTable::new(),
-            hooks,
-            limiter,
-        }
+        Self { wasi: wasi.build(), http: WasiHttpCtx::new(), table: ResourceTable::new(), hooks, limiter }
     }
 }
 
@@ -60,19 +52,12 @@ fn implicit_bind(address: SocketAddr, usage: SocketAddrUse) -> bool {
 
 impl WasiView for StepState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }
 
 impl WasiHttpView for StepState {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView {
-            ctx: &mut self.http,
-            table: &mut self.table,
-            hooks: &mut self.hooks,
-        }
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
     }
 }

@@ -20,10 +20,7 @@ pub(super) struct ApiError {
 
 impl From<&'static str> for ApiError {
     fn from(code: &'static str) -> ApiError {
-        ApiError {
-            code,
-            messages: Vec::new(),
-        }
+        ApiError { code, messages: Vec::new() }
     }
 }
 
@@ -150,11 +147,8 @@ fn list(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, Ap
 fn history(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, ApiError> {
     let channel = workspace.channel(params.str("channel"))?;
     let window = Window::of(params)?;
-    let messages: Vec<&PostedMessage> = workspace
-        .history(&channel.id)
-        .into_iter()
-        .filter(|m| window.holds(&m.ts))
-        .collect();
+    let messages: Vec<&PostedMessage> =
+        workspace.history(&channel.id).into_iter().filter(|m| window.holds(&m.ts)).collect();
     messages_page(workspace, &messages, params)
 }
 
@@ -164,11 +158,8 @@ fn replies(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value,
     let channel = workspace.channel(params.str("channel"))?;
     let window = Window::of(params)?;
     let parent = params.str("ts");
-    let messages: Vec<&PostedMessage> = workspace
-        .thread(&channel.id, parent)
-        .into_iter()
-        .filter(|m| m.ts == parent || window.holds(&m.ts))
-        .collect();
+    let messages: Vec<&PostedMessage> =
+        workspace.thread(&channel.id, parent).into_iter().filter(|m| m.ts == parent || window.holds(&m.ts)).collect();
     if messages.is_empty() {
         return Err("thread_not_found".into());
     }
@@ -205,21 +196,13 @@ impl Window {
                 "invalid_ts_latest"
             })),
         };
-        Ok(Window {
-            oldest: bound("oldest")?,
-            latest: bound("latest")?,
-            inclusive: params.flag("inclusive"),
-        })
+        Ok(Window { oldest: bound("oldest")?, latest: bound("latest")?, inclusive: params.flag("inclusive") })
     }
 
     fn holds(&self, ts: &str) -> bool {
         let Some(ts) = ts_key(ts) else { return false };
-        let after = self
-            .oldest
-            .is_none_or(|oldest| ts > oldest || (self.inclusive && ts == oldest));
-        let before = self
-            .latest
-            .is_none_or(|latest| ts < latest || (self.inclusive && ts == latest));
+        let after = self.oldest.is_none_or(|oldest| ts > oldest || (self.inclusive && ts == oldest));
+        let before = self.latest.is_none_or(|latest| ts < latest || (self.inclusive && ts == latest));
         after && before
     }
 }
@@ -230,11 +213,7 @@ fn ts_key(ts: &str) -> Option<(u64, u64)> {
     if fraction.len() > 6 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let micros = if fraction.is_empty() {
-        0
-    } else {
-        format!("{fraction:0<6}").parse().ok()?
-    };
+    let micros = if fraction.is_empty() { 0 } else { format!("{fraction:0<6}").parse().ok()? };
     Some((seconds.parse().ok()?, micros))
 }
 
@@ -258,16 +237,9 @@ fn page_of<'a, T>(items: &'a [T], params: &Params, most: usize) -> Result<(&'a [
             .filter(|&n| n < items.len())
             .ok_or("invalid_cursor")?,
     };
-    let limit = params
-        .uint("limit")
-        .filter(|&n| n > 0)
-        .map_or(100, |n| usize::try_from(n).unwrap_or(usize::MAX))
-        .min(most);
+    let limit =
+        params.uint("limit").filter(|&n| n > 0).map_or(100, |n| usize::try_from(n).unwrap_or(usize::MAX)).min(most);
     let end = items.len().min(start + limit);
-    let next_cursor = if end < items.len() {
-        format!("{CURSOR_PREFIX}{end}")
-    } else {
-        String::new()
-    };
+    let next_cursor = if end < items.len() { format!("{CURSOR_PREFIX}{end}") } else { String::new() };
     Ok((&items[start..end], next_cursor))
 }

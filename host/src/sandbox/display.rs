@@ -71,12 +71,7 @@ fn render_blocks<'a>(blocks: impl IntoIterator<Item = &'a Value>, out: &mut Vec<
                 }
             }
             "divider" => out.push(DIVIDER.to_owned()),
-            "context" => out.push(
-                array(block.get("elements"))
-                    .map(element)
-                    .collect::<Vec<_>>()
-                    .join(" · "),
-            ),
+            "context" => out.push(array(block.get("elements")).map(element).collect::<Vec<_>>().join(" · ")),
             "actions" => out.push(array(block.get("elements")).map(element).collect::<Vec<_>>().join("  ")),
             "image" => out.push(element(block)),
             other => out.push(format!("[{other} block]")),
@@ -119,11 +114,7 @@ fn render_attachment(attachment: &Value, out: &mut Vec<String>) {
         // Nothing but a colour: Slack falls back to the plain-text summary.
         bar.extend(field("fallback").map(str::to_owned));
     }
-    out.extend(
-        bar.join("\n")
-            .split('\n')
-            .map(|line| format!("| {line}").trim_end().to_owned()),
-    );
+    out.extend(bar.join("\n").split('\n').map(|line| format!("| {line}").trim_end().to_owned()));
 }
 
 /// A Block Kit element as text: text objects as their text, buttons as `[label]`, images
@@ -133,13 +124,7 @@ fn element(element: &Value) -> String {
         "mrkdwn" | "plain_text" => return text_object(element),
         "button" => format!("[{}]", text_object(&element["text"])),
         "image" => format!("[image: {}]", element["alt_text"].as_str().unwrap_or_default()),
-        other => format!(
-            "[{}]",
-            element
-                .pointer("/placeholder/text")
-                .and_then(Value::as_str)
-                .unwrap_or(other)
-        ),
+        other => format!("[{}]", element.pointer("/placeholder/text").and_then(Value::as_str).unwrap_or(other)),
     };
     match element["url"].as_str().or(element["image_url"].as_str()) {
         Some(url) => format!("{shown} ({url})"),
@@ -150,11 +135,7 @@ fn element(element: &Value) -> String {
 /// A text object: `mrkdwn` rendered, `plain_text` as is.
 fn text_object(text: &Value) -> String {
     let raw = text["text"].as_str().unwrap_or_default();
-    if text["type"] == "mrkdwn" {
-        mrkdwn(raw)
-    } else {
-        raw.to_owned()
-    }
+    if text["type"] == "mrkdwn" { mrkdwn(raw) } else { raw.to_owned() }
 }
 
 /// Slack mrkdwn as a reader sees it: `<…>` entities resolved (links as `label (url)`,

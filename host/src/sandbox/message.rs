@@ -106,10 +106,7 @@ impl Content {
             }
         }
         let metadata = params.json("metadata").map_err(|()| "invalid_metadata_format")?;
-        if metadata
-            .as_ref()
-            .is_some_and(|m| !m["event_type"].is_string() || !m["event_payload"].is_object())
-        {
+        if metadata.as_ref().is_some_and(|m| !m["event_type"].is_string() || !m["event_payload"].is_object()) {
             return Err("invalid_metadata_format".into());
         }
         let text = non_empty(params.str("text")).map(|text| match text.char_indices().nth(MAX_TEXT_CHARS) {
@@ -174,15 +171,9 @@ fn check_blocks(blocks: &Value) -> Result<(), ApiError> {
             continue;
         };
         let mut limit = |pointer: &str, max: usize| {
-            let too_long = block
-                .pointer(pointer)
-                .and_then(Value::as_str)
-                .is_some_and(|s| s.chars().count() > max);
+            let too_long = block.pointer(pointer).and_then(Value::as_str).is_some_and(|s| s.chars().count() > max);
             if too_long {
-                problems.push(problem(
-                    &format!("must be less than {} characters", max + 1),
-                    &format!("{at}{pointer}"),
-                ));
+                problems.push(problem(&format!("must be less than {} characters", max + 1), &format!("{at}{pointer}")));
             }
         };
         limit("/block_id", 255);
@@ -201,11 +192,7 @@ fn check_blocks(blocks: &Value) -> Result<(), ApiError> {
             _ => {}
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(invalid_blocks(problems))
-    }
+    if problems.is_empty() { Ok(()) } else { Err(invalid_blocks(problems)) }
 }
 
 fn problem(what: &str, pointer: &str) -> String {
@@ -213,8 +200,5 @@ fn problem(what: &str, pointer: &str) -> String {
 }
 
 fn invalid_blocks(problems: Vec<String>) -> ApiError {
-    ApiError {
-        code: "invalid_blocks",
-        messages: problems,
-    }
+    ApiError { code: "invalid_blocks", messages: problems }
 }

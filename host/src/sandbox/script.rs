@@ -19,11 +19,7 @@ pub enum ScriptedReply {
     RateLimited { retry_after_seconds: u32 },
     /// Any status, headers and body, e.g. 500 `internal error`; `Content-Type` defaults to
     /// JSON.
-    Http {
-        status: u16,
-        headers: Vec<(String, String)>,
-        body: String,
-    },
+    Http { status: u16, headers: Vec<(String, String)>, body: String },
     /// Handles the request as usual (a message is posted), then closes the connection
     /// without a reply, as when the reply is lost on its way back.
     DropReply,
@@ -70,20 +66,11 @@ impl ScriptedReply {
                     json!({ "ok": false, "error": "ratelimited" })
                 };
                 let mut reply = Reply::json(429, &body);
-                reply
-                    .headers
-                    .push(("retry-after".into(), retry_after_seconds.to_string()));
+                reply.headers.push(("retry-after".into(), retry_after_seconds.to_string()));
                 reply
             }
-            ScriptedReply::Http {
-                status,
-                mut headers,
-                body,
-            } => {
-                if !headers
-                    .iter()
-                    .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
-                {
+            ScriptedReply::Http { status, mut headers, body } => {
+                if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type")) {
                     headers.push(("content-type".into(), JSON_CONTENT_TYPE.into()));
                 }
                 Reply { status, headers, body }

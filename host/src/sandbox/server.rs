@@ -49,9 +49,7 @@ pub struct SlackSandbox {
 
 impl std::fmt::Debug for SlackSandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SlackSandbox")
-            .field("api_url", &self.api_url())
-            .finish_non_exhaustive()
+        f.debug_struct("SlackSandbox").field("api_url", &self.api_url()).finish_non_exhaustive()
     }
 }
 
@@ -82,22 +80,14 @@ impl SlackSandbox {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
         let address = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            state: Mutex::new(State {
-                workspace: Workspace::new(),
-                requests: Vec::new(),
-                script: Script::default(),
-            }),
+            state: Mutex::new(State { workspace: Workspace::new(), requests: Vec::new(), script: Script::default() }),
             listeners: Mutex::new(Vec::new()),
             latency: Mutex::new(Duration::ZERO),
             processing: Mutex::new(Duration::ZERO),
         });
         let (alive, stopped) = watch::channel(());
         tokio::spawn(serve(listener, Arc::clone(&shared), stopped));
-        Ok(SlackSandbox {
-            shared,
-            address,
-            _alive: Arc::new(alive),
-        })
+        Ok(SlackSandbox { shared, address, _alive: Arc::new(alive) })
     }
 
     /// Calls `f` with each message as it is posted or updated (used by `herald run` to
@@ -115,10 +105,7 @@ impl SlackSandbox {
     /// admin would; `None` when `name` is not a valid channel name.
     pub fn create_channel(&self, name: &str) -> Option<String> {
         let name = name.strip_prefix('#').unwrap_or(name);
-        lock(&self.shared.state)
-            .workspace
-            .resolve_target(&format!("#{name}"))
-            .ok()
+        lock(&self.shared.state).workspace.resolve_target(&format!("#{name}")).ok()
     }
 
     /// URL of an incoming webhook that posts to `#channel`.
@@ -230,11 +217,7 @@ pub(super) struct Reply {
 impl Reply {
     /// A JSON reply with the Web API's Content-Type.
     pub(super) fn json(status: u16, body: &Value) -> Reply {
-        Reply {
-            status,
-            headers: vec![("content-type".into(), JSON_CONTENT_TYPE.into())],
-            body: body.to_string(),
-        }
+        Reply { status, headers: vec![("content-type".into(), JSON_CONTENT_TYPE.into())], body: body.to_string() }
     }
 
     /// A plain-text reply, as incoming webhooks send.
@@ -283,11 +266,7 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>, mut stopped: w
         async move {
             let received = receive(request).await?;
             let posting = matches!(received.api_method(), "chat.postMessage" | INCOMING_WEBHOOK);
-            let processing = if posting {
-                *lock(&shared.processing)
-            } else {
-                Duration::ZERO
-            };
+            let processing = if posting { *lock(&shared.processing) } else { Duration::ZERO };
             // A service error makes hyper close the connection without answering.
             let reply = if processing.is_zero() {
                 shared.answer(received)
@@ -350,12 +329,7 @@ async fn receive(request: Request<Incoming>) -> Result<ReceivedRequest, hyper::E
         headers: parts
             .headers
             .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
+            .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
             .collect(),
         body: String::from_utf8_lossy(&body).into_owned(),
         received_at,

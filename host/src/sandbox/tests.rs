@@ -39,9 +39,8 @@ fn authority(sandbox: &SlackSandbox) -> String {
 async fn send(sandbox: &SlackSandbox, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Answer {
     let authority = authority(sandbox);
     let stream = TcpStream::connect(&authority).await.expect("connect");
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .expect("handshake");
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.expect("handshake");
     tokio::spawn(connection);
     let mut request = Request::builder().method(method).uri(path).header("host", &authority);
     for (name, value) in headers {
@@ -51,28 +50,14 @@ async fn send(sandbox: &SlackSandbox, method: &str, path: &str, headers: &[(&str
     let response = sender.send_request(request).await.expect("response");
     let (parts, body) = response.into_parts();
     let body = body.collect().await.expect("body").to_bytes();
-    Answer {
-        status: parts.status.as_u16(),
-        headers: parts.headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
+    Answer { status: parts.status.as_u16(), headers: parts.headers, body: String::from_utf8_lossy(&body).into_owned() }
 }
 
 /// Calls a Web API method with a JSON body and `token`, expecting HTTP 200.
 async fn call_as(sandbox: &SlackSandbox, token: &str, method: &str, params: Value) -> Value {
     let auth = format!("Bearer {token}");
-    let headers = [
-        ("authorization", auth.as_str()),
-        ("content-type", "application/json; charset=utf-8"),
-    ];
-    let answer = send(
-        sandbox,
-        "POST",
-        &format!("/api/{method}"),
-        &headers,
-        &params.to_string(),
-    )
-    .await;
+    let headers = [("authorization", auth.as_str()), ("content-type", "application/json; charset=utf-8")];
+    let answer = send(sandbox, "POST", &format!("/api/{method}"), &headers, &params.to_string()).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.header("content-type"), "application/json; charset=utf-8");
     answer.json()
@@ -116,11 +101,7 @@ async fn rejects_missing_and_invalid_tokens() {
     }
     let requests = sandbox.requests();
     assert_eq!(requests.len(), 3);
-    assert!(
-        requests
-            .iter()
-            .all(|r| r.api_method() == "chat.postMessage" && r.http_method == "POST")
-    );
+    assert!(requests.iter().all(|r| r.api_method() == "chat.postMessage" && r.http_method == "POST"));
     assert_eq!(requests[2].header("Authorization"), Some("Bearer abc"));
     assert!(sandbox.messages().is_empty());
 }
@@ -141,12 +122,7 @@ async fn auth_test_reports_the_bot() {
 #[tokio::test]
 async fn posts_messages_with_increasing_ts() {
     let sandbox = SlackSandbox::start().await.unwrap();
-    let first = call(
-        &sandbox,
-        "chat.postMessage",
-        json!({ "channel": "#billing", "text": "one" }),
-    )
-    .await;
+    let first = call(&sandbox, "chat.postMessage", json!({ "channel": "#billing", "text": "one" })).await;
     let second = call(&sandbox, "chat.postMessage", json!({ "channel": "billing", "text": "two", "username": "Billing", "icon_emoji": ":moneybag:", "unfurl_links": false })).await;
     assert_eq!(first["ok"], true, "{first}");
     assert!(is_slack_id(&first["channel"], 'C'), "{first}");
@@ -164,75 +140,36 @@ async fn posts_messages_with_increasing_ts() {
     assert_eq!(messages[1].icon_emoji.as_deref(), Some(":moneybag:"));
 
     let request = &sandbox.requests()[1];
-    assert_eq!(
-        (request.http_method.as_str(), request.path.as_str()),
-        ("POST", "/api/chat.postMessage")
-    );
+    assert_eq!((request.http_method.as_str(), request.path.as_str()), ("POST", "/api/chat.postMessage"));
     assert_eq!(request.header("authorization"), Some("Bearer xoxb-test"));
     assert_eq!(request.json().unwrap()["channel"], "billing");
 
     let again = SlackSandbox::start().await.unwrap();
-    let elsewhere = call(
-        &again,
-        "chat.postMessage",
-        json!({ "channel": "#billing", "text": "x" }),
-    )
-    .await;
-    assert_eq!(
-        elsewhere["channel"], first["channel"],
-        "ids are stable across sandboxes"
-    );
+    let elsewhere = call(&again, "chat.postMessage", json!({ "channel": "#billing", "text": "x" })).await;
+    assert_eq!(elsewhere["channel"], first["channel"], "ids are stable across sandboxes");
 }
 
 #[tokio::test]
 async fn checks_thread_ts() {
     let sandbox = SlackSandbox::start().await.unwrap();
-    let parent = call(
-        &sandbox,
-        "chat.postMessage",
-        json!({ "channel": "#ops", "text": "incident" }),
-    )
-    .await;
-    let other = call(
-        &sandbox,
-        "chat.postMessage",
-        json!({ "channel": "#random", "text": "elsewhere" }),
-    )
-    .await;
+    let parent = call(&sandbox, "chat.postMessage", json!({ "channel": "#ops", "text": "incident" })).await;
+    let other = call(&sandbox, "chat.postMessage", json!({ "channel": "#random", "text": "elsewhere" })).await;
 
     for unknown in ["1.000001", other["ts"].as_str().unwrap()] {
-        let reply = call(
-            &sandbox,
-            "chat.postMessage",
-            json!({ "channel": "#ops", "text": "x", "thread_ts": unknown }),
-        )
-        .await;
+        let reply =
+            call(&sandbox, "chat.postMessage", json!({ "channel": "#ops", "text": "x", "thread_ts": unknown })).await;
         assert_eq!(error_of(&reply), "thread_not_found");
     }
-    let reply = call(
-        &sandbox,
-        "chat.postMessage",
-        json!({ "channel": "#ops", "text": "ack", "thread_ts": parent["ts"] }),
-    )
-    .await;
+    let reply =
+        call(&sandbox, "chat.postMessage", json!({ "channel": "#ops", "text": "ack", "thread_ts": parent["ts"] }))
+            .await;
     assert_eq!(reply["message"]["thread_ts"], parent["ts"]);
-    let nested = call(
-        &sandbox,
-        "chat.postMessage",
-        json!({ "channel": "#ops", "text": "fixed", "thread_ts": reply["ts"] }),
-    )
-    .await;
-    assert_eq!(
-        nested["message"]["thread_ts"], parent["ts"],
-        "a reply to a reply joins the thread"
-    );
+    let nested =
+        call(&sandbox, "chat.postMessage", json!({ "channel": "#ops", "text": "fixed", "thread_ts": reply["ts"] }))
+            .await;
+    assert_eq!(nested["message"]["thread_ts"], parent["ts"], "a reply to a reply joins the thread");
 
-    let history = call(
-        &sandbox,
-        "conversations.history",
-        json!({ "channel": parent["channel"] }),
-    )
-    .await;
+    let history = call(&sandbox, "conversations.history", json!({ "channel": parent["channel"] })).await;
     let listed = history["messages"].as_array().unwrap();
     assert_eq!(listed.len(), 1, "replies stay in their thread: {history}");
     assert_eq!(listed[0]["reply_count"], 2);
@@ -244,10 +181,7 @@ async fn scripted_replies_come_first_in_order() {
     let sandbox = SlackSandbox::start().await.unwrap();
     sandbox.script(
         "chat.postMessage",
-        ScriptedReply::SlackError {
-            code: "missing_scope".into(),
-            extra: json!({ "needed": "chat:write" }),
-        },
+        ScriptedReply::SlackError { code: "missing_scope".into(), extra: json!({ "needed": "chat:write" }) },
     );
     sandbox.script(
         "chat.postMessage",
@@ -257,24 +191,12 @@ async fn scripted_replies_come_first_in_order() {
             body: "internal error".into(),
         },
     );
-    sandbox.script(
-        "auth.test",
-        ScriptedReply::SlackError {
-            code: "token_revoked".into(),
-            extra: Value::Null,
-        },
-    );
+    sandbox.script("auth.test", ScriptedReply::SlackError { code: "token_revoked".into(), extra: Value::Null });
     let params = json!({ "channel": "#general", "text": "hi" });
-    let headers = [
-        ("authorization", "Bearer xoxb-test"),
-        ("content-type", "application/json"),
-    ];
+    let headers = [("authorization", "Bearer xoxb-test"), ("content-type", "application/json")];
 
     let first = call(&sandbox, "chat.postMessage", params.clone()).await;
-    assert_eq!(
-        first,
-        json!({ "ok": false, "error": "missing_scope", "needed": "chat:write" })
-    );
+    assert_eq!(first, json!({ "ok": false, "error": "missing_scope", "needed": "chat:write" }));
     let second = send(&sandbox, "POST", "/api/chat.postMessage", &headers, &params.to_string()).await;
     assert_eq!((second.status, second.body.as_str()), (500, "internal error"));
     assert_eq!(second.header("content-type"), "text/plain");
@@ -290,22 +212,10 @@ async fn scripted_replies_come_first_in_order() {
 #[tokio::test]
 async fn rate_limit_sends_retry_after() {
     let sandbox = SlackSandbox::start().await.unwrap();
-    sandbox.script(
-        "chat.postMessage",
-        ScriptedReply::RateLimited { retry_after_seconds: 7 },
-    );
-    let headers = [
-        ("authorization", "Bearer xoxb-test"),
-        ("content-type", "application/json"),
-    ];
-    let answer = send(
-        &sandbox,
-        "POST",
-        "/api/chat.postMessage",
-        &headers,
-        r##"{"channel":"#general","text":"hi"}"##,
-    )
-    .await;
+    sandbox.script("chat.postMessage", ScriptedReply::RateLimited { retry_after_seconds: 7 });
+    let headers = [("authorization", "Bearer xoxb-test"), ("content-type", "application/json")];
+    let answer =
+        send(&sandbox, "POST", "/api/chat.postMessage", &headers, r##"{"channel":"#general","text":"hi"}"##).await;
     assert_eq!(answer.status, 429);
     assert_eq!(answer.header("retry-after"), "7");
     assert_eq!(answer.header("content-type"), "application/json; charset=utf-8");
@@ -318,68 +228,33 @@ async fn direct_messages_by_email() {
     let auth = [("authorization", "Bearer xoxb-test")];
     let lookup = |email: &str| format!("/api/users.lookupByEmail?email={email}");
 
-    let found = send(&sandbox, "GET", &lookup("ada%40example.com"), &auth, "")
-        .await
-        .json();
+    let found = send(&sandbox, "GET", &lookup("ada%40example.com"), &auth, "").await.json();
     assert_eq!(found["ok"], true, "{found}");
     assert_eq!(found["user"]["profile"]["email"], "ada@example.com");
     let user = found["user"]["id"].clone();
     assert!(is_slack_id(&user, 'U'));
     for unknown in ["nobody%40example.com", "charles%40example.com", ""] {
         let reply = send(&sandbox, "GET", &lookup(unknown), &auth, "").await.json();
-        assert_eq!(
-            error_of(&reply),
-            "users_not_found",
-            "{unknown} is unknown or deactivated"
-        );
+        assert_eq!(error_of(&reply), "users_not_found", "{unknown} is unknown or deactivated");
     }
     let request = &sandbox.requests()[0];
-    assert_eq!(
-        (request.http_method.as_str(), request.query.as_str()),
-        ("GET", "email=ada%40example.com")
-    );
+    assert_eq!((request.http_method.as_str(), request.query.as_str()), ("GET", "email=ada%40example.com"));
 
-    let form = [
-        ("authorization", "Bearer xoxb-test"),
-        ("content-type", "application/x-www-form-urlencoded"),
-    ];
-    let opened = send(
-        &sandbox,
-        "POST",
-        "/api/conversations.open",
-        &form,
-        &format!("users={}", user.as_str().unwrap()),
-    )
-    .await
-    .json();
-    let dm = opened["channel"]["id"].clone();
-    assert!(is_slack_id(&dm, 'D'), "{opened}");
-    let unknown = send(&sandbox, "POST", "/api/conversations.open", &form, "users=U0000000000")
+    let form = [("authorization", "Bearer xoxb-test"), ("content-type", "application/x-www-form-urlencoded")];
+    let opened = send(&sandbox, "POST", "/api/conversations.open", &form, &format!("users={}", user.as_str().unwrap()))
         .await
         .json();
+    let dm = opened["channel"]["id"].clone();
+    assert!(is_slack_id(&dm, 'D'), "{opened}");
+    let unknown = send(&sandbox, "POST", "/api/conversations.open", &form, "users=U0000000000").await.json();
     assert_eq!(error_of(&unknown), "user_not_found");
 
-    let posted = call(
-        &sandbox,
-        "chat.postMessage",
-        json!({ "channel": user, "text": "Your invoice" }),
-    )
-    .await;
+    let posted = call(&sandbox, "chat.postMessage", json!({ "channel": user, "text": "Your invoice" })).await;
     assert_eq!(posted["channel"], dm, "a user id posts to their DM");
     assert_eq!(sandbox.messages()[0].dm_user.as_deref(), Some("ada"));
-    let by_user = call(
-        &sandbox,
-        "chat.update",
-        json!({ "channel": user, "ts": posted["ts"], "text": "x" }),
-    )
-    .await;
+    let by_user = call(&sandbox, "chat.update", json!({ "channel": user, "ts": posted["ts"], "text": "x" })).await;
     assert_eq!(error_of(&by_user), "channel_not_found", "chat.update needs the D… id");
-    let by_dm = call(
-        &sandbox,
-        "chat.update",
-        json!({ "channel": dm, "ts": posted["ts"], "text": "Paid" }),
-    )
-    .await;
+    let by_dm = call(&sandbox, "chat.update", json!({ "channel": dm, "ts": posted["ts"], "text": "Paid" })).await;
     assert_eq!(by_dm["ok"], true, "{by_dm}");
 }
 
@@ -399,70 +274,32 @@ async fn updates_only_the_bots_own_messages() {
     .await;
     let (channel, ts) = (posted["channel"].clone(), posted["ts"].clone());
 
-    let unknown = call(
-        &sandbox,
-        "chat.update",
-        json!({ "channel": channel, "ts": "1.000001", "text": "x" }),
-    )
-    .await;
+    let unknown = call(&sandbox, "chat.update", json!({ "channel": channel, "ts": "1.000001", "text": "x" })).await;
     assert_eq!(error_of(&unknown), "message_not_found");
-    let foreign = call_as(
-        &sandbox,
-        "xoxb-other-app",
-        "chat.update",
-        json!({ "channel": channel, "ts": ts, "text": "x" }),
-    )
-    .await;
+    let foreign =
+        call_as(&sandbox, "xoxb-other-app", "chat.update", json!({ "channel": channel, "ts": ts, "text": "x" })).await;
     assert_eq!(error_of(&foreign), "cant_update_message");
 
-    let updated = call(
-        &sandbox,
-        "chat.update",
-        json!({ "channel": channel, "ts": ts, "text": "Issue 42 closed" }),
-    )
-    .await;
-    assert_eq!(
-        (&updated["ok"], &updated["ts"], &updated["text"]),
-        (&json!(true), &ts, &json!("Issue 42 closed"))
-    );
+    let updated =
+        call(&sandbox, "chat.update", json!({ "channel": channel, "ts": ts, "text": "Issue 42 closed" })).await;
+    assert_eq!((&updated["ok"], &updated["ts"], &updated["text"]), (&json!(true), &ts, &json!("Issue 42 closed")));
     let message = &sandbox.messages()[0];
     assert!(message.edited);
-    assert_eq!(
-        message.attachments,
-        Some(attachments),
-        "fields left out keep their value"
-    );
-    assert_eq!(
-        *seen.lock().unwrap(),
-        [("Issue 42".to_owned(), false), ("Issue 42 closed".to_owned(), true)]
-    );
+    assert_eq!(message.attachments, Some(attachments), "fields left out keep their value");
+    assert_eq!(*seen.lock().unwrap(), [("Issue 42".to_owned(), false), ("Issue 42 closed".to_owned(), true)]);
 }
 
 #[tokio::test]
 async fn accepts_form_and_query_parameters() {
     let sandbox = SlackSandbox::start().await.unwrap();
-    let form = [
-        ("authorization", "Bearer xoxb-test"),
-        ("content-type", "application/x-www-form-urlencoded"),
-    ];
+    let form = [("authorization", "Bearer xoxb-test"), ("content-type", "application/x-www-form-urlencoded")];
     let body = "channel=%23ops&text=a+b+%26amp%3B+c&blocks=%5B%7B%22type%22%3A%22divider%22%7D%5D";
-    let reply = send(&sandbox, "POST", "/api/chat.postMessage", &form, body)
+    let reply = send(&sandbox, "POST", "/api/chat.postMessage", &form, body).await.json();
+    assert_eq!(reply["ok"], true, "{reply}");
+    let json = [("authorization", "Bearer xoxb-test"), ("content-type", "application/json")];
+    let reply = send(&sandbox, "POST", "/api/chat.postMessage?channel=general", &json, r#"{"text":"from the query"}"#)
         .await
         .json();
-    assert_eq!(reply["ok"], true, "{reply}");
-    let json = [
-        ("authorization", "Bearer xoxb-test"),
-        ("content-type", "application/json"),
-    ];
-    let reply = send(
-        &sandbox,
-        "POST",
-        "/api/chat.postMessage?channel=general",
-        &json,
-        r#"{"text":"from the query"}"#,
-    )
-    .await
-    .json();
     assert_eq!(reply["ok"], true, "{reply}");
 
     let messages = sandbox.messages();
@@ -470,9 +307,7 @@ async fn accepts_form_and_query_parameters() {
     assert_eq!(messages[0].blocks, Some(json!([{ "type": "divider" }])));
     assert_eq!(messages[1].channel_name.as_deref(), Some("general"));
 
-    let broken = send(&sandbox, "POST", "/api/chat.postMessage", &json, "{not json")
-        .await
-        .json();
+    let broken = send(&sandbox, "POST", "/api/chat.postMessage", &json, "{not json").await.json();
     assert_eq!(error_of(&broken), "invalid_json");
 }
 
@@ -483,30 +318,12 @@ async fn validates_content() {
     let divider = json!({ "type": "divider" });
 
     assert_eq!(error_of(&post(json!({ "text": "hi" })).await), "channel_not_found");
-    assert_eq!(
-        error_of(&post(json!({ "channel": "Not A Name", "text": "hi" })).await),
-        "channel_not_found"
-    );
-    assert_eq!(
-        error_of(&post(json!({ "channel": "C0000000000", "text": "hi" })).await),
-        "channel_not_found"
-    );
-    assert_eq!(
-        error_of(&post(json!({ "channel": "#new", "text": "" })).await),
-        "no_text"
-    );
-    assert_eq!(
-        error_of(&post(json!({ "channel": "#new", "blocks": [] })).await),
-        "no_text"
-    );
-    assert_eq!(
-        error_of(&post(json!({ "channel": "#new", "blocks": { "type": "divider" } })).await),
-        "invalid_blocks"
-    );
-    assert_eq!(
-        error_of(&post(json!({ "channel": "#new", "blocks": "[not json" })).await),
-        "invalid_blocks"
-    );
+    assert_eq!(error_of(&post(json!({ "channel": "Not A Name", "text": "hi" })).await), "channel_not_found");
+    assert_eq!(error_of(&post(json!({ "channel": "C0000000000", "text": "hi" })).await), "channel_not_found");
+    assert_eq!(error_of(&post(json!({ "channel": "#new", "text": "" })).await), "no_text");
+    assert_eq!(error_of(&post(json!({ "channel": "#new", "blocks": [] })).await), "no_text");
+    assert_eq!(error_of(&post(json!({ "channel": "#new", "blocks": { "type": "divider" } })).await), "invalid_blocks");
+    assert_eq!(error_of(&post(json!({ "channel": "#new", "blocks": "[not json" })).await), "invalid_blocks");
     let untyped = post(json!({ "channel": "#new", "blocks": [divider, { "text": "x" }] })).await;
     assert_eq!(error_of(&untyped), "invalid_blocks");
     assert_eq!(
@@ -532,23 +349,12 @@ async fn validates_content() {
     assert_eq!(error_of(&bad_metadata), "invalid_metadata_format");
     assert!(sandbox.messages().is_empty());
     let list = call(&sandbox, "conversations.list", json!({})).await;
-    assert_eq!(
-        list["channels"].as_array().unwrap().len(),
-        2,
-        "rejected posts create no channel: {list}"
-    );
+    assert_eq!(list["channels"].as_array().unwrap().len(), 2, "rejected posts create no channel: {list}");
 
-    assert_eq!(
-        post(json!({ "channel": "#new", "blocks": vec![divider; 50] })).await["ok"],
-        true
-    );
+    assert_eq!(post(json!({ "channel": "#new", "blocks": vec![divider; 50] })).await["ok"], true);
     let long = "é".repeat(40_005);
     assert_eq!(post(json!({ "channel": "#new", "text": long })).await["ok"], true);
-    assert_eq!(
-        sandbox.messages()[1].text.chars().count(),
-        40_000,
-        "long text is truncated"
-    );
+    assert_eq!(sandbox.messages()[1].text.chars().count(), 40_000, "long text is truncated");
 }
 
 #[tokio::test]
@@ -573,15 +379,8 @@ async fn lists_conversations_in_pages() {
     assert_eq!(pages, 4);
 
     let auth = [("authorization", "Bearer xoxb-test")];
-    let private = send(
-        &sandbox,
-        "GET",
-        "/api/conversations.list?types=private_channel&limit=10",
-        &auth,
-        "",
-    )
-    .await
-    .json();
+    let private =
+        send(&sandbox, "GET", "/api/conversations.list?types=private_channel&limit=10", &auth, "").await.json();
     assert_eq!(private["channels"][0]["name"], "ops-private");
     assert_eq!(private["channels"][0]["is_private"], true);
     assert!(is_slack_id(&private["channels"][0]["id"], 'G'));
@@ -593,26 +392,12 @@ async fn lists_conversations_in_pages() {
 async fn history_is_newest_first_with_metadata_on_request() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let metadata = json!({ "event_type": "issue", "event_payload": { "key": "42" } });
-    let first = call(
-        &sandbox,
-        "chat.postMessage",
-        json!({ "channel": "#ops", "text": "one", "metadata": metadata }),
-    )
-    .await;
-    let second = call(
-        &sandbox,
-        "chat.postMessage",
-        json!({ "channel": "#ops", "text": "two" }),
-    )
-    .await;
+    let first =
+        call(&sandbox, "chat.postMessage", json!({ "channel": "#ops", "text": "one", "metadata": metadata })).await;
+    let second = call(&sandbox, "chat.postMessage", json!({ "channel": "#ops", "text": "two" })).await;
     let channel = first["channel"].clone();
 
-    let newest = call(
-        &sandbox,
-        "conversations.history",
-        json!({ "channel": channel, "limit": 1 }),
-    )
-    .await;
+    let newest = call(&sandbox, "conversations.history", json!({ "channel": channel, "limit": 1 })).await;
     assert_eq!(newest["messages"][0]["ts"], second["ts"]);
     assert_eq!(newest["has_more"], true);
     let older = call(
@@ -624,12 +409,8 @@ async fn history_is_newest_first_with_metadata_on_request() {
     assert_eq!(older["messages"][0]["ts"], first["ts"]);
     assert_eq!(older["messages"][0].get("metadata"), None);
     assert_eq!(older["has_more"], false);
-    let with = call(
-        &sandbox,
-        "conversations.history",
-        json!({ "channel": channel, "include_all_metadata": "true" }),
-    )
-    .await;
+    let with =
+        call(&sandbox, "conversations.history", json!({ "channel": channel, "include_all_metadata": "true" })).await;
     assert_eq!(with["messages"][1]["metadata"], metadata);
 
     let info = call(&sandbox, "conversations.info", json!({ "channel": channel })).await;
@@ -643,12 +424,7 @@ async fn history_and_replies_honour_oldest_latest_inclusive_and_the_page_limit()
     let sandbox = SlackSandbox::start().await.unwrap();
     let mut ts = Vec::new();
     for n in 0..40 {
-        let posted = call(
-            &sandbox,
-            "chat.postMessage",
-            json!({ "channel": "#busy", "text": format!("m{n}") }),
-        )
-        .await;
+        let posted = call(&sandbox, "chat.postMessage", json!({ "channel": "#busy", "text": format!("m{n}") })).await;
         ts.push(posted["ts"].as_str().unwrap().to_owned());
     }
     let channel = call(&sandbox, "conversations.list", json!({})).await["channels"]
@@ -659,22 +435,13 @@ async fn history_and_replies_honour_oldest_latest_inclusive_and_the_page_limit()
         .unwrap()["id"]
         .clone();
     for n in 0..3 {
-        call(
-            &sandbox,
-            "chat.postMessage",
-            json!({ "channel": channel, "text": format!("r{n}"), "thread_ts": ts[5] }),
-        )
-        .await;
+        call(&sandbox, "chat.postMessage", json!({ "channel": channel, "text": format!("r{n}"), "thread_ts": ts[5] }))
+            .await;
     }
     // As Slack answers apps on Tier 1: pages of 15, whatever `limit` asks.
     sandbox.set_history_page_limit(15);
     let texts = |page: &Value| -> Vec<String> {
-        page["messages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["text"].as_str().unwrap().to_owned())
-            .collect()
+        page["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap().to_owned()).collect()
     };
     let mut seen = Vec::new();
     let mut cursor = Value::from("");
@@ -711,12 +478,7 @@ async fn history_and_replies_honour_oldest_latest_inclusive_and_the_page_limit()
     )
     .await;
     assert_eq!(parent["messages"][0]["reply_count"], 3);
-    let replies = call(
-        &sandbox,
-        "conversations.replies",
-        json!({ "channel": channel, "ts": ts[5] }),
-    )
-    .await;
+    let replies = call(&sandbox, "conversations.replies", json!({ "channel": channel, "ts": ts[5] })).await;
     assert_eq!(parent["messages"][0]["latest_reply"], replies["messages"][3]["ts"]);
     let later = call(
         &sandbox,
@@ -724,31 +486,15 @@ async fn history_and_replies_honour_oldest_latest_inclusive_and_the_page_limit()
         json!({ "channel": channel, "ts": ts[5], "oldest": replies["messages"][1]["ts"] }),
     )
     .await;
-    assert_eq!(
-        texts(&later),
-        ["m5", "r1", "r2"],
-        "the parent, then the replies after `oldest`"
-    );
-    let bad = call(
-        &sandbox,
-        "conversations.history",
-        json!({ "channel": channel, "oldest": "yesterday" }),
-    )
-    .await;
+    assert_eq!(texts(&later), ["m5", "r1", "r2"], "the parent, then the replies after `oldest`");
+    let bad = call(&sandbox, "conversations.history", json!({ "channel": channel, "oldest": "yesterday" })).await;
     assert_eq!(error_of(&bad), "invalid_ts_oldest");
 }
 
 #[tokio::test]
 async fn unknown_methods_are_404() {
     let sandbox = SlackSandbox::start().await.unwrap();
-    let answer = send(
-        &sandbox,
-        "POST",
-        "/api/chat.nope",
-        &[("authorization", "Bearer xoxb-test")],
-        "",
-    )
-    .await;
+    let answer = send(&sandbox, "POST", "/api/chat.nope", &[("authorization", "Bearer xoxb-test")], "").await;
     assert_eq!(answer.status, 404);
     assert_eq!(answer.json(), json!({ "ok": false, "error": "unknown_method" }));
     assert_eq!(sandbox.requests()[0].api_method(), "chat.nope");
@@ -761,20 +507,10 @@ async fn incoming_webhooks_post_to_their_channel() {
     let path = url.split_once(&authority(&sandbox)).unwrap().1;
     let json = [("content-type", "application/json")];
 
-    let answer = send(
-        &sandbox,
-        "POST",
-        path,
-        &json,
-        r#"{"text":"Disk full","username":"ignored"}"#,
-    )
-    .await;
+    let answer = send(&sandbox, "POST", path, &json, r#"{"text":"Disk full","username":"ignored"}"#).await;
     assert_eq!((answer.status, answer.body.as_str()), (200, "ok"));
     let message = &sandbox.messages()[0];
-    assert_eq!(
-        (message.channel_name.as_deref(), message.text.as_str()),
-        (Some("alerts"), "Disk full")
-    );
+    assert_eq!((message.channel_name.as_deref(), message.text.as_str()), (Some("alerts"), "Disk full"));
     assert_eq!(message.username, None, "app webhooks post as the app");
 
     let empty = send(&sandbox, "POST", path, &json, "{}").await;
@@ -785,19 +521,11 @@ async fn incoming_webhooks_post_to_their_channel() {
     assert_eq!((malformed.status, malformed.body.as_str()), (404, "no_service"));
 
     sandbox.script(INCOMING_WEBHOOK, ScriptedReply::RateLimited { retry_after_seconds: 1 });
-    sandbox.script(
-        INCOMING_WEBHOOK,
-        ScriptedReply::SlackError {
-            code: "channel_is_archived".into(),
-            extra: Value::Null,
-        },
-    );
+    sandbox
+        .script(INCOMING_WEBHOOK, ScriptedReply::SlackError { code: "channel_is_archived".into(), extra: Value::Null });
     let limited = send(&sandbox, "POST", path, &json, r#"{"text":"x"}"#).await;
     assert_eq!((limited.status, limited.header("retry-after")), (429, "1"));
-    assert_eq!(
-        limited.json(),
-        json!({ "retry_after": 1, "ok": false, "error": "rate_limited" })
-    );
+    assert_eq!(limited.json(), json!({ "retry_after": 1, "ok": false, "error": "rate_limited" }));
     let archived = send(&sandbox, "POST", path, &json, r#"{"text":"x"}"#).await;
     assert_eq!((archived.status, archived.body.as_str()), (410, "channel_is_archived"));
     assert!(sandbox.requests().iter().all(|r| r.api_method() == INCOMING_WEBHOOK));
@@ -810,18 +538,9 @@ async fn prints_posted_messages() {
     let sink = Arc::clone(&printed);
     sandbox.on_message(move |m| sink.lock().unwrap().push(render_message(m)));
     let text = "Invoice *INV-7* for Ada &amp; Co: <https://billing.example.com/INV-7|open it> <!here>";
-    let posted = call(
-        &sandbox,
-        "chat.postMessage",
-        json!({ "channel": "#billing", "text": text }),
-    )
-    .await;
-    call(
-        &sandbox,
-        "chat.postMessage",
-        json!({ "channel": "#billing", "text": "Paid", "thread_ts": posted["ts"] }),
-    )
-    .await;
+    let posted = call(&sandbox, "chat.postMessage", json!({ "channel": "#billing", "text": text })).await;
+    call(&sandbox, "chat.postMessage", json!({ "channel": "#billing", "text": "Paid", "thread_ts": posted["ts"] }))
+        .await;
     assert_eq!(
         *printed.lock().unwrap(),
         [
@@ -837,11 +556,7 @@ async fn stops_when_the_last_handle_drops() {
     let authority = authority(&sandbox);
     let clone = sandbox.clone();
     drop(sandbox);
-    assert_eq!(
-        call(&clone, "auth.test", json!({})).await["ok"],
-        true,
-        "a clone keeps it serving"
-    );
+    assert_eq!(call(&clone, "auth.test", json!({})).await["ok"], true, "a clone keeps it serving");
     drop(clone);
     for _ in 0..100 {
         if TcpStream::connect(&authority).await.is_err() {

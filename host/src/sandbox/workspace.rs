@@ -26,10 +26,7 @@ pub(super) struct Bot {
 impl Bot {
     /// The bot identified by `seed` (a token, or a webhook's bot segment).
     pub(super) fn new(seed: &str) -> Bot {
-        Bot {
-            user_id: slack_id('U', seed),
-            bot_id: slack_id('B', seed),
-        }
+        Bot { user_id: slack_id('U', seed), bot_id: slack_id('B', seed) }
     }
 }
 
@@ -191,18 +188,12 @@ impl Workspace {
 
     /// An active user by e-mail (case-insensitive).
     pub(super) fn user_by_email(&self, email: &str) -> Option<&User> {
-        self.users
-            .iter()
-            .find(|u| !u.deleted && u.email.eq_ignore_ascii_case(email))
+        self.users.iter().find(|u| !u.deleted && u.email.eq_ignore_ascii_case(email))
     }
 
     /// The id of the direct-message conversation with an active user, opened if needed.
     pub(super) fn open_dm(&mut self, user_id: &str) -> Result<String, &'static str> {
-        let user = self
-            .users
-            .iter()
-            .find(|u| !u.deleted && u.id == user_id)
-            .ok_or("user_not_found")?;
+        let user = self.users.iter().find(|u| !u.deleted && u.id == user_id).ok_or("user_not_found")?;
         let (user_id, id) = (user.id.clone(), slack_id('D', &user.id));
         if self.channel(&id).is_err() {
             self.add_channel(id.clone(), None, ChannelKind::Direct { user_id });
@@ -221,10 +212,9 @@ impl Workspace {
     ) -> Result<PostedMessage, &'static str> {
         let channel = self.channel(channel_id)?;
         let (channel_name, dm_user) = match &channel.kind {
-            ChannelKind::Direct { user_id } => (
-                None,
-                self.users.iter().find(|u| u.id == *user_id).map(|u| u.name.to_owned()),
-            ),
+            ChannelKind::Direct { user_id } => {
+                (None, self.users.iter().find(|u| u.id == *user_id).map(|u| u.name.to_owned()))
+            }
             _ => (channel.name.clone(), None),
         };
         let thread_ts = match thread_ts {
@@ -258,11 +248,8 @@ impl Workspace {
         bot: &Bot,
         content: Content,
     ) -> Result<PostedMessage, &'static str> {
-        let message = self
-            .messages
-            .iter_mut()
-            .find(|m| m.channel_id == channel_id && m.ts == ts)
-            .ok_or("message_not_found")?;
+        let message =
+            self.messages.iter_mut().find(|m| m.channel_id == channel_id && m.ts == ts).ok_or("message_not_found")?;
         if message.bot_id != bot.bot_id {
             return Err("cant_update_message");
         }
@@ -275,11 +262,7 @@ impl Workspace {
     /// A conversation's messages outside threads (replies live in their thread), newest
     /// first, as `conversations.history` lists them.
     pub(super) fn history(&self, channel_id: &str) -> Vec<&PostedMessage> {
-        self.messages
-            .iter()
-            .rev()
-            .filter(|m| m.channel_id == channel_id && m.thread_ts.is_none())
-            .collect()
+        self.messages.iter().rev().filter(|m| m.channel_id == channel_id && m.thread_ts.is_none()).collect()
     }
 
     /// The message `ts` of `channel_id` and its replies, oldest first; empty if there is no
@@ -319,12 +302,7 @@ impl Workspace {
 
     fn add_channel(&mut self, id: String, name: Option<&str>, kind: ChannelKind) -> String {
         let created = now_micros() / 1_000_000;
-        self.channels.push(Channel {
-            id: id.clone(),
-            name: name.map(str::to_owned),
-            kind,
-            created,
-        });
+        self.channels.push(Channel { id: id.clone(), name: name.map(str::to_owned), kind, created });
         id
     }
 
@@ -332,11 +310,7 @@ impl Workspace {
     /// because clients use `ts` as the message's key.
     fn next_ts(&mut self) -> String {
         self.last_ts_micros = now_micros().max(self.last_ts_micros + 1);
-        format!(
-            "{}.{:06}",
-            self.last_ts_micros / 1_000_000,
-            self.last_ts_micros % 1_000_000
-        )
+        format!("{}.{:06}", self.last_ts_micros / 1_000_000, self.last_ts_micros % 1_000_000)
     }
 }
 
@@ -347,9 +321,7 @@ pub(super) fn slack_id(prefix: char, seed: &str) -> String {
     // FNV-1a, because std's hasher may change between Rust releases.
     let mut hash = std::iter::once(prefix as u8)
         .chain(seed.bytes())
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     let mut id = String::from(prefix);
     for _ in 0..10 {
         id.push(char::from(DIGITS[(hash % 36) as usize]));
@@ -370,13 +342,9 @@ fn is_id(s: &str, prefixes: &str) -> bool {
 fn is_channel_name(name: &str) -> bool {
     !name.is_empty()
         && name.chars().count() <= 80
-        && name
-            .chars()
-            .all(|c| c == '-' || c == '_' || (c.is_alphanumeric() && !c.is_uppercase()))
+        && name.chars().all(|c| c == '-' || c == '_' || (c.is_alphanumeric() && !c.is_uppercase()))
 }
 
 fn now_micros() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as u64)
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64)
 }

@@ -23,10 +23,7 @@ pub struct FlowSource {
 impl FlowSource {
     /// The source of a flow read from `path`.
     pub fn new(path: String, text: String) -> Self {
-        let digest = Sha256::digest(text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let digest = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
         Self { digest, path, text }
     }
 }
@@ -160,17 +157,7 @@ impl Store {
                 "SELECT flow, process, state, variables, position, incident, started FROM instances WHERE id = ?1",
             )?;
             query
-                .query_row([id], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                    ))
-                })
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
                 .optional()
         })?;
         let Some((flow, process, state, variables, position, incident, started)) = row else {
@@ -204,26 +191,15 @@ impl Store {
         let position = serde_json::from_str::<Position>(&position).map_err(|e| self.corrupt(what("position"), e))?;
         // Before the mark held a time, it held 1: that instance was marked at some time.
         let started_ms = u64::try_from(started).ok().filter(|&ms| ms > 0);
-        Ok(Some(StoredInstance {
-            record,
-            flow,
-            position,
-            started_ms,
-        }))
+        Ok(Some(StoredInstance { record, flow, position, started_ms }))
     }
 
     /// The saved source of a flow.
     pub fn flow(&self, digest: &str) -> Result<FlowSource, StateError> {
         let (path, text) = self.read(|db| {
-            db.query_row("SELECT path, source FROM flows WHERE digest = ?1", [digest], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            db.query_row("SELECT path, source FROM flows WHERE digest = ?1", [digest], |r| Ok((r.get(0)?, r.get(1)?)))
         })?;
-        Ok(FlowSource {
-            digest: digest.to_owned(),
-            path,
-            text,
-        })
+        Ok(FlowSource { digest: digest.to_owned(), path, text })
     }
 
     /// The instances still running (or cut short), oldest first: each id with the digest
@@ -247,17 +223,7 @@ impl Store {
                  FROM instances i JOIN flows f ON f.digest = i.flow ORDER BY i.created_ms, i.id",
             )?;
             query
-                .query_map([], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                    ))
-                })?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
                 .collect()
         })?;
         Ok(rows
@@ -290,10 +256,7 @@ fn instance_update(
     let state = state_name(record.state);
     let variables = serde_json::to_string(&record.variables).expect("variables serialize");
     let position = position.to_json();
-    let incident = record
-        .incident
-        .as_ref()
-        .map(|i| serde_json::to_string(i).expect("incidents serialize"));
+    let incident = record.incident.as_ref().map(|i| serde_json::to_string(i).expect("incidents serialize"));
     let steps: Vec<(i64, String)> = (record.steps.iter().enumerate())
         .skip(steps_from.unwrap_or(record.steps.len()))
         .map(|(seq, step)| (seq as i64, serde_json::to_string(step).expect("step records serialize")))
@@ -325,13 +288,9 @@ fn state_name(state: InstanceState) -> &'static str {
 }
 
 fn parse_state(text: &str) -> Option<InstanceState> {
-    [
-        InstanceState::Running,
-        InstanceState::Completed,
-        InstanceState::Incident,
-    ]
-    .into_iter()
-    .find(|state| state_name(*state) == text)
+    [InstanceState::Running, InstanceState::Completed, InstanceState::Incident]
+        .into_iter()
+        .find(|state| state_name(*state) == text)
 }
 
 #[cfg(test)]
@@ -342,16 +301,8 @@ mod tests {
     use crate::engine::{Position, StepStatus};
 
     fn new(id: &str) -> NewInstance {
-        let variables = json!({"order": id, "nested": {"list": [1, "two"]}})
-            .as_object()
-            .unwrap()
-            .clone();
-        NewInstance {
-            id: id.into(),
-            process: "p".into(),
-            variables,
-            position: Position::at_start("start"),
-        }
+        let variables = json!({"order": id, "nested": {"list": [1, "two"]}}).as_object().unwrap().clone();
+        NewInstance { id: id.into(), process: "p".into(), variables, position: Position::at_start("start") }
     }
 
     #[tokio::test]
@@ -365,10 +316,7 @@ mod tests {
         let before = now_ms();
         store.mark_started(vec!["a".into()]).await.unwrap();
         let marked = store.load_instance("a").unwrap().unwrap().started_ms.unwrap();
-        assert!(
-            (before..=now_ms()).contains(&marked),
-            "marked at {marked}, not between {before} and now"
-        );
+        assert!((before..=now_ms()).contains(&marked), "marked at {marked}, not between {before} and now");
         assert_eq!(store.load_instance("b").unwrap().unwrap().started_ms, None);
         assert_eq!(stored.record.variables["nested"], json!({"list": [1, "two"]}));
         assert_eq!(stored.position, Position::at_start("start"));
@@ -385,19 +333,13 @@ mod tests {
             ledger: None,
         });
         stored.position.tokens[0].at = "notify".into();
-        store
-            .save_instance(&stored.record, &stored.position, Some(0))
-            .await
-            .unwrap();
+        store.save_instance(&stored.record, &stored.position, Some(0)).await.unwrap();
         let again = store.load_instance("a").unwrap().unwrap();
         assert_eq!(again.position.tokens[0].at, "notify");
         assert_eq!(again.record.steps.len(), 1);
         assert_eq!(again.record.steps[0].status, StepStatus::Running);
         let unfinished: Vec<(String, String)> = store.unfinished().unwrap();
-        assert_eq!(
-            unfinished.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(),
-            ["a", "b"]
-        );
+        assert_eq!(unfinished.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
         assert!(unfinished.iter().all(|(_, digest)| *digest == flow.digest));
         assert!(store.load_instance("c").unwrap().is_none());
     }
@@ -410,12 +352,7 @@ mod tests {
         store.create_instances(&flow, &[new("a")]).await.unwrap();
         // `a` exists already, so the second batch fails, and `b` is not left behind.
         assert!(store.create_instances(&flow, &[new("b"), new("a")]).await.is_err());
-        let ids: Vec<String> = store
-            .list_instances()
-            .unwrap()
-            .into_iter()
-            .map(|s| s.unwrap().instance)
-            .collect();
+        let ids: Vec<String> = store.list_instances().unwrap().into_iter().map(|s| s.unwrap().instance).collect();
         assert_eq!(ids, ["a"]);
     }
 }

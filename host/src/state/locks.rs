@@ -35,10 +35,7 @@ impl OwnerLock {
         let id = uuid::Uuid::now_v7().to_string();
         let path = lock_dir(root, &["owners"])?.join(format!("{id}.lock"));
         let file = open(&path)?;
-        file.try_lock().map_err(|error| StateError::Io {
-            path: path.clone(),
-            source: error.into(),
-        })?;
+        file.try_lock().map_err(|error| StateError::Io { path: path.clone(), source: error.into() })?;
         Ok(Self { id, path, _file: file })
     }
 
@@ -75,9 +72,7 @@ impl Store {
     pub async fn claim_instance(&self, instance: &str) -> Result<bool, StateError> {
         let id = instance.to_owned();
         let owner: Option<Option<String>> = self.read(|db| {
-            db.prepare_cached("SELECT owner FROM instances WHERE id = ?1")?
-                .query_row([&id], |r| r.get(0))
-                .optional()
+            db.prepare_cached("SELECT owner FROM instances WHERE id = ?1")?.query_row([&id], |r| r.get(0)).optional()
         })?;
         let Some(owner) = owner else {
             return Err(StateError::UnknownInstance { id });
@@ -122,10 +117,7 @@ impl Store {
 fn lock_dir(root: &Path, folders: &[&str]) -> Result<PathBuf, StateError> {
     let mut dir = root.join("locks");
     dir.extend(folders);
-    std::fs::create_dir_all(&dir).map_err(|source| StateError::Io {
-        path: dir.clone(),
-        source,
-    })?;
+    std::fs::create_dir_all(&dir).map_err(|source| StateError::Io { path: dir.clone(), source })?;
     Ok(dir)
 }
 
@@ -135,10 +127,7 @@ fn open(path: &Path) -> Result<File, StateError> {
         .truncate(false)
         .write(true)
         .open(path)
-        .map_err(|source| StateError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+        .map_err(|source| StateError::Io { path: path.to_path_buf(), source })
 }
 
 #[cfg(test)]
@@ -166,21 +155,14 @@ mod tests {
         assert!(!second.claim_instance("a").await.unwrap(), "its owner still runs");
 
         // A killed process leaves its lock file behind, unlocked.
-        let left = dir
-            .path()
-            .join("locks")
-            .join("owners")
-            .join(format!("{}.lock", first.owner().unwrap()));
+        let left = dir.path().join("locks").join("owners").join(format!("{}.lock", first.owner().unwrap()));
         drop(first);
         std::fs::write(&left, "").unwrap();
         assert!(second.claim_instance("a").await.unwrap(), "the owner is gone");
         assert!(!left.exists(), "the dead owner's file is cleaned up");
         let third = Store::open(Some(dir.path())).unwrap();
         assert!(!third.claim_instance("a").await.unwrap(), "the new owner runs");
-        assert!(matches!(
-            third.claim_instance("b").await,
-            Err(StateError::UnknownInstance { .. })
-        ));
+        assert!(matches!(third.claim_instance("b").await, Err(StateError::UnknownInstance { .. })));
     }
 
     #[test]

@@ -111,9 +111,7 @@ struct Shared {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("database", &self.shared.database)
-            .finish_non_exhaustive()
+        f.debug_struct("Store").field("database", &self.shared.database).finish_non_exhaustive()
     }
 }
 
@@ -122,27 +120,15 @@ impl Store {
     /// `herald` folder.
     pub fn open(dir: Option<&Path>) -> Result<Self, StateError> {
         let root = root(dir)?;
-        std::fs::create_dir_all(&root).map_err(|source| StateError::Io {
-            path: root.clone(),
-            source,
-        })?;
+        std::fs::create_dir_all(&root).map_err(|source| StateError::Io { path: root.clone(), source })?;
         let database = root.join(DATABASE);
-        let db_error = |source| StateError::Database {
-            path: database.clone(),
-            source,
-        };
+        let db_error = |source| StateError::Database { path: database.clone(), source };
         let mut writing = schema::open(&database).map_err(db_error)?;
         schema::migrate(&mut writing, &database)?;
         let reader = schema::open(&database).map_err(db_error)?;
         let writer = Some(Writer::spawn(writing));
         Ok(Self {
-            shared: Arc::new(Shared {
-                root,
-                database,
-                writer,
-                reader: Mutex::new(reader),
-                owner: OnceLock::new(),
-            }),
+            shared: Arc::new(Shared { root, database, writer, reader: Mutex::new(reader), owner: OnceLock::new() }),
         })
     }
 
@@ -178,9 +164,7 @@ impl Store {
 
     /// The writer thread, unless the store was opened only to read.
     fn writer(&self) -> Result<&Writer, StateError> {
-        self.shared.writer.as_ref().ok_or_else(|| StateError::ReadOnly {
-            path: self.shared.database.clone(),
-        })
+        self.shared.writer.as_ref().ok_or_else(|| StateError::ReadOnly { path: self.shared.database.clone() })
     }
 
     /// The owner id this store marks its instances with; takes its lock the first time.
@@ -200,9 +184,7 @@ impl Store {
         };
         match writer.sync().await {
             Ok(outcome) => outcome.map_err(|source| self.database_error(source)),
-            Err(writer::Stopped) => Err(StateError::WriterStopped {
-                path: self.shared.database.clone(),
-            }),
+            Err(writer::Stopped) => Err(StateError::WriterStopped { path: self.shared.database.clone() }),
         }
     }
 
@@ -224,9 +206,7 @@ impl Store {
     ) -> Result<T, StateError> {
         match self.writer()?.write(job).await {
             Ok(outcome) => outcome.map_err(|source| self.database_error(source)),
-            Err(writer::Stopped) => Err(StateError::WriterStopped {
-                path: self.shared.database.clone(),
-            }),
+            Err(writer::Stopped) => Err(StateError::WriterStopped { path: self.shared.database.clone() }),
         }
     }
 
@@ -237,9 +217,7 @@ impl Store {
     ) -> Result<(), StateError> {
         self.writer()?
             .write_later(job)
-            .map_err(|writer::Stopped| StateError::WriterStopped {
-                path: self.shared.database.clone(),
-            })
+            .map_err(|writer::Stopped| StateError::WriterStopped { path: self.shared.database.clone() })
     }
 
     /// Runs a read on the reader connection.
@@ -250,18 +228,11 @@ impl Store {
     }
 
     fn database_error(&self, source: rusqlite::Error) -> StateError {
-        StateError::Database {
-            path: self.shared.database.clone(),
-            source,
-        }
+        StateError::Database { path: self.shared.database.clone(), source }
     }
 
     fn corrupt(&self, what: String, message: impl ToString) -> StateError {
-        StateError::Corrupt {
-            path: self.shared.database.clone(),
-            what,
-            message: message.to_string(),
-        }
+        StateError::Corrupt { path: self.shared.database.clone(), what, message: message.to_string() }
     }
 }
 
@@ -275,8 +246,6 @@ fn root(dir: Option<&Path>) -> Result<PathBuf, StateError> {
 
 /// The wall-clock time in milliseconds since the Unix epoch.
 pub fn now_ms() -> u64 {
-    let since_epoch = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX)
 }

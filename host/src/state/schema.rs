@@ -66,10 +66,7 @@ pub(super) fn open(path: &Path) -> rusqlite::Result<Connection> {
 /// database in a directory herald may not write has no shared-memory file to create: it is
 /// read as immutable (nobody can be writing it there).
 pub(super) fn open_read_only(path: &Path) -> Result<Option<Connection>, StateError> {
-    let db_error = |source| StateError::Database {
-        path: path.to_path_buf(),
-        source,
-    };
+    let db_error = |source| StateError::Database { path: path.to_path_buf(), source };
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let connection = Connection::open_with_flags(path, flags).map_err(db_error)?;
     connection.busy_timeout(BUSY_TIMEOUT).map_err(db_error)?;
@@ -81,11 +78,7 @@ pub(super) fn open_read_only(path: &Path) -> Result<Option<Connection>, StateErr
     };
     let found = version(&connection).map_err(db_error)?;
     if found > VERSION {
-        return Err(StateError::NewerSchema {
-            path: path.to_path_buf(),
-            found,
-            known: VERSION,
-        });
+        return Err(StateError::NewerSchema { path: path.to_path_buf(), found, known: VERSION });
     }
     Ok((found == VERSION).then_some(connection))
 }
@@ -98,10 +91,7 @@ pub(super) fn open_empty(path: &Path) -> Result<Connection, StateError> {
         connection.execute_batch(TABLES)?;
         Ok(connection)
     };
-    empty().map_err(|source| StateError::Database {
-        path: path.to_path_buf(),
-        source,
-    })
+    empty().map_err(|source| StateError::Database { path: path.to_path_buf(), source })
 }
 
 /// `path` as the path of a `file:` URI: the characters URIs give a meaning escaped.
@@ -122,10 +112,7 @@ fn version(connection: &Connection) -> rusqlite::Result<i64> {
 /// Creates the tables of a new database, brings one of an older herald up to date, and
 /// refuses one made by a newer herald.
 pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<(), StateError> {
-    let db_error = |source| StateError::Database {
-        path: path.to_path_buf(),
-        source,
-    };
+    let db_error = |source| StateError::Database { path: path.to_path_buf(), source };
     // Up to date, as it is but the first time: nothing to write, so processes opening
     // the directory together do not queue for the write lock.
     if version(connection).map_err(db_error)? == VERSION {
@@ -134,16 +121,10 @@ pub(super) fn migrate(connection: &mut Connection, path: &Path) -> Result<(), St
     // Immediate: the version is read under the write lock, so of two processes creating
     // the database together one migrates and the other then finds it done. (A deferred
     // transaction that read first could not take the lock once the other committed.)
-    let transaction = connection
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(db_error)?;
+    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_error)?;
     let found = version(&transaction).map_err(db_error)?;
     if found > VERSION {
-        return Err(StateError::NewerSchema {
-            path: path.to_path_buf(),
-            found,
-            known: VERSION,
-        });
+        return Err(StateError::NewerSchema { path: path.to_path_buf(), found, known: VERSION });
     }
     let upgrade = || {
         // Version 1 locked each instance with a file of its own; version 2 names its owner.
@@ -174,12 +155,7 @@ mod tests {
         migrate(&mut connection, &path).unwrap();
         connection.pragma_update(None, "user_version", VERSION + 1).unwrap();
         let error = migrate(&mut connection, &path).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("schema version 4; this herald knows version 3"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("schema version 4; this herald knows version 3"), "{error}");
     }
 
     #[test]
@@ -193,9 +169,7 @@ mod tests {
             let mut connection = open(&path).unwrap();
             connection.execute_batch(&tables).unwrap();
             connection.pragma_update(None, "user_version", version).unwrap();
-            connection
-                .execute("INSERT INTO flows VALUES ('d', 'flow.bpmn', '<xml/>')", [])
-                .unwrap();
+            connection.execute("INSERT INTO flows VALUES ('d', 'flow.bpmn', '<xml/>')", []).unwrap();
             connection
                 .execute("INSERT INTO instances (id, flow, process, state, variables, position, created_ms, updated_ms) VALUES ('a', 'd', 'p', 'running', '{}', '{}', 1, 1)", [])
                 .unwrap();
@@ -209,23 +183,12 @@ mod tests {
             );
             migrate(&mut connection, &path).unwrap();
             let (id, owner, started): (String, Option<String>, bool) = connection
-                .query_row("SELECT id, owner, started FROM instances", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
+                .query_row("SELECT id, owner, started FROM instances", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .unwrap();
-            assert_eq!(
-                (id.as_str(), owner, started),
-                ("a", None, false),
-                "from version {version}"
-            );
-            let now: i64 = connection
-                .pragma_query_value(None, "user_version", |r| r.get(0))
-                .unwrap();
+            assert_eq!((id.as_str(), owner, started), ("a", None, false), "from version {version}");
+            let now: i64 = connection.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
             assert_eq!(now, VERSION);
-            assert!(
-                open_read_only(&path).unwrap().is_some(),
-                "read as it is once up to date"
-            );
+            assert!(open_read_only(&path).unwrap().is_some(), "read as it is once up to date");
         }
     }
 }

@@ -77,10 +77,7 @@ impl Writer {
             .name("herald-state-writer".into())
             .spawn(move || commit_groups(connection, &queue))
             .expect("the state writer thread starts");
-        Self {
-            jobs: Some(jobs),
-            thread: Some(thread),
-        }
+        Self { jobs: Some(jobs), thread: Some(thread) }
     }
 
     /// Queues `work` and waits until the transaction holding it is committed. A failing
@@ -90,16 +87,9 @@ impl Writer {
         work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<rusqlite::Result<T>, Stopped> {
         let (done, outcome) = oneshot::channel();
-        self.submit(Job {
-            work: Some(boxed(work)),
-            reply: Reply::Waiting(done),
-        })?;
+        self.submit(Job { work: Some(boxed(work)), reply: Reply::Waiting(done) })?;
         let value = outcome.await.map_err(|_| Stopped)?;
-        Ok(value.map(|value| {
-            *value
-                .downcast::<T>()
-                .expect("a write returns the type it was queued with")
-        }))
+        Ok(value.map(|value| *value.downcast::<T>().expect("a write returns the type it was queued with")))
     }
 
     /// Queues `work` without waiting for it: it is committed in order with every other
@@ -108,20 +98,14 @@ impl Writer {
         &self,
         work: impl FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static,
     ) -> Result<(), Stopped> {
-        self.submit(Job {
-            work: Some(boxed(work)),
-            reply: Reply::Nobody,
-        })
+        self.submit(Job { work: Some(boxed(work)), reply: Reply::Nobody })
     }
 
     /// Waits until every write queued so far is durable; fails with the first queued write
     /// that failed since the last call.
     pub(super) async fn sync(&self) -> Result<rusqlite::Result<()>, Stopped> {
         let (done, outcome) = oneshot::channel();
-        self.submit(Job {
-            work: None,
-            reply: Reply::Barrier(done),
-        })?;
+        self.submit(Job { work: None, reply: Reply::Barrier(done) })?;
         Ok(outcome.await.map_err(|_| Stopped)?.map(drop))
     }
 
@@ -179,19 +163,11 @@ fn commit(connection: &Connection, group: Vec<Job>, unreported: &mut Option<rusq
     // Cached statements: a commit per group is frequent enough for parsing to show.
     let run = |sql: &str| connection.prepare_cached(sql)?.execute([]).map(drop);
     if let Err(error) = run("BEGIN IMMEDIATE") {
-        return answer(
-            group.into_iter().map(|job| (job.reply, Err(duplicate(&error)))),
-            unreported,
-        );
+        return answer(group.into_iter().map(|job| (job.reply, Err(duplicate(&error)))), unreported);
     }
     let outcomes: Vec<_> = group
         .into_iter()
-        .map(|job| {
-            (
-                job.reply,
-                job.work.map_or_else(|| Ok(nothing()), |work| alone(connection, work)),
-            )
-        })
+        .map(|job| (job.reply, job.work.map_or_else(|| Ok(nothing()), |work| alone(connection, work))))
         .collect();
     match run("COMMIT") {
         Ok(()) => answer(outcomes.into_iter(), unreported),
@@ -199,10 +175,7 @@ fn commit(connection: &Connection, group: Vec<Job>, unreported: &mut Option<rusq
             if !connection.is_autocommit() {
                 let _ = connection.execute_batch("ROLLBACK");
             }
-            answer(
-                outcomes.into_iter().map(|(reply, _)| (reply, Err(duplicate(&error)))),
-                unreported,
-            );
+            answer(outcomes.into_iter().map(|(reply, _)| (reply, Err(duplicate(&error)))), unreported);
         }
     }
 }
@@ -299,15 +272,9 @@ mod tests {
     #[tokio::test]
     async fn a_barrier_reports_an_unawaited_write_that_failed_and_waits_for_the_rest() {
         let (_dir, setup, writer) = table();
-        writer
-            .write_later(|db| db.execute("INSERT INTO t VALUES (1)", []).map(drop))
-            .unwrap();
-        writer
-            .write_later(|db| db.execute("INSERT INTO t VALUES (1)", []).map(drop))
-            .unwrap();
-        writer
-            .write_later(|db| db.execute("INSERT INTO t VALUES (2)", []).map(drop))
-            .unwrap();
+        writer.write_later(|db| db.execute("INSERT INTO t VALUES (1)", []).map(drop)).unwrap();
+        writer.write_later(|db| db.execute("INSERT INTO t VALUES (1)", []).map(drop)).unwrap();
+        writer.write_later(|db| db.execute("INSERT INTO t VALUES (2)", []).map(drop)).unwrap();
         let error = writer.sync().await.unwrap().unwrap_err();
         assert!(error.to_string().contains("UNIQUE"), "{error}");
         let count: i64 = setup.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
@@ -319,9 +286,7 @@ mod tests {
     fn dropping_the_writer_commits_what_is_queued() {
         let (_dir, setup, writer) = table();
         for n in 0..100 {
-            writer
-                .write_later(move |db| db.execute("INSERT INTO t VALUES (?1)", [n]).map(drop))
-                .unwrap();
+            writer.write_later(move |db| db.execute("INSERT INTO t VALUES (?1)", [n]).map(drop)).unwrap();
         }
         drop(writer);
         let count: i64 = setup.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();

@@ -46,12 +46,7 @@ impl Guest for Hostile {
 
     fn send(request: SendRequest) -> Result<StepResult, SendFailure> {
         // What it may have sent is no business of these tests: a failure reports nothing.
-        behave(&request).map_err(|error| SendFailure {
-            error,
-            progress: None,
-            in_doubt: false,
-            cache: None,
-        })
+        behave(&request).map_err(|error| SendFailure { error, progress: None, in_doubt: false, cache: None })
     }
 
     fn test_connection(_config: String) -> Result<ConnectionReport, ConnectorError> {
@@ -78,10 +73,8 @@ fn behave(request: &SendRequest) -> Result<StepResult, ConnectorError> {
         "filesystem" => json!({"content": std::fs::read_to_string(&target).map_err(|e| rejected("filesystem", e))?}),
         "ambient" => {
             let env: serde_json::Map<String, Value> = std::env::vars().map(|(k, v)| (k, v.into())).collect();
-            let preopens: Vec<String> = wasip2::filesystem::preopens::get_directories()
-                .into_iter()
-                .map(|(_, name)| name)
-                .collect();
+            let preopens: Vec<String> =
+                wasip2::filesystem::preopens::get_directories().into_iter().map(|(_, name)| name).collect();
             let file = std::fs::read_to_string(&target).unwrap_or_else(|e| format!("unreadable: {e}"));
             json!({"env": env, "preopens": preopens, "file": file})
         }
@@ -102,12 +95,7 @@ fn behave(request: &SendRequest) -> Result<StepResult, ConnectorError> {
         }
         other => return Err(rejected("behaviour", format!("unknown behaviour `{other}`"))),
     };
-    Ok(StepResult {
-        output: output.to_string(),
-        state: None,
-        cache: None,
-        deliver_at: None,
-    })
+    Ok(StepResult { output: output.to_string(), state: None, cache: None, deliver_at: None })
 }
 
 /// GETs `url` with no timeouts of its own, and returns the status.
@@ -136,11 +124,7 @@ fn announce(url: &str) -> Result<(), ConnectorError> {
 }
 
 fn rejected(code: &str, error: impl std::fmt::Display) -> ConnectorError {
-    ConnectorError::Rejected(Failure {
-        code: code.into(),
-        message: error.to_string(),
-        hint: String::new(),
-    })
+    ConnectorError::Rejected(Failure { code: code.into(), message: error.to_string(), hint: String::new() })
 }
 
 export!(Hostile);
