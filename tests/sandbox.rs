@@ -31,6 +31,34 @@ async fn hostile(sandbox: &SlackSandbox, behaviour: &str, target: &str, env: &[(
     (output, record)
 }
 
+/// Runs `flow` of hostile steps once per line of `lines`, `concurrency` at a time, with the
+/// Slack API at `api_url`; prints the tally as JSON.
+async fn hostile_bulk_run(
+    dir: &Path,
+    flow: &Path,
+    lines: &[Value],
+    concurrency: usize,
+    api_url: &str,
+    env: &[(&str, &str)],
+) -> Output {
+    let jsonl = dir.join("lines.jsonl");
+    std::fs::write(&jsonl, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+    let connector = format!("hostile={HOSTILE}");
+    let concurrency = concurrency.to_string();
+    let args = [
+        "run",
+        flow.to_str().unwrap(),
+        "--vars-jsonl",
+        jsonl.to_str().unwrap(),
+        "--concurrency",
+        &concurrency,
+        "--json",
+        "--connector",
+        &connector,
+    ];
+    herald_in(dir, Some(api_url), &args, env).await
+}
+
 /// The incident of a run that failed.
 fn incident(output: &Output, record: &Value) -> String {
     assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(output));
@@ -148,23 +176,9 @@ async fn each_limit_stops_its_instance_and_the_others_go_on() {
         serde_json::json!({"behaviour": "hang", "target": silent}),
         serde_json::json!({"behaviour": "ok", "target": ""}),
     ];
-    let jsonl = dir.path().join("lines.jsonl");
-    std::fs::write(&jsonl, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
-    let connector = format!("hostile={HOSTILE}");
-    let args = [
-        "run",
-        flow.to_str().unwrap(),
-        "--vars-jsonl",
-        jsonl.to_str().unwrap(),
-        "--concurrency",
-        "4",
-        "--json",
-        "--connector",
-        &connector,
-    ];
     let env =
         [("HERALD_CPU_LIMIT_MS", "300"), ("HERALD_MEMORY_LIMIT_MB", "32"), ("HERALD_FIRST_BYTE_TIMEOUT_MS", "500")];
-    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &env).await;
+    let output = hostile_bulk_run(dir.path(), &flow, &lines, 4, &sandbox.api_url(), &env).await;
     assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
     let tally = json_record(&output);
     assert_eq!(tally["completed"], 1, "{tally}");
@@ -266,23 +280,9 @@ async fn a_busy_instance_does_not_hold_up_the_others() {
         serde_json::json!({"behaviour": "spin", "target": format!("{server}spin")}),
         serde_json::json!({"behaviour": "ok", "target": other}),
     ];
-    let jsonl = dir.path().join("lines.jsonl");
-    std::fs::write(&jsonl, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
-    let connector = format!("hostile={HOSTILE}");
-    let args = [
-        "run",
-        flow.to_str().unwrap(),
-        "--vars-jsonl",
-        jsonl.to_str().unwrap(),
-        "--concurrency",
-        "2",
-        "--json",
-        "--connector",
-        &connector,
-    ];
     // One worker thread: the loop holds it unless it yields.
     let env = [("HERALD_CPU_LIMIT_MS", "4000"), ("TOKIO_WORKER_THREADS", "1")];
-    let output = herald_in(dir.path(), Some(&server), &args, &env).await;
+    let output = hostile_bulk_run(dir.path(), &flow, &lines, 2, &server, &env).await;
     assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
     let tally = json_record(&output);
     assert_eq!(tally["completed"], 1, "{tally}");
