@@ -3,11 +3,9 @@
 
 use serde_json::json;
 
-use herald::sandbox::{ScriptedReply, SlackSandbox};
+use herald_sandbox::{ScriptedReply, SlackSandbox};
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 /// The token Camunda's template names (`{{secrets.SLACK_TOKEN}}`), unlike herald's default.
 const CAMUNDA_TOKEN: &str = "xoxb-3333-4444-camundatoken";

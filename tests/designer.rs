@@ -6,16 +6,14 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use herald::sandbox::SlackSandbox;
+use herald_sandbox::SlackSandbox;
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 /// Camunda's element template schema and a validator, installed from npm once into the
-/// target directory.
+/// target directory's scratch space.
 fn schema_modules() -> PathBuf {
-    let prefix = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/element-template-schema");
+    let prefix = Path::new(env!("CARGO_TARGET_TMPDIR")).join("element-template-schema");
     let modules = prefix.join("node_modules");
     if !modules.join("@camunda/zeebe-element-templates-json-schema/resources/schema.json").exists() {
         let status = Command::new("npm")
@@ -43,7 +41,7 @@ async fn the_element_template_is_valid_for_camunda() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("slack.json");
     std::fs::write(&file, template.to_string()).unwrap();
-    let validator = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/element_template/validate.cjs");
+    let validator = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/element_template/validate.cjs");
     let output = Command::new("node").arg(validator).arg(&modules).arg(&file).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
 

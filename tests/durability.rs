@@ -7,11 +7,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use herald::sandbox::SlackSandbox;
+use herald_sandbox::SlackSandbox;
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 /// A small seeded generator, so a failing run can be repeated from the seed it prints.
 struct Random(u64);

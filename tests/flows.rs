@@ -5,11 +5,9 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use herald::sandbox::{ScriptedReply, SlackSandbox};
+use herald_sandbox::{ScriptedReply, SlackSandbox};
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn invoice_flow_sends_exactly_the_expected_requests() {
@@ -519,7 +517,7 @@ async fn the_compiled_component_is_cached_and_a_corrupt_entry_is_rebuilt() {
     let dir = tempfile::tempdir().unwrap();
     let flow = examples().join("invoice-issued.bpmn");
     let env =
-        [("HERALD_CACHE_DIR", cache.path().to_str().unwrap()), ("RUST_LOG", "herald::runtime::compile_cache=debug")];
+        [("HERALD_CACHE_DIR", cache.path().to_str().unwrap()), ("RUST_LOG", "herald_runtime::compile_cache=debug")];
     let validate = ["validate", flow.to_str().unwrap()];
     let output = herald_in(dir.path(), None, &validate, &env).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));

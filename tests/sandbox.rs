@@ -9,13 +9,11 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use herald::sandbox::{ScriptedReply, SlackSandbox};
+use herald_sandbox::{ScriptedReply, SlackSandbox};
 
-mod support;
+use crate::support::*;
 
-use support::*;
-
-const HOSTILE: &str = env!("HERALD_HOSTILE_WASM");
+const HOSTILE: &str = herald_test_components::HOSTILE;
 
 /// Runs one hostile step doing `behaviour` to `target`, with the Slack API (and so the
 /// allowed loopback host 127.0.0.1) at `sandbox`.
@@ -143,7 +141,7 @@ fn start_mark(sandbox: &SlackSandbox, name: &str) -> String {
 }
 
 /// The requests the sandbox saw at `start_mark(name)`.
-fn marks(sandbox: &SlackSandbox, name: &str) -> Vec<herald::sandbox::ReceivedRequest> {
+fn marks(sandbox: &SlackSandbox, name: &str) -> Vec<herald_sandbox::ReceivedRequest> {
     let query = format!("started={name}");
     sandbox.requests().into_iter().filter(|r| r.query == query).collect()
 }
@@ -406,7 +404,7 @@ async fn secrets_appear_in_no_output_log_error_or_state() {
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
     sandbox.script(
         "chat.postMessage",
-        herald::sandbox::ScriptedReply::SlackError { code: "invalid_auth".into(), extra: Value::Null },
+        herald_sandbox::ScriptedReply::SlackError { code: "invalid_auth".into(), extra: Value::Null },
     );
     let failed =
         herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], &trace).await;
@@ -494,7 +492,7 @@ async fn a_secret_a_server_sends_back_is_neither_stored_nor_shown() {
     let echo = serde_json::json!({"response_metadata": {"messages": [format!("the token {TOKEN} is not valid")]}});
     sandbox.script(
         "chat.postMessage",
-        herald::sandbox::ScriptedReply::SlackError { code: "invalid_auth".into(), extra: echo },
+        herald_sandbox::ScriptedReply::SlackError { code: "invalid_auth".into(), extra: echo },
     );
     let failed = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], &[]).await;
     let record = json_record(&failed);

@@ -3,11 +3,9 @@
 
 use serde_json::{Value, json};
 
-use herald::sandbox::{INCOMING_WEBHOOK, ScriptedReply, SlackSandbox};
+use herald_sandbox::{INCOMING_WEBHOOK, ScriptedReply, SlackSandbox};
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 fn methods(sandbox: &SlackSandbox) -> Vec<String> {
     sandbox.requests().iter().map(|r| r.api_method().to_owned()).collect()
@@ -227,7 +225,7 @@ async fn run_settling(sandbox: &SlackSandbox, flow: &std::path::Path, extra: &[&
     herald_in(state.path(), Some(&sandbox.api_url()), &args, &[SETTLE]).await
 }
 
-fn lookups(sandbox: &SlackSandbox) -> Vec<herald::sandbox::ReceivedRequest> {
+fn lookups(sandbox: &SlackSandbox) -> Vec<herald_sandbox::ReceivedRequest> {
     sandbox
         .requests()
         .into_iter()

@@ -17,9 +17,10 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use serde_json::Value;
 
-use herald::runtime::{EgressPolicy, Limits, Runtime, SLACK_COMPONENT};
-use herald::sandbox::SlackSandbox;
-use herald::secrets::Vault;
+use herald::SLACK_COMPONENT;
+use herald_runtime::{EgressPolicy, Limits, Runtime};
+use herald_sandbox::SlackSandbox;
+use herald_secrets::Vault;
 
 use measure::{Finished, percentile};
 

@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    let _ = herald::bpmn::load_str(text, std::path::Path::new("fuzz.bpmn"));
+    let _ = herald_bpmn::load_str(text, std::path::Path::new("fuzz.bpmn"));
 });

@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    let Ok(expression) = herald::feel::Expression::parse(text) else { return };
+    let Ok(expression) = herald_feel::Expression::parse(text) else { return };
     let variables = serde_json::json!({
         "amount": 12500, "rate": 0.19, "name": "Ada", "ok": true, "none": null,
         "items": [1, "two", [3], {"four": 4}], "customer": {"name": "Bright & Co", "tags": ["a"]},

@@ -1,6 +1,5 @@
 //! What the end-to-end tests share: running the real `herald` binary against a Slack
 //! sandbox on loopback, and writing small flows.
-#![allow(dead_code)] // Each test file uses its own share of these helpers.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -9,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 
-use herald::sandbox::{ReceivedRequest, SlackSandbox};
+use herald_sandbox::{ReceivedRequest, SlackSandbox};
 
 pub const TOKEN: &str = "xoxb-1111-2222-secretvalue";
 
@@ -28,7 +27,7 @@ fn warm_cache() -> &'static Path {
             .arg("validate")
             .arg(&flow)
             .arg("--connector")
-            .arg(format!("hostile={}", env!("HERALD_HOSTILE_WASM")))
+            .arg(format!("hostile={}", herald_test_components::HOSTILE))
             .env("HERALD_CACHE_DIR", &dir)
             .stdout(std::process::Stdio::null())
             .status()
@@ -66,7 +65,7 @@ fn link_or_copy(from: &Path, to: &Path) {
 }
 
 pub fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
 }
 
 /// Runs `herald` with the Slack API pointed at `api_url` (or at nothing, for the built-in

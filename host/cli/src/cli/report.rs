@@ -1,0 +1,126 @@
+//! Human-readable progress and summaries of a run.
+
+use std::time::Duration;
+
+use herald::engine::{InstanceRecord, InstanceState, Observer, StepError, StepRecord, StepStatus};
+use herald_bpmn::{Element, SequenceFlow};
+use herald_secrets::mask;
+
+/// Prints each step and gateway decision as it happens.
+pub struct Progress {
+    /// Whether to print at all (`--json` keeps stdout for the record).
+    pub enabled: bool,
+}
+
+impl Progress {
+    fn line(&self, text: String) {
+        if self.enabled {
+            println!("{}", shown(&text));
+        }
+    }
+}
+
+/// `text` as herald prints it: secret placeholders masked, and control characters (but line
+/// breaks and tabs) escaped, so that data cannot drive the terminal. JSON text passes
+/// unchanged but for the placeholders: its strings have their control characters escaped.
+pub fn shown(text: &str) -> String {
+    let masked = mask(text);
+    let mut out = String::with_capacity(masked.len());
+    for c in masked.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out += &format!("\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn attempts(n: u32) -> String {
+    if n == 1 { "1 attempt".into() } else { format!("{n} attempts") }
+}
+
+impl Observer for Progress {
+    fn retrying(&self, task: &Element, attempt: u32, error: &StepError, delay: Duration) {
+        self.line(format!(
+            "  ↻ {} attempt {attempt} failed: {error}; retrying in {:.1} s",
+            task.id,
+            delay.as_secs_f64()
+        ));
+    }
+
+    fn settling(&self, task: &Element, wait: Duration) {
+        self.line(format!(
+            "  ⏳ {} was under way when herald stopped: waiting {:.1} s until what it sent can no longer land, then looking for it",
+            task.id,
+            wait.as_secs_f64()
+        ));
+    }
+
+    fn deferred(&self, task: &Element, wait: Duration) {
+        self.line(format!("  ⏳ {} waits {:.1} s for its throttle window to end", task.id, wait.as_secs_f64()));
+    }
+
+    fn waiting(&self, timer: &Element, duration: Duration) {
+        self.line(format!("⏲ {} waits {:.1} s", timer.id, duration.as_secs_f64()));
+    }
+
+    fn step_finished(&self, task: &Element, record: &StepRecord) {
+        let label = task.name.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default();
+        match record.status {
+            StepStatus::Completed => {
+                let output = record.output.as_ref().map(ToString::to_string).unwrap_or_default();
+                self.line(format!(
+                    "✓ {}{label} ({}) completed after {}: {output}",
+                    record.id,
+                    record.task_type,
+                    attempts(record.attempts)
+                ));
+            }
+            // The incident line that follows says why; a finished step is never running.
+            StepStatus::Failed | StepStatus::Running => {
+                self.line(format!(
+                    "✗ {}{label} ({}) failed after {}",
+                    record.id,
+                    record.task_type,
+                    attempts(record.attempts)
+                ));
+            }
+        }
+    }
+
+    fn gateway_taken(&self, gateway: &Element, flow: &SequenceFlow) {
+        self.line(format!("→ {} took flow {}", gateway.id, flow.id));
+    }
+}
+
+/// The closing line of a run.
+pub fn summary(record: &InstanceRecord) -> String {
+    match (&record.state, &record.incident) {
+        (InstanceState::Incident, Some(incident)) => {
+            format!(
+                "instance {} stopped with an incident at {}:\n  {}",
+                record.instance, incident.element, incident.message
+            )
+        }
+        (state, _) => format!(
+            "instance {} {}",
+            record.instance,
+            serde_json::to_value(state).unwrap_or_default().as_str().unwrap_or_default()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_placeholders_masked() {
+        let placeholder = format!("herald-secret-{}", "0123456789abcdef".repeat(2));
+        assert_eq!(
+            shown(&format!("a\u{1b}[31mred\r\n\tb {placeholder}\u{7f}")),
+            "a\\u{1b}[31mred\\u{d}\n\tb [secret]\\u{7f}"
+        );
+    }
+}

@@ -1,0 +1,645 @@
+//! The process engine: moves the tokens of BPMN process instances from their start event to
+//! an end event, calling connectors for service tasks, with retries, saving every move so
+//! that an instance cut short continues where it stood.
+
+mod bounds;
+mod gateway;
+mod inputs;
+mod observer;
+mod outcome;
+mod retry;
+mod shared_cache;
+
+pub use bounds::{MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, VariableLimit, check_variables};
+pub use herald_core::{
+    FailureInfo, Incident, InputIssue, InstanceRecord, InstanceState, Ledger, Position, StepError, StepRecord,
+    StepStatus, Token,
+};
+pub use inputs::{Configuration, configuration, credential_issue, insert_path};
+pub use observer::{Observer, Silent};
+pub use retry::Backoff;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use herald_bpmn::{Element, ElementKind, Process, ServiceTask};
+use herald_core::now_ms;
+use herald_runtime::{Connector, EarlierAttempts, Prepared, SendFailed, SendRequest, StepResult};
+use herald_secrets::Vault;
+use herald_store::{FlowSource, NewInstance, StateError, Store};
+use shared_cache::{Checkout, SharedCaches};
+
+/// An instance that visits more elements than this, plus ten visits per element of its flow,
+/// is stopped as an incident: the flow loops without end.
+const MAX_ELEMENT_VISITS: usize = 10_000;
+
+/// Runs process instances against a set of connectors, saving every move in the store.
+pub struct Engine {
+    connectors: HashMap<String, Connector>,
+    vault: Vault,
+    store: Store,
+    caches: SharedCaches,
+}
+
+/// An instance to drive to its end.
+pub enum Pending {
+    /// Started by [`Engine::start`] of this engine: its own, with its state at hand.
+    Started(Box<Started>),
+    /// Saved in the store, perhaps by another herald process: claimed and loaded first.
+    Saved(String),
+}
+
+impl Pending {
+    /// The instance's id.
+    pub fn id(&self) -> &str {
+        match self {
+            Pending::Started(started) => &started.0.record.instance,
+            Pending::Saved(id) => id,
+        }
+    }
+}
+
+/// An instance [`Engine::start`] has just saved, as it stands.
+pub struct Started(Live);
+
+/// An instance while the engine moves it.
+struct Live {
+    record: InstanceRecord,
+    position: Position,
+    /// The first step changed since the last save: it and the later ones are saved next.
+    unsaved_steps: Option<usize>,
+    /// How the instance's first attempt is made, if none is made yet.
+    first_attempt: FirstAttempt,
+}
+
+/// How an attempt is recorded before it is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FirstAttempt {
+    /// Saved before it is made, as every later attempt is.
+    Saved,
+    /// Made without a save of its own: the instance is marked started, so a resume takes
+    /// an attempt it finds no record of as possibly made. A bulk run saves nothing
+    /// between an instance's start and its first attempt's outcome.
+    Unsaved,
+    /// A run that stopped may have made it without recording it, after it marked the
+    /// instance started (at `marked_ms`): it is made as a repeat (one attempt number on),
+    /// so the connector looks for what it sent before sending.
+    Repeat {
+        /// When the instance was marked started (ms since the Unix epoch).
+        marked_ms: u64,
+    },
+}
+
+impl Live {
+    /// Notes that step `seq` changed.
+    fn step_changed(&mut self, seq: usize) {
+        self.unsaved_steps = Some(self.unsaved_steps.map_or(seq, |first| first.min(seq)));
+    }
+
+    /// Holds step `seq`'s output and the variables it left to their bounds; past them, the
+    /// variables go back to `before` and an output past them is dropped, so the instance's
+    /// saved record stays readable and small.
+    fn bounded(&mut self, seq: usize, before: Map<String, Value>) -> Result<(), VariableLimit> {
+        let step = &mut self.record.steps[seq];
+        let output = step.output.as_ref().map_or(Ok(()), bounds::check_output);
+        if output.is_err() {
+            step.output = None;
+        }
+        let outcome = output.and_then(|()| bounds::check_variables(&self.record.variables));
+        if outcome.is_err() {
+            self.record.variables = before;
+        }
+        outcome
+    }
+}
+
+impl Engine {
+    /// An engine with these connectors (by task type), secrets and store.
+    pub fn new(connectors: HashMap<String, Connector>, vault: Vault, store: Store) -> Self {
+        Self { connectors, vault, store, caches: SharedCaches::default() }
+    }
+
+    /// Where instances are kept.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Starts one instance of `process` per variables map, all saved in one transaction
+    /// before any runs; returns them in order.
+    pub async fn start(
+        &self,
+        flow: &FlowSource,
+        process: &Process,
+        inputs: Vec<Map<String, Value>>,
+    ) -> Result<Vec<Started>, StateError> {
+        let start = &process.elements[process.start].id;
+        let instances: Vec<NewInstance> = inputs
+            .into_iter()
+            .map(|variables| NewInstance {
+                id: uuid::Uuid::now_v7().to_string(),
+                process: process.id.clone(),
+                variables,
+                position: Position::at_start(start),
+            })
+            .collect();
+        self.store.create_instances(flow, &instances).await?;
+        let started = instances.into_iter().map(|new| {
+            let record = InstanceRecord {
+                instance: new.id,
+                process: new.process,
+                state: InstanceState::Running,
+                variables: new.variables,
+                steps: Vec::new(),
+                incident: None,
+            };
+            Started(Live { record, position: new.position, unsaved_steps: None, first_attempt: FirstAttempt::Saved })
+        });
+        Ok(started.collect())
+    }
+
+    /// Marks instances this engine started as under way, in one durable write, so that
+    /// each makes its first attempt without a save of its own; a resume after a crash then
+    /// makes an attempt it finds no record of as a repeat. Saved instances are left alone.
+    pub async fn mark_started<'a>(&self, pending: impl IntoIterator<Item = &'a mut Pending>) -> Result<(), StateError> {
+        let started = pending.into_iter().filter_map(|pending| match pending {
+            Pending::Started(started) => Some(&mut started.0),
+            Pending::Saved(_) => None,
+        });
+        self.mark(started.collect()).await
+    }
+
+    async fn mark(&self, mut started: Vec<&mut Live>) -> Result<(), StateError> {
+        if started.is_empty() {
+            return Ok(());
+        }
+        self.store.mark_started(started.iter().map(|live| live.record.instance.clone()).collect()).await?;
+        for live in &mut started {
+            live.first_attempt = FirstAttempt::Unsaved;
+        }
+        Ok(())
+    }
+
+    /// Starts one instance and runs it to its end (completed or incident), durably saved.
+    pub async fn run(
+        &self,
+        flow: &FlowSource,
+        process: &Process,
+        variables: Map<String, Value>,
+        observer: &dyn Observer,
+    ) -> Result<InstanceRecord, StateError> {
+        let Some(Started(mut live)) = self.start(flow, process, vec![variables]).await?.pop() else {
+            unreachable!("one variables map starts one instance")
+        };
+        self.mark(vec![&mut live]).await?;
+        self.advance(process, &mut live, observer).await?;
+        self.store.sync().await?;
+        Ok(live.record)
+    }
+
+    /// Runs an instance of `process` from where it stands to its end; a step that was
+    /// under way is attempted again with the same execution key. `None` when another herald
+    /// process is running the instance. The last save is queued, not awaited: a bulk run
+    /// shares its sync with the others' ([`Store::sync`] waits for it), and a resume after
+    /// a crash before then attempts the step again, which finds the message it sent.
+    pub async fn drive(
+        &self,
+        process: &Process,
+        pending: Pending,
+        observer: &dyn Observer,
+    ) -> Result<Option<InstanceRecord>, StateError> {
+        let mut live = match pending {
+            Pending::Started(started) => started.0,
+            Pending::Saved(id) => {
+                if !self.store.claim_instance(&id).await? {
+                    return Ok(None);
+                }
+                let stored = self.store.load_instance(&id)?.ok_or(StateError::UnknownInstance { id })?;
+                let unrecorded = stored.record.steps.iter().all(|step| step.attempts == 0);
+                let first_attempt = match stored.started_ms {
+                    Some(marked_ms) if unrecorded => FirstAttempt::Repeat { marked_ms },
+                    _ => FirstAttempt::Saved,
+                };
+                Live { record: stored.record, position: stored.position, unsaved_steps: None, first_attempt }
+            }
+        };
+        if live.record.state == InstanceState::Running {
+            self.advance(process, &mut live, observer).await?;
+        }
+        Ok(Some(live.record))
+    }
+
+    /// Moves the tokens until none is left or one stops at an incident.
+    async fn advance(&self, process: &Process, live: &mut Live, observer: &dyn Observer) -> Result<(), StateError> {
+        while let Some(token) = live.position.tokens.front().cloned() {
+            let Some(current) = process.element_index(&token.at) else {
+                let message = format!("the saved token is at `{}`, which is not in the flow", token.at);
+                return self.incident(live, &token.at, message).await;
+            };
+            let element = &process.elements[current];
+            let most_visits = MAX_ELEMENT_VISITS + 10 * process.elements.len();
+            if live.position.visits >= most_visits {
+                let message = format!(
+                    "the instance visited {most_visits} elements without ending; check the flow for an endless loop"
+                );
+                return self.incident(live, &element.id, message).await;
+            }
+            let targets = |flows: &[usize]| flows.iter().map(|&flow| process.flows[flow].target).collect::<Vec<_>>();
+            let next: Result<Vec<usize>, String> = match &element.kind {
+                ElementKind::StartEvent | ElementKind::IntermediateEvent | ElementKind::ErrorBoundary { .. } => {
+                    Ok(targets(&element.outgoing))
+                }
+                ElementKind::EndEvent => Ok(Vec::new()),
+                ElementKind::Timer { duration } => {
+                    let due = match token.due_ms {
+                        Some(due) => due,
+                        None => {
+                            let due = now_ms().saturating_add(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX));
+                            live.position.tokens[0].due_ms = Some(due);
+                            self.save(live).await?;
+                            due
+                        }
+                    };
+                    let wait = Duration::from_millis(due.saturating_sub(now_ms()));
+                    observer.waiting(element, wait);
+                    tokio::time::sleep(wait).await;
+                    Ok(targets(&element.outgoing))
+                }
+                ElementKind::ExclusiveGateway { default } => {
+                    let scope = Value::Object(live.record.variables.clone());
+                    gateway::choose(process, element, *default, &scope).map(|flow| {
+                        observer.gateway_taken(element, &process.flows[flow]);
+                        vec![process.flows[flow].target]
+                    })
+                }
+                ElementKind::ParallelGateway => {
+                    let arrived = live.position.joining.entry(element.id.clone()).or_default();
+                    *arrived += 1;
+                    if *arrived < element.incoming.max(1) {
+                        Ok(Vec::new())
+                    } else {
+                        live.position.joining.remove(&element.id);
+                        Ok(targets(&element.outgoing))
+                    }
+                }
+                ElementKind::ServiceTask(task) => {
+                    let seq = step_seq(&mut live.record.steps, element, task);
+                    let started = std::time::Instant::now();
+                    self.run_task(live, seq, element, task, observer).await?;
+                    live.record.steps[seq].duration_us =
+                        u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                    let before = live.record.variables.clone();
+                    outcome::apply(task, &mut live.record.steps[seq], &mut live.record.variables);
+                    live.step_changed(seq);
+                    if let Err(limit) = live.bounded(seq, before) {
+                        return self.incident(live, &element.id, limit.to_string()).await;
+                    }
+                    let record = &live.record.steps[seq];
+                    observer.step_finished(element, record);
+                    match &record.error {
+                        None => Ok(targets(&element.outgoing)),
+                        // The boundary event takes the token; its flow continues.
+                        Some(error) => {
+                            boundary_for(process, current, error).map(|b| vec![b]).ok_or_else(|| error.to_string())
+                        }
+                    }
+                }
+            };
+            match next {
+                Ok(next) => {
+                    live.position.tokens.pop_front();
+                    let tokens = next.into_iter().map(|t| Token { at: process.elements[t].id.clone(), due_ms: None });
+                    live.position.tokens.extend(tokens);
+                    // Saved with the next save (an attempt's, a timer's or the last one): a
+                    // resume replays the moves since the last.
+                    live.position.visits += 1;
+                }
+                Err(message) => return self.incident(live, &element.id, message).await,
+            }
+        }
+        if let Some((gateway, &arrived)) = live.position.joining.iter().next() {
+            let incoming = process.element_index(gateway).map_or(0, |g| process.elements[g].incoming);
+            let message = format!(
+                "the parallel gateway waits for {} more of its {incoming} incoming flows, which no token can reach; check the flow",
+                incoming.saturating_sub(arrived),
+            );
+            let gateway = gateway.clone();
+            return self.incident(live, &gateway, message).await;
+        }
+        live.record.state = InstanceState::Completed;
+        self.store.queue_instance(&live.record, &live.position, live.unsaved_steps.take())
+    }
+
+    /// Saves the instance with the steps changed since the last save; returns once durable.
+    async fn save(&self, live: &mut Live) -> Result<(), StateError> {
+        self.store.save_instance(&live.record, &live.position, live.unsaved_steps.take()).await
+    }
+
+    /// Stops an instance with an incident at `element`; its token stays there.
+    async fn incident(&self, live: &mut Live, element: &str, message: String) -> Result<(), StateError> {
+        live.record.state = InstanceState::Incident;
+        live.record.incident = Some(Incident { element: element.to_owned(), message });
+        self.save(live).await
+    }
+
+    /// Runs the service task of step `seq` until it succeeds, fails for good or runs out of
+    /// attempts; each attempt is saved before it is made, but for an instance's first
+    /// attempt once it is marked started.
+    async fn run_task(
+        &self,
+        live: &mut Live,
+        seq: usize,
+        element: &Element,
+        task: &ServiceTask,
+        observer: &dyn Observer,
+    ) -> Result<(), StateError> {
+        // Later visits of one element (a loop) are other steps, with keys of their own.
+        let visit = live.record.steps[..seq].iter().filter(|s| s.id == element.id).count() + 1;
+        let mut execution_key = format!("{}/{}", live.record.instance, element.id);
+        if visit > 1 {
+            execution_key = format!("{execution_key}/{visit}");
+        }
+        let mut ready = match self.prepare(task, &live.record.variables, execution_key).await {
+            Ok(ready) => ready,
+            Err(error) => {
+                let step = &mut live.record.steps[seq];
+                step.status = StepStatus::Failed;
+                step.error = Some(error);
+                return Ok(());
+            }
+        };
+        let deadline = ready.connector.attempt_deadline();
+        if let Some(ledger) = interrupted(&mut live.record.steps[seq], live.first_attempt) {
+            let wait = settling(ledger, deadline);
+            if !wait.is_zero() {
+                observer.settling(element, wait);
+                // The instance state-key made would sit in its pool slot all the while.
+                ready.instance = None;
+                tokio::time::sleep(wait).await;
+            }
+        }
+        // An attempt cut short by a stop is made again, even if it was the last.
+        let repeat = matches!(live.first_attempt, FirstAttempt::Repeat { .. });
+        let first = live.record.steps[seq].attempts + 1 + u32::from(repeat);
+        let last = task.retries.max(first);
+        let mut cache = self.caches.checkout(&ready.cache_key).await;
+        for attempt in first..=last {
+            let now = now_ms();
+            let step = &mut live.record.steps[seq];
+            step.attempts = attempt;
+            ready.request.attempt = attempt;
+            ready.request.earlier = step.ledger.as_ref().map(|ledger| EarlierAttempts {
+                since: ledger.in_doubt_since_ms.unwrap_or(ledger.attempt_ms),
+                until: ledger.attempt_ms.saturating_add(millis(deadline)),
+                progress: ledger.progress.clone(),
+                in_doubt: ledger.in_doubt_since_ms.is_some(),
+            });
+            step.ledger.get_or_insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: None }).attempt_ms =
+                now;
+            live.step_changed(seq);
+            if live.first_attempt != FirstAttempt::Unsaved {
+                self.save(live).await?;
+            }
+            live.first_attempt = FirstAttempt::Saved;
+            let outcome = self.deliver(element, task, &mut ready, &mut cache, observer).await;
+            let step = &mut live.record.steps[seq];
+            let failed = match outcome {
+                Ok(output) => {
+                    step.status = StepStatus::Completed;
+                    step.output = Some(output);
+                    step.error = None;
+                    // Nothing repeats a completed step.
+                    step.ledger = None;
+                    return Ok(());
+                }
+                Err(failed) => failed,
+            };
+            let ledger = step.ledger.as_mut().expect("set before the attempt");
+            // The connector reports all the execution delivered, earlier attempts included.
+            if failed.progress.is_some() {
+                ledger.progress = failed.progress;
+            }
+            ledger.in_doubt_since_ms =
+                if failed.in_doubt { ledger.in_doubt_since_ms.or(Some(ledger.attempt_ms)) } else { None };
+            let error = failed.error;
+            if error.is_retryable() && attempt < last {
+                let mut delay = ready.backoff.delay(attempt, error.retry_after());
+                if ledger.in_doubt_since_ms.is_some() {
+                    delay = delay.max(settling(ledger, deadline));
+                }
+                observer.retrying(element, attempt, &error, delay);
+                tokio::time::sleep(delay).await;
+            } else {
+                step.status = StepStatus::Failed;
+                step.error = Some(error);
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends (on the instance that gave the state key, if it is still unused), and while
+    /// the connector defers delivery (a throttle window), waits for the time it names and
+    /// sends again with the state loaded afresh.
+    async fn deliver(
+        &self,
+        element: &Element,
+        task: &ServiceTask,
+        ready: &mut Ready<'_>,
+        cache: &mut Checkout,
+        observer: &dyn Observer,
+    ) -> Result<Value, Failed> {
+        ready.request.deferred = false;
+        loop {
+            // The state of a key is loaded, used and saved under its lock, never across a wait.
+            let lock = match &ready.state_key {
+                Some(key) => {
+                    let lock = self.store.lock_connector_state(task.connector(), key).await.map_err(Failed::before)?;
+                    ready.request.state = self.store.connector_state(task.connector(), key).map_err(Failed::before)?;
+                    Some(lock)
+                }
+                None => None,
+            };
+            ready.request.cache.clone_from(&cache.cache);
+            let result = match ready.connector.send(&ready.request, ready.instance.take()).await {
+                Ok(result) => result,
+                Err(failed) => {
+                    cache.keep(failed.cache.clone());
+                    return Err(failed.into());
+                }
+            };
+            cache.keep(result.cache.clone());
+            let deliver_at = result.deliver_at;
+            // What went wrong after a success leaves a delivery unrecorded.
+            let output =
+                self.accept(task, &ready.request, ready.state_key.as_deref(), result).await.map_err(Failed::after)?;
+            drop(lock);
+            let Some(at) = deliver_at else { return Ok(output) };
+            let wait = Duration::from_millis(at.saturating_sub(now_ms()));
+            observer.deferred(element, wait);
+            tokio::time::sleep(wait).await;
+            ready.request.deferred = true;
+        }
+    }
+
+    /// Takes a successful result: keeps its state, and returns its output (in the shape
+    /// of the task's binding).
+    async fn accept(
+        &self,
+        task: &ServiceTask,
+        request: &SendRequest,
+        state_key: Option<&str>,
+        result: StepResult,
+    ) -> Result<Value, StepError> {
+        let output = serde_json::from_str::<Value>(&result.output).map_err(|err| StepError::Crashed {
+            message: format!("the {} connector returned output that is not JSON: {err}", task.connector()),
+        })?;
+        if let (Some(key), Some(state)) = (state_key, &result.state) {
+            self.store.save_connector_state(task.connector(), key, state).await?;
+        }
+        Ok(task.binding.response(output, &request.config))
+    }
+
+    /// Finds the connector, computes the request of a task and the key of its state, and
+    /// keeps the instance that computed the key.
+    async fn prepare(
+        &self,
+        task: &ServiceTask,
+        variables: &Map<String, Value>,
+        execution_key: String,
+    ) -> Result<Ready<'_>, StepError> {
+        let connector = self
+            .connectors
+            .get(task.connector())
+            .ok_or_else(|| StepError::UnknownConnector { task_type: task.task_type.clone() })?;
+        let backoff = Backoff::from_header(task.headers.get(retry::BACKOFF_HEADER).map(String::as_str))
+            .map_err(|message| StepError::Input { message })?;
+        let mut config = inputs::configuration(
+            &task.inputs,
+            variables,
+            connector.config_defaults(),
+            connector.credentials(),
+            &self.vault,
+        )?;
+        task.binding.adapt(&mut config.inputs);
+        // Steps share a cache when they call one connector with the same credentials (one
+        // workspace, one token); the credentials are placeholders here, never values.
+        let cache_key = connector.credentials().iter().fold(task.connector().to_owned(), |key, credential| {
+            format!("{key}\t{}", config.inputs.get(&credential.name).map(Value::to_string).unwrap_or_default())
+        });
+        let request = SendRequest {
+            config: Value::Object(config.inputs).to_string(),
+            variables: serde_json::to_string(variables).expect("variables serialize"),
+            computed: config.computed,
+            execution_key,
+            attempt: 1,
+            state: None,
+            cache: None,
+            deferred: false,
+            earlier: None,
+        };
+        let (state_key, instance) = connector.state_key(&request).await?;
+        Ok(Ready { connector, request, state_key, backoff, instance: Some(instance), cache_key })
+    }
+}
+
+/// A step's request, ready to send.
+struct Ready<'a> {
+    connector: &'a Connector,
+    request: SendRequest,
+    state_key: Option<String>,
+    backoff: Backoff,
+    /// The instance that computed the state key, for the first send.
+    instance: Option<Prepared>,
+    /// Which shared cache the step uses.
+    cache_key: String,
+}
+
+/// A failed delivery, with what the connector delivered all the same.
+struct Failed {
+    error: StepError,
+    progress: Option<String>,
+    in_doubt: bool,
+}
+
+impl Failed {
+    /// A failure before anything was sent.
+    fn before(error: impl Into<StepError>) -> Self {
+        Failed { error: error.into(), progress: None, in_doubt: false }
+    }
+
+    /// A failure after a delivery, which is then not on record.
+    fn after(error: StepError) -> Self {
+        Failed { error, progress: None, in_doubt: true }
+    }
+}
+
+impl From<SendFailed> for Failed {
+    fn from(failed: SendFailed) -> Self {
+        Failed { error: failed.error.into(), progress: failed.progress, in_doubt: failed.in_doubt }
+    }
+}
+
+/// The ledger of a step whose attempt was under way when the host stopped, now in doubt:
+/// that attempt may have delivered without anyone hearing back, so its repeat waits until
+/// its requests can no longer land, and the connector looks for what it delivered.
+fn interrupted(step: &mut StepRecord, first_attempt: FirstAttempt) -> Option<&mut Ledger> {
+    let now = now_ms();
+    let ledger = if step.attempts > 0 {
+        // A step saved before herald kept ledgers: when its attempt started is unknown.
+        step.ledger.get_or_insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: Some(0) })
+    } else if let FirstAttempt::Repeat { marked_ms } = first_attempt {
+        // An attempt with no record started after its instance was marked, and before now.
+        step.ledger.insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: Some(marked_ms) })
+    } else {
+        return None;
+    };
+    ledger.in_doubt_since_ms.get_or_insert(ledger.attempt_ms);
+    Some(ledger)
+}
+
+/// How long until the attempt the ledger last started can no longer deliver anything:
+/// the end of its deadline.
+fn settling(ledger: &Ledger, deadline: Duration) -> Duration {
+    Duration::from_millis(ledger.attempt_ms.saturating_add(millis(deadline)).saturating_sub(now_ms()))
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The index in `steps` of the step `element` runs now: the last one, when it was under
+/// way as the host stopped, else a new one.
+fn step_seq(steps: &mut Vec<StepRecord>, element: &Element, task: &ServiceTask) -> usize {
+    if let Some(last) = steps.iter().rposition(|s| s.id == element.id)
+        && steps[last].status == StepStatus::Running
+    {
+        return last;
+    }
+    steps.push(StepRecord {
+        id: element.id.clone(),
+        task_type: task.task_type.clone(),
+        status: StepStatus::Running,
+        attempts: 0,
+        output: None,
+        error: None,
+        duration_us: 0,
+        ledger: None,
+    });
+    steps.len() - 1
+}
+
+/// The error boundary event of `task` that catches `error`: a permanent failure whose code
+/// equals the boundary's error code, or any permanent failure for a boundary without one.
+fn boundary_for(process: &Process, task: usize, error: &StepError) -> Option<usize> {
+    if error.is_retryable() {
+        return None;
+    }
+    process.elements.iter().position(|element| match &element.kind {
+        ElementKind::ErrorBoundary { attached_to, error_code } if *attached_to == task => {
+            error_code.as_deref().is_none_or(|code| error.code() == Some(code))
+        }
+        _ => false,
+    })
+}
