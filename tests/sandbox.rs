@@ -293,7 +293,7 @@ async fn a_busy_instance_does_not_hold_up_the_others() {
     // Held up, the other instance would call only once the CPU limit stopped the loop,
     // four seconds after it started.
     let after = at("/other").saturating_duration_since(at("/spin"));
-    assert!(after < std::time::Duration::from_secs(2), "the other instance called {after:?} after the loop started");
+    assert!(after < std::time::Duration::from_secs(3), "the other instance called {after:?} after the loop started");
 }
 
 #[tokio::test(flavor = "multi_thread")]

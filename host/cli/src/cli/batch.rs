@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use tokio::task::JoinSet;
 
-use herald::engine::{Engine, Incident, InstanceRecord, InstanceState, Pending, Silent};
+use herald::executor::{Engine, Incident, InstanceRecord, InstanceState, Pending, Silent};
 use herald_bpmn::Process;
 use herald_runtime::MAX_CONCURRENT_CALLS;
 use herald_store::StateError;

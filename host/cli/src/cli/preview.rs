@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use herald::engine::InstanceState;
+use herald::executor::InstanceState;
 use herald_bpmn as bpmn;
 use herald_store::FlowSource;
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use herald::engine::{InstanceRecord, InstanceState, Observer, StepError, StepRecord, StepStatus};
+use herald::executor::{InstanceRecord, InstanceState, Observer, StepError, StepRecord, StepStatus};
 use herald_bpmn::{Element, SequenceFlow};
 use herald_secrets::mask;
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use herald::engine::Pending;
+use herald::executor::Pending;
 use herald_bpmn::{self as bpmn, LoadError, Process};
 
 use super::batch::{self, RunningArgs, Unreadable};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Args;
 
-use herald::engine::{InstanceState, Pending};
+use herald::executor::{InstanceState, Pending};
 use herald_bpmn::{self as bpmn, Process};
 use herald_store::FlowSource;
 

@@ -7,7 +7,7 @@ use anyhow::anyhow;
 use clap::Args;
 use serde_json::Value;
 
-use herald::engine::configuration;
+use herald::executor::configuration;
 use herald_bpmn::{self as bpmn, ElementKind};
 
 use super::ConnectorArgs;
@@ -70,7 +70,7 @@ pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
                 }
             }
             Err(err) => {
-                println!("  ✗ {}", shown(&herald::engine::StepError::from(err).to_string()));
+                println!("  ✗ {}", shown(&herald::executor::StepError::from(err).to_string()));
                 failed += 1;
             }
         }

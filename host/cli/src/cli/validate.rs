@@ -7,7 +7,7 @@ use anyhow::anyhow;
 use clap::Args;
 use serde_json::{Map, Value};
 
-use herald::engine::{credential_issue, insert_path};
+use herald::executor::{credential_issue, insert_path};
 use herald_bpmn::closest;
 use herald_bpmn::{self as bpmn, CAMUNDA_SLACK_TYPE, Diagnostic, ElementKind, LoadError, Process, Source};
 use herald_runtime::Connector;

@@ -2,19 +2,16 @@
 //! an end event, calling connectors for service tasks, with retries, saving every move so
 //! that an instance cut short continues where it stood.
 
-mod bounds;
-mod gateway;
 mod inputs;
 mod observer;
-mod outcome;
 mod retry;
 mod shared_cache;
 
-pub use bounds::{MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, VariableLimit, check_variables};
 pub use herald_core::{
     FailureInfo, Incident, InputIssue, InstanceRecord, InstanceState, Ledger, Position, StepError, StepRecord,
     StepStatus, Token,
 };
+pub use herald_engine::{MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, VariableLimit, check_variables};
 pub use inputs::{Configuration, configuration, credential_issue, insert_path};
 pub use observer::{Observer, Silent};
 pub use retry::Backoff;
@@ -26,14 +23,11 @@ use serde_json::{Map, Value};
 
 use herald_bpmn::{Element, ElementKind, Process, ServiceTask};
 use herald_core::now_ms;
+use herald_engine::{Command, Event, Instance, Note};
 use herald_runtime::{Connector, EarlierAttempts, Prepared, SendFailed, SendRequest, StepResult};
 use herald_secrets::Vault;
 use herald_store::{FlowSource, NewInstance, StateError, Store};
 use shared_cache::{Checkout, SharedCaches};
-
-/// An instance that visits more elements than this, plus ten visits per element of its flow,
-/// is stopped as an incident: the flow loops without end.
-const MAX_ELEMENT_VISITS: usize = 10_000;
 
 /// Runs process instances against a set of connectors, saving every move in the store.
 pub struct Engine {
@@ -55,7 +49,7 @@ impl Pending {
     /// The instance's id.
     pub fn id(&self) -> &str {
         match self {
-            Pending::Started(started) => &started.0.record.instance,
+            Pending::Started(started) => &started.0.instance.record.instance,
             Pending::Saved(id) => id,
         }
     }
@@ -66,8 +60,7 @@ pub struct Started(Live);
 
 /// An instance while the engine moves it.
 struct Live {
-    record: InstanceRecord,
-    position: Position,
+    instance: Instance,
     /// The first step changed since the last save: it and the later ones are saved next.
     unsaved_steps: Option<usize>,
     /// How the instance's first attempt is made, if none is made yet.
@@ -96,22 +89,6 @@ impl Live {
     /// Notes that step `seq` changed.
     fn step_changed(&mut self, seq: usize) {
         self.unsaved_steps = Some(self.unsaved_steps.map_or(seq, |first| first.min(seq)));
-    }
-
-    /// Holds step `seq`'s output and the variables it left to their bounds; past them, the
-    /// variables go back to `before` and an output past them is dropped, so the instance's
-    /// saved record stays readable and small.
-    fn bounded(&mut self, seq: usize, before: Map<String, Value>) -> Result<(), VariableLimit> {
-        let step = &mut self.record.steps[seq];
-        let output = step.output.as_ref().map_or(Ok(()), bounds::check_output);
-        if output.is_err() {
-            step.output = None;
-        }
-        let outcome = output.and_then(|()| bounds::check_variables(&self.record.variables));
-        if outcome.is_err() {
-            self.record.variables = before;
-        }
-        outcome
     }
 }
 
@@ -154,7 +131,8 @@ impl Engine {
                 steps: Vec::new(),
                 incident: None,
             };
-            Started(Live { record, position: new.position, unsaved_steps: None, first_attempt: FirstAttempt::Saved })
+            let instance = Instance { record, position: new.position };
+            Started(Live { instance, unsaved_steps: None, first_attempt: FirstAttempt::Saved })
         });
         Ok(started.collect())
     }
@@ -174,7 +152,7 @@ impl Engine {
         if started.is_empty() {
             return Ok(());
         }
-        self.store.mark_started(started.iter().map(|live| live.record.instance.clone()).collect()).await?;
+        self.store.mark_started(started.iter().map(|live| live.instance.record.instance.clone()).collect()).await?;
         for live in &mut started {
             live.first_attempt = FirstAttempt::Unsaved;
         }
@@ -195,7 +173,7 @@ impl Engine {
         self.mark(vec![&mut live]).await?;
         self.advance(process, &mut live, observer).await?;
         self.store.sync().await?;
-        Ok(live.record)
+        Ok(live.instance.record)
     }
 
     /// Runs an instance of `process` from where it stands to its end; a step that was
@@ -221,126 +199,66 @@ impl Engine {
                     Some(marked_ms) if unrecorded => FirstAttempt::Repeat { marked_ms },
                     _ => FirstAttempt::Saved,
                 };
-                Live { record: stored.record, position: stored.position, unsaved_steps: None, first_attempt }
+                let instance = Instance { record: stored.record, position: stored.position };
+                Live { instance, unsaved_steps: None, first_attempt }
             }
         };
-        if live.record.state == InstanceState::Running {
+        if live.instance.record.state == InstanceState::Running {
             self.advance(process, &mut live, observer).await?;
         }
-        Ok(Some(live.record))
+        Ok(Some(live.instance.record))
     }
 
-    /// Moves the tokens until none is left or one stops at an incident.
+    /// Carries out what the interpreter decides until the instance ends (completed or an
+    /// incident): runs its steps, waits out its timers, saves it.
     async fn advance(&self, process: &Process, live: &mut Live, observer: &dyn Observer) -> Result<(), StateError> {
-        while let Some(token) = live.position.tokens.front().cloned() {
-            let Some(current) = process.element_index(&token.at) else {
-                let message = format!("the saved token is at `{}`, which is not in the flow", token.at);
-                return self.incident(live, &token.at, message).await;
-            };
-            let element = &process.elements[current];
-            let most_visits = MAX_ELEMENT_VISITS + 10 * process.elements.len();
-            if live.position.visits >= most_visits {
-                let message = format!(
-                    "the instance visited {most_visits} elements without ending; check the flow for an endless loop"
-                );
-                return self.incident(live, &element.id, message).await;
-            }
-            let targets = |flows: &[usize]| flows.iter().map(|&flow| process.flows[flow].target).collect::<Vec<_>>();
-            let next: Result<Vec<usize>, String> = match &element.kind {
-                ElementKind::StartEvent | ElementKind::IntermediateEvent | ElementKind::ErrorBoundary { .. } => {
-                    Ok(targets(&element.outgoing))
-                }
-                ElementKind::EndEvent => Ok(Vec::new()),
-                ElementKind::Timer { duration } => {
-                    let due = match token.due_ms {
-                        Some(due) => due,
-                        None => {
-                            let due = now_ms().saturating_add(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX));
-                            live.position.tokens[0].due_ms = Some(due);
-                            self.save(live).await?;
-                            due
-                        }
-                    };
-                    let wait = Duration::from_millis(due.saturating_sub(now_ms()));
-                    observer.waiting(element, wait);
-                    tokio::time::sleep(wait).await;
-                    Ok(targets(&element.outgoing))
-                }
-                ElementKind::ExclusiveGateway { default } => {
-                    let scope = Value::Object(live.record.variables.clone());
-                    gateway::choose(process, element, *default, &scope).map(|flow| {
-                        observer.gateway_taken(element, &process.flows[flow]);
-                        vec![process.flows[flow].target]
-                    })
-                }
-                ElementKind::ParallelGateway => {
-                    let arrived = live.position.joining.entry(element.id.clone()).or_default();
-                    *arrived += 1;
-                    if *arrived < element.incoming.max(1) {
-                        Ok(Vec::new())
-                    } else {
-                        live.position.joining.remove(&element.id);
-                        Ok(targets(&element.outgoing))
+        let mut event = Event::Proceed { now_ms: now_ms() };
+        loop {
+            let decision = herald_engine::advance(process, &mut live.instance, event);
+            for note in decision.notes {
+                match note {
+                    Note::StepFinished { seq, element } => {
+                        live.step_changed(seq);
+                        observer.step_finished(&process.elements[element], &live.instance.record.steps[seq]);
+                    }
+                    Note::GatewayTaken { gateway, flow } => {
+                        observer.gateway_taken(&process.elements[gateway], &process.flows[flow]);
                     }
                 }
-                ElementKind::ServiceTask(task) => {
-                    let seq = step_seq(&mut live.record.steps, element, task);
+            }
+            event = match decision.command {
+                Command::RunStep { seq, element } => {
+                    let element = &process.elements[element];
+                    let ElementKind::ServiceTask(task) = &element.kind else {
+                        unreachable!("the interpreter runs steps of service tasks only")
+                    };
                     let started = std::time::Instant::now();
                     self.run_task(live, seq, element, task, observer).await?;
-                    live.record.steps[seq].duration_us =
+                    live.instance.record.steps[seq].duration_us =
                         u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-                    let before = live.record.variables.clone();
-                    outcome::apply(task, &mut live.record.steps[seq], &mut live.record.variables);
                     live.step_changed(seq);
-                    if let Err(limit) = live.bounded(seq, before) {
-                        return self.incident(live, &element.id, limit.to_string()).await;
-                    }
-                    let record = &live.record.steps[seq];
-                    observer.step_finished(element, record);
-                    match &record.error {
-                        None => Ok(targets(&element.outgoing)),
-                        // The boundary event takes the token; its flow continues.
-                        Some(error) => {
-                            boundary_for(process, current, error).map(|b| vec![b]).ok_or_else(|| error.to_string())
-                        }
-                    }
+                    Event::StepEnded { seq, now_ms: now_ms() }
+                }
+                Command::WaitUntil { due_ms, element } => {
+                    // Saved first: a resume waits only for what is left.
+                    self.save(live).await?;
+                    let wait = Duration::from_millis(due_ms.saturating_sub(now_ms()));
+                    observer.waiting(&process.elements[element], wait);
+                    tokio::time::sleep(wait).await;
+                    Event::Proceed { now_ms: now_ms() }
+                }
+                Command::Incident => return self.save(live).await,
+                Command::Complete => {
+                    let instance = &live.instance;
+                    return self.store.queue_instance(&instance.record, &instance.position, live.unsaved_steps.take());
                 }
             };
-            match next {
-                Ok(next) => {
-                    live.position.tokens.pop_front();
-                    let tokens = next.into_iter().map(|t| Token { at: process.elements[t].id.clone(), due_ms: None });
-                    live.position.tokens.extend(tokens);
-                    // Saved with the next save (an attempt's, a timer's or the last one): a
-                    // resume replays the moves since the last.
-                    live.position.visits += 1;
-                }
-                Err(message) => return self.incident(live, &element.id, message).await,
-            }
         }
-        if let Some((gateway, &arrived)) = live.position.joining.iter().next() {
-            let incoming = process.element_index(gateway).map_or(0, |g| process.elements[g].incoming);
-            let message = format!(
-                "the parallel gateway waits for {} more of its {incoming} incoming flows, which no token can reach; check the flow",
-                incoming.saturating_sub(arrived),
-            );
-            let gateway = gateway.clone();
-            return self.incident(live, &gateway, message).await;
-        }
-        live.record.state = InstanceState::Completed;
-        self.store.queue_instance(&live.record, &live.position, live.unsaved_steps.take())
     }
 
     /// Saves the instance with the steps changed since the last save; returns once durable.
     async fn save(&self, live: &mut Live) -> Result<(), StateError> {
-        self.store.save_instance(&live.record, &live.position, live.unsaved_steps.take()).await
-    }
-
-    /// Stops an instance with an incident at `element`; its token stays there.
-    async fn incident(&self, live: &mut Live, element: &str, message: String) -> Result<(), StateError> {
-        live.record.state = InstanceState::Incident;
-        live.record.incident = Some(Incident { element: element.to_owned(), message });
-        self.save(live).await
+        self.store.save_instance(&live.instance.record, &live.instance.position, live.unsaved_steps.take()).await
     }
 
     /// Runs the service task of step `seq` until it succeeds, fails for good or runs out of
@@ -355,22 +273,22 @@ impl Engine {
         observer: &dyn Observer,
     ) -> Result<(), StateError> {
         // Later visits of one element (a loop) are other steps, with keys of their own.
-        let visit = live.record.steps[..seq].iter().filter(|s| s.id == element.id).count() + 1;
-        let mut execution_key = format!("{}/{}", live.record.instance, element.id);
+        let visit = live.instance.record.steps[..seq].iter().filter(|s| s.id == element.id).count() + 1;
+        let mut execution_key = format!("{}/{}", live.instance.record.instance, element.id);
         if visit > 1 {
             execution_key = format!("{execution_key}/{visit}");
         }
-        let mut ready = match self.prepare(task, &live.record.variables, execution_key).await {
+        let mut ready = match self.prepare(task, &live.instance.record.variables, execution_key).await {
             Ok(ready) => ready,
             Err(error) => {
-                let step = &mut live.record.steps[seq];
+                let step = &mut live.instance.record.steps[seq];
                 step.status = StepStatus::Failed;
                 step.error = Some(error);
                 return Ok(());
             }
         };
         let deadline = ready.connector.attempt_deadline();
-        if let Some(ledger) = interrupted(&mut live.record.steps[seq], live.first_attempt) {
+        if let Some(ledger) = interrupted(&mut live.instance.record.steps[seq], live.first_attempt) {
             let wait = settling(ledger, deadline);
             if !wait.is_zero() {
                 observer.settling(element, wait);
@@ -381,12 +299,12 @@ impl Engine {
         }
         // An attempt cut short by a stop is made again, even if it was the last.
         let repeat = matches!(live.first_attempt, FirstAttempt::Repeat { .. });
-        let first = live.record.steps[seq].attempts + 1 + u32::from(repeat);
+        let first = live.instance.record.steps[seq].attempts + 1 + u32::from(repeat);
         let last = task.retries.max(first);
         let mut cache = self.caches.checkout(&ready.cache_key).await;
         for attempt in first..=last {
             let now = now_ms();
-            let step = &mut live.record.steps[seq];
+            let step = &mut live.instance.record.steps[seq];
             step.attempts = attempt;
             ready.request.attempt = attempt;
             ready.request.earlier = step.ledger.as_ref().map(|ledger| EarlierAttempts {
@@ -403,7 +321,7 @@ impl Engine {
             }
             live.first_attempt = FirstAttempt::Saved;
             let outcome = self.deliver(element, task, &mut ready, &mut cache, observer).await;
-            let step = &mut live.record.steps[seq];
+            let step = &mut live.instance.record.steps[seq];
             let failed = match outcome {
                 Ok(output) => {
                     step.status = StepStatus::Completed;
@@ -607,39 +525,4 @@ fn settling(ledger: &Ledger, deadline: Duration) -> Duration {
 
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// The index in `steps` of the step `element` runs now: the last one, when it was under
-/// way as the host stopped, else a new one.
-fn step_seq(steps: &mut Vec<StepRecord>, element: &Element, task: &ServiceTask) -> usize {
-    if let Some(last) = steps.iter().rposition(|s| s.id == element.id)
-        && steps[last].status == StepStatus::Running
-    {
-        return last;
-    }
-    steps.push(StepRecord {
-        id: element.id.clone(),
-        task_type: task.task_type.clone(),
-        status: StepStatus::Running,
-        attempts: 0,
-        output: None,
-        error: None,
-        duration_us: 0,
-        ledger: None,
-    });
-    steps.len() - 1
-}
-
-/// The error boundary event of `task` that catches `error`: a permanent failure whose code
-/// equals the boundary's error code, or any permanent failure for a boundary without one.
-fn boundary_for(process: &Process, task: usize, error: &StepError) -> Option<usize> {
-    if error.is_retryable() {
-        return None;
-    }
-    process.elements.iter().position(|element| match &element.kind {
-        ElementKind::ErrorBoundary { attached_to, error_code } if *attached_to == task => {
-            error_code.as_deref().is_none_or(|code| error.code() == Some(code))
-        }
-        _ => false,
-    })
 }

@@ -6,13 +6,32 @@ use serde_json::Value;
 use herald_bpmn::{Element, Process};
 use herald_feel as feel;
 
+/// Why an exclusive gateway took no flow.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GatewayError {
+    /// A condition could not be evaluated.
+    #[error("the condition of flow `{flow}` failed: {source}")]
+    Condition {
+        /// The flow's id.
+        flow: String,
+        /// FEEL's error.
+        source: feel::FeelError,
+    },
+    /// No condition was true and there is no default flow.
+    #[error("no outgoing condition of gateway `{gateway}` is true and it has no default flow")]
+    NoFlow {
+        /// The gateway's id.
+        gateway: String,
+    },
+}
+
 /// Picks the flow an exclusive gateway takes, as an index into `process.flows`.
 pub fn choose(
     process: &Process,
     gateway: &Element,
     default: Option<usize>,
     variables: &Value,
-) -> Result<usize, String> {
+) -> Result<usize, GatewayError> {
     // A merge: one unconditional way out.
     if let [flow] = gateway.outgoing[..]
         && process.flows[flow].condition.is_none()
@@ -25,11 +44,10 @@ pub fn choose(
         };
         let value = condition
             .evaluate(variables)
-            .map_err(|err| format!("the condition of flow `{}` failed: {err}", process.flows[flow].id))?;
+            .map_err(|source| GatewayError::Condition { flow: process.flows[flow].id.clone(), source })?;
         if feel::is_true(&value) {
             return Ok(flow);
         }
     }
-    default
-        .ok_or_else(|| format!("no outgoing condition of gateway `{}` is true and it has no default flow", gateway.id))
+    default.ok_or_else(|| GatewayError::NoFlow { gateway: gateway.id.clone() })
 }

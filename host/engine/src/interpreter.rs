@@ -1,0 +1,291 @@
+//! The interpreter: moves an instance's tokens from what happened to what must be done
+//! next. It decides and never waits: it reads no clock (the time comes with each event),
+//! makes no ids and calls nothing, so the same events replayed give the same commands.
+
+use serde_json::{Map, Value};
+
+use herald_bpmn::{ElementKind, Process};
+use herald_core::{Incident, InstanceRecord, InstanceState, Position, StepRecord, StepStatus, Token};
+
+use crate::bounds::{self, VariableLimit};
+use crate::{gateway, outcome};
+
+/// An instance that visits more elements than this, plus ten visits per element of its flow,
+/// is stopped as an incident: the flow loops without end.
+pub const MAX_ELEMENT_VISITS: usize = 10_000;
+
+/// An instance as the interpreter sees it: its record and where its tokens stand.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    /// Its record: variables, steps, state.
+    pub record: InstanceRecord,
+    /// Its tokens.
+    pub position: Position,
+}
+
+/// What happened to an instance since the interpreter last decided, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// The instance started or was resumed, or the wait it was told to make is over.
+    Proceed {
+        /// The time now, in milliseconds since the Unix epoch.
+        now_ms: u64,
+    },
+    /// The step at index `seq` of the record ended: its record says how.
+    StepEnded {
+        /// The step's index in the record's steps.
+        seq: usize,
+        /// The time now, in milliseconds since the Unix epoch.
+        now_ms: u64,
+    },
+}
+
+/// What the interpreter wants done; the instance's record already shows the decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Run the service task of step `seq` (a new step, or one under way when the host
+    /// stopped), then report [`Event::StepEnded`].
+    RunStep {
+        /// The step's index in the record's steps.
+        seq: usize,
+        /// The task's index in the process's elements.
+        element: usize,
+    },
+    /// Save the instance, wait until `due_ms`, then report [`Event::Proceed`].
+    WaitUntil {
+        /// When the wait ends, in milliseconds since the Unix epoch.
+        due_ms: u64,
+        /// The element that waits (a timer), an index in the process's elements.
+        element: usize,
+    },
+    /// The instance reached its end: save it as completed.
+    Complete,
+    /// The instance stopped with an incident (in its record): save it.
+    Incident,
+}
+
+/// Something the interpreter decided on its way to a command, for a terminal or a log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Note {
+    /// Step `seq` of task `element` ended, its result and error expressions applied.
+    StepFinished {
+        /// The step's index in the record's steps.
+        seq: usize,
+        /// The task's index in the process's elements.
+        element: usize,
+    },
+    /// An exclusive gateway took a flow.
+    GatewayTaken {
+        /// The gateway's index in the process's elements.
+        gateway: usize,
+        /// The flow's index in the process's flows.
+        flow: usize,
+    },
+}
+
+/// What the interpreter decided: what it noted on the way, and what must be done now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// What it decided on the way, in order.
+    pub notes: Vec<Note>,
+    /// What must be done now.
+    pub command: Command,
+}
+
+/// Applies `event` to `instance` and moves its tokens until something must be done.
+pub fn advance(process: &Process, instance: &mut Instance, event: Event) -> Decision {
+    let mut notes = Vec::new();
+    let command = decide(process, instance, event, &mut notes);
+    Decision { notes, command }
+}
+
+fn decide(process: &Process, instance: &mut Instance, event: Event, notes: &mut Vec<Note>) -> Command {
+    let now_ms = match event {
+        Event::Proceed { now_ms } => now_ms,
+        Event::StepEnded { seq, now_ms } => {
+            if let Some(command) = step_ended(process, instance, seq, notes) {
+                return command;
+            }
+            now_ms
+        }
+    };
+    if instance.record.state != InstanceState::Running {
+        return ended(instance);
+    }
+    while let Some(token) = instance.position.tokens.front() {
+        let Some(current) = process.element_index(&token.at) else {
+            let message = format!("the saved token is at `{}`, which is not in the flow", token.at);
+            let at = token.at.clone();
+            return incident(instance, &at, message);
+        };
+        let element = &process.elements[current];
+        let most_visits = MAX_ELEMENT_VISITS + 10 * process.elements.len();
+        if instance.position.visits >= most_visits {
+            let message = format!(
+                "the instance visited {most_visits} elements without ending; check the flow for an endless loop"
+            );
+            return incident(instance, &element.id, message);
+        }
+        let next = match &element.kind {
+            ElementKind::StartEvent | ElementKind::IntermediateEvent | ElementKind::ErrorBoundary { .. } => {
+                element.outgoing.clone()
+            }
+            ElementKind::EndEvent => Vec::new(),
+            ElementKind::Timer { duration } => {
+                let due_ms = *instance.position.tokens[0].due_ms.get_or_insert_with(|| {
+                    now_ms.saturating_add(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX))
+                });
+                if now_ms < due_ms {
+                    return Command::WaitUntil { due_ms, element: current };
+                }
+                element.outgoing.clone()
+            }
+            ElementKind::ExclusiveGateway { default } => {
+                let scope = Value::Object(instance.record.variables.clone());
+                match gateway::choose(process, element, *default, &scope) {
+                    Ok(flow) => {
+                        notes.push(Note::GatewayTaken { gateway: current, flow });
+                        vec![flow]
+                    }
+                    Err(err) => return incident(instance, &element.id, err.to_string()),
+                }
+            }
+            ElementKind::ParallelGateway => {
+                let arrived = instance.position.joining.entry(element.id.clone()).or_default();
+                *arrived += 1;
+                if *arrived < element.incoming.max(1) {
+                    Vec::new()
+                } else {
+                    instance.position.joining.remove(&element.id);
+                    element.outgoing.clone()
+                }
+            }
+            ElementKind::ServiceTask(task) => {
+                let seq = step_seq(&mut instance.record.steps, &element.id, &task.task_type);
+                return Command::RunStep { seq, element: current };
+            }
+        };
+        let targets: Vec<usize> = next.iter().map(|&flow| process.flows[flow].target).collect();
+        move_on(process, &mut instance.position, &targets);
+    }
+    if let Some((gateway, &arrived)) = instance.position.joining.iter().next() {
+        let incoming = process.element_index(gateway).map_or(0, |g| process.elements[g].incoming);
+        let message = format!(
+            "the parallel gateway waits for {} more of its {incoming} incoming flows, which no token can reach; check the flow",
+            incoming.saturating_sub(arrived),
+        );
+        let gateway = gateway.clone();
+        return incident(instance, &gateway, message);
+    }
+    instance.record.state = InstanceState::Completed;
+    Command::Complete
+}
+
+/// Takes a step's end: its result and error expressions, the variables' bounds, then the
+/// way on (the task's outgoing flows, or the boundary event that catches its error).
+/// Returns a command when the instance stops there.
+fn step_ended(process: &Process, instance: &mut Instance, seq: usize, notes: &mut Vec<Note>) -> Option<Command> {
+    let token = instance.position.tokens.front()?;
+    let current = process.element_index(&token.at)?;
+    let element = &process.elements[current];
+    let ElementKind::ServiceTask(task) = &element.kind else {
+        return None;
+    };
+    let step = instance.record.steps.get_mut(seq)?;
+    let before = instance.record.variables.clone();
+    outcome::apply(task, step, &mut instance.record.variables);
+    if let Err(limit) = bounded(step, &mut instance.record.variables, before) {
+        return Some(incident(instance, &element.id, limit.to_string()));
+    }
+    notes.push(Note::StepFinished { seq, element: current });
+    let step = &instance.record.steps[seq];
+    let targets = match &step.error {
+        None => element.outgoing.iter().map(|&flow| process.flows[flow].target).collect(),
+        // The boundary event takes the token; its flow continues.
+        Some(error) => match boundary_for(process, current, error) {
+            Some(boundary) => vec![boundary],
+            None => {
+                let message = error.to_string();
+                return Some(incident(instance, &element.id, message));
+            }
+        },
+    };
+    move_on(process, &mut instance.position, &targets);
+    None
+}
+
+/// Moves the first token on to `targets` (none: it is consumed).
+fn move_on(process: &Process, position: &mut Position, targets: &[usize]) {
+    position.tokens.pop_front();
+    position.tokens.extend(targets.iter().map(|&t| Token { at: process.elements[t].id.clone(), due_ms: None }));
+    position.visits += 1;
+}
+
+/// Holds a step's output and the variables it left to their bounds; past them, the
+/// variables go back to `before` and an output past them is dropped, so the instance's
+/// saved record stays readable and small.
+fn bounded(
+    step: &mut StepRecord,
+    variables: &mut Map<String, Value>,
+    before: Map<String, Value>,
+) -> Result<(), VariableLimit> {
+    let output = step.output.as_ref().map_or(Ok(()), bounds::check_output);
+    if output.is_err() {
+        step.output = None;
+    }
+    let outcome = output.and_then(|()| bounds::check_variables(variables));
+    if outcome.is_err() {
+        *variables = before;
+    }
+    outcome
+}
+
+/// Stops the instance with an incident at `element`; its token stays there.
+fn incident(instance: &mut Instance, element: &str, message: String) -> Command {
+    instance.record.state = InstanceState::Incident;
+    instance.record.incident = Some(Incident { element: element.to_owned(), message });
+    Command::Incident
+}
+
+/// The command for an instance that has already ended.
+fn ended(instance: &Instance) -> Command {
+    match instance.record.state {
+        InstanceState::Incident => Command::Incident,
+        InstanceState::Completed | InstanceState::Running => Command::Complete,
+    }
+}
+
+/// The index in `steps` of the step `element` runs now: the last one, when it was under
+/// way as the host stopped, else a new one.
+fn step_seq(steps: &mut Vec<StepRecord>, element: &str, task_type: &str) -> usize {
+    if let Some(last) = steps.iter().rposition(|s| s.id == element)
+        && steps[last].status == StepStatus::Running
+    {
+        return last;
+    }
+    steps.push(StepRecord {
+        id: element.to_owned(),
+        task_type: task_type.to_owned(),
+        status: StepStatus::Running,
+        attempts: 0,
+        output: None,
+        error: None,
+        duration_us: 0,
+        ledger: None,
+    });
+    steps.len() - 1
+}
+
+/// The error boundary event of `task` that catches `error`: a permanent failure whose code
+/// equals the boundary's error code, or any permanent failure for a boundary without one.
+fn boundary_for(process: &Process, task: usize, error: &herald_core::StepError) -> Option<usize> {
+    if error.is_retryable() {
+        return None;
+    }
+    process.elements.iter().position(|element| match &element.kind {
+        ElementKind::ErrorBoundary { attached_to, error_code } if *attached_to == task => {
+            error_code.as_deref().is_none_or(|code| error.code() == Some(code))
+        }
+        _ => false,
+    })
+}

@@ -1,0 +1,401 @@
+//! The interpreter on its own: flows read from BPMN, events made up by the test (the time
+//! included), and connectors faked by writing a step's outcome into its record. Nothing
+//! sleeps, spawns or calls out.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use herald_bpmn::Process;
+use herald_core::{FailureInfo, InstanceRecord, InstanceState, Position, StepError, StepStatus};
+
+use crate::{Command, Event, Instance, Note, advance};
+
+/// A process from the body of a `bpmn:process`.
+fn process(body: &str) -> Process {
+    process_with(body, "")
+}
+
+/// A process from the body of a `bpmn:process` and other root elements (errors).
+fn process_with(body: &str, roots: &str) -> Process {
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+{roots}<bpmn:process id="p" isExecutable="true">{body}</bpmn:process>
+</bpmn:definitions>"#
+    );
+    herald_bpmn::load_str(&xml, Path::new("test.bpmn")).expect("the test flow loads")
+}
+
+/// A service task that calls the `fake` connector.
+fn task(id: &str, headers: &str) -> String {
+    format!(
+        r#"<bpmn:serviceTask id="{id}"><bpmn:extensionElements><zeebe:taskDefinition type="fake" /><zeebe:taskHeaders>{headers}</zeebe:taskHeaders></bpmn:extensionElements></bpmn:serviceTask>"#
+    )
+}
+
+fn flow(id: &str, from: &str, to: &str) -> String {
+    format!(r#"<bpmn:sequenceFlow id="{id}" sourceRef="{from}" targetRef="{to}" />"#)
+}
+
+fn conditional(id: &str, from: &str, to: &str, condition: &str) -> String {
+    format!(
+        r#"<bpmn:sequenceFlow id="{id}" sourceRef="{from}" targetRef="{to}"><bpmn:conditionExpression>{condition}</bpmn:conditionExpression></bpmn:sequenceFlow>"#
+    )
+}
+
+fn instance(process: &Process, variables: Value) -> Instance {
+    let Value::Object(variables) = variables else { panic!("variables are an object") };
+    Instance {
+        record: InstanceRecord {
+            instance: "i-1".into(),
+            process: process.id.clone(),
+            state: InstanceState::Running,
+            variables,
+            steps: Vec::new(),
+            incident: None,
+        },
+        position: Position::at_start(&process.elements[process.start].id),
+    }
+}
+
+/// The id of the element a command is about.
+fn element_of(process: &Process, command: &Command) -> String {
+    match command {
+        Command::RunStep { element, .. } | Command::WaitUntil { element, .. } => process.elements[*element].id.clone(),
+        other => panic!("{other:?} is about no element"),
+    }
+}
+
+/// Plays a connector: step `seq` succeeds with `output`.
+fn succeed(instance: &mut Instance, seq: usize, output: Value) {
+    let step = &mut instance.record.steps[seq];
+    step.attempts += 1;
+    step.status = StepStatus::Completed;
+    step.output = Some(output);
+}
+
+/// Plays a connector: step `seq` fails for good with `error`.
+fn fail(instance: &mut Instance, seq: usize, error: StepError) {
+    let step = &mut instance.record.steps[seq];
+    step.attempts += 1;
+    step.status = StepStatus::Failed;
+    step.error = Some(error);
+}
+
+fn not_found(code: &str) -> StepError {
+    StepError::NotFound(FailureInfo { code: code.into(), message: format!("Slack said {code}"), hint: String::new() })
+}
+
+/// Runs every step it is asked to run with `output`, never waiting, and returns the ids
+/// of the elements it ran, in order, and the last command.
+fn run_all(process: &Process, instance: &mut Instance, output: &Value) -> (Vec<String>, Command) {
+    let mut ran = Vec::new();
+    let mut event = Event::Proceed { now_ms: 0 };
+    loop {
+        let command = advance(process, instance, event).command;
+        match command {
+            Command::RunStep { seq, .. } => {
+                ran.push(element_of(process, &command));
+                succeed(instance, seq, output.clone());
+                event = Event::StepEnded { seq, now_ms: 0 };
+            }
+            other => return (ran, other),
+        }
+    }
+}
+
+#[test]
+fn a_linear_flow_runs_its_steps_in_order_then_completes() {
+    let p = process(
+        &[
+            r#"<bpmn:startEvent id="start" />"#.to_owned(),
+            flow("f1", "start", "a"),
+            task("a", r#"<zeebe:header key="resultVariable" value="first" />"#),
+            flow("f2", "a", "b"),
+            task("b", ""),
+            flow("f3", "b", "end"),
+            r#"<bpmn:endEvent id="end" />"#.to_owned(),
+        ]
+        .concat(),
+    );
+    let mut i = instance(&p, json!({}));
+    let (ran, last) = run_all(&p, &mut i, &json!({"ts": "1.2"}));
+    assert_eq!(ran, ["a", "b"]);
+    assert_eq!(last, Command::Complete);
+    assert_eq!(i.record.state, InstanceState::Completed);
+    assert_eq!(i.record.variables.get("first"), Some(&json!({"ts": "1.2"})), "the result variable is kept");
+    assert!(i.position.tokens.is_empty());
+}
+
+#[test]
+fn an_exclusive_gateway_takes_the_first_true_condition_else_the_default_else_stops() {
+    let p = process(
+        &[
+            r#"<bpmn:startEvent id="start" />"#.to_owned(),
+            flow("f1", "start", "gw"),
+            r#"<bpmn:exclusiveGateway id="gw" default="small" />"#.to_owned(),
+            conditional("big", "gw", "notify_big", "=amount &gt; 1000"),
+            conditional("huge", "gw", "notify_huge", "=amount &gt; 100000"),
+            flow("small", "gw", "notify_small"),
+            task("notify_big", ""),
+            task("notify_huge", ""),
+            task("notify_small", ""),
+            flow("e1", "notify_big", "end"),
+            flow("e2", "notify_huge", "end"),
+            flow("e3", "notify_small", "end"),
+            r#"<bpmn:endEvent id="end" />"#.to_owned(),
+        ]
+        .concat(),
+    );
+    for (amount, expected) in [(json!(5000), "notify_big"), (json!(500_000), "notify_big"), (json!(10), "notify_small")]
+    {
+        let mut i = instance(&p, json!({ "amount": amount }));
+        let decision = advance(&p, &mut i, Event::Proceed { now_ms: 0 });
+        assert_eq!(element_of(&p, &decision.command), expected, "amount {amount}");
+        let gateway = p.element_index("gw").unwrap();
+        let [Note::GatewayTaken { gateway: noted, flow }] = decision.notes[..] else {
+            panic!("one gateway note, not {:?}", decision.notes)
+        };
+        assert_eq!((noted, p.flows[flow].target), (gateway, p.element_index(expected).unwrap()));
+    }
+
+    let no_default = process(
+        &[
+            r#"<bpmn:startEvent id="start" />"#.to_owned(),
+            flow("f1", "start", "gw"),
+            r#"<bpmn:exclusiveGateway id="gw" />"#.to_owned(),
+            conditional("big", "gw", "end", "=amount &gt; 1000"),
+            conditional("small", "gw", "end", "=amount &lt; 10"),
+            r#"<bpmn:endEvent id="end" />"#.to_owned(),
+        ]
+        .concat(),
+    );
+    let mut i = instance(&no_default, json!({"amount": 500}));
+    assert_eq!(advance(&no_default, &mut i, Event::Proceed { now_ms: 0 }).command, Command::Incident);
+    let incident = i.record.incident.as_ref().unwrap();
+    assert_eq!(incident.element, "gw");
+    assert!(incident.message.contains("no outgoing condition"), "{}", incident.message);
+    assert_eq!(i.position.tokens[0].at, "gw", "the token stays where it stopped");
+}
+
+#[test]
+fn a_parallel_fork_runs_both_branches_and_the_join_waits_for_both() {
+    let p = process(
+        &[
+            r#"<bpmn:startEvent id="start" />"#.to_owned(),
+            flow("f1", "start", "fork"),
+            r#"<bpmn:parallelGateway id="fork" />"#.to_owned(),
+            flow("f2", "fork", "left"),
+            flow("f3", "fork", "right"),
+            task("left", ""),
+            task("right", ""),
+            flow("f4", "left", "join"),
+            flow("f5", "right", "join"),
+            r#"<bpmn:parallelGateway id="join" />"#.to_owned(),
+            flow("f6", "join", "after"),
+            task("after", ""),
+            flow("f7", "after", "end"),
+            r#"<bpmn:endEvent id="end" />"#.to_owned(),
+        ]
+        .concat(),
+    );
+    let mut i = instance(&p, json!({}));
+    let first = advance(&p, &mut i, Event::Proceed { now_ms: 0 }).command;
+    assert_eq!(element_of(&p, &first), "left");
+    let Command::RunStep { seq, .. } = first else { unreachable!() };
+    succeed(&mut i, seq, json!({}));
+    let second = advance(&p, &mut i, Event::StepEnded { seq, now_ms: 0 }).command;
+    assert_eq!(element_of(&p, &second), "right", "the join does not pass one token on its own");
+    let waiting: Vec<&str> = i.position.tokens.iter().map(|t| t.at.as_str()).collect();
+    assert_eq!(waiting, ["right", "join"], "the left branch's token waits its turn at the join");
+    let Command::RunStep { seq, .. } = second else { unreachable!() };
+    succeed(&mut i, seq, json!({}));
+    let third = advance(&p, &mut i, Event::StepEnded { seq, now_ms: 0 }).command;
+    assert_eq!(element_of(&p, &third), "after");
+    assert!(i.position.joining.is_empty());
+    let (ran, last) = {
+        let Command::RunStep { seq, .. } = third else { unreachable!() };
+        succeed(&mut i, seq, json!({}));
+        let last = advance(&p, &mut i, Event::StepEnded { seq, now_ms: 0 }).command;
+        (i.record.steps.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), last)
+    };
+    assert_eq!(ran, ["left", "right", "after"]);
+    assert_eq!(last, Command::Complete);
+}
+
+#[test]
+fn a_join_no_token_can_reach_is_an_incident() {
+    let p = process(
+        &[
+            r#"<bpmn:startEvent id="start" />"#.to_owned(),
+            flow("f1", "start", "gw"),
+            r#"<bpmn:exclusiveGateway id="gw" />"#.to_owned(),
+            conditional("yes", "gw", "join", "=true"),
+            conditional("no", "gw", "join", "=false"),
+            r#"<bpmn:parallelGateway id="join" />"#.to_owned(),
+            flow("f2", "join", "end"),
+            r#"<bpmn:endEvent id="end" />"#.to_owned(),
+        ]
+        .concat(),
+    );
+    let mut i = instance(&p, json!({}));
+    assert_eq!(advance(&p, &mut i, Event::Proceed { now_ms: 0 }).command, Command::Incident);
+    let incident = i.record.incident.unwrap();
+    assert_eq!(incident.element, "join");
+    assert!(incident.message.contains("waits for 1 more of its 2 incoming flows"), "{}", incident.message);
+}
+
+fn timer_flow() -> Process {
+    process(&[
+        r#"<bpmn:startEvent id="start" />"#.to_owned(),
+        flow("f1", "start", "wait"),
+        r#"<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDuration>PT8S</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"#.to_owned(),
+        flow("f2", "wait", "after"),
+        task("after", ""),
+        flow("f3", "after", "end"),
+        r#"<bpmn:endEvent id="end" />"#.to_owned(),
+    ]
+    .concat())
+}
+
+#[test]
+fn a_timer_fixes_its_due_time_on_arrival_and_a_resume_waits_only_for_what_is_left() {
+    let p = timer_flow();
+    let mut i = instance(&p, json!({}));
+    let arrived = advance(&p, &mut i, Event::Proceed { now_ms: 100_000 }).command;
+    assert_eq!(arrived, Command::WaitUntil { due_ms: 108_000, element: p.element_index("wait").unwrap() });
+    assert_eq!(i.position.tokens[0].due_ms, Some(108_000), "the due time is in the saved position");
+
+    // The host stops at second 4 and resumes at once: the due time stands.
+    let mut resumed = i.clone();
+    let early = advance(&p, &mut resumed, Event::Proceed { now_ms: 104_000 }).command;
+    assert_eq!(early, Command::WaitUntil { due_ms: 108_000, element: p.element_index("wait").unwrap() });
+
+    let due = advance(&p, &mut resumed, Event::Proceed { now_ms: 108_000 }).command;
+    assert_eq!(element_of(&p, &due), "after");
+}
+
+#[test]
+fn an_error_boundary_catches_its_code_and_other_failures_are_incidents() {
+    let p = process_with(&[
+        r#"<bpmn:startEvent id="start" />"#.to_owned(),
+        flow("f1", "start", "notify"),
+        task("notify", ""),
+        flow("f2", "notify", "end"),
+        r#"<bpmn:boundaryEvent id="missing" attachedToRef="notify"><bpmn:errorEventDefinition errorRef="err" /></bpmn:boundaryEvent>"#.to_owned(),
+        flow("f3", "missing", "fallback"),
+        task("fallback", ""),
+        flow("f4", "fallback", "end"),
+        r#"<bpmn:endEvent id="end" />"#.to_owned(),
+    ]
+    .concat(), r#"<bpmn:error id="err" errorCode="channel_not_found" />"#);
+    let run_failing = |error: StepError| {
+        let mut i = instance(&p, json!({}));
+        let Command::RunStep { seq, .. } = advance(&p, &mut i, Event::Proceed { now_ms: 0 }).command else {
+            panic!("the task runs first")
+        };
+        fail(&mut i, seq, error);
+        let command = advance(&p, &mut i, Event::StepEnded { seq, now_ms: 0 }).command;
+        (i, command)
+    };
+
+    let (_, caught) = run_failing(not_found("channel_not_found"));
+    assert_eq!(element_of(&p, &caught), "fallback", "the boundary takes the token");
+
+    let (i, other) = run_failing(not_found("user_not_found"));
+    assert_eq!(other, Command::Incident);
+    assert_eq!(i.record.incident.as_ref().unwrap().element, "notify");
+
+    let retryable = StepError::Timeout { phase: "connect".into(), host: "slack.com:443".into(), after_ms: 10 };
+    let (_, timed_out) = run_failing(retryable);
+    assert_eq!(timed_out, Command::Incident, "a failure that may pass is never caught by a boundary");
+}
+
+#[test]
+fn a_step_that_leaves_variables_past_their_bounds_stops_its_instance_and_keeps_the_old_ones() {
+    let p = process(
+        &[
+            r#"<bpmn:startEvent id="start" />"#.to_owned(),
+            flow("f1", "start", "notify"),
+            task("notify", r#"<zeebe:header key="resultVariable" value="reply" />"#),
+            flow("f2", "notify", "end"),
+            r#"<bpmn:endEvent id="end" />"#.to_owned(),
+        ]
+        .concat(),
+    );
+    let mut i = instance(&p, json!({"kept": 1}));
+    let Command::RunStep { seq, .. } = advance(&p, &mut i, Event::Proceed { now_ms: 0 }).command else {
+        panic!("the task runs first")
+    };
+    let mut deep = json!(1);
+    for _ in 0..crate::MAX_VARIABLE_DEPTH {
+        deep = json!([deep]);
+    }
+    succeed(&mut i, seq, deep);
+    assert_eq!(advance(&p, &mut i, Event::StepEnded { seq, now_ms: 0 }).command, Command::Incident);
+    assert_eq!(Value::Object(i.record.variables.clone()), json!({"kept": 1}));
+    assert_eq!(i.record.steps[seq].output, None, "an output past the bounds is not kept");
+}
+
+#[test]
+fn an_endless_loop_is_stopped_after_its_visits() {
+    let p = process(
+        &[
+            r#"<bpmn:startEvent id="start" />"#.to_owned(),
+            flow("f1", "start", "gw"),
+            r#"<bpmn:exclusiveGateway id="gw" />"#.to_owned(),
+            conditional("again", "gw", "pass", "=true"),
+            r#"<bpmn:intermediateThrowEvent id="pass" />"#.to_owned(),
+            flow("back", "pass", "gw"),
+        ]
+        .concat(),
+    );
+    let mut i = instance(&p, json!({}));
+    assert_eq!(advance(&p, &mut i, Event::Proceed { now_ms: 0 }).command, Command::Incident);
+    let incident = i.record.incident.unwrap();
+    assert!(incident.message.contains("endless loop"), "{}", incident.message);
+    assert_eq!(i.position.visits, crate::MAX_ELEMENT_VISITS + 10 * p.elements.len());
+}
+
+#[test]
+fn a_step_under_way_when_the_host_stopped_is_run_again_not_anew() {
+    let p = timer_flow();
+    let mut i = instance(&p, json!({}));
+    advance(&p, &mut i, Event::Proceed { now_ms: 0 });
+    let Command::RunStep { seq, .. } = advance(&p, &mut i, Event::Proceed { now_ms: 8_000 }).command else {
+        panic!("the task runs after the timer")
+    };
+    i.record.steps[seq].attempts = 1;
+    // Resumed with the step still running: the same step, its attempts kept.
+    let again = advance(&p, &mut i, Event::Proceed { now_ms: 9_000 }).command;
+    assert_eq!(again, Command::RunStep { seq, element: p.element_index("after").unwrap() });
+    assert_eq!(i.record.steps.len(), 1);
+    assert_eq!(i.record.steps[0].attempts, 1);
+}
+
+#[test]
+fn the_same_events_give_the_same_commands() {
+    let p = timer_flow();
+    let play = || {
+        let mut i = instance(&p, json!({"n": 1}));
+        let mut commands = vec![advance(&p, &mut i, Event::Proceed { now_ms: 5 }).command];
+        commands.push(advance(&p, &mut i, Event::Proceed { now_ms: 8_005 }).command);
+        let Command::RunStep { seq, .. } = commands[1] else { panic!("the task runs") };
+        succeed(&mut i, seq, json!({"ok": true}));
+        commands.push(advance(&p, &mut i, Event::StepEnded { seq, now_ms: 8_010 }).command);
+        (commands, serde_json::to_string(&i.record).unwrap(), i.position)
+    };
+    assert_eq!(play(), play());
+}
+
+#[test]
+fn an_instance_that_ended_stays_ended() {
+    let p = timer_flow();
+    let mut i = instance(&p, json!({}));
+    i.record.state = InstanceState::Incident;
+    assert_eq!(advance(&p, &mut i, Event::Proceed { now_ms: 0 }).command, Command::Incident);
+    i.record.state = InstanceState::Completed;
+    assert_eq!(advance(&p, &mut i, Event::Proceed { now_ms: 0 }).command, Command::Complete);
+    assert!(i.record.steps.is_empty(), "nothing ran");
+}
