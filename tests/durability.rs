@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use herald_sandbox::SlackSandbox;
+use herald_sandbox::{ScriptedReply, SlackSandbox};
 
 use crate::support::*;
 
@@ -524,4 +524,106 @@ async fn an_unreadable_instance_or_saved_flow_is_reported_and_the_others_resume(
     let output = herald_in(dir.path(), None, &["show", &deep], &[]).await;
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("variables does not parse: recursion limit exceeded"), "{}", stderr(&output));
+}
+
+/// The times the sandbox received each `chat.postMessage`, in order.
+fn post_times(sandbox: &SlackSandbox) -> Vec<std::time::Instant> {
+    sandbox.requests().iter().filter(|r| r.api_method() == "chat.postMessage").map(|r| r.received_at).collect()
+}
+
+/// Runs `flow` in the background, and kills it `after` the sandbox saw its first post.
+async fn kill_after_first_post(dir: &std::path::Path, sandbox: &SlackSandbox, flow: &std::path::Path, after: Duration) {
+    let run = ["run", flow.to_str().unwrap()];
+    let mut child = command(dir, Some(&sandbox.api_url()), &run, &[])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while chat_posts(sandbox) == 0 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    })
+    .await
+    .expect("the first post arrives");
+    tokio::time::sleep(after).await;
+    child.kill().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resume_during_a_timer_waits_only_for_what_is_left_of_it() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let channel = sandbox.create_channel("deploys").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let post = |id: &str, text: &str| {
+        format!(
+            r#"<bpmn:serviceTask id="{id}"><bpmn:extensionElements><zeebe:taskDefinition type="slack" /><zeebe:ioMapping><zeebe:input source="{channel}" target="channel" /><zeebe:input source="{text}" target="text" /></zeebe:ioMapping></bpmn:extensionElements></bpmn:serviceTask>"#
+        )
+    };
+    let flow = dir.path().join("timer.bpmn");
+    std::fs::write(
+        &flow,
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:process id="deploy" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="started" />
+    {}
+    <bpmn:sequenceFlow id="f2" sourceRef="started" targetRef="soak" />
+    <bpmn:intermediateCatchEvent id="soak"><bpmn:timerEventDefinition><bpmn:timeDuration>PT8S</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="soak" targetRef="soaked" />
+    {}
+    <bpmn:sequenceFlow id="f4" sourceRef="soaked" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"#,
+            post("started", "Deploy started"),
+            post("soaked", "Deploy soaked"),
+        ),
+    )
+    .unwrap();
+    kill_after_first_post(dir.path(), &sandbox, &flow, Duration::from_secs(4)).await;
+    assert_eq!(chat_posts(&sandbox), 1, "the timer held the second post");
+
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["resume", "--json"], &[]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
+    let times = post_times(&sandbox);
+    assert_eq!(times.len(), 2, "each message once");
+    let apart = times[1] - times[0];
+    // Waited in full after the resume, the timer would have held the post 12 s.
+    assert!(apart >= Duration::from_secs(8), "the timer was cut short: {apart:?}");
+    assert!(apart < Duration::from_secs(11), "the resume waited the whole timer again: {apart:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resume_during_a_retry_backoff_waits_only_for_what_is_left_and_looks_for_nothing() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let channel = sandbox.create_channel("deploys").unwrap();
+    sandbox.script(
+        "chat.postMessage",
+        ScriptedReply::Http { status: 500, headers: Vec::new(), body: "internal error".into() },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = [("channel", channel.as_str()), ("text", "Deploy done")];
+    let task = Task { id: "notify", inputs: &inputs, headers: &[("retryBackoff", "PT6S")], retries: 3 };
+    let flow = linear_flow(dir.path(), &[task]);
+    kill_after_first_post(dir.path(), &sandbox, &flow, Duration::from_secs(3)).await;
+
+    // A long attempt deadline: an attempt taken as cut short would be repeated only after it.
+    let deadline = ("HERALD_ATTEMPT_TIMEOUT_MS", "20000");
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["resume", "--json"], &[deadline]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
+    let times = post_times(&sandbox);
+    assert_eq!(times.len(), 2, "the failed attempt, then its retry");
+    let apart = times[1] - times[0];
+    assert!(apart >= Duration::from_secs(6), "the backoff was cut short: {apart:?}");
+    assert!(apart < Duration::from_secs(9), "the resume did not continue the backoff where it stood: {apart:?}");
+    let lookups = sandbox.requests().iter().filter(|r| r.api_method() == "conversations.history").count();
+    assert_eq!(lookups, 0, "the failed attempt's answer was on record: nothing to look for");
+    assert_eq!(posted(&sandbox, "Deploy done").len(), 1);
+    let id = instances(dir.path()).await[0]["instance"].as_str().unwrap().to_owned();
+    assert_eq!(show(dir.path(), &id).await["steps"][0]["attempts"], 2);
 }

@@ -43,7 +43,8 @@ pub struct StepRecord {
     pub attempts: u32,
     /// The connector's output, when it succeeded.
     pub output: Option<Value>,
-    /// The last attempt's error, when it failed.
+    /// The last attempt's error, when it failed (while the step waits to retry, too); none
+    /// while an attempt is under way.
     pub error: Option<StepError>,
     /// How long the step took, in microseconds: its inputs, every attempt and the waits
     /// between them (after a resume, the part since the resume).
@@ -52,6 +53,10 @@ pub struct StepRecord {
     /// What its attempts are known to have delivered, once one was made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<Ledger>,
+    /// When its next attempt is due (ms since the Unix epoch), while it waits to retry: saved,
+    /// so that a resume waits only for what is left of the backoff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before_ms: Option<u64>,
 }
 
 /// herald's ledger of a step's attempts: saved before each attempt and with its outcome,

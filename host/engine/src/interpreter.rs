@@ -5,9 +5,10 @@
 use serde_json::{Map, Value};
 
 use herald_bpmn::{ElementKind, Process};
-use herald_core::{Incident, InstanceRecord, InstanceState, Position, StepRecord, StepStatus, Token};
+use herald_core::{Incident, InstanceRecord, InstanceState, Position, StepError, StepRecord, StepStatus, Token};
 
 use crate::bounds::{self, VariableLimit};
+use crate::retry::Backoff;
 use crate::{gateway, outcome};
 
 /// An instance that visits more elements than this, plus ten visits per element of its flow,
@@ -31,20 +32,25 @@ pub enum Event {
         /// The time now, in milliseconds since the Unix epoch.
         now_ms: u64,
     },
-    /// The step at index `seq` of the record ended: its record says how.
-    StepEnded {
+    /// An attempt of the step at index `seq` ended, and its record says how: `Completed`
+    /// with its output; `Running` with the attempt's error, for the interpreter to decide
+    /// on a retry; or `Failed` when it could not be attempted at all.
+    AttemptEnded {
         /// The step's index in the record's steps.
         seq: usize,
         /// The time now, in milliseconds since the Unix epoch.
         now_ms: u64,
+        /// Until when what the attempt sent may still land, when its answer was lost: a
+        /// repeat waits at least that long.
+        in_doubt_until_ms: Option<u64>,
     },
 }
 
 /// What the interpreter wants done; the instance's record already shows the decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    /// Run the service task of step `seq` (a new step, or one under way when the host
-    /// stopped), then report [`Event::StepEnded`].
+    /// Make an attempt of the service task of step `seq` (a new step, a retry, or one under
+    /// way when the host stopped), then report [`Event::AttemptEnded`].
     RunStep {
         /// The step's index in the record's steps.
         seq: usize,
@@ -74,6 +80,15 @@ pub enum Note {
         /// The task's index in the process's elements.
         element: usize,
     },
+    /// An attempt of step `seq` failed; the next is due at `due_ms`.
+    Retrying {
+        /// The step's index in the record's steps.
+        seq: usize,
+        /// The task's index in the process's elements.
+        element: usize,
+        /// When the next attempt is due, in milliseconds since the Unix epoch.
+        due_ms: u64,
+    },
     /// An exclusive gateway took a flow.
     GatewayTaken {
         /// The gateway's index in the process's elements.
@@ -102,8 +117,8 @@ pub fn advance(process: &Process, instance: &mut Instance, event: Event) -> Deci
 fn decide(process: &Process, instance: &mut Instance, event: Event, notes: &mut Vec<Note>) -> Command {
     let now_ms = match event {
         Event::Proceed { now_ms } => now_ms,
-        Event::StepEnded { seq, now_ms } => {
-            if let Some(command) = step_ended(process, instance, seq, notes) {
+        Event::AttemptEnded { seq, now_ms, in_doubt_until_ms } => {
+            if let Some(command) = attempt_ended(process, instance, seq, now_ms, in_doubt_until_ms, notes) {
                 return command;
             }
             now_ms
@@ -162,7 +177,23 @@ fn decide(process: &Process, instance: &mut Instance, event: Event, notes: &mut 
             }
             ElementKind::ServiceTask(task) => {
                 let seq = step_seq(&mut instance.record.steps, &element.id, &task.task_type);
-                return Command::RunStep { seq, element: current };
+                let step = &mut instance.record.steps[seq];
+                if let Some(due_ms) = step.not_before_ms.filter(|&due| now_ms < due) {
+                    return Command::WaitUntil { due_ms, element: current };
+                }
+                step.not_before_ms = None;
+                match Backoff::of(task) {
+                    Ok(_) => return Command::RunStep { seq, element: current },
+                    // Refused before any attempt, as any input that cannot be computed.
+                    Err(err) => {
+                        step.status = StepStatus::Failed;
+                        step.error = Some(StepError::Input { message: err.to_string() });
+                        if let Some(command) = step_ended(process, instance, seq, notes) {
+                            return command;
+                        }
+                        continue;
+                    }
+                }
             }
         };
         let targets: Vec<usize> = next.iter().map(|&flow| process.flows[flow].target).collect();
@@ -179,6 +210,42 @@ fn decide(process: &Process, instance: &mut Instance, event: Event, notes: &mut 
     }
     instance.record.state = InstanceState::Completed;
     Command::Complete
+}
+
+/// Takes an attempt's end: a success or a permanent failure ends the step; a failure that
+/// may pass is retried after the task's backoff (and the service's `Retry-After`, and until
+/// what the attempt sent can no longer land) while the task has attempts left.
+fn attempt_ended(
+    process: &Process,
+    instance: &mut Instance,
+    seq: usize,
+    now_ms: u64,
+    in_doubt_until_ms: Option<u64>,
+    notes: &mut Vec<Note>,
+) -> Option<Command> {
+    let token = instance.position.tokens.front()?;
+    let current = process.element_index(&token.at)?;
+    let ElementKind::ServiceTask(task) = &process.elements[current].kind else {
+        return None;
+    };
+    let step = instance.record.steps.get_mut(seq)?;
+    if step.status == StepStatus::Running {
+        match &step.error {
+            Some(error) if error.is_retryable() && step.attempts < task.retries => {
+                // A task whose header does not parse never gets to a first attempt.
+                let backoff = Backoff::of(task).unwrap_or_default();
+                let delay = backoff.delay(step.attempts, error.retry_after());
+                let mut due_ms = now_ms.saturating_add(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX));
+                due_ms = due_ms.max(in_doubt_until_ms.unwrap_or(0));
+                step.not_before_ms = Some(due_ms);
+                notes.push(Note::Retrying { seq, element: current, due_ms });
+                return Some(Command::WaitUntil { due_ms, element: current });
+            }
+            Some(_) => step.status = StepStatus::Failed,
+            None => step.status = StepStatus::Completed,
+        }
+    }
+    step_ended(process, instance, seq, notes)
 }
 
 /// Takes a step's end: its result and error expressions, the variables' bounds, then the
@@ -272,13 +339,14 @@ fn step_seq(steps: &mut Vec<StepRecord>, element: &str, task_type: &str) -> usiz
         error: None,
         duration_us: 0,
         ledger: None,
+        not_before_ms: None,
     });
     steps.len() - 1
 }
 
 /// The error boundary event of `task` that catches `error`: a permanent failure whose code
 /// equals the boundary's error code, or any permanent failure for a boundary without one.
-fn boundary_for(process: &Process, task: usize, error: &herald_core::StepError) -> Option<usize> {
+fn boundary_for(process: &Process, task: usize, error: &StepError) -> Option<usize> {
     if error.is_retryable() {
         return None;
     }

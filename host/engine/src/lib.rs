@@ -8,10 +8,12 @@ mod bounds;
 mod gateway;
 mod interpreter;
 mod outcome;
+mod retry;
 
 pub use bounds::{MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, VariableLimit, check_variables};
 pub use gateway::GatewayError;
 pub use interpreter::{Command, Decision, Event, Instance, MAX_ELEMENT_VISITS, Note, advance};
+pub use retry::{BACKOFF_HEADER, Backoff, InvalidBackoff};
 
 #[cfg(test)]
 mod tests;

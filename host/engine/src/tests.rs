@@ -75,12 +75,17 @@ fn succeed(instance: &mut Instance, seq: usize, output: Value) {
     step.output = Some(output);
 }
 
-/// Plays a connector: step `seq` fails for good with `error`.
+/// Plays a connector: an attempt of step `seq` fails with `error`; whether it is retried
+/// is the interpreter's to decide.
 fn fail(instance: &mut Instance, seq: usize, error: StepError) {
     let step = &mut instance.record.steps[seq];
     step.attempts += 1;
-    step.status = StepStatus::Failed;
     step.error = Some(error);
+}
+
+/// An attempt of step `seq` ended at `now_ms`, its answer heard.
+fn ended(seq: usize, now_ms: u64) -> Event {
+    Event::AttemptEnded { seq, now_ms, in_doubt_until_ms: None }
 }
 
 fn not_found(code: &str) -> StepError {
@@ -98,7 +103,7 @@ fn run_all(process: &Process, instance: &mut Instance, output: &Value) -> (Vec<S
             Command::RunStep { seq, .. } => {
                 ran.push(element_of(process, &command));
                 succeed(instance, seq, output.clone());
-                event = Event::StepEnded { seq, now_ms: 0 };
+                event = ended(seq, 0);
             }
             other => return (ran, other),
         }
@@ -205,19 +210,19 @@ fn a_parallel_fork_runs_both_branches_and_the_join_waits_for_both() {
     assert_eq!(element_of(&p, &first), "left");
     let Command::RunStep { seq, .. } = first else { unreachable!() };
     succeed(&mut i, seq, json!({}));
-    let second = advance(&p, &mut i, Event::StepEnded { seq, now_ms: 0 }).command;
+    let second = advance(&p, &mut i, ended(seq, 0)).command;
     assert_eq!(element_of(&p, &second), "right", "the join does not pass one token on its own");
     let waiting: Vec<&str> = i.position.tokens.iter().map(|t| t.at.as_str()).collect();
     assert_eq!(waiting, ["right", "join"], "the left branch's token waits its turn at the join");
     let Command::RunStep { seq, .. } = second else { unreachable!() };
     succeed(&mut i, seq, json!({}));
-    let third = advance(&p, &mut i, Event::StepEnded { seq, now_ms: 0 }).command;
+    let third = advance(&p, &mut i, ended(seq, 0)).command;
     assert_eq!(element_of(&p, &third), "after");
     assert!(i.position.joining.is_empty());
     let (ran, last) = {
         let Command::RunStep { seq, .. } = third else { unreachable!() };
         succeed(&mut i, seq, json!({}));
-        let last = advance(&p, &mut i, Event::StepEnded { seq, now_ms: 0 }).command;
+        let last = advance(&p, &mut i, ended(seq, 0)).command;
         (i.record.steps.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), last)
     };
     assert_eq!(ran, ["left", "right", "after"]);
@@ -290,14 +295,22 @@ fn an_error_boundary_catches_its_code_and_other_failures_are_incidents() {
         r#"<bpmn:endEvent id="end" />"#.to_owned(),
     ]
     .concat(), r#"<bpmn:error id="err" errorCode="channel_not_found" />"#);
+    // Every attempt fails with `error`, until the interpreter stops retrying.
     let run_failing = |error: StepError| {
         let mut i = instance(&p, json!({}));
         let Command::RunStep { seq, .. } = advance(&p, &mut i, Event::Proceed { now_ms: 0 }).command else {
             panic!("the task runs first")
         };
-        fail(&mut i, seq, error);
-        let command = advance(&p, &mut i, Event::StepEnded { seq, now_ms: 0 }).command;
-        (i, command)
+        loop {
+            fail(&mut i, seq, error.clone());
+            match advance(&p, &mut i, ended(seq, 0)).command {
+                Command::WaitUntil { due_ms, .. } => {
+                    let again = advance(&p, &mut i, Event::Proceed { now_ms: due_ms }).command;
+                    assert!(matches!(again, Command::RunStep { .. }), "{again:?}");
+                }
+                command => return (i, command),
+            }
+        }
     };
 
     let (_, caught) = run_failing(not_found("channel_not_found"));
@@ -308,8 +321,9 @@ fn an_error_boundary_catches_its_code_and_other_failures_are_incidents() {
     assert_eq!(i.record.incident.as_ref().unwrap().element, "notify");
 
     let retryable = StepError::Timeout { phase: "connect".into(), host: "slack.com:443".into(), after_ms: 10 };
-    let (_, timed_out) = run_failing(retryable);
+    let (i, timed_out) = run_failing(retryable);
     assert_eq!(timed_out, Command::Incident, "a failure that may pass is never caught by a boundary");
+    assert_eq!(i.record.steps[0].attempts, 3, "the default of three attempts");
 }
 
 #[test]
@@ -333,7 +347,7 @@ fn a_step_that_leaves_variables_past_their_bounds_stops_its_instance_and_keeps_t
         deep = json!([deep]);
     }
     succeed(&mut i, seq, deep);
-    assert_eq!(advance(&p, &mut i, Event::StepEnded { seq, now_ms: 0 }).command, Command::Incident);
+    assert_eq!(advance(&p, &mut i, ended(seq, 0)).command, Command::Incident);
     assert_eq!(Value::Object(i.record.variables.clone()), json!({"kept": 1}));
     assert_eq!(i.record.steps[seq].output, None, "an output past the bounds is not kept");
 }
@@ -383,7 +397,7 @@ fn the_same_events_give_the_same_commands() {
         commands.push(advance(&p, &mut i, Event::Proceed { now_ms: 8_005 }).command);
         let Command::RunStep { seq, .. } = commands[1] else { panic!("the task runs") };
         succeed(&mut i, seq, json!({"ok": true}));
-        commands.push(advance(&p, &mut i, Event::StepEnded { seq, now_ms: 8_010 }).command);
+        commands.push(advance(&p, &mut i, ended(seq, 8_010)).command);
         (commands, serde_json::to_string(&i.record).unwrap(), i.position)
     };
     assert_eq!(play(), play());
@@ -398,4 +412,127 @@ fn an_instance_that_ended_stays_ended() {
     i.record.state = InstanceState::Completed;
     assert_eq!(advance(&p, &mut i, Event::Proceed { now_ms: 0 }).command, Command::Complete);
     assert!(i.record.steps.is_empty(), "nothing ran");
+}
+
+fn retried_flow(headers: &str, retries: u32) -> Process {
+    let task = task("notify", headers).replace(r#"type="fake""#, &format!(r#"type="fake" retries="{retries}""#));
+    process_with(
+        &[
+            r#"<bpmn:startEvent id="start" />"#.to_owned(),
+            flow("f1", "start", "notify"),
+            task,
+            flow("f2", "notify", "end"),
+            r#"<bpmn:endEvent id="end" />"#.to_owned(),
+            r#"<bpmn:boundaryEvent id="caught" attachedToRef="notify"><bpmn:errorEventDefinition /></bpmn:boundaryEvent>"#
+                .to_owned(),
+            flow("f3", "caught", "end"),
+        ]
+        .concat(),
+        "",
+    )
+}
+
+fn server_error() -> StepError {
+    StepError::Transient(FailureInfo { code: "http_500".into(), message: "internal error".into(), hint: String::new() })
+}
+
+/// Starts the flow at `now_ms` and returns the first step's index.
+fn first_attempt(p: &Process, i: &mut Instance, now_ms: u64) -> usize {
+    match advance(p, i, Event::Proceed { now_ms }).command {
+        Command::RunStep { seq, .. } => seq,
+        other => panic!("the task runs first, not {other:?}"),
+    }
+}
+
+#[test]
+fn failed_attempts_are_retried_after_a_doubling_backoff_until_the_retries_run_out() {
+    let p = retried_flow(r#"<zeebe:header key="retryBackoff" value="PT2S" />"#, 3);
+    let notify = p.element_index("notify").unwrap();
+    let mut i = instance(&p, json!({}));
+    let seq = first_attempt(&p, &mut i, 1_000);
+    let mut dues = Vec::new();
+    let mut now = 1_000;
+    for _ in 0..2 {
+        fail(&mut i, seq, server_error());
+        let decision = advance(&p, &mut i, ended(seq, now + 100));
+        let Command::WaitUntil { due_ms, element } = decision.command else {
+            panic!("a retry waits, not {:?}", decision.command)
+        };
+        assert_eq!(element, notify);
+        assert_eq!(decision.notes, [Note::Retrying { seq, element: notify, due_ms }]);
+        assert_eq!(i.record.steps[seq].not_before_ms, Some(due_ms), "the due time is saved with the step");
+        assert_eq!(i.record.steps[seq].status, StepStatus::Running);
+        dues.push(due_ms - (now + 100));
+        now = due_ms;
+        let again = advance(&p, &mut i, Event::Proceed { now_ms: now }).command;
+        assert_eq!(again, Command::RunStep { seq, element: notify });
+        assert_eq!(i.record.steps[seq].not_before_ms, None);
+    }
+    assert_eq!(dues, [2_000, 4_000], "PT2S, then twice that");
+    fail(&mut i, seq, server_error());
+    let last = advance(&p, &mut i, ended(seq, now + 100)).command;
+    assert_eq!(last, Command::Incident, "after its third attempt the task fails; a retryable failure is not caught");
+    assert_eq!(i.record.steps[seq].status, StepStatus::Failed);
+    assert_eq!(i.record.steps[seq].attempts, 3);
+}
+
+#[test]
+fn a_retry_waits_at_least_as_long_as_retry_after_and_until_a_lost_attempt_can_no_longer_land() {
+    let p = retried_flow("", 3);
+    let mut i = instance(&p, json!({}));
+    let seq = first_attempt(&p, &mut i, 0);
+    fail(&mut i, seq, StepError::RateLimited { retry_after_seconds: 30, message: "ratelimited".into() });
+    let Command::WaitUntil { due_ms, .. } = advance(&p, &mut i, ended(seq, 10_000)).command else {
+        panic!("a rate limit waits")
+    };
+    assert_eq!(due_ms, 40_000, "Retry-After 30 s, more than the default backoff of 1 s");
+
+    advance(&p, &mut i, Event::Proceed { now_ms: 40_000 });
+    fail(
+        &mut i,
+        seq,
+        StepError::Timeout { phase: "first byte".into(), host: "slack.com:443".into(), after_ms: 30_000 },
+    );
+    let lost = Event::AttemptEnded { seq, now_ms: 70_000, in_doubt_until_ms: Some(100_000) };
+    let Command::WaitUntil { due_ms, .. } = advance(&p, &mut i, lost).command else { panic!("a timeout waits") };
+    assert_eq!(due_ms, 100_000, "not before the lost attempt's deadline, though the backoff is 2 s");
+}
+
+#[test]
+fn a_resume_during_a_backoff_waits_only_for_what_is_left() {
+    let p = retried_flow(r#"<zeebe:header key="retryBackoff" value="PT4M" />"#, 2);
+    let mut i = instance(&p, json!({}));
+    let seq = first_attempt(&p, &mut i, 0);
+    fail(&mut i, seq, server_error());
+    let Command::WaitUntil { due_ms, .. } = advance(&p, &mut i, ended(seq, 0)).command else { panic!("a retry waits") };
+    assert_eq!(due_ms, 240_000);
+    // Killed at minute 3, resumed at once from the saved record.
+    let mut resumed = Instance { record: i.record.clone(), position: i.position.clone() };
+    let waiting = advance(&p, &mut resumed, Event::Proceed { now_ms: 180_000 }).command;
+    assert_eq!(waiting, Command::WaitUntil { due_ms: 240_000, element: p.element_index("notify").unwrap() });
+    assert_eq!(resumed.record.steps[seq].attempts, 1, "no attempt is made early");
+    assert!(matches!(advance(&p, &mut resumed, Event::Proceed { now_ms: 240_000 }).command, Command::RunStep { .. }));
+}
+
+#[test]
+fn a_permanent_failure_is_not_retried_and_a_boundary_catches_it() {
+    let p = retried_flow("", 5);
+    let mut i = instance(&p, json!({}));
+    let seq = first_attempt(&p, &mut i, 0);
+    fail(&mut i, seq, not_found("channel_not_found"));
+    let command = advance(&p, &mut i, ended(seq, 0)).command;
+    assert_eq!(command, Command::Complete, "the boundary without a code takes the token to the end");
+    assert_eq!(i.record.steps[seq].attempts, 1);
+    assert_eq!(i.record.steps[seq].status, StepStatus::Failed);
+}
+
+#[test]
+fn a_backoff_header_that_does_not_parse_fails_the_step_before_any_attempt() {
+    let p = retried_flow(r#"<zeebe:header key="retryBackoff" value="five seconds" />"#, 3);
+    let mut i = instance(&p, json!({}));
+    let command = advance(&p, &mut i, Event::Proceed { now_ms: 0 }).command;
+    assert_eq!(command, Command::Complete, "the failure is permanent, so the boundary catches it");
+    let step = &i.record.steps[0];
+    assert_eq!((step.attempts, step.status), (0, StepStatus::Failed));
+    assert!(step.error.as_ref().unwrap().to_string().contains("retryBackoff"), "{:?}", step.error);
 }

@@ -281,6 +281,97 @@ mod tests {
         Origin::of(&url.parse().unwrap()).unwrap()
     }
 
+    #[test]
+    fn the_policy_lists_slack_and_the_configured_origins_for_its_errors() {
+        let policy = EgressPolicy::slack_and(&["http://127.0.0.1:9/api/".to_owned()]);
+        let listed: Vec<String> = policy.allowed().collect();
+        let mut expected: Vec<String> = SLACK_HOSTS.iter().map(|host| format!("https://{host}")).collect();
+        expected.push("http://127.0.0.1:9".to_owned());
+        expected.sort();
+        assert_eq!(listed, expected);
+    }
+
+    /// A reply body that sends `first`, then fails with `error`.
+    struct Failing {
+        first: Option<Bytes>,
+        error: Option<HttpError>,
+    }
+
+    impl hyper::body::Body for Failing {
+        type Data = Bytes;
+        type Error = HttpError;
+
+        fn poll_frame(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, HttpError>>> {
+            let next = match self.first.take() {
+                Some(data) => Some(Ok(hyper::body::Frame::data(data))),
+                None => self.error.take().map(Err),
+            };
+            std::task::Poll::Ready(next)
+        }
+    }
+
+    fn reply(
+        body: impl hyper::body::Body<Data = Bytes, Error = HttpError> + Send + 'static,
+    ) -> http::Response<WasiBody> {
+        http::Response::new(body.boxed_unsync())
+    }
+
+    #[tokio::test]
+    async fn a_reply_past_its_limit_is_refused_and_a_stalled_one_names_the_between_bytes_timeout() {
+        let vault = Vault::with_values(HashMap::new());
+        let stalls = std::sync::atomic::AtomicU32::new(0);
+        let stalled = || {
+            stalls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        };
+
+        let huge = Full::new(Bytes::from(vec![b'x'; REPLY_LIMIT + 1])).map_err(|never| match never {});
+        let refused = conceal_reply(&vault, reply(huge), stalled).await;
+        assert!(matches!(refused, Err(HttpError::HttpResponseBodySize(None))), "{refused:?}");
+
+        let cut =
+            Failing { first: Some(Bytes::from_static(b"{\"ok\"")), error: Some(HttpError::ConnectionReadTimeout) };
+        let timed_out = conceal_reply(&vault, reply(cut), stalled).await;
+        assert!(matches!(timed_out, Err(HttpError::ConnectionReadTimeout)), "{timed_out:?}");
+        assert_eq!(stalls.load(std::sync::atomic::Ordering::Relaxed), 1, "only the stalled reply is a timeout");
+
+        let reset = Failing { first: None, error: Some(HttpError::ConnectionTerminated) };
+        let failed = conceal_reply(&vault, reply(reset), stalled).await;
+        assert!(matches!(failed, Err(HttpError::ConnectionTerminated)), "{failed:?}");
+        assert_eq!(stalls.load(std::sync::atomic::Ordering::Relaxed), 1);
+    }
+
+    #[tokio::test]
+    async fn a_server_that_never_accepts_is_stopped_by_the_connect_timeout_which_names_itself() {
+        // A listener whose accept queue is full drops new connections' SYNs: connecting
+        // hangs until the connect timeout.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let mut queued = Vec::new();
+        while let Ok(stream) = std::net::TcpStream::connect_timeout(&address, Duration::from_millis(200)) {
+            queued.push(stream);
+            assert!(queued.len() < 10_000, "the accept queue never filled");
+        }
+        let url = format!("http://{address}/api/");
+        let policy = Arc::new(EgressPolicy::slack_and(std::slice::from_ref(&url)));
+        let limits = Limits { connect: Duration::from_millis(300), ..Limits::default() };
+        let tripwire = Tripwire::default();
+        let vault = Vault::with_values(HashMap::new());
+        let mut hooks = EgressHooks::new(policy, vault, tripwire.clone(), limits, HttpClient::new(limits.connect));
+        let io = Box::new(std::future::ready(Ok(()))) as Box<dyn Future<Output = Result<(), HttpError>> + Send>;
+        let sent = Box::into_pin(hooks.send_request(request(&format!("{url}chat.postMessage"), "x", "{}"), None, io));
+        assert!(matches!(sent.await, Err(HttpError::ConnectionTimeout)));
+        match tripwire.take() {
+            Some(Stop::Timeout { phase, host, after }) => {
+                assert_eq!((phase, host.as_str(), after), ("connect", address.to_string().as_str(), limits.connect));
+            }
+            other => panic!("the connect timeout is recorded, not {other:?}"),
+        }
+        drop(queued);
+    }
+
     #[tokio::test]
     async fn secrets_are_revealed_in_headers_but_never_in_the_body() {
         let vault = Vault::with_values(HashMap::from([("TOKEN".to_owned(), "xoxb-real".to_owned())]));

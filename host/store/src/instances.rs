@@ -333,6 +333,7 @@ mod tests {
             error: None,
             duration_us: 0,
             ledger: None,
+            not_before_ms: None,
         });
         stored.position.tokens[0].at = "notify".into();
         store.save_instance(&stored.record, &stored.position, Some(0)).await.unwrap();

@@ -4,7 +4,6 @@
 
 mod inputs;
 mod observer;
-mod retry;
 mod shared_cache;
 
 pub use herald_core::{
@@ -14,7 +13,6 @@ pub use herald_core::{
 pub use herald_engine::{MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, VariableLimit, check_variables};
 pub use inputs::{Configuration, configuration, credential_issue, insert_path};
 pub use observer::{Observer, Silent};
-pub use retry::Backoff;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -221,6 +219,13 @@ impl Engine {
                         live.step_changed(seq);
                         observer.step_finished(&process.elements[element], &live.instance.record.steps[seq]);
                     }
+                    Note::Retrying { seq, element, due_ms } => {
+                        live.step_changed(seq);
+                        let step = &live.instance.record.steps[seq];
+                        let error = step.error.as_ref().expect("a retry follows a failed attempt");
+                        let delay = Duration::from_millis(due_ms.saturating_sub(now_ms()));
+                        observer.retrying(&process.elements[element], step.attempts, error, delay);
+                    }
                     Note::GatewayTaken { gateway, flow } => {
                         observer.gateway_taken(&process.elements[gateway], &process.flows[flow]);
                     }
@@ -233,11 +238,13 @@ impl Engine {
                         unreachable!("the interpreter runs steps of service tasks only")
                     };
                     let started = std::time::Instant::now();
-                    self.run_task(live, seq, element, task, observer).await?;
-                    live.instance.record.steps[seq].duration_us =
-                        u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                    let in_doubt_until_ms = self.attempt(live, seq, element, task, observer).await?;
+                    let step = &mut live.instance.record.steps[seq];
+                    step.duration_us = step
+                        .duration_us
+                        .saturating_add(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
                     live.step_changed(seq);
-                    Event::StepEnded { seq, now_ms: now_ms() }
+                    Event::AttemptEnded { seq, now_ms: now_ms(), in_doubt_until_ms }
                 }
                 Command::WaitUntil { due_ms, element } => {
                     // Saved first: a resume waits only for what is left.
@@ -261,17 +268,18 @@ impl Engine {
         self.store.save_instance(&live.instance.record, &live.instance.position, live.unsaved_steps.take()).await
     }
 
-    /// Runs the service task of step `seq` until it succeeds, fails for good or runs out of
-    /// attempts; each attempt is saved before it is made, but for an instance's first
+    /// Makes one attempt of step `seq`'s service task and records how it ended (see
+    /// [`Event::AttemptEnded`]); returns until when what it sent may still land, when its
+    /// answer was lost. The attempt is saved before it is made, but for an instance's first
     /// attempt once it is marked started.
-    async fn run_task(
+    async fn attempt(
         &self,
         live: &mut Live,
         seq: usize,
         element: &Element,
         task: &ServiceTask,
         observer: &dyn Observer,
-    ) -> Result<(), StateError> {
+    ) -> Result<Option<u64>, StateError> {
         // Later visits of one element (a loop) are other steps, with keys of their own.
         let visit = live.instance.record.steps[..seq].iter().filter(|s| s.id == element.id).count() + 1;
         let mut execution_key = format!("{}/{}", live.instance.record.instance, element.id);
@@ -284,7 +292,7 @@ impl Engine {
                 let step = &mut live.instance.record.steps[seq];
                 step.status = StepStatus::Failed;
                 step.error = Some(error);
-                return Ok(());
+                return Ok(None);
             }
         };
         let deadline = ready.connector.attempt_deadline();
@@ -299,62 +307,48 @@ impl Engine {
         }
         // An attempt cut short by a stop is made again, even if it was the last.
         let repeat = matches!(live.first_attempt, FirstAttempt::Repeat { .. });
-        let first = live.instance.record.steps[seq].attempts + 1 + u32::from(repeat);
-        let last = task.retries.max(first);
         let mut cache = self.caches.checkout(&ready.cache_key).await;
-        for attempt in first..=last {
-            let now = now_ms();
-            let step = &mut live.instance.record.steps[seq];
-            step.attempts = attempt;
-            ready.request.attempt = attempt;
-            ready.request.earlier = step.ledger.as_ref().map(|ledger| EarlierAttempts {
-                since: ledger.in_doubt_since_ms.unwrap_or(ledger.attempt_ms),
-                until: ledger.attempt_ms.saturating_add(millis(deadline)),
-                progress: ledger.progress.clone(),
-                in_doubt: ledger.in_doubt_since_ms.is_some(),
-            });
-            step.ledger.get_or_insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: None }).attempt_ms =
-                now;
-            live.step_changed(seq);
-            if live.first_attempt != FirstAttempt::Unsaved {
-                self.save(live).await?;
-            }
-            live.first_attempt = FirstAttempt::Saved;
-            let outcome = self.deliver(element, task, &mut ready, &mut cache, observer).await;
-            let step = &mut live.instance.record.steps[seq];
-            let failed = match outcome {
-                Ok(output) => {
-                    step.status = StepStatus::Completed;
-                    step.output = Some(output);
-                    step.error = None;
-                    // Nothing repeats a completed step.
-                    step.ledger = None;
-                    return Ok(());
-                }
-                Err(failed) => failed,
-            };
-            let ledger = step.ledger.as_mut().expect("set before the attempt");
-            // The connector reports all the execution delivered, earlier attempts included.
-            if failed.progress.is_some() {
-                ledger.progress = failed.progress;
-            }
-            ledger.in_doubt_since_ms =
-                if failed.in_doubt { ledger.in_doubt_since_ms.or(Some(ledger.attempt_ms)) } else { None };
-            let error = failed.error;
-            if error.is_retryable() && attempt < last {
-                let mut delay = ready.backoff.delay(attempt, error.retry_after());
-                if ledger.in_doubt_since_ms.is_some() {
-                    delay = delay.max(settling(ledger, deadline));
-                }
-                observer.retrying(element, attempt, &error, delay);
-                tokio::time::sleep(delay).await;
-            } else {
-                step.status = StepStatus::Failed;
-                step.error = Some(error);
-                return Ok(());
-            }
+        let now = now_ms();
+        let step = &mut live.instance.record.steps[seq];
+        let attempt = step.attempts + 1 + u32::from(repeat);
+        step.attempts = attempt;
+        // Under way: no outcome on record, so a resume takes it as cut short.
+        step.error = None;
+        ready.request.attempt = attempt;
+        ready.request.earlier = step.ledger.as_ref().map(|ledger| EarlierAttempts {
+            since: ledger.in_doubt_since_ms.unwrap_or(ledger.attempt_ms),
+            until: ledger.attempt_ms.saturating_add(millis(deadline)),
+            progress: ledger.progress.clone(),
+            in_doubt: ledger.in_doubt_since_ms.is_some(),
+        });
+        step.ledger.get_or_insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: None }).attempt_ms = now;
+        live.step_changed(seq);
+        if live.first_attempt != FirstAttempt::Unsaved {
+            self.save(live).await?;
         }
-        Ok(())
+        live.first_attempt = FirstAttempt::Saved;
+        let outcome = self.deliver(element, task, &mut ready, &mut cache, observer).await;
+        let step = &mut live.instance.record.steps[seq];
+        let failed = match outcome {
+            Ok(output) => {
+                step.status = StepStatus::Completed;
+                step.output = Some(output);
+                // Nothing repeats a completed step.
+                step.ledger = None;
+                return Ok(None);
+            }
+            Err(failed) => failed,
+        };
+        let ledger = step.ledger.as_mut().expect("set before the attempt");
+        // The connector reports all the execution delivered, earlier attempts included.
+        if failed.progress.is_some() {
+            ledger.progress = failed.progress;
+        }
+        ledger.in_doubt_since_ms =
+            if failed.in_doubt { ledger.in_doubt_since_ms.or(Some(ledger.attempt_ms)) } else { None };
+        let in_doubt_until = ledger.in_doubt_since_ms.map(|_| ledger.attempt_ms.saturating_add(millis(deadline)));
+        step.error = Some(failed.error);
+        Ok(in_doubt_until)
     }
 
     /// Sends (on the instance that gave the state key, if it is still unused), and while
@@ -431,8 +425,6 @@ impl Engine {
             .connectors
             .get(task.connector())
             .ok_or_else(|| StepError::UnknownConnector { task_type: task.task_type.clone() })?;
-        let backoff = Backoff::from_header(task.headers.get(retry::BACKOFF_HEADER).map(String::as_str))
-            .map_err(|message| StepError::Input { message })?;
         let mut config = inputs::configuration(
             &task.inputs,
             variables,
@@ -458,7 +450,7 @@ impl Engine {
             earlier: None,
         };
         let (state_key, instance) = connector.state_key(&request).await?;
-        Ok(Ready { connector, request, state_key, backoff, instance: Some(instance), cache_key })
+        Ok(Ready { connector, request, state_key, instance: Some(instance), cache_key })
     }
 }
 
@@ -467,7 +459,6 @@ struct Ready<'a> {
     connector: &'a Connector,
     request: SendRequest,
     state_key: Option<String>,
-    backoff: Backoff,
     /// The instance that computed the state key, for the first send.
     instance: Option<Prepared>,
     /// Which shared cache the step uses.
@@ -499,12 +490,14 @@ impl From<SendFailed> for Failed {
     }
 }
 
-/// The ledger of a step whose attempt was under way when the host stopped, now in doubt:
+/// The ledger of a step whose attempt was under way when the host stopped (made, with no
+/// outcome on record), now in doubt:
 /// that attempt may have delivered without anyone hearing back, so its repeat waits until
 /// its requests can no longer land, and the connector looks for what it delivered.
 fn interrupted(step: &mut StepRecord, first_attempt: FirstAttempt) -> Option<&mut Ledger> {
     let now = now_ms();
-    let ledger = if step.attempts > 0 {
+    // An attempt whose outcome is on record (a failure, now retried) was not cut short.
+    let ledger = if step.attempts > 0 && step.error.is_none() {
         // A step saved before herald kept ledgers: when its attempt started is unknown.
         step.ledger.get_or_insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: Some(0) })
     } else if let FirstAttempt::Repeat { marked_ms } = first_attempt {

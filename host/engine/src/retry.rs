@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use herald_bpmn::parse_duration;
+use herald_bpmn::{InvalidDuration, ServiceTask, parse_duration};
 
 /// The task header that sets the first backoff (ISO 8601 duration, as in Camunda).
 pub const BACKOFF_HEADER: &str = "retryBackoff";
@@ -12,19 +12,34 @@ const DEFAULT_BACKOFF: Duration = Duration::from_secs(1);
 /// No wait grows past this.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
+/// A `retryBackoff` header that is not a duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("`{BACKOFF_HEADER}` must be an ISO 8601 duration such as PT5S: {0}")]
+pub struct InvalidBackoff(InvalidDuration);
+
 /// Exponential backoff that honours the service's `Retry-After`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Backoff {
     first: Duration,
 }
 
+impl Default for Backoff {
+    fn default() -> Self {
+        Self { first: DEFAULT_BACKOFF }
+    }
+}
+
 impl Backoff {
-    /// A backoff from the task's `retryBackoff` header, if any.
-    pub fn from_header(header: Option<&str>) -> Result<Self, String> {
+    /// The backoff of `task`, from its `retryBackoff` header if it has one.
+    pub fn of(task: &ServiceTask) -> Result<Self, InvalidBackoff> {
+        Self::from_header(task.headers.get(BACKOFF_HEADER).map(String::as_str))
+    }
+
+    /// A backoff from a `retryBackoff` header, if any.
+    pub fn from_header(header: Option<&str>) -> Result<Self, InvalidBackoff> {
         let first = match header.map(str::trim).filter(|h| !h.is_empty()) {
             None => DEFAULT_BACKOFF,
-            Some(text) => parse_duration(text)
-                .map_err(|err| format!("`{BACKOFF_HEADER}` must be an ISO 8601 duration such as PT5S: {err}"))?,
+            Some(text) => parse_duration(text).map_err(InvalidBackoff)?,
         };
         Ok(Self { first })
     }
@@ -54,6 +69,6 @@ mod tests {
     #[test]
     fn default_and_bad_headers() {
         assert_eq!(Backoff::from_header(None).unwrap().delay(1, None), DEFAULT_BACKOFF);
-        assert!(Backoff::from_header(Some("five seconds")).unwrap_err().contains("ISO 8601"));
+        assert!(Backoff::from_header(Some("five seconds")).unwrap_err().to_string().contains("ISO 8601"));
     }
 }
