@@ -95,7 +95,7 @@ async fn a_webhook_destination_posts_and_maps_its_errors() {
 
     sandbox.script(INCOMING_WEBHOOK, ScriptedReply::RateLimited { retry_after_seconds: 1 });
     let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("SLACK_WEBHOOK", &webhook)]).await;
-    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
     assert_eq!(json_record(&output)["steps"][0]["attempts"], 2);
     let requests = sandbox.requests();
     let [.., limited, retried] = requests.as_slice() else { panic!("no retry: {requests:?}") };
@@ -162,6 +162,77 @@ async fn update_in_place_across_runs_ends_green() {
     for output in [&opened, &updated, &closed] {
         assert_eq!(json_record(output)["variables"]["issue_message"]["ts"], *ts);
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_update_key_keeps_its_own_message_and_only_a_deleted_one_is_posted_anew() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let channel = sandbox.create_channel("status").unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let inputs =
+        [("channel", channel.as_str()), ("text", "{{ service }}: {{ status }}"), ("update_key", "{{ service }}")];
+    let flow = linear_flow(state.path(), &[Task { id: "status", inputs: &inputs, headers: &[], retries: 1 }]);
+    let run = |service: &str, status: &str| {
+        let (flow, state, api) = (flow.clone(), state.path().to_path_buf(), sandbox.api_url());
+        let vars = [format!("service={service}"), format!("status={status}")];
+        async move {
+            let args = ["run", flow.to_str().unwrap(), "--var", &vars[0], "--var", &vars[1], "--json"];
+            herald_in(&state, Some(&api), &args, &[]).await
+        }
+    };
+    let texts = || {
+        let mut texts: Vec<String> = sandbox.messages().into_iter().map(|m| m.text).collect();
+        texts.sort();
+        texts
+    };
+    for (service, status) in [("api", "up"), ("db", "up"), ("api", "down")] {
+        let output = run(service, status).await;
+        assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    }
+    assert_eq!(texts(), ["api: down", "db: up"], "each key updates its own message");
+
+    // The message was deleted in Slack: a new one takes its place.
+    sandbox.script("chat.update", ScriptedReply::SlackError { code: "message_not_found".into(), extra: json!({}) });
+    assert_eq!(run("db", "down").await.status.code(), Some(0));
+    assert_eq!(texts(), ["api: down", "db: down", "db: up"]);
+    let output = run("db", "degraded").await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    assert_eq!(texts(), ["api: down", "db: degraded", "db: up"], "the new message is the one updated next");
+
+    // Any other refusal is the step's failure, not a second message.
+    sandbox.script("chat.update", ScriptedReply::SlackError { code: "cant_update_message".into(), extra: json!({}) });
+    let output = run("api", "up").await;
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
+    assert_eq!(json_record(&output)["steps"][0]["error"]["code"], "cant_update_message");
+    assert_eq!(texts(), ["api: down", "db: degraded", "db: up"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_webhook_message_in_parts_resends_only_the_part_that_failed() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = linear_flow(
+        dir.path(),
+        &[Task {
+            id: "report",
+            inputs: &[("webhook_url", "{{secrets.SLACK_WEBHOOK}}"), ("text", "{{ report }}"), ("on_overflow", "split")],
+            headers: &[("retryBackoff", "PT0.05S")],
+            retries: 2,
+        }],
+    );
+    let report = format!("{}\n{}", "a".repeat(39_000), "b".repeat(2_000));
+    let webhook = sandbox.webhook_url("reports");
+    // The first part lands; Slack turns the second away, so it never arrived and is sent again.
+    sandbox.script(INCOMING_WEBHOOK, ScriptedReply::Pass);
+    sandbox.script(INCOMING_WEBHOOK, ScriptedReply::RateLimited { retry_after_seconds: 1 });
+    let args = ["run", flow.to_str().unwrap(), "--var", &format!("report={report}"), "--json"];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("SLACK_WEBHOOK", &webhook)]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
+    assert_eq!(json_record(&output)["steps"][0]["attempts"], 2);
+    let texts: Vec<String> = sandbox.messages().into_iter().map(|m| m.text).collect();
+    assert_eq!(texts.len(), 2, "each part once");
+    assert_eq!(texts.concat().chars().filter(|c| *c == 'a').count(), 39_000);
+    assert_eq!(sandbox.requests().len(), 3, "part one, part two turned away, part two again");
 }
 
 #[tokio::test(flavor = "multi_thread")]
