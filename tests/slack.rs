@@ -458,6 +458,33 @@ async fn a_bulk_run_to_a_channel_name_lists_channels_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_channel_slack_no_longer_finds_is_looked_up_again_and_nothing_else_is_forgotten() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), "#general", "Invoice {{ n }}", 1);
+    let jsonl = dir.path().join("invoices.jsonl");
+    std::fs::write(&jsonl, (0..4).map(|n| format!("{{\"n\": {n}}}\n")).collect::<String>()).unwrap();
+    // The first post finds the channel gone (deleted, or renamed since its name was
+    // resolved); the second is refused for another reason.
+    sandbox
+        .script("chat.postMessage", ScriptedReply::SlackError { code: "channel_not_found".into(), extra: json!({}) });
+    sandbox.script("chat.postMessage", ScriptedReply::SlackError { code: "msg_too_long".into(), extra: json!({}) });
+    let (output, _state) = herald(
+        Some(&sandbox.api_url()),
+        &["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "1", "--json"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1), "stderr: {}", stderr(&output));
+    assert_eq!(json_record(&output)["completed"], 2);
+    let calls = methods(&sandbox);
+    let lists: Vec<usize> =
+        calls.iter().enumerate().filter(|(_, m)| *m == "conversations.list").map(|(i, _)| i).collect();
+    // Listed for the first post, and again after Slack no longer found the channel; not
+    // after the other refusal.
+    assert_eq!(lists, [0, 2], "{calls:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn message_options_reach_slack() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
