@@ -72,6 +72,12 @@ pub(super) fn slack_inputs(inputs: Vec<InputMapping>) -> Result<Vec<InputMapping
 }
 
 impl Binding {
+    /// The binding of tasks of `task_type`: Camunda's Slack template for its task type,
+    /// herald's own for any other.
+    pub fn of(task_type: &str) -> Self {
+        if task_type == CAMUNDA_SLACK_TYPE { Binding::CamundaSlack } else { Binding::Herald }
+    }
+
     /// Adapts a step's computed inputs to the connector: Camunda passes a bare channel name
     /// (`ops`) to Slack, which herald's Slack step writes `#ops`.
     pub fn adapt(self, inputs: &mut Map<String, Value>) {

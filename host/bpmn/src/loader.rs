@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use roxmltree::{Document, Node};
 
-use super::camunda::{self, CAMUNDA_SLACK_TYPE};
+use super::camunda;
 use super::diagnostic::{Diagnostic, LoadError, Position};
 use super::model::{Binding, Element, ElementKind, InputMapping, Process, SequenceFlow, ServiceTask, Source};
 use super::text_index::TextIndex;
@@ -410,8 +410,7 @@ impl<'a, 'input> Loader<'a, 'input> {
             }
         }
         let task_type = task_type.trim().to_owned();
-        let binding = if task_type == CAMUNDA_SLACK_TYPE { Binding::CamundaSlack } else { Binding::Herald };
-        if binding == Binding::CamundaSlack {
+        if Binding::of(&task_type) == Binding::CamundaSlack {
             inputs = match camunda::slack_inputs(inputs) {
                 Ok(inputs) => inputs,
                 Err(problems) => {
@@ -422,7 +421,7 @@ impl<'a, 'input> Loader<'a, 'input> {
                 }
             };
         }
-        Some(ServiceTask { task_type, retries, inputs, headers, result_expression, error_expression, binding })
+        Some(ServiceTask { task_type, retries, inputs, headers, result_expression, error_expression })
     }
 
     /// A header whose value is FEEL (`resultExpression`, `errorExpression`), with or

@@ -103,17 +103,20 @@ pub struct ServiceTask {
     pub result_expression: Option<Expression>,
     /// The `errorExpression` header: raises a BPMN error from `error` or `response`.
     pub error_expression: Option<Expression>,
-    /// Whose template the task was drawn with.
-    pub binding: Binding,
 }
 
 impl ServiceTask {
     /// The name of the connector that runs the task.
     pub fn connector(&self) -> &str {
-        match self.binding {
+        match self.binding() {
             Binding::Herald => &self.task_type,
             Binding::CamundaSlack => "slack",
         }
+    }
+
+    /// Whose template the task was drawn with, as its task type says.
+    pub fn binding(&self) -> Binding {
+        Binding::of(&self.task_type)
     }
 
     /// The variable that receives the step's output, if the designer named one.

@@ -169,7 +169,7 @@ impl fmt::Display for StepError {
             StepError::Rejected(info) => failure(f, info),
             StepError::EgressDenied { host, allowed } => write!(
                 f,
-                "the connector tried to reach `{host}`, which is not allowed (allowed: {}); set SLACK_API_URL to use another Slack-compatible server",
+                "the connector tried to reach `{host}`, which is not allowed (allowed: {}); a connector reaches only its service's hosts and the origin of the API URL the host was given",
                 allowed.join(", ")
             ),
             StepError::Timeout { phase, after_ms, .. } if phase == ATTEMPT_PHASE => write!(

@@ -124,7 +124,7 @@ fn with(variables: &Map<String, Value>, extra: impl IntoIterator<Item = (&'stati
 #[cfg(test)]
 mod tests {
     use super::*;
-    use herald_bpmn::Binding;
+
     use herald_core::FailureInfo;
 
     fn task(result: Option<&str>, error: Option<&str>) -> ServiceTask {
@@ -135,7 +135,6 @@ mod tests {
             headers: [("resultVariable".to_owned(), "posted".to_owned())].into(),
             result_expression: result.map(|e| Expression::parse(e).unwrap()),
             error_expression: error.map(|e| Expression::parse(e).unwrap()),
-            binding: Binding::Herald,
         }
     }
 

@@ -85,6 +85,11 @@ impl Observer for Progress {
                     record.task_type,
                     attempts(record.attempts)
                 ));
+                if let Some(StepError::EgressDenied { .. }) = record.error {
+                    self.line(
+                        "  hint: SLACK_API_URL points the Slack connector at another Slack-compatible server".into(),
+                    );
+                }
             }
         }
     }

@@ -59,7 +59,7 @@ pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
                 continue;
             }
         };
-        task.binding.adapt(&mut config.inputs);
+        task.binding().adapt(&mut config.inputs);
         match connector.test_connection(&Value::Object(config.inputs).to_string()).await {
             Ok(report) => {
                 for check in report.checks {

@@ -97,7 +97,7 @@ pub async fn check_flow(process: &Process, connectors: &HashMap<String, Connecto
             };
             insert_path(&mut config, &input.target, value);
         }
-        task.binding.adapt(&mut config);
+        task.binding().adapt(&mut config);
         match connector.validate(&Value::Object(config).to_string()).await {
             Ok(issues) => problems.extend(issues.into_iter().map(|issue| {
                 let top = issue.field.split('.').next().unwrap_or_default();

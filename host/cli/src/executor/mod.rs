@@ -410,7 +410,7 @@ impl Engine {
         if let (Some(key), Some(state)) = (state_key, &result.state) {
             self.store.save_connector_state(task.connector(), key, state).await?;
         }
-        Ok(task.binding.response(output, &request.config))
+        Ok(task.binding().response(output, &request.config))
     }
 
     /// Finds the connector, computes the request of a task and the key of its state, and
@@ -432,7 +432,7 @@ impl Engine {
             connector.credentials(),
             &self.vault,
         )?;
-        task.binding.adapt(&mut config.inputs);
+        task.binding().adapt(&mut config.inputs);
         // Steps share a cache when they call one connector with the same credentials (one
         // workspace, one token); the credentials are placeholders here, never values.
         let cache_key = connector.credentials().iter().fold(task.connector().to_owned(), |key, credential| {
