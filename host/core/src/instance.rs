@@ -57,6 +57,10 @@ pub struct StepRecord {
     /// so that a resume waits only for what is left of the backoff.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_before_ms: Option<u64>,
+    /// The connector deferred its delivery (a throttle window) until `not_before_ms`: the
+    /// send then due delivers the latest content, and is not a new attempt.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deferred: bool,
 }
 
 /// herald's ledger of a step's attempts: saved before each attempt and with its outcome,

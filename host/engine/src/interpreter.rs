@@ -44,6 +44,16 @@ pub enum Event {
         /// repeat waits at least that long.
         in_doubt_until_ms: Option<u64>,
     },
+    /// The connector deferred the delivery of step `seq` (a throttle window) until
+    /// `until_ms`; its record holds what the connector answered meanwhile.
+    Deferred {
+        /// The step's index in the record's steps.
+        seq: usize,
+        /// The time now, in milliseconds since the Unix epoch.
+        now_ms: u64,
+        /// When the delivery is due, in milliseconds since the Unix epoch.
+        until_ms: u64,
+    },
 }
 
 /// What the interpreter wants done; the instance's record already shows the decision.
@@ -89,6 +99,15 @@ pub enum Note {
         /// When the next attempt is due, in milliseconds since the Unix epoch.
         due_ms: u64,
     },
+    /// Step `seq`'s delivery waits until `due_ms` (a throttle window).
+    Deferred {
+        /// The step's index in the record's steps.
+        seq: usize,
+        /// The task's index in the process's elements.
+        element: usize,
+        /// When the delivery is due, in milliseconds since the Unix epoch.
+        due_ms: u64,
+    },
     /// An exclusive gateway took a flow.
     GatewayTaken {
         /// The gateway's index in the process's elements.
@@ -119,6 +138,12 @@ fn decide(process: &Process, instance: &mut Instance, event: Event, notes: &mut 
         Event::Proceed { now_ms } => now_ms,
         Event::AttemptEnded { seq, now_ms, in_doubt_until_ms } => {
             if let Some(command) = attempt_ended(process, instance, seq, now_ms, in_doubt_until_ms, notes) {
+                return command;
+            }
+            now_ms
+        }
+        Event::Deferred { seq, now_ms, until_ms } => {
+            if let Some(command) = deferred(process, instance, seq, until_ms, notes) {
                 return command;
             }
             now_ms
@@ -248,6 +273,22 @@ fn attempt_ended(
     step_ended(process, instance, seq, notes)
 }
 
+/// Holds step `seq` until its deferred delivery is due.
+fn deferred(
+    process: &Process,
+    instance: &mut Instance,
+    seq: usize,
+    until_ms: u64,
+    notes: &mut Vec<Note>,
+) -> Option<Command> {
+    let current = process.element_index(&instance.position.tokens.front()?.at)?;
+    let step = instance.record.steps.get_mut(seq)?;
+    step.deferred = true;
+    step.not_before_ms = Some(until_ms);
+    notes.push(Note::Deferred { seq, element: current, due_ms: until_ms });
+    Some(Command::WaitUntil { due_ms: until_ms, element: current })
+}
+
 /// Takes a step's end: its result and error expressions, the variables' bounds, then the
 /// way on (the task's outgoing flows, or the boundary event that catches its error).
 /// Returns a command when the instance stops there.
@@ -340,6 +381,7 @@ fn step_seq(steps: &mut Vec<StepRecord>, element: &str, task_type: &str) -> usiz
         duration_us: 0,
         ledger: None,
         not_before_ms: None,
+        deferred: false,
     });
     steps.len() - 1
 }

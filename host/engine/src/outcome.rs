@@ -150,6 +150,7 @@ mod tests {
             duration_us: 0,
             ledger: None,
             not_before_ms: None,
+            deferred: false,
         }
     }
 

@@ -536,3 +536,31 @@ fn a_backoff_header_that_does_not_parse_fails_the_step_before_any_attempt() {
     assert_eq!((step.attempts, step.status), (0, StepStatus::Failed));
     assert!(step.error.as_ref().unwrap().to_string().contains("retryBackoff"), "{:?}", step.error);
 }
+
+#[test]
+fn a_deferred_delivery_waits_for_its_window_and_is_no_new_attempt() {
+    let p = retried_flow("", 3);
+    let notify = p.element_index("notify").unwrap();
+    let mut i = instance(&p, json!({}));
+    let seq = first_attempt(&p, &mut i, 0);
+    // The connector answered that the update waits for its throttle window.
+    i.record.steps[seq].attempts = 1;
+    i.record.steps[seq].output = Some(json!({"ok": true, "deferred": true}));
+    let decision = advance(&p, &mut i, Event::Deferred { seq, now_ms: 1_000, until_ms: 30_000 });
+    assert_eq!(decision.command, Command::WaitUntil { due_ms: 30_000, element: notify });
+    assert_eq!(decision.notes, [Note::Deferred { seq, element: notify, due_ms: 30_000 }]);
+    let step = &i.record.steps[seq];
+    assert!(step.deferred && step.not_before_ms == Some(30_000) && step.status == StepStatus::Running);
+
+    // Resumed inside the window: it waits for the rest of it.
+    let early = advance(&p, &mut i, Event::Proceed { now_ms: 20_000 }).command;
+    assert_eq!(early, Command::WaitUntil { due_ms: 30_000, element: notify });
+    assert_eq!(
+        advance(&p, &mut i, Event::Proceed { now_ms: 30_000 }).command,
+        Command::RunStep { seq, element: notify }
+    );
+    assert!(i.record.steps[seq].deferred, "the send then due delivers the deferred content");
+    succeed(&mut i, seq, json!({"ok": true, "updated": true}));
+    assert_eq!(advance(&p, &mut i, ended(seq, 30_100)).command, Command::Complete);
+    assert_eq!(i.record.steps[seq].status, StepStatus::Completed);
+}

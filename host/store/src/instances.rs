@@ -334,6 +334,7 @@ mod tests {
             duration_us: 0,
             ledger: None,
             not_before_ms: None,
+            deferred: false,
         });
         stored.position.tokens[0].at = "notify".into();
         store.save_instance(&stored.record, &stored.position, Some(0)).await.unwrap();

@@ -226,6 +226,11 @@ impl Engine {
                         let delay = Duration::from_millis(due_ms.saturating_sub(now_ms()));
                         observer.retrying(&process.elements[element], step.attempts, error, delay);
                     }
+                    Note::Deferred { seq, element, due_ms } => {
+                        live.step_changed(seq);
+                        let wait = Duration::from_millis(due_ms.saturating_sub(now_ms()));
+                        observer.deferred(&process.elements[element], wait);
+                    }
                     Note::GatewayTaken { gateway, flow } => {
                         observer.gateway_taken(&process.elements[gateway], &process.flows[flow]);
                     }
@@ -238,13 +243,13 @@ impl Engine {
                         unreachable!("the interpreter runs steps of service tasks only")
                     };
                     let started = std::time::Instant::now();
-                    let in_doubt_until_ms = self.attempt(live, seq, element, task, observer).await?;
+                    let event = self.attempt(live, seq, element, task, observer).await?;
                     let step = &mut live.instance.record.steps[seq];
                     step.duration_us = step
                         .duration_us
                         .saturating_add(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
                     live.step_changed(seq);
-                    Event::AttemptEnded { seq, now_ms: now_ms(), in_doubt_until_ms }
+                    event
                 }
                 Command::WaitUntil { due_ms, element } => {
                     // Saved first: a resume waits only for what is left.
@@ -268,10 +273,10 @@ impl Engine {
         self.store.save_instance(&live.instance.record, &live.instance.position, live.unsaved_steps.take()).await
     }
 
-    /// Makes one attempt of step `seq`'s service task and records how it ended (see
-    /// [`Event::AttemptEnded`]); returns until when what it sent may still land, when its
-    /// answer was lost. The attempt is saved before it is made, but for an instance's first
-    /// attempt once it is marked started.
+    /// Makes one attempt of step `seq`'s service task (or the send its connector deferred)
+    /// and records how it ended; returns the event that tells the interpreter. The attempt
+    /// is saved before it is made, but for an instance's first attempt once it is marked
+    /// started.
     async fn attempt(
         &self,
         live: &mut Live,
@@ -279,7 +284,7 @@ impl Engine {
         element: &Element,
         task: &ServiceTask,
         observer: &dyn Observer,
-    ) -> Result<Option<u64>, StateError> {
+    ) -> Result<Event, StateError> {
         // Later visits of one element (a loop) are other steps, with keys of their own.
         let visit = live.instance.record.steps[..seq].iter().filter(|s| s.id == element.id).count() + 1;
         let mut execution_key = format!("{}/{}", live.instance.record.instance, element.id);
@@ -292,9 +297,12 @@ impl Engine {
                 let step = &mut live.instance.record.steps[seq];
                 step.status = StepStatus::Failed;
                 step.error = Some(error);
-                return Ok(None);
+                return Ok(Event::AttemptEnded { seq, now_ms: now_ms(), in_doubt_until_ms: None });
             }
         };
+        if live.instance.record.steps[seq].deferred {
+            return Ok(self.send_deferred(live, seq, task, &mut ready).await);
+        }
         let deadline = ready.connector.attempt_deadline();
         if let Some(ledger) = interrupted(&mut live.instance.record.steps[seq], live.first_attempt) {
             let wait = settling(ledger, deadline);
@@ -327,16 +335,10 @@ impl Engine {
             self.save(live).await?;
         }
         live.first_attempt = FirstAttempt::Saved;
-        let outcome = self.deliver(element, task, &mut ready, &mut cache, observer).await;
+        let outcome = self.deliver(task, &mut ready, &mut cache).await;
         let step = &mut live.instance.record.steps[seq];
         let failed = match outcome {
-            Ok(output) => {
-                step.status = StepStatus::Completed;
-                step.output = Some(output);
-                // Nothing repeats a completed step.
-                step.ledger = None;
-                return Ok(None);
-            }
+            Ok((output, deliver_at)) => return Ok(delivered(step, seq, output, deliver_at)),
             Err(failed) => failed,
         };
         let ledger = step.ledger.as_mut().expect("set before the attempt");
@@ -348,51 +350,61 @@ impl Engine {
             if failed.in_doubt { ledger.in_doubt_since_ms.or(Some(ledger.attempt_ms)) } else { None };
         let in_doubt_until = ledger.in_doubt_since_ms.map(|_| ledger.attempt_ms.saturating_add(millis(deadline)));
         step.error = Some(failed.error);
-        Ok(in_doubt_until)
+        Ok(Event::AttemptEnded { seq, now_ms: now_ms(), in_doubt_until_ms: in_doubt_until })
     }
 
-    /// Sends (on the instance that gave the state key, if it is still unused), and while
-    /// the connector defers delivery (a throttle window), waits for the time it names and
-    /// sends again with the state loaded afresh.
+    /// Makes the send a connector deferred: the latest content, from the state it kept.
+    /// It is no new attempt and repeats nothing: a deferred send updates a message in
+    /// place, so doing it again after a stop is harmless.
+    async fn send_deferred(&self, live: &mut Live, seq: usize, task: &ServiceTask, ready: &mut Ready<'_>) -> Event {
+        let mut cache = self.caches.checkout(&ready.cache_key).await;
+        let step = &mut live.instance.record.steps[seq];
+        step.error = None;
+        ready.request.attempt = step.attempts;
+        ready.request.deferred = true;
+        match self.deliver(task, ready, &mut cache).await {
+            Ok((output, deliver_at)) => delivered(step, seq, output, deliver_at),
+            Err(failed) => {
+                // A send that failed counts against the task's attempts, so that a send
+                // that keeps failing ends.
+                step.attempts += 1;
+                step.error = Some(failed.error);
+                Event::AttemptEnded { seq, now_ms: now_ms(), in_doubt_until_ms: None }
+            }
+        }
+    }
+
+    /// Sends (on the instance that gave the state key, if it is still unused); returns the
+    /// output and, when the connector deferred delivery (a throttle window), when it is due.
     async fn deliver(
         &self,
-        element: &Element,
         task: &ServiceTask,
         ready: &mut Ready<'_>,
         cache: &mut Checkout,
-        observer: &dyn Observer,
-    ) -> Result<Value, Failed> {
-        ready.request.deferred = false;
-        loop {
-            // The state of a key is loaded, used and saved under its lock, never across a wait.
-            let lock = match &ready.state_key {
-                Some(key) => {
-                    let lock = self.store.lock_connector_state(task.connector(), key).await.map_err(Failed::before)?;
-                    ready.request.state = self.store.connector_state(task.connector(), key).map_err(Failed::before)?;
-                    Some(lock)
-                }
-                None => None,
-            };
-            ready.request.cache.clone_from(&cache.cache);
-            let result = match ready.connector.send(&ready.request, ready.instance.take()).await {
-                Ok(result) => result,
-                Err(failed) => {
-                    cache.keep(failed.cache.clone());
-                    return Err(failed.into());
-                }
-            };
-            cache.keep(result.cache.clone());
-            let deliver_at = result.deliver_at;
-            // What went wrong after a success leaves a delivery unrecorded.
-            let output =
-                self.accept(task, &ready.request, ready.state_key.as_deref(), result).await.map_err(Failed::after)?;
-            drop(lock);
-            let Some(at) = deliver_at else { return Ok(output) };
-            let wait = Duration::from_millis(at.saturating_sub(now_ms()));
-            observer.deferred(element, wait);
-            tokio::time::sleep(wait).await;
-            ready.request.deferred = true;
-        }
+    ) -> Result<(Value, Option<u64>), Failed> {
+        // The state of a key is loaded, used and saved under its lock, never across a wait.
+        let _lock = match &ready.state_key {
+            Some(key) => {
+                let lock = self.store.lock_connector_state(task.connector(), key).await.map_err(Failed::before)?;
+                ready.request.state = self.store.connector_state(task.connector(), key).map_err(Failed::before)?;
+                Some(lock)
+            }
+            None => None,
+        };
+        ready.request.cache.clone_from(&cache.cache);
+        let result = match ready.connector.send(&ready.request, ready.instance.take()).await {
+            Ok(result) => result,
+            Err(failed) => {
+                cache.keep(failed.cache.clone());
+                return Err(failed.into());
+            }
+        };
+        cache.keep(result.cache.clone());
+        let deliver_at = result.deliver_at;
+        // What went wrong after a success leaves a delivery unrecorded.
+        let output =
+            self.accept(task, &ready.request, ready.state_key.as_deref(), result).await.map_err(Failed::after)?;
+        Ok((output, deliver_at))
     }
 
     /// Takes a successful result: keeps its state, and returns its output (in the shape
@@ -496,8 +508,9 @@ impl From<SendFailed> for Failed {
 /// its requests can no longer land, and the connector looks for what it delivered.
 fn interrupted(step: &mut StepRecord, first_attempt: FirstAttempt) -> Option<&mut Ledger> {
     let now = now_ms();
-    // An attempt whose outcome is on record (a failure, now retried) was not cut short.
-    let ledger = if step.attempts > 0 && step.error.is_none() {
+    // An attempt whose outcome is on record (a failure, now retried; a delivery the
+    // connector deferred) was not cut short.
+    let ledger = if step.attempts > 0 && step.error.is_none() && !step.deferred {
         // A step saved before herald kept ledgers: when its attempt started is unknown.
         step.ledger.get_or_insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: Some(0) })
     } else if let FirstAttempt::Repeat { marked_ms } = first_attempt {
@@ -518,4 +531,20 @@ fn settling(ledger: &Ledger, deadline: Duration) -> Duration {
 
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Records a delivery: complete, or deferred by the connector until `deliver_at` (the
+/// step keeps what the connector answered meanwhile).
+fn delivered(step: &mut StepRecord, seq: usize, output: Value, deliver_at: Option<u64>) -> Event {
+    step.output = Some(output);
+    match deliver_at {
+        Some(until_ms) => Event::Deferred { seq, now_ms: now_ms(), until_ms },
+        None => {
+            step.status = StepStatus::Completed;
+            step.deferred = false;
+            // Nothing repeats a completed step.
+            step.ledger = None;
+            Event::AttemptEnded { seq, now_ms: now_ms(), in_doubt_until_ms: None }
+        }
+    }
 }
