@@ -541,6 +541,57 @@ fn waiting_in(state: &std::path::Path) -> bool {
     .is_ok_and(|waiting| waiting > 0)
 }
 
+/// Whether a step of the state's instances is saved as waiting for its deferred delivery.
+fn deferred_in(state: &std::path::Path) -> bool {
+    let Ok(db) = rusqlite::Connection::open(state.join("herald.db")) else {
+        return false;
+    };
+    db.query_row("SELECT count(*) FROM steps WHERE record LIKE '%\"deferred\":true%'", [], |row| row.get::<_, i64>(0))
+        .is_ok_and(|waiting| waiting > 0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resume_inside_a_throttle_window_delivers_the_update_when_the_window_ends() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let channel = sandbox.create_channel("incidents").unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let inputs =
+        [("channel", channel.as_str()), ("text", "{{ event }}"), ("update_key", "outage"), ("throttle", "PT8S")];
+    let flow = linear_flow(state.path(), &[Task { id: "status", inputs: &inputs, headers: &[], retries: 3 }]);
+    let flow = flow.to_str().unwrap();
+    let opened = herald_in(state.path(), Some(&sandbox.api_url()), &["run", flow, "--var", "event=opened"], &[]).await;
+    assert_eq!(opened.status.code(), Some(0), "stderr: {}", stderr(&opened));
+    let posted_at = sandbox.requests()[0].received_at;
+
+    // The next event arrives inside the window: its update waits. herald is killed then.
+    let mut waiting = command(state.path(), Some(&sandbox.api_url()), &["run", flow, "--var", "event=mitigated"], &[])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while !deferred_in(state.path()) {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the update is saved as deferred");
+    waiting.kill().await.unwrap();
+
+    // A long attempt deadline: a send taken as cut short would be repeated only after it.
+    let deadline = ("HERALD_ATTEMPT_TIMEOUT_MS", "20000");
+    let resumed = herald_in(state.path(), Some(&sandbox.api_url()), &["resume", "--json"], &[deadline]).await;
+    assert_eq!(resumed.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&resumed), stdout(&resumed));
+    let requests = sandbox.requests();
+    let methods: Vec<&str> = requests.iter().map(|r| r.api_method()).collect();
+    assert_eq!(methods, ["chat.postMessage", "chat.update"], "no lookup and no second post");
+    let after = requests[1].received_at - posted_at;
+    assert!(after >= std::time::Duration::from_secs(7), "the update came inside the window: {after:?}");
+    assert!(after < std::time::Duration::from_secs(12), "the resume did not continue the window's wait: {after:?}");
+    assert_eq!(sandbox.messages()[0].text, "mitigated");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_throttle_sends_one_update_per_window_with_the_latest_content() {
     let sandbox = SlackSandbox::start().await.unwrap();

@@ -508,9 +508,9 @@ impl From<SendFailed> for Failed {
 /// its requests can no longer land, and the connector looks for what it delivered.
 fn interrupted(step: &mut StepRecord, first_attempt: FirstAttempt) -> Option<&mut Ledger> {
     let now = now_ms();
-    // An attempt whose outcome is on record (a failure, now retried; a delivery the
-    // connector deferred) was not cut short.
-    let ledger = if step.attempts > 0 && step.error.is_none() && !step.deferred {
+    // An attempt whose outcome is on record (a failure, now retried) was not cut short; a
+    // deferred delivery never comes here.
+    let ledger = if step.attempts > 0 && step.error.is_none() {
         // A step saved before herald kept ledgers: when its attempt started is unknown.
         step.ledger.get_or_insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: Some(0) })
     } else if let FirstAttempt::Repeat { marked_ms } = first_attempt {
