@@ -2,7 +2,6 @@
 //! components, such as the built-in Slack connector.
 
 pub mod designer;
-pub mod executor;
 
 /// The Slack connector built with this binary.
 pub const SLACK_COMPONENT: &[u8] = include_bytes!(env!("HERALD_SLACK_WASM"));

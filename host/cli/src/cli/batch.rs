@@ -8,8 +8,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use tokio::task::JoinSet;
 
-use herald::executor::{Engine, Incident, InstanceRecord, InstanceState, Pending, Silent};
 use herald_bpmn::Process;
+use herald_executor::{Engine, Incident, InstanceRecord, InstanceState, Pending, Silent};
 use herald_runtime::MAX_CONCURRENT_CALLS;
 use herald_store::StateError;
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use herald::SLACK_COMPONENT;
-use herald::executor::Engine;
+use herald_executor::Engine;
 use herald_runtime::{Connector, EgressPolicy, Limits, Runtime};
 use herald_sandbox::{PostedMessage, SlackSandbox, render_message};
 use herald_secrets::Vault;

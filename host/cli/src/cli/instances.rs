@@ -3,7 +3,7 @@
 use clap::Args;
 use serde::Serialize;
 
-use herald::executor::{InstanceRecord, StepStatus};
+use herald_executor::{InstanceRecord, StepStatus};
 use herald_store::Store;
 
 use super::exit::Exit;
@@ -108,7 +108,7 @@ pub fn show(args: ShowArgs) -> Result<(), Exit> {
     if let Some(incident) = &record.incident {
         text += &format!("  incident  at {}: {}\n", incident.element, incident.message);
     }
-    if !tokens.is_empty() && record.state == herald::executor::InstanceState::Running {
+    if !tokens.is_empty() && record.state == herald_executor::InstanceState::Running {
         text += &format!("  waiting   at {}\n", tokens.join(", "));
     }
     text += "  steps\n";
@@ -133,6 +133,6 @@ pub fn show(args: ShowArgs) -> Result<(), Exit> {
     Ok(())
 }
 
-fn state_name(state: &herald::executor::InstanceState) -> String {
+fn state_name(state: &herald_executor::InstanceState) -> String {
     serde_json::to_value(state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }

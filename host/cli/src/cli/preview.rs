@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use herald::executor::InstanceState;
 use herald_bpmn as bpmn;
+use herald_executor::InstanceState;
 use herald_store::FlowSource;
 
 use super::exit::Exit;

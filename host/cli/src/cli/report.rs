@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use herald::executor::{InstanceRecord, InstanceState, Observer, StepError, StepRecord, StepStatus};
 use herald_bpmn::{Element, SequenceFlow};
+use herald_executor::{InstanceRecord, InstanceState, Observer, StepError, StepRecord, StepStatus};
 use herald_secrets::mask;
 
 /// Prints each step and gateway decision as it happens.

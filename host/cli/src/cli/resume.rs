@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use herald::executor::Pending;
 use herald_bpmn::{self as bpmn, LoadError, Process};
+use herald_executor::Pending;
 
 use super::batch::{self, RunningArgs, Unreadable};
 use super::exit::Exit;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Args;
 
-use herald::executor::{InstanceState, Pending};
 use herald_bpmn::{self as bpmn, Process};
+use herald_executor::{InstanceState, Pending};
 use herald_store::FlowSource;
 
 use super::batch::{self, RunningArgs};

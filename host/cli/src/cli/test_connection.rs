@@ -7,8 +7,8 @@ use anyhow::anyhow;
 use clap::Args;
 use serde_json::Value;
 
-use herald::executor::configuration;
 use herald_bpmn::{self as bpmn, ElementKind};
+use herald_executor::configuration;
 
 use super::ConnectorArgs;
 use super::exit::Exit;
@@ -70,7 +70,7 @@ pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
                 }
             }
             Err(err) => {
-                println!("  ✗ {}", shown(&herald::executor::StepError::from(err).to_string()));
+                println!("  ✗ {}", shown(&herald_executor::StepError::from(err).to_string()));
                 failed += 1;
             }
         }

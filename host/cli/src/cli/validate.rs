@@ -7,9 +7,9 @@ use anyhow::anyhow;
 use clap::Args;
 use serde_json::{Map, Value};
 
-use herald::executor::{credential_issue, insert_path};
 use herald_bpmn::closest;
 use herald_bpmn::{self as bpmn, CAMUNDA_SLACK_TYPE, Diagnostic, ElementKind, LoadError, Process, Source};
+use herald_executor::{credential_issue, insert_path};
 use herald_runtime::Connector;
 
 use super::ConnectorArgs;

@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use serde_json::{Map, Value};
 
-use herald::executor::{MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, check_variables, insert_path};
+use herald_executor::{MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, check_variables, insert_path};
 
 /// The options that give a run its process variables.
 #[derive(Debug, Args)]

@@ -1,6 +1,8 @@
-//! The process engine: moves the tokens of BPMN process instances from their start event to
-//! an end event, calling connectors for service tasks, with retries, saving every move so
-//! that an instance cut short continues where it stood.
+//! The executor: carries out what the interpreter (herald-engine) decides for each process
+//! instance, from its start event to an end event: computes a step's inputs and makes its
+//! attempts through the runtime, keeps the ledger of what they delivered, saves every move
+//! in the store, and waits out the waits, so that an instance cut short continues where it
+//! stood.
 
 mod inputs;
 mod observer;
