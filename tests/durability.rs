@@ -526,9 +526,16 @@ async fn an_unreadable_instance_or_saved_flow_is_reported_and_the_others_resume(
     assert!(stderr(&output).contains("variables does not parse: recursion limit exceeded"), "{}", stderr(&output));
 }
 
-/// The times the sandbox received each `chat.postMessage`, in order.
-fn post_times(sandbox: &SlackSandbox) -> Vec<std::time::Instant> {
-    sandbox.requests().iter().filter(|r| r.api_method() == "chat.postMessage").map(|r| r.received_at).collect()
+/// Resumes the state's instances, which must then complete, and returns how far apart the
+/// sandbox received the two posts it then holds.
+async fn resume_then_two_posts_apart(dir: &std::path::Path, sandbox: &SlackSandbox, env: &[(&str, &str)]) -> Duration {
+    let output = herald_in(dir, Some(&sandbox.api_url()), &["resume", "--json"], env).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
+    let requests = sandbox.requests();
+    let times: Vec<_> =
+        requests.iter().filter(|r| r.api_method() == "chat.postMessage").map(|r| r.received_at).collect();
+    assert_eq!(times.len(), 2, "two posts, each once: {requests:?}");
+    times[1] - times[0]
 }
 
 /// Runs `flow` in the background, and kills it `after` the sandbox saw its first post.
@@ -588,11 +595,7 @@ async fn a_resume_during_a_timer_waits_only_for_what_is_left_of_it() {
     kill_after_first_post(dir.path(), &sandbox, &flow, Duration::from_secs(4)).await;
     assert_eq!(chat_posts(&sandbox), 1, "the timer held the second post");
 
-    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["resume", "--json"], &[]).await;
-    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
-    let times = post_times(&sandbox);
-    assert_eq!(times.len(), 2, "each message once");
-    let apart = times[1] - times[0];
+    let apart = resume_then_two_posts_apart(dir.path(), &sandbox, &[]).await;
     // Waited in full after the resume, the timer would have held the post 12 s.
     assert!(apart >= Duration::from_secs(8), "the timer was cut short: {apart:?}");
     assert!(apart < Duration::from_secs(11), "the resume waited the whole timer again: {apart:?}");
@@ -614,11 +617,7 @@ async fn a_resume_during_a_retry_backoff_waits_only_for_what_is_left_and_looks_f
 
     // A long attempt deadline: an attempt taken as cut short would be repeated only after it.
     let deadline = ("HERALD_ATTEMPT_TIMEOUT_MS", "20000");
-    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &["resume", "--json"], &[deadline]).await;
-    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
-    let times = post_times(&sandbox);
-    assert_eq!(times.len(), 2, "the failed attempt, then its retry");
-    let apart = times[1] - times[0];
+    let apart = resume_then_two_posts_apart(dir.path(), &sandbox, &[deadline]).await;
     assert!(apart >= Duration::from_secs(6), "the backoff was cut short: {apart:?}");
     assert!(apart < Duration::from_secs(9), "the resume did not continue the backoff where it stood: {apart:?}");
     let lookups = sandbox.requests().iter().filter(|r| r.api_method() == "conversations.history").count();

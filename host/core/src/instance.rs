@@ -63,6 +63,25 @@ pub struct StepRecord {
     pub deferred: bool,
 }
 
+impl StepRecord {
+    /// A step of task `id` (of connector type `task_type`) that has just begun: running, no
+    /// attempt made.
+    pub fn begun(id: &str, task_type: &str) -> Self {
+        Self {
+            id: id.to_owned(),
+            task_type: task_type.to_owned(),
+            status: StepStatus::Running,
+            attempts: 0,
+            output: None,
+            error: None,
+            duration_us: 0,
+            ledger: None,
+            not_before_ms: None,
+            deferred: false,
+        }
+    }
+}
+
 /// herald's ledger of a step's attempts: saved before each attempt and with its outcome,
 /// so that a repeat delivers only what is missing, and waits and looks for what an
 /// attempt may have delivered only when its answer was lost.

@@ -371,18 +371,7 @@ fn step_seq(steps: &mut Vec<StepRecord>, element: &str, task_type: &str) -> usiz
     {
         return last;
     }
-    steps.push(StepRecord {
-        id: element.to_owned(),
-        task_type: task_type.to_owned(),
-        status: StepStatus::Running,
-        attempts: 0,
-        output: None,
-        error: None,
-        duration_us: 0,
-        ledger: None,
-        not_before_ms: None,
-        deferred: false,
-    });
+    steps.push(StepRecord::begun(element, task_type));
     steps.len() - 1
 }
 

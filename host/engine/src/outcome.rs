@@ -140,18 +140,7 @@ mod tests {
 
     fn step(output: Option<Value>, error: Option<StepError>) -> StepRecord {
         let status = if error.is_some() { StepStatus::Failed } else { StepStatus::Completed };
-        StepRecord {
-            id: "notify".into(),
-            task_type: "slack".into(),
-            status,
-            attempts: 1,
-            output,
-            error,
-            duration_us: 0,
-            ledger: None,
-            not_before_ms: None,
-            deferred: false,
-        }
+        StepRecord { status, attempts: 1, output, error, ..StepRecord::begun("notify", "slack") }
     }
 
     fn not_found() -> StepError {

@@ -324,18 +324,7 @@ mod tests {
         assert_eq!(stored.position, Position::at_start("start"));
         assert_eq!(store.flow(&stored.flow).unwrap(), flow);
 
-        stored.record.steps.push(StepRecord {
-            id: "notify".into(),
-            task_type: "slack".into(),
-            status: StepStatus::Running,
-            attempts: 1,
-            output: None,
-            error: None,
-            duration_us: 0,
-            ledger: None,
-            not_before_ms: None,
-            deferred: false,
-        });
+        stored.record.steps.push(StepRecord { attempts: 1, ..StepRecord::begun("notify", "slack") });
         stored.position.tokens[0].at = "notify".into();
         store.save_instance(&stored.record, &stored.position, Some(0)).await.unwrap();
         let again = store.load_instance("a").unwrap().unwrap();
