@@ -473,6 +473,12 @@ async fn plain_http_goes_only_to_the_origin_of_the_api_url() {
     let message = incident(&output, &record);
     assert_eq!(record["steps"][0]["error"]["kind"], "egress-denied");
     assert!(message.contains(&format!("`http://{}`, which is not allowed", other.local_addr().unwrap())), "{message}");
+    // What is allowed: the hosts the Slack connector declares, and the API URL's origin.
+    let api_origin = sandbox.api_url().trim_end_matches("/api/").to_owned();
+    assert!(
+        message.contains(&format!("(allowed: {api_origin}, https://hooks.slack.com, https://slack.com)")),
+        "{message}"
+    );
     assert!(!connected(&other), "a connection was attempted");
     assert!(!stdout(&output).contains("/services/T1/B1/x"), "the webhook URL is a secret");
 

@@ -270,7 +270,7 @@ fn check_posted(sandbox: &SlackSandbox, before: usize, n: usize, client: &str) -
 /// Instantiates the Slack component `count` times, one after another: p50 and p99.
 async fn instantiation_times(api: &str, count: usize) -> anyhow::Result<(Duration, Duration)> {
     let runtime = Runtime::new(
-        EgressPolicy::slack_and(&[api.to_owned()]),
+        EgressPolicy::configured(&[api.to_owned()]),
         Vault::with_values(Default::default()),
         Limits::default(),
     )?;

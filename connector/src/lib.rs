@@ -33,6 +33,7 @@ impl Guest for SlackConnector {
             description: schema::DESCRIPTION.to_owned(),
             config_schema: schema::config_schema().to_string(),
             output_schema: schema::output_schema().to_string(),
+            hosts: schema::HOSTS.map(str::to_owned).to_vec(),
         }
     }
 

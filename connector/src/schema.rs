@@ -8,6 +8,9 @@ use crate::values;
 /// The connector's machine name, also the BPMN task type it is bound to.
 pub const NAME: &str = "slack";
 
+/// The hosts the connector calls: the Web API and incoming webhooks.
+pub const HOSTS: [&str; 2] = ["slack.com", "hooks.slack.com"];
+
 /// One line about the connector for humans.
 pub const DESCRIPTION: &str = "Posts a message rendered from templates to a Slack channel, user or thread";
 

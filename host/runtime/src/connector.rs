@@ -135,6 +135,7 @@ impl Connector {
             description: String::new(),
             config_schema: "{}".into(),
             output_schema: "{}".into(),
+            hosts: Vec::new(),
         };
         let mut connector = Self {
             name,
@@ -160,6 +161,11 @@ impl Connector {
                 connector: connector.name.clone(),
                 message: format!("describe() declares a credential pattern that does not compile: {err}"),
             })?);
+        let policy = connector.policy.with_hosts(&info.hosts).ok_or_else(|| RuntimeError::Trap {
+            connector: connector.name.clone(),
+            message: format!("describe() declares hosts that are not bare host names: {:?}", info.hosts),
+        })?;
+        connector.policy = Arc::new(policy);
         connector.info = Arc::new(info);
         Ok(connector)
     }

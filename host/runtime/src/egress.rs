@@ -15,9 +15,6 @@ use super::http_client::{HttpClient, Timeouts};
 use super::limits::{Limits, Stop, Tripwire};
 use herald_secrets::{Vault, contains_placeholder};
 
-/// Hosts every Slack connector may reach, over https on its default port.
-const SLACK_HOSTS: [&str; 2] = ["slack.com", "hooks.slack.com"];
-
 /// The most of a reply the host reads before a component sees it: every reply is read
 /// whole, so that a secret it repeats is swapped back for its placeholder.
 pub const REPLY_LIMIT: usize = 16 << 20;
@@ -64,13 +61,24 @@ pub struct EgressPolicy {
 }
 
 impl EgressPolicy {
-    /// Slack's hosts over https, plus the origin (scheme, host and port) of each extra URL
-    /// (e.g. `SLACK_API_URL`): plain http only where such a URL says so.
-    pub fn slack_and(extra_urls: &[String]) -> Self {
-        let slack =
-            SLACK_HOSTS.iter().map(|host| Origin { scheme: "https".into(), host: (*host).to_owned(), port: 443 });
-        let extra = extra_urls.iter().filter_map(|url| Origin::of(&url.parse::<http::Uri>().ok()?));
-        Self { allowed: slack.chain(extra).collect() }
+    /// The origin (scheme, host and port) of each configured URL (e.g. `SLACK_API_URL`):
+    /// plain http only where such a URL says so. Each connector adds the hosts it declares.
+    pub fn configured(urls: &[String]) -> Self {
+        Self { allowed: urls.iter().filter_map(|url| Origin::of(&url.parse::<http::Uri>().ok()?)).collect() }
+    }
+
+    /// This policy and the hosts a connector declares, over https on port 443; `None` when
+    /// a declared host is not a bare host name (a scheme, port, path or user part).
+    pub fn with_hosts(&self, hosts: &[String]) -> Option<Self> {
+        let mut allowed = self.allowed.clone();
+        for host in hosts {
+            let bare = !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+            if !bare {
+                return None;
+            }
+            allowed.insert(Origin { scheme: "https".into(), host: host.to_ascii_lowercase(), port: 443 });
+        }
+        Some(Self { allowed })
     }
 
     /// Whether requests to `origin` are allowed.
@@ -258,8 +266,28 @@ mod tests {
     use bytes::Bytes;
     use http_body_util::Full;
 
+    /// The hosts the Slack connector declares.
+    const SLACK_HOSTS: [&str; 2] = ["slack.com", "hooks.slack.com"];
+
+    /// What herald's runtime allows the Slack connector with these configured URLs.
+    fn slack_and(urls: &[String]) -> EgressPolicy {
+        EgressPolicy::configured(urls).with_hosts(&SLACK_HOSTS.map(str::to_owned)).unwrap()
+    }
+
+    #[test]
+    fn declared_hosts_must_be_bare_host_names() {
+        let base = EgressPolicy::configured(&[]);
+        for bad in ["", "https://slack.com", "slack.com:8443", "slack.com/api", "user@slack.com", "*.slack.com"] {
+            assert!(base.with_hosts(&[bad.to_owned()]).is_none(), "{bad}");
+        }
+        let policy = base.with_hosts(&["Files.Slack.com".to_owned()]).unwrap();
+        assert!(policy.allows(&origin("https://files.slack.com/upload")));
+        assert!(!policy.allows(&origin("http://files.slack.com/upload")), "https only");
+        assert!(!policy.allows(&origin("https://slack.com/api")), "only what is declared");
+    }
+
     fn hooks(vault: &Vault) -> (EgressHooks, Tripwire) {
-        let policy = Arc::new(EgressPolicy::slack_and(&["http://127.0.0.1:9/api/".to_owned()]));
+        let policy = Arc::new(slack_and(&["http://127.0.0.1:9/api/".to_owned()]));
         let tripwire = Tripwire::default();
         let client = HttpClient::new(Limits::default().connect);
         (EgressHooks::new(policy, vault.clone(), tripwire.clone(), Limits::default(), client), tripwire)
@@ -283,7 +311,7 @@ mod tests {
 
     #[test]
     fn the_policy_lists_slack_and_the_configured_origins_for_its_errors() {
-        let policy = EgressPolicy::slack_and(&["http://127.0.0.1:9/api/".to_owned()]);
+        let policy = slack_and(&["http://127.0.0.1:9/api/".to_owned()]);
         let listed: Vec<String> = policy.allowed().collect();
         let mut expected: Vec<String> = SLACK_HOSTS.iter().map(|host| format!("https://{host}")).collect();
         expected.push("http://127.0.0.1:9".to_owned());
@@ -355,7 +383,7 @@ mod tests {
             assert!(queued.len() < 10_000, "the accept queue never filled");
         }
         let url = format!("http://{address}/api/");
-        let policy = Arc::new(EgressPolicy::slack_and(std::slice::from_ref(&url)));
+        let policy = Arc::new(slack_and(std::slice::from_ref(&url)));
         let limits = Limits { connect: Duration::from_millis(300), ..Limits::default() };
         let tripwire = Tripwire::default();
         let vault = Vault::with_values(HashMap::new());
@@ -479,7 +507,7 @@ mod tests {
 
     #[test]
     fn slack_hosts_over_https_and_the_api_url_origin_are_allowed() {
-        let policy = EgressPolicy::slack_and(&["http://127.0.0.1:4321/api/".to_owned()]);
+        let policy = slack_and(&["http://127.0.0.1:4321/api/".to_owned()]);
         assert!(policy.allows(&origin("https://slack.com/api/chat.postMessage")));
         assert!(policy.allows(&origin("https://HOOKS.slack.com:443/services/x")));
         assert!(policy.allows(&origin("http://127.0.0.1:4321/api/x")));

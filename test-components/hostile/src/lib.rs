@@ -33,6 +33,8 @@ impl Guest for Hostile {
             description: "misbehaves on request".into(),
             config_schema: schema.to_string(),
             output_schema: "{}".into(),
+            // None: it reaches only what the host was configured with, or tries others.
+            hosts: Vec::new(),
         }
     }
 

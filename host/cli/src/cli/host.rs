@@ -82,7 +82,7 @@ impl Host {
             }
             sandbox = Some(started);
         }
-        let policy = EgressPolicy::slack_and(api_url.as_slice());
+        let policy = EgressPolicy::configured(api_url.as_slice());
         let runtime = Runtime::new(policy, vault.clone(), limits).map_err(|e| Exit::Failed(Some(e.into())))?;
 
         let mut connectors = HashMap::new();
