@@ -236,13 +236,13 @@ async fn a_webhook_message_in_parts_resends_only_the_part_that_failed() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_50000_character_text_arrives_as_several_valid_messages_with_all_of_it() {
+async fn a_100000_character_text_arrives_as_three_valid_messages_with_all_of_it() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), "#reports", "{{ report }}", 1);
-    let lines: Vec<String> = (0..1_600).map(|i| format!("line {i:05} of the nightly report")).collect();
+    let lines: Vec<String> = (0..3_100).map(|i| format!("line {i:05} of the nightly report")).collect();
     let report = lines.join("\n");
-    assert!(report.chars().count() >= 50_000);
+    assert!(report.chars().count() >= 100_000);
     let vars = dir.path().join("vars.json");
     std::fs::write(&vars, json!({"report": report}).to_string()).unwrap();
     let (output, _state) =
@@ -250,7 +250,7 @@ async fn a_50000_character_text_arrives_as_several_valid_messages_with_all_of_it
             .await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
     let posted = posts(&sandbox);
-    assert!(posted.len() >= 2, "split into several messages");
+    assert_eq!(posted.len(), 3, "split into messages of at most 40,000 characters");
     let mut received = Vec::new();
     for (i, post) in posted.iter().enumerate() {
         let body = post.json().unwrap();
@@ -263,7 +263,9 @@ async fn a_50000_character_text_arrives_as_several_valid_messages_with_all_of_it
     }
     assert_eq!(received.len(), lines.len(), "every line arrives once");
     assert!(received == lines, "the lines arrive whole and in order");
-    assert_eq!(json_record(&output)["variables"]["notification"]["ts"], sandbox.messages()[0].ts);
+    let notification = &json_record(&output)["variables"]["notification"];
+    assert_eq!(notification["ts"], sandbox.messages()[0].ts);
+    assert_eq!(notification["parts"], 3);
 }
 
 #[tokio::test(flavor = "multi_thread")]
