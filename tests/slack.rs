@@ -442,6 +442,29 @@ async fn a_thread_part_whose_replies_cannot_be_read_is_not_posted_twice() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_lost_thread_part_after_the_last_known_reply_is_posted_again() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let channel = sandbox.create_channel("reports").unwrap();
+    // Parts 1 and 2 are answered; part 3 never lands and its answer never comes.
+    sandbox.script("chat.postMessage", ScriptedReply::Pass);
+    sandbox.script("chat.postMessage", ScriptedReply::Pass);
+    sandbox.script("chat.postMessage", ScriptedReply::Silent);
+    sandbox.script(
+        "conversations.replies",
+        ScriptedReply::SlackError { code: "missing_scope".into(), extra: json!({"needed": "channels:history"}) },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let flow = one_post(dir.path(), &channel, &"word ".repeat(17_000), 3);
+    let args = ["run", flow.to_str().unwrap(), "--json"];
+    let env = [SETTLE, ("HERALD_FIRST_BYTE_TIMEOUT_MS", "300")];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &env).await;
+    // The thread's last reply is part 2, the last part known: part 3 is not there.
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
+    assert_eq!(sandbox.messages().len(), 3, "each part once");
+    assert_eq!(posts(&sandbox).len(), 4, "part 3 was sent again");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_bulk_run_to_a_channel_name_lists_channels_once() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
