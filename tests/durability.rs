@@ -240,21 +240,7 @@ async fn a_first_attempt_a_killed_bulk_run_left_unrecorded_is_not_made_twice() {
     let jsonl = dir.path().join("orders.jsonl");
     std::fs::write(&jsonl, "{\"order\": 1}\n{\"order\": 2}\n").unwrap();
     let run = ["run", flow.to_str().unwrap(), "--vars-jsonl", jsonl.to_str().unwrap(), "--concurrency", "1"];
-    let mut child = command(dir.path(), Some(&sandbox.api_url()), &run, &[SETTLE]);
-    let mut child = child
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    tokio::time::timeout(Duration::from_secs(60), async {
-        while chat_posts(&sandbox) == 0 {
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-    })
-    .await
-    .expect("the first order is posted");
-    child.kill().await.unwrap();
+    kill_after_first_post(dir.path(), &sandbox, &run, &[SETTLE], Duration::ZERO).await;
 
     // A bulk run saves nothing of an instance between its start and its first attempt's
     // outcome: the first order shows no attempt, though Slack has its message.
@@ -538,10 +524,16 @@ async fn resume_then_two_posts_apart(dir: &std::path::Path, sandbox: &SlackSandb
     times[1] - times[0]
 }
 
-/// Runs `flow` in the background, and kills it `after` the sandbox saw its first post.
-async fn kill_after_first_post(dir: &std::path::Path, sandbox: &SlackSandbox, flow: &std::path::Path, after: Duration) {
-    let run = ["run", flow.to_str().unwrap()];
-    let mut child = command(dir, Some(&sandbox.api_url()), &run, &[])
+/// Runs herald with `args` in the background, and kills it `after` the sandbox saw its
+/// first post.
+async fn kill_after_first_post(
+    dir: &std::path::Path,
+    sandbox: &SlackSandbox,
+    args: &[&str],
+    env: &[(&str, &str)],
+    after: Duration,
+) {
+    let mut child = command(dir, Some(&sandbox.api_url()), args, env)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)
@@ -592,7 +584,7 @@ async fn a_resume_during_a_timer_waits_only_for_what_is_left_of_it() {
         ),
     )
     .unwrap();
-    kill_after_first_post(dir.path(), &sandbox, &flow, Duration::from_secs(4)).await;
+    kill_after_first_post(dir.path(), &sandbox, &["run", flow.to_str().unwrap()], &[], Duration::from_secs(4)).await;
     assert_eq!(chat_posts(&sandbox), 1, "the timer held the second post");
 
     let apart = resume_then_two_posts_apart(dir.path(), &sandbox, &[]).await;
@@ -613,7 +605,7 @@ async fn a_resume_during_a_retry_backoff_waits_only_for_what_is_left_and_looks_f
     let inputs = [("channel", channel.as_str()), ("text", "Deploy done")];
     let task = Task { id: "notify", inputs: &inputs, headers: &[("retryBackoff", "PT6S")], retries: 3 };
     let flow = linear_flow(dir.path(), &[task]);
-    kill_after_first_post(dir.path(), &sandbox, &flow, Duration::from_secs(3)).await;
+    kill_after_first_post(dir.path(), &sandbox, &["run", flow.to_str().unwrap()], &[], Duration::from_secs(3)).await;
 
     // A long attempt deadline: an attempt taken as cut short would be repeated only after it.
     let deadline = ("HERALD_ATTEMPT_TIMEOUT_MS", "20000");

@@ -415,18 +415,24 @@ async fn a_retry_after_an_answer_posts_only_what_is_missing_without_a_lookup() {
     assert_eq!(messages[1].thread_ts.as_deref(), Some(messages[0].ts.as_str()));
 }
 
+/// Scripts the replies to the next posts, and a token that may not read a channel's
+/// threads, as bot tokens may not.
+fn script_posts_and_unreadable_threads<const N: usize>(sandbox: &SlackSandbox, posts: [ScriptedReply; N]) {
+    for reply in posts {
+        sandbox.script("chat.postMessage", reply);
+    }
+    sandbox.script(
+        "conversations.replies",
+        ScriptedReply::SlackError { code: "missing_scope".into(), extra: json!({"needed": "channels:history"}) },
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_thread_part_whose_replies_cannot_be_read_is_not_posted_twice() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let channel = sandbox.create_channel("reports").unwrap();
     // Part 1 is answered; part 2 lands but its answer is lost.
-    sandbox.script("chat.postMessage", ScriptedReply::Pass);
-    sandbox.script("chat.postMessage", ScriptedReply::DropReply);
-    // Bot tokens may not read a channel's threads.
-    sandbox.script(
-        "conversations.replies",
-        ScriptedReply::SlackError { code: "missing_scope".into(), extra: json!({"needed": "channels:history"}) },
-    );
+    script_posts_and_unreadable_threads(&sandbox, [ScriptedReply::Pass, ScriptedReply::DropReply]);
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), &channel, &"word ".repeat(9_000), 3);
     let output = run_settling(&sandbox, &flow, &[]).await;
@@ -446,13 +452,7 @@ async fn a_lost_thread_part_after_the_last_known_reply_is_posted_again() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let channel = sandbox.create_channel("reports").unwrap();
     // Parts 1 and 2 are answered; part 3 never lands and its answer never comes.
-    sandbox.script("chat.postMessage", ScriptedReply::Pass);
-    sandbox.script("chat.postMessage", ScriptedReply::Pass);
-    sandbox.script("chat.postMessage", ScriptedReply::Silent);
-    sandbox.script(
-        "conversations.replies",
-        ScriptedReply::SlackError { code: "missing_scope".into(), extra: json!({"needed": "channels:history"}) },
-    );
+    script_posts_and_unreadable_threads(&sandbox, [ScriptedReply::Pass, ScriptedReply::Pass, ScriptedReply::Silent]);
     let dir = tempfile::tempdir().unwrap();
     let flow = one_post(dir.path(), &channel, &"word ".repeat(17_000), 3);
     let args = ["run", flow.to_str().unwrap(), "--json"];
