@@ -248,8 +248,7 @@ fn attempt_ended(
     in_doubt_until_ms: Option<u64>,
     notes: &mut Vec<Note>,
 ) -> Option<Command> {
-    let token = instance.position.tokens.front()?;
-    let current = process.element_index(&token.at)?;
+    let current = moving(process, instance)?;
     let ElementKind::ServiceTask(task) = &process.elements[current].kind else {
         return None;
     };
@@ -281,7 +280,7 @@ fn deferred(
     until_ms: u64,
     notes: &mut Vec<Note>,
 ) -> Option<Command> {
-    let current = process.element_index(&instance.position.tokens.front()?.at)?;
+    let current = moving(process, instance)?;
     let step = instance.record.steps.get_mut(seq)?;
     step.deferred = true;
     step.not_before_ms = Some(until_ms);
@@ -293,8 +292,7 @@ fn deferred(
 /// way on (the task's outgoing flows, or the boundary event that catches its error).
 /// Returns a command when the instance stops there.
 fn step_ended(process: &Process, instance: &mut Instance, seq: usize, notes: &mut Vec<Note>) -> Option<Command> {
-    let token = instance.position.tokens.front()?;
-    let current = process.element_index(&token.at)?;
+    let current = moving(process, instance)?;
     let element = &process.elements[current];
     let ElementKind::ServiceTask(task) = &element.kind else {
         return None;
@@ -320,6 +318,11 @@ fn step_ended(process: &Process, instance: &mut Instance, seq: usize, notes: &mu
     };
     move_on(process, &mut instance.position, &targets);
     None
+}
+
+/// The element the moving token (the first) is at, as an index in the process's elements.
+fn moving(process: &Process, instance: &Instance) -> Option<usize> {
+    process.element_index(&instance.position.tokens.front()?.at)
 }
 
 /// Moves the first token on to `targets` (none: it is consumed).
