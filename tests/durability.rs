@@ -618,3 +618,49 @@ async fn a_resume_during_a_retry_backoff_waits_only_for_what_is_left_and_looks_f
     let id = instances(dir.path()).await[0]["instance"].as_str().unwrap().to_owned();
     assert_eq!(show(dir.path(), &id).await["steps"][0]["attempts"], 2);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resume_while_an_attempt_cut_short_settles_waits_only_for_what_is_left_then_finds_it() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let channel = sandbox.create_channel("deploys").unwrap();
+    // The post takes effect at once and its answer would leave a minute later: the kill
+    // lands in between.
+    sandbox.set_latency(Duration::from_secs(60));
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = [("channel", channel.as_str()), ("text", "Deploy done")];
+    let task = Task { id: "notify", inputs: &inputs, headers: &[], retries: 3 };
+    let flow = linear_flow(dir.path(), &[task]);
+    let deadline = ("HERALD_ATTEMPT_TIMEOUT_MS", "8000");
+    let run = ["run", flow.to_str().unwrap()];
+    kill_after_first_post(dir.path(), &sandbox, &run, &[deadline], Duration::from_millis(500)).await;
+    sandbox.set_latency(Duration::ZERO);
+    let posted_at = sandbox.requests().iter().find(|r| r.api_method() == "chat.postMessage").unwrap().received_at;
+
+    // The first resume waits until the cut-short post can no longer land (8 s after the
+    // resume found it); it is killed 4 s into that wait, before it looked.
+    let api = sandbox.api_url();
+    let mut first = command(dir.path(), Some(&api), &["resume"], &[deadline])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    first.kill().await.unwrap();
+    let lookups = |sandbox: &SlackSandbox| {
+        let requests = sandbox.requests();
+        requests.iter().filter(|r| r.api_method() == "conversations.history").map(|r| r.received_at).collect::<Vec<_>>()
+    };
+    assert!(lookups(&sandbox).is_empty(), "looked before the attempt settled");
+
+    let env = [deadline];
+    let resume = herald_in(dir.path(), Some(&api), &["resume", "--json"], &env);
+    let output = tokio::time::timeout(Duration::from_secs(60), resume).await.expect("the second resume ends");
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let settled = lookups(&sandbox)[0] - posted_at;
+    assert!(settled >= Duration::from_secs(8), "looked {settled:?} after the post, before it settled");
+    // Waited anew from the second resume, the look would come 12 s or more after the post.
+    assert!(settled < Duration::from_millis(11_500), "the second resume waited the whole deadline again: {settled:?}");
+    assert_eq!(posted(&sandbox, "Deploy done").len(), 1, "the post was found, not made again");
+    assert_eq!(chat_posts(&sandbox), 1);
+}

@@ -78,9 +78,14 @@ pub async fn herald(api_url: Option<&str>, args: &[&str]) -> (Output, tempfile::
 
 /// Runs `herald` with the state directory `state` (which is also the working directory, so
 /// no `.env` of the developer's leaks in, and holds the test's compile cache) and extra
-/// environment variables.
+/// environment variables. A run that has not ended after five minutes is killed and fails
+/// the test: a hang must not stall the suite.
 pub async fn herald_in(state: &Path, api_url: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> Output {
-    command(state, api_url, args, env).output().await.unwrap()
+    let output = command(state, api_url, args, env).kill_on_drop(true).output();
+    tokio::time::timeout(std::time::Duration::from_secs(300), output)
+        .await
+        .unwrap_or_else(|_| panic!("`herald {}` did not end within five minutes", args.join(" ")))
+        .unwrap()
 }
 
 /// The `herald` command `herald_in` runs, to spawn (and kill) it instead.

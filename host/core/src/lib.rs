@@ -6,7 +6,7 @@ mod instance;
 mod position;
 mod step_error;
 
-pub use clock::now_ms;
+pub use clock::{Clock, now_ms};
 pub use instance::{Incident, InstanceRecord, InstanceState, Ledger, StepRecord, StepStatus};
 pub use position::{Position, Token};
 pub use step_error::{ATTEMPT_PHASE, FailureInfo, InputIssue, StepError};

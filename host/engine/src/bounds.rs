@@ -110,6 +110,11 @@ mod tests {
 
         let largest = Map::from_iter([("s".to_owned(), json!("x".repeat(MAX_VARIABLE_BYTES - 10)))]);
         assert_eq!(check_variables(&largest), Ok(()));
+        // `{"s":"…"}`: eight bytes around the string. The bound itself passes.
+        let exactly = Map::from_iter([("s".to_owned(), json!("x".repeat(MAX_VARIABLE_BYTES - 8)))]);
+        assert_eq!(check_variables(&exactly), Ok(()));
+        let one_over = Map::from_iter([("s".to_owned(), json!("x".repeat(MAX_VARIABLE_BYTES - 7)))]);
+        assert!(check_variables(&one_over).is_err());
         let larger = Map::from_iter([("s".to_owned(), json!("x".repeat(MAX_VARIABLE_BYTES)))]);
         assert_eq!(check_variables(&larger), Err(VariableLimit::TooLarge { what: "the variables" }));
         assert_eq!(

@@ -54,13 +54,27 @@ pub enum Event {
         /// When the delivery is due, in milliseconds since the Unix epoch.
         until_ms: u64,
     },
+    /// Step `seq`'s last attempt was under way when the host stopped, with no outcome on
+    /// record: what it sent may still land until `until_ms`, so its repeat waits until
+    /// then (and then looks for it).
+    InDoubt {
+        /// The step's index in the record's steps.
+        seq: usize,
+        /// The time now, in milliseconds since the Unix epoch.
+        now_ms: u64,
+        /// When nothing the attempt sent can land any more, in milliseconds since the Unix
+        /// epoch.
+        until_ms: u64,
+    },
 }
 
 /// What the interpreter wants done; the instance's record already shows the decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Make an attempt of the service task of step `seq` (a new step, a retry, or one under
-    /// way when the host stopped), then report [`Event::AttemptEnded`].
+    /// way when the host stopped), then report [`Event::AttemptEnded`]; or report
+    /// [`Event::Deferred`] when the connector deferred it, [`Event::InDoubt`] when the
+    /// attempt cut short must settle first.
     RunStep {
         /// The step's index in the record's steps.
         seq: usize,
@@ -108,6 +122,16 @@ pub enum Note {
         /// When the delivery is due, in milliseconds since the Unix epoch.
         due_ms: u64,
     },
+    /// Step `seq`'s repeat of an attempt cut short waits until `due_ms`, when nothing the
+    /// attempt sent can land any more.
+    Settling {
+        /// The step's index in the record's steps.
+        seq: usize,
+        /// The task's index in the process's elements.
+        element: usize,
+        /// When the repeat is due, in milliseconds since the Unix epoch.
+        due_ms: u64,
+    },
     /// An exclusive gateway took a flow.
     GatewayTaken {
         /// The gateway's index in the process's elements.
@@ -143,7 +167,13 @@ fn decide(process: &Process, instance: &mut Instance, event: Event, notes: &mut 
             now_ms
         }
         Event::Deferred { seq, now_ms, until_ms } => {
-            if let Some(command) = deferred(process, instance, seq, until_ms, notes) {
+            if let Some(command) = hold(process, instance, seq, Hold::Deferred { until_ms }, notes) {
+                return command;
+            }
+            now_ms
+        }
+        Event::InDoubt { seq, now_ms, until_ms } => {
+            if let Some(command) = hold(process, instance, seq, Hold::Settling { until_ms }, notes) {
                 return command;
             }
             now_ms
@@ -272,20 +302,30 @@ fn attempt_ended(
     step_ended(process, instance, seq, notes)
 }
 
-/// Holds step `seq` until its deferred delivery is due.
-fn deferred(
-    process: &Process,
-    instance: &mut Instance,
-    seq: usize,
-    until_ms: u64,
-    notes: &mut Vec<Note>,
-) -> Option<Command> {
+/// Why a step waits before its next send.
+#[derive(Clone, Copy)]
+enum Hold {
+    /// Its delivery is deferred (a throttle window) until `until_ms`.
+    Deferred { until_ms: u64 },
+    /// The attempt cut short may still land until `until_ms`.
+    Settling { until_ms: u64 },
+}
+
+/// Holds step `seq` until its next send is due; the due time is saved with the step, so a
+/// resume waits only for what is left.
+fn hold(process: &Process, instance: &mut Instance, seq: usize, hold: Hold, notes: &mut Vec<Note>) -> Option<Command> {
     let current = moving(process, instance)?;
     let step = instance.record.steps.get_mut(seq)?;
-    step.deferred = true;
-    step.not_before_ms = Some(until_ms);
-    notes.push(Note::Deferred { seq, element: current, due_ms: until_ms });
-    Some(Command::WaitUntil { due_ms: until_ms, element: current })
+    let (due_ms, note) = match hold {
+        Hold::Deferred { until_ms } => {
+            step.deferred = true;
+            (until_ms, Note::Deferred { seq, element: current, due_ms: until_ms })
+        }
+        Hold::Settling { until_ms } => (until_ms, Note::Settling { seq, element: current, due_ms: until_ms }),
+    };
+    step.not_before_ms = Some(due_ms);
+    notes.push(note);
+    Some(Command::WaitUntil { due_ms, element: current })
 }
 
 /// Takes a step's end: its result and error expressions, the variables' bounds, then the

@@ -389,6 +389,29 @@ fn a_step_under_way_when_the_host_stopped_is_run_again_not_anew() {
 }
 
 #[test]
+fn the_repeat_of_an_attempt_cut_short_waits_until_it_can_no_longer_land_even_across_a_resume() {
+    let p = timer_flow();
+    let mut i = instance(&p, json!({}));
+    advance(&p, &mut i, Event::Proceed { now_ms: 0 });
+    let Command::RunStep { seq, element } = advance(&p, &mut i, Event::Proceed { now_ms: 8_000 }).command else {
+        panic!("the task runs after the timer")
+    };
+    i.record.steps[seq].attempts = 1;
+    // Resumed at 9 s; the attempt under way may land until 12 s.
+    let decision = advance(&p, &mut i, Event::InDoubt { seq, now_ms: 9_000, until_ms: 12_000 });
+    assert_eq!(decision.command, Command::WaitUntil { due_ms: 12_000, element });
+    assert_eq!(decision.notes, vec![Note::Settling { seq, element, due_ms: 12_000 }]);
+    assert_eq!(i.record.steps[seq].not_before_ms, Some(12_000));
+    assert!(!i.record.steps[seq].deferred, "settling is no deferred delivery");
+    // Stopped again and resumed at 11 s: the saved due time stands.
+    let again = advance(&p, &mut i, Event::Proceed { now_ms: 11_000 }).command;
+    assert_eq!(again, Command::WaitUntil { due_ms: 12_000, element });
+    let due = advance(&p, &mut i, Event::Proceed { now_ms: 12_000 }).command;
+    assert_eq!(due, Command::RunStep { seq, element });
+    assert_eq!((i.record.steps.len(), i.record.steps[seq].attempts), (1, 1));
+}
+
+#[test]
 fn the_same_events_give_the_same_commands() {
     let p = timer_flow();
     let play = || {

@@ -7,6 +7,7 @@
 mod inputs;
 mod observer;
 mod shared_cache;
+mod system_clock;
 
 pub use herald_core::{
     FailureInfo, Incident, InputIssue, InstanceRecord, InstanceState, Ledger, Position, StepError, StepRecord,
@@ -15,14 +16,16 @@ pub use herald_core::{
 pub use herald_engine::{MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, VariableLimit, check_variables};
 pub use inputs::{Configuration, configuration, credential_issue, insert_path};
 pub use observer::{Observer, Silent};
+pub use system_clock::SystemClock;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
 use herald_bpmn::{Element, ElementKind, Process, ServiceTask};
-use herald_core::now_ms;
+use herald_core::Clock;
 use herald_engine::{Command, Event, Instance, Note};
 use herald_runtime::{Connector, EarlierAttempts, Prepared, SendFailed, SendRequest, StepResult};
 use herald_secrets::Vault;
@@ -35,6 +38,7 @@ pub struct Engine {
     vault: Vault,
     store: Store,
     caches: SharedCaches,
+    clock: Arc<dyn Clock>,
 }
 
 /// An instance to drive to its end.
@@ -93,9 +97,14 @@ impl Live {
 }
 
 impl Engine {
-    /// An engine with these connectors (by task type), secrets and store.
+    /// An engine with these connectors (by task type), secrets and store, on the wall clock.
     pub fn new(connectors: HashMap<String, Connector>, vault: Vault, store: Store) -> Self {
-        Self { connectors, vault, store, caches: SharedCaches::default() }
+        Self { connectors, vault, store, caches: SharedCaches::default(), clock: Arc::new(SystemClock) }
+    }
+
+    /// The engine, reading the time from `clock` and waiting out its waits on it.
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self }
     }
 
     /// Where instances are kept.
@@ -212,7 +221,7 @@ impl Engine {
     /// Carries out what the interpreter decides until the instance ends (completed or an
     /// incident): runs its steps, waits out its timers, saves it.
     async fn advance(&self, process: &Process, live: &mut Live, observer: &dyn Observer) -> Result<(), StateError> {
-        let mut event = Event::Proceed { now_ms: now_ms() };
+        let mut event = Event::Proceed { now_ms: self.clock.now_ms() };
         loop {
             let decision = herald_engine::advance(process, &mut live.instance, event);
             for note in decision.notes {
@@ -225,13 +234,16 @@ impl Engine {
                         live.step_changed(seq);
                         let step = &live.instance.record.steps[seq];
                         let error = step.error.as_ref().expect("a retry follows a failed attempt");
-                        let delay = Duration::from_millis(due_ms.saturating_sub(now_ms()));
+                        let delay = self.until(due_ms);
                         observer.retrying(&process.elements[element], step.attempts, error, delay);
                     }
                     Note::Deferred { seq, element, due_ms } => {
                         live.step_changed(seq);
-                        let wait = Duration::from_millis(due_ms.saturating_sub(now_ms()));
-                        observer.deferred(&process.elements[element], wait);
+                        observer.deferred(&process.elements[element], self.until(due_ms));
+                    }
+                    Note::Settling { seq, element, due_ms } => {
+                        live.step_changed(seq);
+                        observer.settling(&process.elements[element], self.until(due_ms));
                     }
                     Note::GatewayTaken { gateway, flow } => {
                         observer.gateway_taken(&process.elements[gateway], &process.flows[flow]);
@@ -245,7 +257,7 @@ impl Engine {
                         unreachable!("the interpreter runs steps of service tasks only")
                     };
                     let started = std::time::Instant::now();
-                    let event = self.attempt(live, seq, element, task, observer).await?;
+                    let event = self.attempt(live, seq, element, task).await?;
                     let step = &mut live.instance.record.steps[seq];
                     step.duration_us = step
                         .duration_us
@@ -256,10 +268,9 @@ impl Engine {
                 Command::WaitUntil { due_ms, element } => {
                     // Saved first: a resume waits only for what is left.
                     self.save(live).await?;
-                    let wait = Duration::from_millis(due_ms.saturating_sub(now_ms()));
-                    observer.waiting(&process.elements[element], wait);
-                    tokio::time::sleep(wait).await;
-                    Event::Proceed { now_ms: now_ms() }
+                    observer.waiting(&process.elements[element], self.until(due_ms));
+                    self.clock.wait_until(due_ms).await;
+                    Event::Proceed { now_ms: self.clock.now_ms() }
                 }
                 Command::Incident => return self.save(live).await,
                 Command::Complete => {
@@ -268,6 +279,11 @@ impl Engine {
                 }
             };
         }
+    }
+
+    /// How long until `due_ms`, by the engine's clock.
+    fn until(&self, due_ms: u64) -> Duration {
+        Duration::from_millis(due_ms.saturating_sub(self.clock.now_ms()))
     }
 
     /// Saves the instance with the steps changed since the last save; returns once durable.
@@ -285,7 +301,6 @@ impl Engine {
         seq: usize,
         element: &Element,
         task: &ServiceTask,
-        observer: &dyn Observer,
     ) -> Result<Event, StateError> {
         // Later visits of one element (a loop) are other steps, with keys of their own.
         let visit = live.instance.record.steps[..seq].iter().filter(|s| s.id == element.id).count() + 1;
@@ -299,26 +314,26 @@ impl Engine {
                 let step = &mut live.instance.record.steps[seq];
                 step.status = StepStatus::Failed;
                 step.error = Some(error);
-                return Ok(Event::AttemptEnded { seq, now_ms: now_ms(), in_doubt_until_ms: None });
+                return Ok(Event::AttemptEnded { seq, now_ms: self.clock.now_ms(), in_doubt_until_ms: None });
             }
         };
         if live.instance.record.steps[seq].deferred {
             return Ok(self.send_deferred(live, seq, task, &mut ready).await);
         }
         let deadline = ready.connector.attempt_deadline();
-        if let Some(ledger) = interrupted(&mut live.instance.record.steps[seq], live.first_attempt) {
-            let wait = settling(ledger, deadline);
-            if !wait.is_zero() {
-                observer.settling(element, wait);
-                // The instance state-key made would sit in its pool slot all the while.
-                ready.instance = None;
-                tokio::time::sleep(wait).await;
+        let now = self.clock.now_ms();
+        if let Some(ledger) = interrupted(&mut live.instance.record.steps[seq], live.first_attempt, now) {
+            let until_ms = ledger.attempt_ms.saturating_add(millis(deadline));
+            if now < until_ms {
+                // A wait of its own, saved with the step: a resume waits only what is left.
+                live.step_changed(seq);
+                return Ok(Event::InDoubt { seq, now_ms: now, until_ms });
             }
         }
         // An attempt cut short by a stop is made again, even if it was the last.
         let repeat = matches!(live.first_attempt, FirstAttempt::Repeat { .. });
         let mut cache = self.caches.checkout(&ready.cache_key).await;
-        let now = now_ms();
+        let now = self.clock.now_ms();
         let step = &mut live.instance.record.steps[seq];
         let attempt = step.attempts + 1 + u32::from(repeat);
         step.attempts = attempt;
@@ -340,7 +355,7 @@ impl Engine {
         let outcome = self.deliver(task, &mut ready, &mut cache).await;
         let step = &mut live.instance.record.steps[seq];
         let failed = match outcome {
-            Ok((output, deliver_at)) => return Ok(delivered(step, seq, output, deliver_at)),
+            Ok((output, deliver_at)) => return Ok(delivered(step, seq, output, deliver_at, self.clock.now_ms())),
             Err(failed) => failed,
         };
         let ledger = step.ledger.as_mut().expect("set before the attempt");
@@ -352,7 +367,7 @@ impl Engine {
             if failed.in_doubt { ledger.in_doubt_since_ms.or(Some(ledger.attempt_ms)) } else { None };
         let in_doubt_until = ledger.in_doubt_since_ms.map(|_| ledger.attempt_ms.saturating_add(millis(deadline)));
         step.error = Some(failed.error);
-        Ok(Event::AttemptEnded { seq, now_ms: now_ms(), in_doubt_until_ms: in_doubt_until })
+        Ok(Event::AttemptEnded { seq, now_ms: self.clock.now_ms(), in_doubt_until_ms: in_doubt_until })
     }
 
     /// Makes the send a connector deferred: the latest content, from the state it kept.
@@ -365,13 +380,13 @@ impl Engine {
         ready.request.attempt = step.attempts;
         ready.request.deferred = true;
         match self.deliver(task, ready, &mut cache).await {
-            Ok((output, deliver_at)) => delivered(step, seq, output, deliver_at),
+            Ok((output, deliver_at)) => delivered(step, seq, output, deliver_at, self.clock.now_ms()),
             Err(failed) => {
                 // A send that failed counts against the task's attempts, so that a send
                 // that keeps failing ends.
                 step.attempts += 1;
                 step.error = Some(failed.error);
-                Event::AttemptEnded { seq, now_ms: now_ms(), in_doubt_until_ms: None }
+                Event::AttemptEnded { seq, now_ms: self.clock.now_ms(), in_doubt_until_ms: None }
             }
         }
     }
@@ -508,27 +523,21 @@ impl From<SendFailed> for Failed {
 /// outcome on record), now in doubt:
 /// that attempt may have delivered without anyone hearing back, so its repeat waits until
 /// its requests can no longer land, and the connector looks for what it delivered.
-fn interrupted(step: &mut StepRecord, first_attempt: FirstAttempt) -> Option<&mut Ledger> {
-    let now = now_ms();
+fn interrupted(step: &mut StepRecord, first_attempt: FirstAttempt, now: u64) -> Option<&mut Ledger> {
     // An attempt whose outcome is on record (a failure, now retried) was not cut short; a
     // deferred delivery never comes here.
     let ledger = if step.attempts > 0 && step.error.is_none() {
         // A step saved before herald kept ledgers: when its attempt started is unknown.
         step.ledger.get_or_insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: Some(0) })
     } else if let FirstAttempt::Repeat { marked_ms } = first_attempt {
-        // An attempt with no record started after its instance was marked, and before now.
-        step.ledger.insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: Some(marked_ms) })
+        // An attempt with no record started after its instance was marked, and before the
+        // first resume that found it (kept in the ledger from then on).
+        step.ledger.get_or_insert(Ledger { attempt_ms: now, progress: None, in_doubt_since_ms: Some(marked_ms) })
     } else {
         return None;
     };
     ledger.in_doubt_since_ms.get_or_insert(ledger.attempt_ms);
     Some(ledger)
-}
-
-/// How long until the attempt the ledger last started can no longer deliver anything:
-/// the end of its deadline.
-fn settling(ledger: &Ledger, deadline: Duration) -> Duration {
-    Duration::from_millis(ledger.attempt_ms.saturating_add(millis(deadline)).saturating_sub(now_ms()))
 }
 
 fn millis(duration: Duration) -> u64 {
@@ -537,16 +546,19 @@ fn millis(duration: Duration) -> u64 {
 
 /// Records a delivery: complete, or deferred by the connector until `deliver_at` (the
 /// step keeps what the connector answered meanwhile).
-fn delivered(step: &mut StepRecord, seq: usize, output: Value, deliver_at: Option<u64>) -> Event {
+fn delivered(step: &mut StepRecord, seq: usize, output: Value, deliver_at: Option<u64>, now_ms: u64) -> Event {
     step.output = Some(output);
     match deliver_at {
-        Some(until_ms) => Event::Deferred { seq, now_ms: now_ms(), until_ms },
+        Some(until_ms) => Event::Deferred { seq, now_ms, until_ms },
         None => {
             step.status = StepStatus::Completed;
             step.deferred = false;
             // Nothing repeats a completed step.
             step.ledger = None;
-            Event::AttemptEnded { seq, now_ms: now_ms(), in_doubt_until_ms: None }
+            Event::AttemptEnded { seq, now_ms, in_doubt_until_ms: None }
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

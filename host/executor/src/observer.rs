@@ -15,7 +15,7 @@ pub trait Observer: Send + Sync {
     fn settling(&self, _task: &Element, _wait: Duration) {}
     /// A connector deferred delivery (e.g. a throttle window); the step waits `wait`.
     fn deferred(&self, _task: &Element, _wait: Duration) {}
-    /// A token waits at a timer event.
+    /// A token waits `duration` at an element: a timer, or a task until its next send.
     fn waiting(&self, _timer: &Element, _duration: Duration) {}
     /// A step ended, well or not.
     fn step_finished(&self, _task: &Element, _record: &StepRecord) {}

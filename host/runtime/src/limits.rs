@@ -51,7 +51,14 @@ impl Default for Limits {
 impl Limits {
     /// The defaults, with the environment's overrides; a value out of its range is refused.
     pub fn from_environment() -> Result<Self, RuntimeError> {
+        Self::from_variables(|name| std::env::var(name).ok())
+    }
+
+    /// The defaults, with the overrides `variable` finds by name, by the rules of
+    /// [`Limits::from_environment`].
+    fn from_variables(variable: impl Fn(&str) -> Option<String>) -> Result<Self, RuntimeError> {
         let mut limits = Self::default();
+        let number = |name, range| number(name, variable(name), range);
         // Below 16 MiB a component hardly instantiates; 4 GiB is all a 32-bit memory holds.
         if let Some(mb) = number("HERALD_MEMORY_LIMIT_MB", 16..=4096)? {
             limits.memory_bytes = usize::try_from(mb << 20).expect("at most 4 GiB");
@@ -76,11 +83,11 @@ impl Limits {
 /// The longest any time limit may be set to: an hour.
 const MAX_MILLIS: u64 = 3_600_000;
 
-/// A whole number in `range` from the environment, if set.
-fn number(name: &'static str, range: RangeInclusive<u64>) -> Result<Option<u64>, RuntimeError> {
-    match std::env::var(name) {
-        Err(_) => Ok(None),
-        Ok(text) => match text.trim().parse::<u64>() {
+/// The whole number in `range` that the variable `name` holds, if it is set.
+fn number(name: &'static str, value: Option<String>, range: RangeInclusive<u64>) -> Result<Option<u64>, RuntimeError> {
+    match value {
+        None => Ok(None),
+        Some(text) => match text.trim().parse::<u64>() {
             Ok(n) if range.contains(&n) => Ok(Some(n)),
             _ => Err(RuntimeError::Limit { name, value: text, min: *range.start(), max: *range.end() }),
         },
@@ -177,6 +184,64 @@ mod tests {
         tripwire.trip(Stop::Memory { limit_bytes: 1 });
         assert_eq!(tripwire.take(), Some(Stop::Cpu { limit: Duration::from_secs(1) }));
         assert_eq!(tripwire.take(), None);
+    }
+
+    fn limits(variables: &[(&str, &str)]) -> Result<Limits, RuntimeError> {
+        Limits::from_variables(|name| variables.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned()))
+    }
+
+    #[test]
+    fn variables_set_each_limit_within_its_range_and_a_value_outside_is_refused_by_name() {
+        assert_eq!(limits(&[]).unwrap(), Limits::default());
+        let set = limits(&[
+            ("HERALD_MEMORY_LIMIT_MB", " 16 "),
+            ("HERALD_CPU_LIMIT_MS", "10"),
+            ("HERALD_CONNECT_TIMEOUT_MS", "1"),
+            ("HERALD_FIRST_BYTE_TIMEOUT_MS", "2"),
+            ("HERALD_BETWEEN_BYTES_TIMEOUT_MS", "3"),
+            ("HERALD_ATTEMPT_TIMEOUT_MS", "3600000"),
+        ])
+        .unwrap();
+        let expected = Limits {
+            memory_bytes: 16 << 20,
+            cpu: Duration::from_millis(10),
+            connect: Duration::from_millis(1),
+            first_byte: Duration::from_millis(2),
+            between_bytes: Duration::from_millis(3),
+            attempt: Duration::from_secs(3600),
+        };
+        assert_eq!(set, expected);
+        assert_eq!(limits(&[("HERALD_MEMORY_LIMIT_MB", "4096")]).unwrap().memory_bytes, 4096 << 20);
+        for (name, value, least, most) in [
+            ("HERALD_MEMORY_LIMIT_MB", "15", 16, 4096),
+            ("HERALD_MEMORY_LIMIT_MB", "4097", 16, 4096),
+            ("HERALD_CPU_LIMIT_MS", "9", 10, MAX_MILLIS),
+            ("HERALD_ATTEMPT_TIMEOUT_MS", "0", 1, MAX_MILLIS),
+            ("HERALD_ATTEMPT_TIMEOUT_MS", "3600001", 1, MAX_MILLIS),
+            ("HERALD_CONNECT_TIMEOUT_MS", "ten", 1, MAX_MILLIS),
+        ] {
+            let error = limits(&[(name, value)]).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!("{name} must be a whole number from {least} to {most}, not `{value}`")
+            );
+        }
+    }
+
+    #[test]
+    fn the_cpu_limit_counts_whole_epoch_ticks_and_at_least_one() {
+        let ticks = |millis| Limits { cpu: Duration::from_millis(millis), ..Limits::default() }.cpu_ticks();
+        assert_eq!(ticks(5_000), 500);
+        assert_eq!(ticks(25), 2);
+        assert_eq!(ticks(3), 1);
+    }
+
+    #[test]
+    fn tables_are_held_to_the_memory_limit_at_a_pointer_an_element() {
+        let mut limiter = MemoryLimiter::new(1 << 20, Tripwire::default());
+        let most = (1 << 20) / size_of::<usize>();
+        assert!(limiter.table_growing(0, most, None).unwrap());
+        assert!(!limiter.table_growing(0, most + 1, None).unwrap());
     }
 
     #[test]

@@ -352,6 +352,41 @@ mod tests {
     }
 
     #[test]
+    fn a_value_set_later_is_a_secret_like_the_others() {
+        let vault = vault();
+        assert!(!vault.contains("SLACK_SANDBOX_TOKEN"));
+        vault.insert("SLACK_SANDBOX_TOKEN", "xoxb-sandbox");
+        assert!(vault.contains("SLACK_SANDBOX_TOKEN") && vault.contains("SLACK_BOT_TOKEN"));
+        let placeholder = vault.conceal("{{secrets.SLACK_SANDBOX_TOKEN}}").unwrap();
+        assert_eq!(vault.reveal_exact(&placeholder).as_deref(), Some("xoxb-sandbox"));
+    }
+
+    #[test]
+    fn only_a_placeholder_on_its_own_reveals_exactly() {
+        let vault = vault();
+        let token = vault.conceal("{{secrets.SLACK_BOT_TOKEN}}").unwrap();
+        assert_eq!(vault.reveal_exact(&token).as_deref(), Some("xoxb-real"));
+        assert_eq!(vault.reveal_exact(&format!("https://{token}")), None);
+        assert_eq!(vault.reveal_exact("herald-secret-00000000000000000000000000000000"), None);
+    }
+
+    #[test]
+    fn a_placeholder_after_a_lookalike_is_still_found() {
+        let vault = vault();
+        let token = vault.conceal("{{secrets.SLACK_BOT_TOKEN}}").unwrap();
+        assert_eq!(mask(&format!("herald-secret-short then {token}")), "herald-secret-short then [secret]");
+        assert!(!contains_placeholder("herald-secret-short, and no placeholder"));
+    }
+
+    #[test]
+    fn references_are_found_after_other_braces_and_only_with_valid_names() {
+        assert_eq!(referenced_names("Hi {{ name }}, {{secrets.A}} and {{ secrets.my-key }}"), ["A", "my-key"]);
+        // A literal `{{` just before a reference.
+        assert_eq!(referenced_names("abc{{{{secrets.B}}"), ["B"]);
+        assert!(referenced_names("{{secrets.not valid}} {{secrets.}} {{secrets.a/b}}").is_empty());
+    }
+
+    #[test]
     fn a_whole_reference_is_one_reference_and_nothing_else() {
         assert_eq!(whole_reference(" {{ secrets.A }} "), Some("A"));
         assert_eq!(whole_reference("http://{{secrets.A}}@host/"), None);
