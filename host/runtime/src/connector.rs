@@ -151,20 +151,18 @@ impl Connector {
         };
         let mut call = connector.instantiate().await?;
         let outcome = call.bindings.herald_connector_connector().call_describe(&mut call.store).await;
-        let info = connector.finish(&call, outcome.map(Ok)).map_err(|err| RuntimeError::Trap {
-            connector: connector.name.clone(),
-            message: format!("describe() failed: {err}"),
-        })?;
+        let info = connector
+            .finish(&call, outcome.map(Ok))
+            .map_err(|err| RuntimeError::Describe { connector: connector.name.clone(), source: Box::new(err) })?;
+        let problem = |problem: String| RuntimeError::Description { connector: connector.name.clone(), problem };
         connector.defaults = Arc::new(schema_defaults(&info.config_schema));
-        connector.credentials =
-            Arc::new(schema_credentials(&info.config_schema).map_err(|err| RuntimeError::Trap {
-                connector: connector.name.clone(),
-                message: format!("describe() declares a credential pattern that does not compile: {err}"),
-            })?);
-        let policy = connector.policy.with_hosts(&info.hosts).ok_or_else(|| RuntimeError::Trap {
-            connector: connector.name.clone(),
-            message: format!("describe() declares hosts that are not bare host names: {:?}", info.hosts),
-        })?;
+        connector.credentials = Arc::new(schema_credentials(&info.config_schema).map_err(|err| {
+            problem(format!("declares a credential pattern that does not compile: {err}"))
+        })?);
+        let policy = connector
+            .policy
+            .with_hosts(&info.hosts)
+            .ok_or_else(|| problem(format!("declares hosts that are not bare host names: {:?}", info.hosts)))?;
         connector.policy = Arc::new(policy);
         connector.info = Arc::new(info);
         Ok(connector)
@@ -308,7 +306,7 @@ impl Connector {
     }
 
     fn trap(&self, err: wasmtime::Error) -> RuntimeError {
-        RuntimeError::Trap { connector: self.name.clone(), message: format!("{err:#}") }
+        RuntimeError::Trap { connector: self.name.clone(), source: err }
     }
 }
 

@@ -26,12 +26,28 @@ pub enum RuntimeError {
         reason: String,
     },
     /// The component trapped or could not be instantiated during a call.
-    #[error("the {connector} connector crashed: {message}")]
+    #[error("the {connector} connector crashed: {source:#}")]
     Trap {
         /// The connector's task type.
         connector: String,
-        /// The trap with its backtrace.
-        message: String,
+        /// The trap, with its backtrace.
+        source: wasmtime::Error,
+    },
+    /// The component's `describe()` failed.
+    #[error("the {connector} connector crashed: describe() failed: {source}")]
+    Describe {
+        /// The connector's task type.
+        connector: String,
+        /// Why it failed.
+        source: Box<crate::CallError>,
+    },
+    /// The component's `describe()` answered something herald cannot use.
+    #[error("the {connector} connector's describe() {problem}")]
+    Description {
+        /// The connector's task type.
+        connector: String,
+        /// What is wrong with it.
+        problem: String,
     },
     /// A limit set in the environment is not a whole number in its range.
     #[error("{name} must be a whole number from {min} to {max}, not `{value}`")]
@@ -46,6 +62,9 @@ pub enum RuntimeError {
         max: u64,
     },
     /// The engine could not be configured.
-    #[error("cannot set up the WebAssembly engine: {0}")]
-    Engine(String),
+    #[error("cannot set up the WebAssembly engine: {0:#}")]
+    Engine(#[source] wasmtime::Error),
+    /// The thread that counts CPU time could not start.
+    #[error("cannot start the epoch thread: {0}")]
+    EpochThread(#[source] std::io::Error),
 }

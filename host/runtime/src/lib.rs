@@ -61,12 +61,12 @@ impl Runtime {
         // 4 GiB reservation (address space only): every 32-bit address then lands in the
         // slot or its guard, so compiled code needs no bounds check per memory access.
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool(&limits)));
-        let engine = Engine::new(&config).map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
+        let engine = Engine::new(&config).map_err(RuntimeError::Engine)?;
         start_epoch_ticker(&engine)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .and_then(|()| wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker))
-            .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
+            .map_err(RuntimeError::Engine)?;
         let client = HttpClient::new(limits.connect);
         Ok(Self {
             engine,
@@ -156,5 +156,5 @@ fn start_epoch_ticker(engine: &Engine) -> Result<(), RuntimeError> {
             }
         })
         .map(drop)
-        .map_err(|e| RuntimeError::Engine(format!("cannot start the epoch thread: {e}")))
+        .map_err(RuntimeError::EpochThread)
 }

@@ -80,10 +80,15 @@ struct ConnectorArgs {
     connectors: Vec<(String, PathBuf)>,
 }
 
-fn parse_connector(text: &str) -> Result<(String, PathBuf), String> {
+/// A `--connector` value that is not `NAME=PATH.wasm`.
+#[derive(Debug, thiserror::Error)]
+#[error("expected NAME=PATH.wasm, got `{0}`")]
+struct NotAConnectorArg(String);
+
+fn parse_connector(text: &str) -> Result<(String, PathBuf), NotAConnectorArg> {
     match text.split_once('=') {
         Some((name, path)) if !name.is_empty() && !path.is_empty() => Ok((name.to_owned(), path.into())),
-        _ => Err(format!("expected NAME=PATH.wasm, got `{text}`")),
+        _ => Err(NotAConnectorArg(text.to_owned())),
     }
 }
 
