@@ -89,9 +89,12 @@ impl Clock for TestClock {
     }
 }
 
-fn timers() -> (Process, FlowSource) {
+/// The timers flow, and a store for it in a directory of its own.
+fn timers() -> (Process, FlowSource, Store, tempfile::TempDir) {
     let process = herald_bpmn::load_str(TIMERS, Path::new("timers.bpmn")).expect("the test flow loads");
-    (process, FlowSource::new("timers.bpmn".to_owned(), TIMERS.to_owned()))
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(Some(dir.path())).unwrap();
+    (process, FlowSource::new("timers.bpmn".to_owned(), TIMERS.to_owned()), store, dir)
 }
 
 fn engine(store: &Store, clock: Arc<TestClock>) -> Engine {
@@ -100,9 +103,7 @@ fn engine(store: &Store, clock: Arc<TestClock>) -> Engine {
 
 #[tokio::test]
 async fn each_timer_is_saved_with_its_due_time_before_the_clock_waits_for_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(Some(dir.path())).unwrap();
-    let (process, flow) = timers();
+    let (process, flow, store, _dir) = timers();
     let clock = TestClock::new(START_MS, &store, false);
     let record = engine(&store, clock.clone()).run(&flow, &process, Map::new(), &Silent).await.unwrap();
     assert_eq!(record.state, InstanceState::Completed);
@@ -119,9 +120,7 @@ async fn each_timer_is_saved_with_its_due_time_before_the_clock_waits_for_it() {
 
 #[tokio::test]
 async fn an_instance_stopped_at_minute_7_of_a_10_minute_timer_waits_3_more_minutes() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(Some(dir.path())).unwrap();
-    let (process, flow) = timers();
+    let (process, flow, store, _dir) = timers();
     let stopping = TestClock::new(START_MS, &store, true);
     let first = engine(&store, stopping.clone());
     tokio::select! {
