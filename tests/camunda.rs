@@ -118,3 +118,30 @@ async fn what_herald_does_not_run_of_the_template_is_refused_at_load() {
     assert!(errors.contains(&format!("flow.bpmn:{}:", line("@Ada Lovelace"))), "{errors}");
     assert!(errors.contains("give their e-mail address or user id"), "{errors}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_blank_channel_or_token_is_a_validate_error_where_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(examples().join("camunda-order-shipped.bpmn")).unwrap();
+    let channel = r#"<zeebe:input source="general" target="data.channel" />"#;
+    let token = r#"<zeebe:input source="{{secrets.SLACK_TOKEN}}" target="token" />"#;
+    let changed = text.replacen(channel, r#"<zeebe:input source="   " target="data.channel" />"#, 1).replacen(
+        token,
+        r#"<zeebe:input source="  " target="token" />"#,
+        1,
+    );
+    let flow = dir.path().join("flow.bpmn");
+    std::fs::write(&flow, &changed).unwrap();
+    let output = herald_in(dir.path(), None, &["validate", flow.to_str().unwrap()], &[]).await;
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    let line = |needle: &str| changed.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let errors = stderr(&output);
+    assert!(errors.contains("2 problem(s)"), "{errors}");
+    let channel_line = line(r#"source="   " target="data.channel""#);
+    assert!(
+        errors.contains(&format!("flow.bpmn:{channel_line}:")) && errors.contains("`channel` is required"),
+        "{errors}"
+    );
+    let token_line = line(r#"source="  " target="token""#);
+    assert!(errors.contains(&format!("flow.bpmn:{token_line}:")) && errors.contains("`token` is blank"), "{errors}");
+}

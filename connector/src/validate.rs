@@ -31,7 +31,18 @@ pub fn validate(config: &str) -> Vec<Issue> {
     issues.extend(mentions);
     issues.extend(syntax);
     issues.extend(overridden);
+    issues.extend(blank_token(config));
     issues
+}
+
+/// A `token` given blank: the step would send no token, where leaving the input out uses
+/// the host's default.
+fn blank_token(config: &str) -> Option<Issue> {
+    let config = serde_json::from_str::<serde_json::Value>(config).ok()?;
+    let token = config.get("token")?.as_str()?;
+    token.trim().is_empty().then(|| {
+        Issue::new("token", "`token` is blank: leave it out to use the default token, or give `{{secrets.NAME}}`")
+    })
 }
 
 /// The problem with a `mention` written without template markup, which is known already.
@@ -89,6 +100,15 @@ mod tests {
         let fields: Vec<&str> = issues.iter().map(|issue| issue.field.as_str()).collect();
         assert_eq!(fields, ["chanel", "token", "channel", "text", "thread"]);
         assert!(issues[3].message.contains("line 1"), "{}", issues[3].message);
+    }
+
+    #[test]
+    fn a_blank_token_or_channel_is_reported() {
+        let issues = validate(r#"{"channel": "   ", "text": "hi", "token": "  "}"#);
+        let fields: Vec<&str> = issues.iter().map(|issue| issue.field.as_str()).collect();
+        assert_eq!(fields, ["channel", "token"]);
+        assert!(issues[1].message.contains("leave it out"), "{}", issues[1].message);
+        assert!(validate(r##"{"channel": "#x", "text": "hi", "token": "herald-secret-0a"}"##).is_empty());
     }
 
     #[test]

@@ -113,7 +113,8 @@ fn is_bare_name(channel: &str) -> bool {
     let id = channel.len() >= 9
         && channel.starts_with(['C', 'G', 'D', 'U', 'W'])
         && channel.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-    !channel.is_empty() && !channel.starts_with('#') && !channel.contains(['@', ':', '/']) && !id
+    // A blank channel stays blank, for the connector to report.
+    !channel.trim().is_empty() && !channel.starts_with('#') && !channel.contains(['@', ':', '/']) && !id
 }
 
 #[cfg(test)]
@@ -131,6 +132,8 @@ mod tests {
         assert_eq!(adapted("#ops"), "#ops");
         assert_eq!(adapted("C0123ABCD"), "C0123ABCD");
         assert_eq!(adapted("ada@example.com"), "ada@example.com");
+        // Blank stays blank: the connector reports it instead of posting to `#   `.
+        assert_eq!(adapted("   "), "   ");
     }
 
     #[test]

@@ -156,9 +156,10 @@ impl Connector {
             .map_err(|err| RuntimeError::Describe { connector: connector.name.clone(), source: Box::new(err) })?;
         let problem = |problem: String| RuntimeError::Description { connector: connector.name.clone(), problem };
         connector.defaults = Arc::new(schema_defaults(&info.config_schema));
-        connector.credentials = Arc::new(schema_credentials(&info.config_schema).map_err(|err| {
-            problem(format!("declares a credential pattern that does not compile: {err}"))
-        })?);
+        connector.credentials = Arc::new(
+            schema_credentials(&info.config_schema)
+                .map_err(|err| problem(format!("declares a credential pattern that does not compile: {err}")))?,
+        );
         let policy = connector
             .policy
             .with_hosts(&info.hosts)
