@@ -781,3 +781,33 @@ async fn an_endless_loop_stops_at_the_visit_limit_with_an_incident() {
         "the instance visited 10040 elements without ending; check the flow for an endless loop"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sandbox_stands_in_only_when_the_token_the_flow_names_is_not_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = [("channel", "#general"), ("text", "hello"), ("token", "{{secrets.SLACK_OAUTH_TOKEN}}")];
+    let flow = linear_flow(dir.path(), &[Task { id: "notify", inputs: &inputs, headers: &[], retries: 1 }]);
+    let flow = flow.to_str().unwrap();
+    // Another token is set, not the one the flow names: the sandbox, which says what it
+    // looked for.
+    let output = herald_in(dir.path(), None, &["run", flow], &[("SLACK_BOT_TOKEN", "xoxb-other")]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "no Slack token is set (looked for SLACK_OAUTH_TOKEN) and no SLACK_API_URL; posting to the built-in Slack sandbox"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stdout(&output).contains("#general") && stdout(&output).contains("hello"), "{}", stdout(&output));
+
+    // The token the flow names is set: Slack itself (out of reach here), never the sandbox.
+    let env = [("SLACK_OAUTH_TOKEN", "xoxb-1-set"), ("HERALD_CONNECT_TIMEOUT_MS", "2000")];
+    let output = herald_in(dir.path(), None, &["run", flow, "--json"], &env).await;
+    assert!(!stderr(&output).contains("sandbox"), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let record = json_record(&output);
+    let error = &record["steps"][0]["error"];
+    assert_eq!(error["code"], "connection_failed", "{record:#}");
+    assert!(error["message"].as_str().unwrap().contains("could not reach Slack"), "{record:#}");
+}

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use herald::SLACK_COMPONENT;
+use herald_bpmn::{ElementKind, Process, Source};
 use herald_executor::Engine;
 use herald_runtime::{Connector, EgressPolicy, Limits, Runtime};
 use herald_sandbox::{PostedMessage, SlackSandbox, render_message};
-use herald_secrets::Vault;
+use herald_secrets::{Vault, referenced_names};
 use herald_store::Store;
 
 use super::exit::Exit;
@@ -23,6 +24,9 @@ const SANDBOX_TOKEN: &str = "xoxb-herald-sandbox";
 /// The secrets that hold a Slack token: herald's default, and Camunda's template's.
 const TOKEN_SECRETS: [&str; 2] = ["SLACK_BOT_TOKEN", "SLACK_TOKEN"];
 
+/// The secret a Slack step without a `token` input takes its token from.
+const DEFAULT_TOKEN: &str = "SLACK_BOT_TOKEN";
+
 /// Receives each sandbox message, rendered as Slack would show it.
 pub type Printer = Arc<dyn Fn(String) + Send + Sync>;
 
@@ -30,9 +34,14 @@ pub type Printer = Arc<dyn Fn(String) + Send + Sync>;
 pub enum SandboxUse {
     /// Never: the command sends nothing (e.g. `validate`).
     Never,
-    /// When none of `SLACK_BOT_TOKEN`, `SLACK_TOKEN` and `SLACK_API_URL` is set; messages go
-    /// to the printer.
-    WhenUnconfigured(Printer),
+    /// When no `SLACK_API_URL` is set and none of the secrets the flows take their Slack
+    /// token from is ([`token_secrets`]); messages go to the printer.
+    WhenNoToken {
+        /// Where sandbox messages go.
+        print: Printer,
+        /// The secrets that would hold the token; `None` when a flow gives one outright.
+        tokens: Option<Vec<String>>,
+    },
     /// Always, whatever is configured (a preview); messages go to the printer.
     Always(Printer),
 }
@@ -60,12 +69,18 @@ impl Host {
             check_api_url(url).map_err(Exit::Invalid)?;
         }
         let mut sandbox = None;
-        // `SLACK_TOKEN` is the name Camunda's Slack template uses.
-        let unconfigured = api_url.is_none() && !TOKEN_SECRETS.iter().any(|name| vault.contains(name));
-        let print = match sandbox_use {
-            SandboxUse::WhenUnconfigured(print) if unconfigured => Some(print),
-            SandboxUse::Always(print) => Some(print),
-            _ => None,
+        let (print, tokens) = match sandbox_use {
+            SandboxUse::WhenNoToken { print, tokens: Some(tokens) }
+                if api_url.is_none() && !tokens.iter().any(|name| vault.contains(name)) =>
+            {
+                let names = tokens.join(", ");
+                eprintln!(
+                    "herald: no Slack token is set (looked for {names}) and no SLACK_API_URL; posting to the built-in Slack sandbox"
+                );
+                (Some(print), tokens)
+            }
+            SandboxUse::Always(print) => (Some(print), TOKEN_SECRETS.map(str::to_owned).to_vec()),
+            _ => (None, Vec::new()),
         };
         if let Some(print) = print {
             let started = SlackSandbox::start()
@@ -74,10 +89,7 @@ impl Host {
                 .map_err(|e| Exit::Failed(Some(e)))?;
             started.on_message(move |message: &PostedMessage| print(shown(&render_message(message))));
             api_url = Some(started.api_url());
-            if unconfigured {
-                eprintln!("herald: no Slack token or SLACK_API_URL is set; posting to the built-in Slack sandbox");
-            }
-            for name in TOKEN_SECRETS {
+            for name in &tokens {
                 vault.insert(name, SANDBOX_TOKEN);
             }
             sandbox = Some(started);
@@ -101,9 +113,43 @@ impl Host {
 
     /// An engine over these connectors keeping its state in `state`.
     pub fn engine(&self, state: Option<&Path>) -> Result<Engine, Exit> {
-        let store = Store::open(state)?;
-        Ok(Engine::new(self.connectors.clone(), self.vault.clone(), store))
+        Ok(self.engine_over(Store::open(state)?))
     }
+
+    /// An engine over these connectors keeping its state in `store`.
+    pub fn engine_over(&self, store: Store) -> Engine {
+        Engine::new(self.connectors.clone(), self.vault.clone(), store)
+    }
+}
+
+/// The secrets the Slack steps of `processes` take their token from: those their `token`
+/// inputs name, `SLACK_BOT_TOKEN` for a step without one, herald's and Camunda's usual
+/// names for a token an expression computes. `None` when a step gives a token outright.
+pub fn token_secrets<'a>(processes: impl IntoIterator<Item = &'a Process>) -> Option<Vec<String>> {
+    let tasks = processes.into_iter().flat_map(|process| &process.elements).filter_map(|element| match &element.kind {
+        ElementKind::ServiceTask(task) if task.connector() == "slack" => Some(task),
+        _ => None,
+    });
+    let mut names = Vec::new();
+    for task in tasks {
+        match task.inputs.iter().find(|input| input.target == "token").map(|input| &input.source) {
+            None => names.push(DEFAULT_TOKEN.to_owned()),
+            Some(Source::Literal(text)) => {
+                let named = referenced_names(text);
+                if named.is_empty() && !text.trim().is_empty() {
+                    return None;
+                }
+                names.extend(named.into_iter().map(str::to_owned));
+            }
+            Some(Source::Expression(_)) => names.extend(TOKEN_SECRETS.map(str::to_owned)),
+        }
+    }
+    if names.is_empty() {
+        names.extend(TOKEN_SECRETS.map(str::to_owned));
+    }
+    names.sort();
+    names.dedup();
+    Some(names)
 }
 
 /// Refuses a `SLACK_API_URL` that is not an absolute http(s) URL with a host.

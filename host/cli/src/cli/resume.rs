@@ -8,10 +8,11 @@ use clap::Args;
 
 use herald_bpmn::{self as bpmn, LoadError, Process};
 use herald_executor::Pending;
+use herald_store::Store;
 
 use super::batch::{self, RunningArgs, Unreadable};
 use super::exit::Exit;
-use super::host::{Host, SandboxUse};
+use super::host::{Host, SandboxUse, token_secrets};
 use super::run::printer;
 
 /// Arguments of `herald resume`.
@@ -24,11 +25,7 @@ pub struct ResumeArgs {
 /// Runs every unfinished instance to its end, from the flow it started with; exit 0 when
 /// all complete.
 pub async fn resume(args: ResumeArgs) -> Result<(), Exit> {
-    let host =
-        Host::start(&args.running.connectors.connectors, SandboxUse::WhenUnconfigured(printer(args.running.json)))
-            .await?;
-    let engine = host.engine(args.running.state.state.as_deref())?;
-    let store = engine.store().clone();
+    let store = Store::open(args.running.state.state.as_deref())?;
     // Each flow once: the process, or why its saved text no longer loads.
     let mut flows: HashMap<String, Result<Arc<Process>, Arc<LoadError>>> = HashMap::new();
     let mut work = Vec::new();
@@ -57,6 +54,11 @@ pub async fn resume(args: ResumeArgs) -> Result<(), Exit> {
         eprintln!("herald: nothing to resume in {}", store.root().display());
         return Ok(());
     }
+    // The sandbox stands in when no flow to resume finds its token, as for `run`.
+    let tokens = token_secrets(flows.values().filter_map(|process| process.as_deref().ok()));
+    let sandbox_use = SandboxUse::WhenNoToken { print: printer(args.running.json), tokens };
+    let host = Host::start(&args.running.connectors.connectors, sandbox_use).await?;
+    let engine = host.engine_over(store);
     let tally = batch::drive_all(Arc::new(engine), work, unreadable, args.running.concurrency.into()).await?;
     batch::report(&tally, args.running.json)
 }

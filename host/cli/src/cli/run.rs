@@ -13,7 +13,7 @@ use herald_store::FlowSource;
 
 use super::batch::{self, RunningArgs};
 use super::exit::Exit;
-use super::host::{Host, Printer, SandboxUse};
+use super::host::{Host, Printer, SandboxUse, token_secrets};
 use super::report::{Progress, shown, summary};
 use super::validate::check_flow;
 use super::variables::VariableArgs;
@@ -41,9 +41,8 @@ pub struct StateArgs {
 pub async fn run(args: RunArgs) -> Result<(), Exit> {
     let (flow, process) = read_flow(&args.flow)?;
     let inputs = args.variables.load().map_err(Exit::Invalid)?;
-    let host =
-        Host::start(&args.running.connectors.connectors, SandboxUse::WhenUnconfigured(printer(args.running.json)))
-            .await?;
+    let sandbox_use = SandboxUse::WhenNoToken { print: printer(args.running.json), tokens: token_secrets([&process]) };
+    let host = Host::start(&args.running.connectors.connectors, sandbox_use).await?;
     let problems = check_flow(&process, &host.connectors).await;
     if !problems.is_empty() {
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
