@@ -75,6 +75,7 @@ pub(super) fn arithmetic(op: Arithmetic, a: &Number, b: &Number) -> Value {
         Arithmetic::Multiply => x * y,
         Arithmetic::Divide if y == 0.0 => return Value::Null,
         Arithmetic::Divide => x / y,
+        Arithmetic::Power => x.powf(y),
     };
     // Whole results (and every f64 from 2^53 up) carry no decimal noise worth rounding away.
     float(if result.fract() == 0.0 { result } else { significant_digits(result) })
@@ -87,6 +88,7 @@ fn integer_arithmetic(op: Arithmetic, x: i64, y: i64) -> Option<i64> {
         Arithmetic::Subtract => x.checked_sub(y),
         Arithmetic::Multiply => x.checked_mul(y),
         Arithmetic::Divide => (y != 0 && x.checked_rem(y) == Some(0)).then(|| x.checked_div(y)).flatten(),
+        Arithmetic::Power => u32::try_from(y).ok().and_then(|y| x.checked_pow(y)),
     }
 }
 

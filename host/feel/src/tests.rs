@@ -578,7 +578,7 @@ fn syntax_errors_name_the_problem_and_its_column() {
         ("1 2", 3, "unexpected `2`"),
         ("upper case", 7, "unexpected `case`"),
         ("* 2", 1, "unexpected `*`"),
-        ("1 ** 2", 4, "unexpected `*`"),
+        ("1 *** 2", 5, "unexpected `*`"),
         ("then", 1, "unexpected `then`"),
         ("if x > 1 1 else 2", 10, "expected `then` after the condition"),
         ("if x then 1", 12, "expected `else` after the `then` branch"),
@@ -610,7 +610,7 @@ fn syntax_errors_name_the_problem_and_its_column() {
         ("`abc", 1, "unterminated name"),
         // Columns count characters, not bytes.
         ("\"é\" + )", 7, "unexpected `)`"),
-        ("ünïcödé ?", 9, "unexpected character `?`"),
+        ("ünïcödé #", 9, "unexpected character `#`"),
     ];
     for &(source, column, message) in cases {
         assert_eq!(syntax_error(source), (column, message.to_owned()), "{source:?}");
