@@ -256,17 +256,17 @@ impl<'a> Evaluator<'a> {
     #[inline(never)]
     fn apply(
         &self,
-        target: &'a Expr,
+        target_expr: &'a Expr,
         column: usize,
         arguments: &'a [Expr],
         frame: usize,
     ) -> Result<Val<'a>, FeelError> {
-        let target = self.eval(target, frame)?;
+        let target = self.eval(target_expr, frame)?;
         let arguments = self.arguments(arguments, frame)?;
         let Val::Function(function) = target else {
             return Err(FeelError::evaluation(format!("the value called at column {column} is not a function")));
         };
-        self.call(&function, arguments, "function", column)
+        self.call(&function, arguments, callee_name(target_expr), column)
     }
 
     #[inline(never)]
@@ -689,6 +689,17 @@ impl<'a> Evaluator<'a> {
                 _ => Val::Null,
             },
         })
+    }
+}
+
+/// What to call a called expression in messages: `f` for `ctx.f(…)`, else "function".
+fn callee_name(target: &Expr) -> &str {
+    match target {
+        Expr::Access(_, steps) => match steps.last() {
+            Some(Step::Field(name)) => name,
+            _ => "function",
+        },
+        _ => "function",
     }
 }
 

@@ -274,7 +274,8 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    /// The character an escape sequence (after its backslash) stands for.
+    /// The character an escape sequence (after its backslash) stands for; an unknown one stands
+    /// for the backslash itself, and the character after it is read as it is.
     fn escape(&mut self, column: usize) -> Result<char, FeelError> {
         match self.bump() {
             Some('"') => Ok('"'),
@@ -292,7 +293,12 @@ impl<'s> Lexer<'s> {
                 self.position += 4;
                 Ok(c)
             }
-            Some(c) => Err(FeelError::syntax(column, format!("unknown escape `\\{c}`"))),
+            // Camunda keeps any other escape as written, so regular expressions such as
+            // `"\d{3}"` need no doubled backslash.
+            Some(_) => {
+                self.position -= 1;
+                Ok('\\')
+            }
             None => Err(FeelError::syntax(column, "unterminated string")),
         }
     }

@@ -60,6 +60,12 @@ pub(super) fn float(x: f64) -> Value {
     }
 }
 
+/// A computed float as a JSON value, rounded to 15 significant digits like the results of
+/// arithmetic (so `modulo(10.1, 4.5)` is 1.1, not 1.0999999999999996).
+pub(super) fn real(x: f64) -> Value {
+    float(if x.fract() == 0.0 { x } else { significant_digits(x) })
+}
+
 /// `a op b`; null on division by zero.
 pub(super) fn arithmetic(op: Arithmetic, a: &Number, b: &Number) -> Value {
     let (a, b) = (Num::of(a), Num::of(b));

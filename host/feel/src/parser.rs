@@ -14,6 +14,12 @@ use super::value::Kind;
 /// The binding power of comparisons, which `between`, `in` and `instance of` share.
 const COMPARISON: u8 = 3;
 
+/// The binding power of `and`.
+const AND: u8 = 2;
+
+/// Properties whose names are two words (`[1..2].start included`, `t.time offset`).
+const TWO_WORD_PROPERTIES: &[(&str, &str)] = &[("start", "included"), ("end", "included"), ("time", "offset")];
+
 /// The type names `instance of` knows, longest first so `date and time` wins over `date`.
 const TYPE_NAMES: &[(&str, TypeName)] = &[
     ("years and months duration", TypeName::Kind(Kind::YearsMonthsDuration)),
@@ -236,7 +242,8 @@ impl<'s> Parser<'s> {
             self.deepen()?;
             return Ok(Test::Not(self.unary_tests()?));
         }
-        let expr = if enclosed { self.expression()? } else { self.binary(COMPARISON)? };
+        // Unenclosed, a test may compare (`x in ? > 3`) but stops before `and` and `or`.
+        let expr = if enclosed { self.expression()? } else { self.binary(AND)? };
         let mentions_question = expr.mentions_question();
         Ok(Test::Matches { expr, mentions_question })
     }
@@ -265,10 +272,16 @@ impl<'s> Parser<'s> {
             match self.peek().kind {
                 TokenKind::Dot => {
                     self.advance();
-                    let TokenKind::Name(name) = self.peek().kind.clone() else {
+                    let TokenKind::Name(mut name) = self.peek().kind.clone() else {
                         return Err(FeelError::syntax(self.peek().column, "expected a name after `.`"));
                     };
                     self.advance();
+                    if let Some((_, second)) = TWO_WORD_PROPERTIES.iter().find(|(first, _)| *first == name)
+                        && self.peek().text == *second
+                    {
+                        self.advance();
+                        name = format!("{name} {second}");
+                    }
                     steps.push(Step::Field(name));
                 }
                 TokenKind::LeftBracket => {

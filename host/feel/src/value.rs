@@ -231,9 +231,18 @@ pub(super) fn to_json(value: &Val<'_>, limit: &mut usize) -> Result<Value, Overf
         Ok(())
     };
     Ok(match value {
-        Val::Null | Val::Function(_) => Value::Null,
-        Val::Bool(b) => Value::Bool(*b),
-        Val::Number(n) => Value::Number(n.clone()),
+        Val::Null | Val::Function(_) => {
+            spend(8, limit)?;
+            Value::Null
+        }
+        Val::Bool(b) => {
+            spend(8, limit)?;
+            Value::Bool(*b)
+        }
+        Val::Number(n) => {
+            spend(8, limit)?;
+            Value::Number(n.clone())
+        }
         Val::String(s) => {
             spend(s.len() + 2, limit)?;
             Value::String(s.to_string())
@@ -243,7 +252,9 @@ pub(super) fn to_json(value: &Val<'_>, limit: &mut usize) -> Result<Value, Overf
             (*json).clone()
         }
         Val::List(items) => {
-            spend(2, limit)?;
+            // What a list takes in memory rather than as text, so a list of lists of … costs
+            // what building it would.
+            spend(24, limit)?;
             Value::Array(items.iter().map(|item| to_json(item, limit)).collect::<Result<_, _>>()?)
         }
         Val::Context(entries) => {

@@ -65,9 +65,9 @@ pub(super) fn names() -> impl Iterator<Item = &'static str> {
     all().map(|builtin| builtin.name)
 }
 
-/// Calls the built-in `name` (found at `column`) with `arguments`. Several built-ins share a
-/// name and differ in arity (`round up(n)`… no: `substring(s, start)` and `substring(s, start,
-/// length)` are one); the first whose arity fits is called.
+/// Calls the built-in `name` (found at `column`) with `arguments`. A name may have several
+/// entries that differ in arity (`date(text)` and `date(year, month, day)`); the first whose
+/// arity fits is called.
 pub(super) fn call<'a>(
     ev: &Evaluator<'a>,
     name: &str,

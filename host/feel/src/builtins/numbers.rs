@@ -33,7 +33,7 @@ pub(super) static BUILTINS: &[Builtin] = &[
             }));
         }
         let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
-        Ok(if y == 0.0 { Val::Null } else { float(x - y * (x / y).floor()) })
+        Ok(if y == 0.0 { Val::Null } else { Val::from_json_owned(number::real(x - y * (x / y).floor())) })
     }),
     one("sqrt", |_, a| Ok(real(&a[0], |x| (x >= 0.0).then(|| x.sqrt())))),
     one("log", |_, a| Ok(real(&a[0], |x| (x > 0.0).then(|| x.ln())))),
