@@ -2,6 +2,9 @@
 
 use serde_json::Value;
 
+use super::temporal::Temporal;
+use super::value::Kind;
+
 /// A FEEL expression node.
 #[derive(Debug, Clone)]
 pub(super) enum Expr {
@@ -14,11 +17,26 @@ pub(super) enum Expr {
     Context(Vec<(String, Expr)>),
     /// `target` followed by `.name` and `[selector]` steps, applied left to right.
     Access(Box<Expr>, Vec<Step>),
-    /// A built-in function call; `column` locates the name for error messages.
+    /// `@"2020-04-06"`: a date, time, date-time or duration literal; `None` (null, as in Camunda)
+    /// when the text is none, such as `@"2024-06-31"`.
+    Temporal(Option<Temporal>),
+    /// A call by name: a function defined in the expression when one of that name is in scope,
+    /// else a built-in; `column` locates the name for error messages.
     Call {
         name: String,
         column: usize,
         arguments: Vec<Expr>,
+    },
+    /// A call of whatever `target` evaluates to (`ctx.f(1)`, `(function(x) x)(1)`).
+    Apply {
+        target: Box<Expr>,
+        column: usize,
+        arguments: Vec<Expr>,
+    },
+    /// `function(a, b) body`.
+    Function {
+        parameters: Vec<String>,
+        body: Box<Expr>,
     },
     Negate(Box<Expr>),
     /// `first op e op e …` with operators of one precedence, applied left to right. Chains stay
@@ -32,6 +50,69 @@ pub(super) enum Expr {
         then: Box<Expr>,
         otherwise: Box<Expr>,
     },
+    /// `for a in A, b in B return body`: the body for every combination, in order.
+    For {
+        iterations: Vec<(String, Domain)>,
+        body: Box<Expr>,
+    },
+    /// `some a in A satisfies c` (`every` when `every`).
+    Quantified {
+        every: bool,
+        iterations: Vec<(String, Domain)>,
+        condition: Box<Expr>,
+    },
+    /// `value between low and high`.
+    Between {
+        value: Box<Expr>,
+        low: Box<Expr>,
+        high: Box<Expr>,
+    },
+    /// `value in tests`: true when any of the tests passes.
+    In {
+        value: Box<Expr>,
+        tests: Vec<Test>,
+    },
+    /// `value instance of type`.
+    InstanceOf {
+        value: Box<Expr>,
+        type_name: TypeName,
+    },
+    /// `[a..b]`, `(a..b)`, `]a..b[` and mixes: an interval.
+    Range {
+        start: Box<Expr>,
+        start_closed: bool,
+        end: Box<Expr>,
+        end_closed: bool,
+    },
+}
+
+/// What an iteration variable runs over: a list, or the whole numbers `from..to` (counting down
+/// when `to` is less).
+#[derive(Debug, Clone)]
+pub(super) enum Domain {
+    List(Expr),
+    Numbers(Expr, Expr),
+}
+
+/// One unary test, with `?` standing for the value tested.
+#[derive(Debug, Clone)]
+pub(super) enum Test {
+    /// `< 10`, `>= x`, `= 1`, `!= 2`.
+    Compare(Comparison, Expr),
+    /// An expression: a range or list the value must be in, a boolean when it mentions `?`,
+    /// otherwise a value the value must equal.
+    Matches { expr: Expr, mentions_question: bool },
+    /// `not(t, …)`: none of the tests passes.
+    Not(Vec<Test>),
+}
+
+/// A type `instance of` checks for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum TypeName {
+    /// `Any`: every value but null.
+    Any,
+    /// One kind of value (`Null` for `null`).
+    Kind(Kind),
 }
 
 /// One step of an [`Expr::Access`] chain.
@@ -70,4 +151,94 @@ pub(super) enum Arithmetic {
     Subtract,
     Multiply,
     Divide,
+    /// `**`.
+    Power,
+}
+
+impl Expr {
+    /// The expressions directly inside this one.
+    pub(super) fn children(&self) -> Vec<&Expr> {
+        let mut children = Vec::new();
+        match self {
+            Expr::Literal(_) | Expr::Temporal(_) | Expr::Name(_) => {}
+            Expr::List(items) => children.extend(items),
+            Expr::Context(entries) => children.extend(entries.iter().map(|(_, value)| value)),
+            Expr::Access(target, steps) => {
+                children.push(&**target);
+                children.extend(steps.iter().filter_map(|step| match step {
+                    Step::Select(selector) => Some(selector),
+                    Step::Field(_) => None,
+                }));
+            }
+            Expr::Call { arguments, .. } => children.extend(arguments),
+            Expr::Apply { target, arguments, .. } => {
+                children.push(&**target);
+                children.extend(arguments);
+            }
+            Expr::Function { body, .. } => children.push(&**body),
+            Expr::Negate(operand) => children.push(&**operand),
+            Expr::Binary { first, rest } => {
+                children.push(&**first);
+                children.extend(rest.iter().map(|(_, operand)| operand));
+            }
+            Expr::If { condition, then, otherwise } => children.extend([&**condition, &**then, &**otherwise]),
+            Expr::For { iterations, body: last } | Expr::Quantified { iterations, condition: last, .. } => {
+                for (_, domain) in iterations {
+                    match domain {
+                        Domain::List(list) => children.push(list),
+                        Domain::Numbers(from, to) => children.extend([from, to]),
+                    }
+                }
+                children.push(&**last);
+            }
+            Expr::Between { value, low, high } => children.extend([&**value, &**low, &**high]),
+            Expr::In { value, tests } => {
+                children.push(&**value);
+                let mut pending: Vec<&Test> = tests.iter().collect();
+                while let Some(test) = pending.pop() {
+                    match test {
+                        Test::Compare(_, operand) | Test::Matches { expr: operand, .. } => children.push(operand),
+                        Test::Not(inner) => pending.extend(inner),
+                    }
+                }
+            }
+            Expr::InstanceOf { value, .. } => children.push(&**value),
+            Expr::Range { start, end, .. } => children.extend([&**start, &**end]),
+        }
+        children
+    }
+
+    /// Every expression in this one, itself included, without recursion.
+    pub(super) fn descendants(&self) -> Vec<&Expr> {
+        let mut all = vec![self];
+        let mut next = 0;
+        while let Some(expr) = all.get(next) {
+            let children = expr.children();
+            all.extend(children);
+            next += 1;
+        }
+        all
+    }
+
+    /// Whether `?` (the value a unary test tests) appears in this expression.
+    pub(super) fn mentions_question(&self) -> bool {
+        self.descendants().iter().any(|expr| matches!(expr, Expr::Name(name) if name == "?"))
+    }
+
+    /// The names this expression binds anywhere: context keys, function parameters and iteration
+    /// variables.
+    pub(super) fn bound_names(&self) -> Vec<&str> {
+        let mut names = Vec::new();
+        for expr in self.descendants() {
+            match expr {
+                Expr::Context(entries) => names.extend(entries.iter().map(|(key, _)| key.as_str())),
+                Expr::Function { parameters, .. } => names.extend(parameters.iter().map(String::as_str)),
+                Expr::For { iterations, .. } | Expr::Quantified { iterations, .. } => {
+                    names.extend(iterations.iter().map(|(name, _)| name.as_str()));
+                }
+                _ => {}
+            }
+        }
+        names
+    }
 }

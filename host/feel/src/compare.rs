@@ -2,26 +2,67 @@
 
 use std::cmp::Ordering;
 
-use serde_json::Value;
-
+use super::error::FeelError;
+use super::eval::Evaluator;
 use super::number;
+use super::temporal;
+use super::value::{Kind, Val};
 
 /// FEEL equality: null equals only null, numbers compare numerically (`1 = 1.0`), lists and
 /// contexts compare element by element, and values of different types are incomparable (`None`).
-pub(super) fn equals(left: &Value, right: &Value) -> Option<bool> {
-    match (left, right) {
-        (Value::Null, Value::Null) => Some(true),
-        (Value::Null, _) | (_, Value::Null) => Some(false),
-        (Value::Number(a), Value::Number(b)) => Some(number::compare(a, b) == Some(Ordering::Equal)),
-        (Value::String(a), Value::String(b)) => Some(a == b),
-        (Value::Bool(a), Value::Bool(b)) => Some(a == b),
-        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => all(a.iter().zip(b).map(|(x, y)| equals(x, y))),
-        (Value::Object(a), Value::Object(b)) if a.len() == b.len() => {
-            all(a.iter().map(|(key, x)| b.get(key).map_or(Some(false), |y| equals(x, y))))
+/// Every value compared counts as a step: shared values can make a small expression describe a
+/// huge one.
+pub(super) fn equals<'a>(ev: &Evaluator<'a>, left: &Val<'a>, right: &Val<'a>) -> Result<Option<bool>, FeelError> {
+    ev.step()?;
+    let (a, b) = (left.kind(), right.kind());
+    Ok(match (a, b) {
+        (Kind::Null, Kind::Null) => Some(true),
+        (Kind::Null, _) | (_, Kind::Null) => Some(false),
+        (Kind::Number, Kind::Number) | (Kind::String, Kind::String) => order(left, right).map(Ordering::is_eq),
+        (Kind::Boolean, Kind::Boolean) => Some(left.as_bool() == right.as_bool()),
+        (Kind::List, Kind::List) => {
+            let (x, y) = (left.items().unwrap_or_default(), right.items().unwrap_or_default());
+            if x.len() != y.len() {
+                return Ok(Some(false));
+            }
+            let mut outcomes = Vec::with_capacity(x.len());
+            for (x, y) in x.iter().zip(&y) {
+                outcomes.push(equals(ev, x, y)?);
+            }
+            all(outcomes.into_iter())
         }
-        (Value::Array(_), Value::Array(_)) | (Value::Object(_), Value::Object(_)) => Some(false),
+        (Kind::Context, Kind::Context) => {
+            let (x, y) = (left.entries().unwrap_or_default(), right.entries().unwrap_or_default());
+            if x.len() != y.len() {
+                return Ok(Some(false));
+            }
+            let mut outcomes = Vec::with_capacity(x.len());
+            for (key, x) in &x {
+                outcomes.push(match right.get(key) {
+                    Some(y) => equals(ev, x, &y)?,
+                    None => Some(false),
+                });
+            }
+            all(outcomes.into_iter())
+        }
+        (Kind::Range, Kind::Range) => match (left, right) {
+            (Val::Range(x), Val::Range(y)) => {
+                let bound = |p: &Option<Val<'a>>, q: &Option<Val<'a>>| match (p, q) {
+                    (None, None) => Ok(Some(true)),
+                    (Some(p), Some(q)) => equals(ev, p, q),
+                    _ => Ok(Some(false)),
+                };
+                let same_closure = Some(x.start_closed == y.start_closed && x.end_closed == y.end_closed);
+                all([bound(&x.start, &y.start)?, bound(&x.end, &y.end)?, same_closure].into_iter())
+            }
+            _ => None,
+        },
+        (Kind::Function, _) | (_, Kind::Function) => None,
+        _ if a == b || (left.as_temporal().is_some() && right.as_temporal().is_some()) => {
+            order(left, right).map(Ordering::is_eq)
+        }
         _ => None,
-    }
+    })
 }
 
 /// Three-valued conjunction of element comparisons: any `false` wins over any `None`.
@@ -37,11 +78,12 @@ fn all(outcomes: impl Iterator<Item = Option<bool>>) -> Option<bool> {
     result
 }
 
-/// The order of two numbers or two strings; anything else is unordered.
-pub(super) fn order(left: &Value, right: &Value) -> Option<Ordering> {
+/// The order of two numbers, two strings, or two dates, times or durations of one type; anything
+/// else is unordered.
+pub(super) fn order(left: &Val<'_>, right: &Val<'_>) -> Option<Ordering> {
     match (left, right) {
-        (Value::Number(a), Value::Number(b)) => number::compare(a, b),
-        (Value::String(a), Value::String(b)) => Some(a.cmp(b)),
-        _ => None,
+        (Val::Number(a), Val::Number(b)) => number::compare(a, b),
+        (Val::Temporal(a), Val::Temporal(b)) => temporal::compare(a, b),
+        _ => Some(left.as_str()?.cmp(right.as_str()?)),
     }
 }

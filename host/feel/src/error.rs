@@ -18,6 +18,13 @@ pub enum FeelError {
         /// What went wrong.
         message: String,
     },
+    /// The expression calls `now()`, `today()`, `uuid()` or `random number()` but was evaluated
+    /// without a [`Context`](crate::Context) to give it the time and a random source.
+    #[error("FEEL evaluation error: `{function}()` needs the time and a random source: evaluate with a Context")]
+    NeedsContext {
+        /// The function called.
+        function: String,
+    },
 }
 
 impl FeelError {

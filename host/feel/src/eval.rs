@@ -1,47 +1,89 @@
 //! Evaluates a syntax tree against JSON variables with FEEL's null semantics: whatever cannot be
 //! computed (a missing variable, a type mismatch) is null rather than an error.
 
-use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
+use std::rc::Rc;
 
 use serde_json::{Map, Number, Value};
 
-use super::ast::{Arithmetic, BinaryOp, Comparison, Expr, Step};
+use super::Context;
+use super::ast::{Arithmetic, BinaryOp, Comparison, Domain, Expr, Step, Test, TypeName};
 use super::builtins;
 use super::compare::{equals, order};
 use super::error::FeelError;
-use super::{is_true, number};
+use super::number;
+use super::temporal::{self, Property};
+use super::value::{Function, Kind, Overflow, Range, Val, to_json};
 
 /// How many nodes one evaluation may visit. A filter evaluates its condition once per element,
 /// so nested filters take time exponential in their depth; this bounds hostile ones.
 const MAX_STEPS: usize = 1_000_000;
 
 /// How many bytes of values (about their size as JSON) one evaluation may build or copy.
-/// Each step is cheap, but a step may copy a value: `{a: x + x, b: a + a, …}` or
-/// `{a: [x, x], b: [a, a], …}` doubles with every entry; this bounds its memory and time.
-/// Twice an instance's variables, so an expression may copy all of them.
-const MAX_BUILT_BYTES: usize = 32 << 20;
+/// Each step is cheap, but a step may copy a value: `{a: x + x, b: a + a, …}` doubles with every
+/// entry; this bounds its memory and time. Twice an instance's variables, so an expression may
+/// copy all of them.
+pub(super) const MAX_BUILT_BYTES: usize = 32 << 20;
 
-/// Evaluates `expr` with `variables` (a JSON object) in scope.
-pub(super) fn evaluate(expr: &Expr, variables: &Value) -> Result<Value, FeelError> {
-    let budget = Budget::default();
-    let root = Scope { entries: variables.as_object(), item: None, parent: None, budget: &budget };
-    budget.own(eval(expr, &root)?)
+/// How deep evaluation may recurse. The parser bounds the tree's height (128), but a function
+/// that calls itself recurses once more per call; a level takes up to about 4.5 KiB of stack in
+/// a debug build, so this stays well inside a 2 MiB thread stack.
+const MAX_DEPTH: usize = 256;
+
+/// Evaluates `expr` with `variables` (a JSON object) in scope, and `context` (if any) as the
+/// source of the time and of randomness.
+pub(super) fn evaluate(expr: &Expr, variables: &Value, context: Option<&Context>) -> Result<Value, FeelError> {
+    let evaluator = Evaluator {
+        frames: RefCell::new(vec![Frame { binding: Binding::Variables(variables.as_object()), parent: None }]),
+        steps: Cell::new(0),
+        built: Cell::new(0),
+        depth: Cell::new(0),
+        functions_made: Cell::new(0),
+        context: context.copied(),
+        draws: Cell::new(0),
+    };
+    let value = evaluator.eval(expr, 0)?;
+    evaluator.json(&value)
 }
 
-/// What one evaluation has used so far, shared by every scope.
-#[derive(Default)]
-struct Budget {
+/// The names one frame of scope binds.
+enum Binding<'a> {
+    /// The process variables.
+    Variables(Option<&'a Map<String, Value>>),
+    /// Entries by name: a context literal's so far, a function's parameters, an iteration variable.
+    Entries(Vec<(Rc<str>, Val<'a>)>),
+    /// A filter's element: `item`, and its entries when it is a context.
+    Item(Val<'a>),
+}
+
+/// A frame of scope: its names, then its parent's.
+struct Frame<'a> {
+    binding: Binding<'a>,
+    parent: Option<usize>,
+}
+
+/// One evaluation's state: an arena of scope frames (a function keeps the index of the frame it
+/// was defined in, so it can be called after that scope ends and can call itself), and what the
+/// evaluation has used of its budgets.
+pub(super) struct Evaluator<'a> {
+    frames: RefCell<Vec<Frame<'a>>>,
     /// Nodes visited.
     steps: Cell<usize>,
     /// Bytes of values built or copied.
     built: Cell<usize>,
+    /// Current recursion depth of `eval`.
+    depth: Cell<usize>,
+    /// Functions defined so far; while none was, frames can be freed when their scope ends.
+    functions_made: Cell<usize>,
+    context: Option<Context>,
+    /// Values drawn from the random source so far.
+    draws: Cell<u64>,
 }
 
-impl Budget {
+impl<'a> Evaluator<'a> {
     /// Counts one visited node, failing once the evaluation has visited too many.
-    fn step(&self) -> Result<(), FeelError> {
+    pub(super) fn step(&self) -> Result<(), FeelError> {
         let steps = self.steps.get() + 1;
         if steps > MAX_STEPS {
             return Err(FeelError::evaluation(format!("expression needs more than {MAX_STEPS} evaluation steps")));
@@ -51,247 +93,673 @@ impl Budget {
     }
 
     /// Counts `bytes` built, failing once the evaluation has built too much.
-    fn build(&self, bytes: usize) -> Result<(), FeelError> {
+    pub(super) fn build(&self, bytes: usize) -> Result<(), FeelError> {
         let built = self.built.get().saturating_add(bytes);
         if built > MAX_BUILT_BYTES {
-            return Err(FeelError::evaluation(format!(
-                "expression builds more than {} MiB of values",
-                MAX_BUILT_BYTES >> 20
-            )));
+            return Err(too_big());
         }
         self.built.set(built);
         Ok(())
     }
 
-    /// The value itself: taken when the evaluation made it (and counted it then), else a
-    /// copy, counted.
-    fn own(&self, value: Cow<'_, Value>) -> Result<Value, FeelError> {
-        match value {
-            Cow::Owned(value) => Ok(value),
-            Cow::Borrowed(value) => {
-                self.build(weight(value))?;
-                Ok(value.clone())
-            }
+    /// The value as JSON, counting what writing it out builds.
+    pub(super) fn json(&self, value: &Val<'a>) -> Result<Value, FeelError> {
+        let mut room = MAX_BUILT_BYTES.saturating_sub(self.built.get());
+        let before = room;
+        let json = to_json(value, &mut room).map_err(|Overflow::Bytes| too_big())?;
+        self.build(before - room)?;
+        Ok(json)
+    }
+
+    /// The caller's clock and random source, which `now()`, `today()`, `uuid()` and
+    /// `random number()` need.
+    pub(super) fn context(&self, function: &str) -> Result<Context, FeelError> {
+        self.context.ok_or_else(|| FeelError::NeedsContext { function: function.to_owned() })
+    }
+
+    /// The next 64 random bits from the caller's seed (splitmix64: the same seed always gives
+    /// the same sequence, so a replayed evaluation gives the same values).
+    pub(super) fn random(&self, function: &str) -> Result<u64, FeelError> {
+        let seed = self.context(function)?.seed;
+        let draw = self.draws.get() + 1;
+        self.draws.set(draw);
+        let mut z = seed.wrapping_add(draw.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        Ok(z ^ (z >> 31))
+    }
+
+    fn push(&self, binding: Binding<'a>, parent: usize) -> usize {
+        let mut frames = self.frames.borrow_mut();
+        frames.push(Frame { binding, parent: Some(parent) });
+        frames.len() - 1
+    }
+
+    /// Frees the frames from `mark` on when no function was defined since `functions` were (no
+    /// function can refer to them).
+    fn release(&self, mark: usize, functions: usize) {
+        if self.functions_made.get() == functions {
+            self.frames.borrow_mut().truncate(mark);
         }
     }
-}
 
-/// About the bytes `value` takes as JSON, counted up to just past what any evaluation may
-/// build, so a huge value is not walked whole.
-fn weight(value: &Value) -> usize {
-    let mut total = 0usize;
-    let mut pending = vec![value];
-    while let Some(value) = pending.pop() {
-        let own = match value {
-            Value::String(text) => text.len() + 2,
-            Value::Array(items) => {
-                pending.extend(items);
-                2
+    fn lookup(&self, name: &str, frame: usize) -> Option<Val<'a>> {
+        let frames = self.frames.borrow();
+        let mut current = Some(frame);
+        while let Some(index) = current {
+            let frame = frames.get(index)?;
+            let found = match &frame.binding {
+                Binding::Variables(variables) => variables.and_then(|v| v.get(name)).map(Val::from_json),
+                Binding::Entries(entries) => {
+                    entries.iter().rev().find(|(key, _)| &**key == name).map(|(_, v)| v.clone())
+                }
+                Binding::Item(item) if name == "item" => Some(item.clone()),
+                Binding::Item(item) => item.get(name),
+            };
+            if found.is_some() {
+                return found;
             }
-            Value::Object(entries) => {
-                pending.extend(entries.values());
-                entries.keys().map(|key| key.len() + 4).sum::<usize>() + 2
-            }
-            _ => 8,
-        };
-        total += own;
-        if total > MAX_BUILT_BYTES {
-            break;
-        }
-    }
-    total
-}
-
-/// The names an expression can see: the variables, and inside a filter the element's entries and
-/// `item`, or inside a context literal its earlier entries.
-struct Scope<'a> {
-    entries: Option<&'a Map<String, Value>>,
-    item: Option<&'a Value>,
-    parent: Option<&'a Scope<'a>>,
-    /// What the whole evaluation has used.
-    budget: &'a Budget,
-}
-
-impl<'a> Scope<'a> {
-    /// A scope that sees `entries` and `item` before the names of `self`.
-    fn inner(&'a self, entries: Option<&'a Map<String, Value>>, item: Option<&'a Value>) -> Self {
-        Scope { entries, item, parent: Some(self), budget: self.budget }
-    }
-
-    fn lookup(&self, name: &str) -> Option<&'a Value> {
-        let mut scope = Some(self);
-        while let Some(current) = scope {
-            if let Some(value) = current.entries.and_then(|entries| entries.get(name)) {
-                return Some(value);
-            }
-            if name == "item"
-                && let Some(item) = current.item
-            {
-                return Some(item);
-            }
-            scope = current.parent;
+            current = frame.parent;
         }
         None
     }
-}
 
-fn null<'a>() -> Cow<'a, Value> {
-    Cow::Owned(Value::Null)
-}
-
-/// Evaluates to a value borrowed from the variables or the tree where possible, so paths into
-/// large variables do not copy them.
-fn eval<'a>(expr: &'a Expr, scope: &Scope<'a>) -> Result<Cow<'a, Value>, FeelError> {
-    scope.budget.step()?;
-    Ok(match expr {
-        Expr::Literal(value) => Cow::Borrowed(value),
-        Expr::Name(name) => scope.lookup(name).map_or_else(null, Cow::Borrowed),
-        Expr::List(items) => {
-            let items = items.iter().map(|item| scope.budget.own(eval(item, scope)?));
-            Cow::Owned(Value::Array(items.collect::<Result<_, FeelError>>()?))
+    /// Evaluates `expr` in the scope `frame`.
+    #[inline(never)]
+    pub(super) fn eval(&self, expr: &'a Expr, frame: usize) -> Result<Val<'a>, FeelError> {
+        self.step()?;
+        let depth = self.depth.get() + 1;
+        if depth > MAX_DEPTH {
+            return Err(FeelError::evaluation(format!(
+                "expression recurses more than {MAX_DEPTH} levels deep (a function that calls itself?)"
+            )));
         }
-        Expr::Context(entries) => Cow::Owned(context(entries, scope)?),
-        Expr::Access(target, steps) => {
-            let mut value = eval(target, scope)?;
-            for step in steps {
-                value = match step {
-                    Step::Field(name) => path(value, name, scope.budget)?,
-                    Step::Select(selector) => index(value, selector, scope)?,
-                };
-            }
-            value
-        }
-        Expr::Call { name, column, arguments } => {
-            let arguments = arguments.iter().map(|argument| eval(argument, scope)).collect::<Result<Vec<_>, _>>()?;
-            let arguments: Vec<&Value> = arguments.iter().map(Cow::as_ref).collect();
-            let result = builtins::call(name, *column, &arguments)?;
-            scope.budget.build(weight(&result))?;
-            Cow::Owned(result)
-        }
-        Expr::Negate(operand) => Cow::Owned(match eval(operand, scope)?.as_ref() {
-            Value::Number(n) => number::negate(n),
-            _ => Value::Null,
-        }),
-        Expr::Binary { first, rest } => {
-            let mut value = eval(first, scope)?;
-            for (op, operand) in rest {
-                value = Cow::Owned(binary(*op, &value, operand, scope)?);
-            }
-            value
-        }
-        Expr::If { condition, then, otherwise } => {
-            let branch = if is_true(&*eval(condition, scope)?) { then } else { otherwise };
-            eval(branch, scope)?
-        }
-    })
-}
-
-/// Builds a context literal; each entry sees the ones before it.
-fn context<'a>(entries: &'a [(String, Expr)], scope: &Scope<'a>) -> Result<Value, FeelError> {
-    let mut context = Map::new();
-    for (key, expr) in entries {
-        let inner = scope.inner(Some(&context), None);
-        let value = scope.budget.own(eval(expr, &inner)?)?;
-        context.insert(key.clone(), value);
+        self.depth.set(depth);
+        let value = self.eval_node(expr, frame);
+        self.depth.set(depth - 1);
+        value
     }
-    Ok(Value::Object(context))
-}
 
-/// `target.name`: a context's entry, or the entry of every element of a list (copied, and
-/// counted in `budget`).
-fn path<'a>(target: Cow<'a, Value>, name: &str, budget: &Budget) -> Result<Cow<'a, Value>, FeelError> {
-    Ok(match target {
-        Cow::Borrowed(Value::Object(entries)) => entries.get(name).map_or_else(null, Cow::Borrowed),
-        Cow::Borrowed(Value::Array(items)) => Cow::Owned(Value::Array(
-            items.iter().map(|item| budget.own(path(Cow::Borrowed(item), name, budget)?)).collect::<Result<_, _>>()?,
-        )),
-        Cow::Borrowed(_) => null(),
-        Cow::Owned(Value::Object(mut entries)) => entries.remove(name).map_or_else(null, Cow::Owned),
-        Cow::Owned(other) => Cow::Owned(budget.own(path(Cow::Borrowed(&other), name, budget)?)?),
-    })
-}
+    /// Evaluates one node. Each kind of node beyond the simplest has a function of its own, kept
+    /// out of line: a debug build gives a function one stack slot per local of every match arm,
+    /// and this one recurses once per level of the tree.
+    fn eval_node(&self, expr: &'a Expr, frame: usize) -> Result<Val<'a>, FeelError> {
+        match expr {
+            Expr::Literal(value) => Ok(Val::from_json(value)),
+            Expr::Temporal(value) => Ok(value.clone().map_or(Val::Null, Val::Temporal)),
+            Expr::Name(name) => Ok(self.lookup(name, frame).unwrap_or(Val::Null)),
+            Expr::List(items) => self.list_literal(items, frame),
+            Expr::Context(entries) => self.context_literal(entries, frame),
+            Expr::Access(target, steps) => self.access(target, steps, frame),
+            Expr::Call { name, column, arguments } => self.call_by_name(name, *column, arguments, frame),
+            Expr::Apply { target, column, arguments } => self.apply(target, *column, arguments, frame),
+            Expr::Function { parameters, body } => {
+                self.functions_made.set(self.functions_made.get() + 1);
+                Ok(Val::Function(Rc::new(Function { parameters, body, frame })))
+            }
+            Expr::Negate(operand) => self.negate(operand, frame),
+            Expr::Binary { first, rest } => self.chain(first, rest, frame),
+            Expr::If { condition, then, otherwise } => self.conditional(condition, then, otherwise, frame),
+            Expr::For { iterations, body } => self.for_each(iterations, body, frame),
+            Expr::Quantified { every, iterations, condition } => self.quantified(*every, iterations, condition, frame),
+            Expr::Between { value, low, high } => self.between(value, low, high, frame),
+            Expr::In { value, tests } => {
+                let value = self.eval(value, frame)?;
+                Ok(self.any_test(&value, tests, frame)?.map_or(Val::Null, Val::Bool))
+            }
+            Expr::InstanceOf { value, type_name } => {
+                let kind = self.eval(value, frame)?.kind();
+                Ok(Val::Bool(match type_name {
+                    TypeName::Any => kind != Kind::Null,
+                    TypeName::Kind(wanted) => kind == *wanted,
+                }))
+            }
+            Expr::Range { start, start_closed, end, end_closed } => {
+                self.range(start, *start_closed, end, *end_closed, frame)
+            }
+        }
+    }
 
-/// `target[selector]`: when the selector is a number (evaluated in the outer scope) it picks an
-/// element, 1-based and negative from the end; otherwise it is a filter condition evaluated with
-/// each element's entries and `item` in scope.
-fn index<'a>(target: Cow<'a, Value>, selector: &'a Expr, scope: &Scope<'a>) -> Result<Cow<'a, Value>, FeelError> {
-    let Value::Array(items) = target.as_ref() else {
-        return Ok(null());
-    };
-    if let Value::Number(n) = eval(selector, scope)?.as_ref() {
-        let Some(position) = position(n, items.len()) else {
-            return Ok(null());
+    #[inline(never)]
+    fn list_literal(&self, items: &'a [Expr], frame: usize) -> Result<Val<'a>, FeelError> {
+        let items = items.iter().map(|item| self.eval(item, frame)).collect::<Result<Vec<_>, _>>()?;
+        self.made(Val::list(items))
+    }
+
+    #[inline(never)]
+    fn access(&self, target: &'a Expr, steps: &'a [Step], frame: usize) -> Result<Val<'a>, FeelError> {
+        let mut value = self.eval(target, frame)?;
+        for step in steps {
+            value = match step {
+                Step::Field(name) => self.path(value, name)?,
+                Step::Select(selector) => self.select(value, selector, frame)?,
+            };
+        }
+        Ok(value)
+    }
+
+    #[inline(never)]
+    fn call_by_name(
+        &self,
+        name: &str,
+        column: usize,
+        arguments: &'a [Expr],
+        frame: usize,
+    ) -> Result<Val<'a>, FeelError> {
+        let arguments = self.arguments(arguments, frame)?;
+        match self.lookup(name, frame) {
+            Some(Val::Function(function)) => self.call(&function, arguments, name, column),
+            _ => self.made(builtins::call(self, name, column, &arguments)?),
+        }
+    }
+
+    #[inline(never)]
+    fn apply(
+        &self,
+        target_expr: &'a Expr,
+        column: usize,
+        arguments: &'a [Expr],
+        frame: usize,
+    ) -> Result<Val<'a>, FeelError> {
+        let target = self.eval(target_expr, frame)?;
+        let arguments = self.arguments(arguments, frame)?;
+        let Val::Function(function) = target else {
+            return Err(FeelError::evaluation(format!("the value called at column {column} is not a function")));
         };
-        return Ok(match target {
-            Cow::Borrowed(list) => list.get(position).map_or_else(null, Cow::Borrowed),
-            Cow::Owned(mut list) => list.get_mut(position).map_or_else(null, |element| Cow::Owned(element.take())),
-        });
+        self.call(&function, arguments, callee_name(target_expr), column)
     }
-    let mut kept = Vec::new();
-    for item in items {
-        let inner = scope.inner(item.as_object(), Some(item));
-        if is_true(&*eval(selector, &inner)?) {
-            kept.push(scope.budget.own(Cow::Borrowed(item))?);
+
+    #[inline(never)]
+    fn negate(&self, operand: &'a Expr, frame: usize) -> Result<Val<'a>, FeelError> {
+        Ok(match self.eval(operand, frame)? {
+            Val::Number(n) => Val::from_json_owned(number::negate(&n)),
+            Val::Temporal(t) => temporal::scale(&t, -1.0).map_or(Val::Null, Val::Temporal),
+            _ => Val::Null,
+        })
+    }
+
+    #[inline(never)]
+    fn chain(&self, first: &'a Expr, rest: &'a [(BinaryOp, Expr)], frame: usize) -> Result<Val<'a>, FeelError> {
+        let mut value = self.eval(first, frame)?;
+        for (op, operand) in rest {
+            value = self.binary(*op, value, operand, frame)?;
         }
+        Ok(value)
     }
-    Ok(Cow::Owned(Value::Array(kept)))
+
+    #[inline(never)]
+    fn conditional(
+        &self,
+        condition: &'a Expr,
+        then: &'a Expr,
+        otherwise: &'a Expr,
+        frame: usize,
+    ) -> Result<Val<'a>, FeelError> {
+        let branch = if is_true_val(&self.eval(condition, frame)?) { then } else { otherwise };
+        self.eval(branch, frame)
+    }
+
+    #[inline(never)]
+    fn for_each(&self, iterations: &'a [(String, Domain)], body: &'a Expr, frame: usize) -> Result<Val<'a>, FeelError> {
+        let mut results = Vec::new();
+        let complete = self.iterate(iterations, frame, |inner| {
+            results.push(self.eval(body, inner)?);
+            Ok(true)
+        })?;
+        if complete { self.made(Val::list(results)) } else { Ok(Val::Null) }
+    }
+
+    /// `some` is true once any condition is true, `every` false once any is false; otherwise the
+    /// other answer, or null when some condition was not a boolean.
+    #[inline(never)]
+    fn quantified(
+        &self,
+        every: bool,
+        iterations: &'a [(String, Domain)],
+        condition: &'a Expr,
+        frame: usize,
+    ) -> Result<Val<'a>, FeelError> {
+        let decisive = !every;
+        let mut undecided = false;
+        let mut decided = false;
+        let complete = self.iterate(iterations, frame, |inner| {
+            match self.eval(condition, inner)?.as_bool() {
+                Some(b) if b == decisive => decided = true,
+                Some(_) => {}
+                None => undecided = true,
+            }
+            Ok(!decided)
+        })?;
+        Ok(match (complete, decided, undecided) {
+            (false, _, _) => Val::Null,
+            (true, true, _) => Val::Bool(decisive),
+            (true, false, false) => Val::Bool(!decisive),
+            (true, false, true) => Val::Null,
+        })
+    }
+
+    #[inline(never)]
+    fn between(&self, value: &'a Expr, low: &'a Expr, high: &'a Expr, frame: usize) -> Result<Val<'a>, FeelError> {
+        let value = self.eval(value, frame)?;
+        let low = self.eval(low, frame)?;
+        let high = self.eval(high, frame)?;
+        let above = order(&value, &low).map(Ordering::is_ge);
+        let below = order(&value, &high).map(Ordering::is_le);
+        Ok(match (above, below) {
+            (Some(false), _) | (_, Some(false)) => Val::Bool(false),
+            (Some(true), Some(true)) => Val::Bool(true),
+            _ => Val::Null,
+        })
+    }
+
+    #[inline(never)]
+    fn range(
+        &self,
+        start: &'a Expr,
+        start_closed: bool,
+        end: &'a Expr,
+        end_closed: bool,
+        frame: usize,
+    ) -> Result<Val<'a>, FeelError> {
+        let start = self.eval(start, frame)?;
+        let end = self.eval(end, frame)?;
+        Ok(Val::Range(Rc::new(Range {
+            start: (!start.is_null()).then_some(start),
+            start_closed,
+            end: (!end.is_null()).then_some(end),
+            end_closed,
+        })))
+    }
+
+    /// Counts a value the evaluation made.
+    fn made(&self, value: Val<'a>) -> Result<Val<'a>, FeelError> {
+        self.build(value.shallow_size())?;
+        Ok(value)
+    }
+
+    fn arguments(&self, arguments: &'a [Expr], frame: usize) -> Result<Vec<Val<'a>>, FeelError> {
+        arguments.iter().map(|argument| self.eval(argument, frame)).collect()
+    }
+
+    /// Calls a function defined in the expression.
+    pub(super) fn call(
+        &self,
+        function: &Function<'a>,
+        arguments: Vec<Val<'a>>,
+        name: &str,
+        column: usize,
+    ) -> Result<Val<'a>, FeelError> {
+        if arguments.len() != function.parameters.len() {
+            return Err(FeelError::evaluation(format!(
+                "function `{name}` at column {column} takes {} arguments, not {}",
+                function.parameters.len(),
+                arguments.len()
+            )));
+        }
+        let entries = function.parameters.iter().map(|p| Rc::from(p.as_str())).zip(arguments).collect();
+        let mark = self.frames.borrow().len();
+        let functions = self.functions_made.get();
+        let inner = self.push(Binding::Entries(entries), function.frame);
+        let result = self.eval(function.body, inner);
+        self.release(mark, functions);
+        result
+    }
+
+    #[inline(never)]
+    /// Builds a context literal; each entry sees the ones before it (and a function in an entry
+    /// sees the whole context, so it can call itself).
+    fn context_literal(&self, entries: &'a [(String, Expr)], frame: usize) -> Result<Val<'a>, FeelError> {
+        let inner = self.push(Binding::Entries(Vec::new()), frame);
+        for (key, expr) in entries {
+            let value = self.eval(expr, inner)?;
+            self.build(key.len() + 12)?;
+            if let Some(Frame { binding: Binding::Entries(so_far), .. }) = self.frames.borrow_mut().get_mut(inner) {
+                so_far.push((Rc::from(key.as_str()), value));
+            }
+        }
+        let entries = match self.frames.borrow().get(inner) {
+            Some(Frame { binding: Binding::Entries(entries), .. }) => entries.clone(),
+            _ => Vec::new(),
+        };
+        Ok(Val::context(entries))
+    }
+
+    /// `target.name`: a context's entry, every list element's entry, a date's or duration's
+    /// property, or a range's bound.
+    fn path(&self, target: Val<'a>, name: &str) -> Result<Val<'a>, FeelError> {
+        Ok(match &target {
+            Val::Temporal(t) => match t.property(name) {
+                Some(Property::Number(n)) => Val::Number(Number::from(n)),
+                Some(Property::Text(text)) => Val::string(text),
+                Some(Property::Temporal(t)) => Val::Temporal(t),
+                Some(Property::Null) | None => Val::Null,
+            },
+            Val::Range(range) => match name {
+                "start" => range.start.clone().unwrap_or(Val::Null),
+                "end" => range.end.clone().unwrap_or(Val::Null),
+                "start included" => Val::Bool(range.start_closed),
+                "end included" => Val::Bool(range.end_closed),
+                _ => Val::Null,
+            },
+            _ => match target.items() {
+                Some(items) => {
+                    let projected = items.into_iter().map(|item| self.path(item, name)).collect::<Result<_, _>>()?;
+                    self.made(Val::list(projected))?
+                }
+                None => target.get(name).unwrap_or(Val::Null),
+            },
+        })
+    }
+
+    /// `target[selector]`: when the selector is a number (evaluated in the outer scope) it picks
+    /// an element, 1-based and negative from the end; otherwise it is a filter condition
+    /// evaluated with each element's entries and `item` in scope.
+    fn select(&self, target: Val<'a>, selector: &'a Expr, frame: usize) -> Result<Val<'a>, FeelError> {
+        let Some(len) = target.len() else {
+            return Ok(Val::Null);
+        };
+        if let Val::Number(n) = self.eval(selector, frame)? {
+            return Ok(position(&n, len).and_then(|p| target.item(p)).unwrap_or(Val::Null));
+        }
+        let mut kept = Vec::new();
+        let mark = self.frames.borrow().len();
+        let functions = self.functions_made.get();
+        for item in target.items().unwrap_or_default() {
+            let inner = self.push(Binding::Item(item.clone()), frame);
+            if is_true_val(&self.eval(selector, inner)?) {
+                kept.push(item);
+            }
+            self.release(mark, functions);
+        }
+        self.made(Val::list(kept))
+    }
+
+    /// Runs `visit` in a scope for every combination of the iteration variables, in order,
+    /// until it returns false. Returns false when a domain is not a list or a range of whole
+    /// numbers (the whole expression is then null). Iterative, so many iteration contexts do not
+    /// deepen the stack.
+    fn iterate(
+        &self,
+        iterations: &'a [(String, Domain)],
+        frame: usize,
+        mut visit: impl FnMut(usize) -> Result<bool, FeelError>,
+    ) -> Result<bool, FeelError> {
+        let Some(first) = iterations.first() else {
+            return Ok(true);
+        };
+        let mark = self.frames.borrow().len();
+        let functions = self.functions_made.get();
+        let Some(cursor) = self.cursor(&first.1, frame)? else {
+            return Ok(false);
+        };
+        // One open cursor per iteration context entered, with the frame its bindings extend.
+        let mut open = vec![(cursor, frame)];
+        while let Some(level) = open.len().checked_sub(1) {
+            let (cursor, parent) = &mut open[level];
+            let parent = *parent;
+            let Some(value) = cursor.next() else {
+                open.pop();
+                continue;
+            };
+            self.step()?;
+            let name = Rc::from(iterations[level].0.as_str());
+            let inner = self.push(Binding::Entries(vec![(name, value)]), parent);
+            if let Some((_, domain)) = iterations.get(level + 1) {
+                let Some(cursor) = self.cursor(domain, inner)? else {
+                    return Ok(false);
+                };
+                open.push((cursor, inner));
+                continue;
+            }
+            if !visit(inner)? {
+                break;
+            }
+            // The innermost frame is done with; outer ones stay while their cursors run.
+            self.release(inner, functions);
+        }
+        self.release(mark, functions);
+        Ok(true)
+    }
+
+    fn cursor(&self, domain: &'a Domain, frame: usize) -> Result<Option<Cursor<'a>>, FeelError> {
+        Ok(match domain {
+            Domain::List(list) => match self.eval(list, frame)? {
+                Val::Range(range) => Cursor::of_range(&range),
+                value => value.items().map(|items| Cursor::List(items.into_iter())),
+            },
+            Domain::Numbers(from, to) => {
+                let from = self.eval(from, frame)?;
+                let to = self.eval(to, frame)?;
+                match (whole(&from), whole(&to)) {
+                    (Some(from), Some(to)) => Some(Cursor::Numbers { next: Some(from), last: to }),
+                    _ => None,
+                }
+            }
+        })
+    }
+
+    /// Whether `value` passes any of `tests`; `None` when none passes and some could not be decided.
+    fn any_test(&self, value: &Val<'a>, tests: &'a [Test], frame: usize) -> Result<Option<bool>, FeelError> {
+        let mut undecided = false;
+        for test in tests {
+            match self.test(value, test, frame)? {
+                Some(true) => return Ok(Some(true)),
+                Some(false) => {}
+                None => undecided = true,
+            }
+        }
+        Ok(if undecided { None } else { Some(false) })
+    }
+
+    fn test(&self, value: &Val<'a>, test: &'a Test, frame: usize) -> Result<Option<bool>, FeelError> {
+        Ok(match test {
+            Test::Compare(comparison, operand) => {
+                let operand = self.eval(operand, frame)?;
+                self.compare(*comparison, value, &operand)?.as_bool()
+            }
+            Test::Not(tests) => self.any_test(value, tests, frame)?.map(|passed| !passed),
+            Test::Matches { expr, mentions_question } => {
+                let inner = self.push(Binding::Entries(vec![(Rc::from("?"), value.clone())]), frame);
+                let expected = self.eval(expr, inner)?;
+                match expected {
+                    Val::Bool(b) if *mentions_question => Some(b),
+                    Val::Range(range) => self.in_range(value, &range),
+                    _ => match expected.items() {
+                        Some(items) if value.kind() != Kind::List => {
+                            let mut found = Some(false);
+                            for item in items {
+                                let hit = match &item {
+                                    Val::Range(range) => self.in_range(value, range),
+                                    _ => equals(self, value, &item)?,
+                                };
+                                match hit {
+                                    Some(true) => return Ok(Some(true)),
+                                    Some(false) => {}
+                                    None => found = None,
+                                }
+                            }
+                            found
+                        }
+                        _ => equals(self, value, &expected)?,
+                    },
+                }
+            }
+        })
+    }
+
+    /// Whether `value` lies in `range`; `None` when it cannot be compared with a bound.
+    pub(super) fn in_range(&self, value: &Val<'a>, range: &Range<'a>) -> Option<bool> {
+        let after_start = match &range.start {
+            None => true,
+            Some(start) => {
+                let ordering = order(value, start)?;
+                ordering.is_gt() || (range.start_closed && ordering.is_eq())
+            }
+        };
+        let before_end = match &range.end {
+            None => true,
+            Some(end) => {
+                let ordering = order(value, end)?;
+                ordering.is_lt() || (range.end_closed && ordering.is_eq())
+            }
+        };
+        Some(after_start && before_end)
+    }
+
+    /// `left op right`, evaluating `right` only when it can change the result.
+    fn binary(&self, op: BinaryOp, left: Val<'a>, right: &'a Expr, frame: usize) -> Result<Val<'a>, FeelError> {
+        Ok(match op {
+            BinaryOp::And | BinaryOp::Or => {
+                // `false and x` is false and `true or x` is true whatever x is, null included.
+                let decisive = op == BinaryOp::Or;
+                if left.as_bool() == Some(decisive) {
+                    return Ok(Val::Bool(decisive));
+                }
+                let right = self.eval(right, frame)?;
+                if right.as_bool() == Some(decisive) {
+                    Val::Bool(decisive)
+                } else if left.as_bool().is_some() && right.as_bool().is_some() {
+                    Val::Bool(!decisive)
+                } else {
+                    Val::Null
+                }
+            }
+            BinaryOp::Compare(comparison) => {
+                let right = self.eval(right, frame)?;
+                self.compare(comparison, &left, &right)?
+            }
+            BinaryOp::Arithmetic(arithmetic) => {
+                let right = self.eval(right, frame)?;
+                self.calculate(arithmetic, &left, &right)?
+            }
+        })
+    }
+
+    pub(super) fn compare(
+        &self,
+        comparison: Comparison,
+        left: &Val<'a>,
+        right: &Val<'a>,
+    ) -> Result<Val<'a>, FeelError> {
+        let outcome = match comparison {
+            Comparison::Equal => equals(self, left, right)?,
+            Comparison::NotEqual => equals(self, left, right)?.map(|equal| !equal),
+            Comparison::Less => order(left, right).map(Ordering::is_lt),
+            Comparison::LessEqual => order(left, right).map(Ordering::is_le),
+            Comparison::Greater => order(left, right).map(Ordering::is_gt),
+            Comparison::GreaterEqual => order(left, right).map(Ordering::is_ge),
+        };
+        Ok(outcome.map_or(Val::Null, Val::Bool))
+    }
+
+    /// Arithmetic on numbers, on dates, times and durations, or `+` on two strings; anything
+    /// else is null.
+    pub(super) fn calculate(
+        &self,
+        arithmetic: Arithmetic,
+        left: &Val<'a>,
+        right: &Val<'a>,
+    ) -> Result<Val<'a>, FeelError> {
+        use Arithmetic::{Add, Divide, Multiply, Subtract};
+        Ok(match (left, right) {
+            (Val::Number(a), Val::Number(b)) => Val::from_json_owned(number::arithmetic(arithmetic, a, b)),
+            (Val::Temporal(a), Val::Temporal(b)) => match arithmetic {
+                Add => temporal::add(a, b, false).map_or(Val::Null, Val::Temporal),
+                Subtract => {
+                    temporal::between(a, b).or_else(|| temporal::add(a, b, true)).map_or(Val::Null, Val::Temporal)
+                }
+                Divide => temporal::ratio(a, b).map_or(Val::Null, |x| Val::from_json_owned(number::float(x))),
+                _ => Val::Null,
+            },
+            (Val::Temporal(t), Val::Number(n)) | (Val::Number(n), Val::Temporal(t)) => {
+                let factor = n.as_f64().unwrap_or(f64::NAN);
+                let scaled = match arithmetic {
+                    Multiply => temporal::scale(t, factor),
+                    Divide if matches!(left, Val::Temporal(_)) && factor != 0.0 => temporal::scale(t, 1.0 / factor),
+                    _ => None,
+                };
+                scaled.map_or(Val::Null, Val::Temporal)
+            }
+            _ => match (left.as_str(), right.as_str()) {
+                (Some(a), Some(b)) if arithmetic == Add => {
+                    // Counted before it is made: a concatenation may double a string.
+                    self.build(a.len() + b.len())?;
+                    Val::string(format!("{a}{b}"))
+                }
+                _ => Val::Null,
+            },
+        })
+    }
+}
+
+/// What to call a called expression in messages: `f` for `ctx.f(…)`, else "function".
+fn callee_name(target: &Expr) -> &str {
+    match target {
+        Expr::Access(_, steps) => match steps.last() {
+            Some(Step::Field(name)) => name,
+            _ => "function",
+        },
+        _ => "function",
+    }
+}
+
+fn too_big() -> FeelError {
+    FeelError::evaluation(format!("expression builds more than {} MiB of values", MAX_BUILT_BYTES >> 20))
+}
+
+fn is_true_val(value: &Val<'_>) -> bool {
+    value.as_bool() == Some(true)
+}
+
+/// A number that is a whole `i64`.
+pub(super) fn whole(value: &Val<'_>) -> Option<i64> {
+    let n = value.as_number()?;
+    n.as_i64().or_else(|| n.as_f64().filter(|x| x.fract() == 0.0 && x.abs() < 9e15).map(|x| x as i64))
 }
 
 /// The 0-based position of FEEL index `n` in a list of `len` elements, if it is one.
-/// (Bounds are left to `Value::get`; index 0 maps past the end.)
-fn position(n: &Number, len: usize) -> Option<usize> {
+pub(super) fn position(n: &Number, len: usize) -> Option<usize> {
     let index = n.as_i64()?;
     let zero_based = if index > 0 { index - 1 } else { i64::try_from(len).ok()? + index };
-    usize::try_from(zero_based).ok()
+    usize::try_from(zero_based).ok().filter(|&p| p < len)
 }
 
-/// `left op right`, evaluating `right` only when it can change the result.
-fn binary<'a>(op: BinaryOp, left: &Value, right: &'a Expr, scope: &Scope<'a>) -> Result<Value, FeelError> {
-    Ok(match op {
-        BinaryOp::And | BinaryOp::Or => {
-            // `false and x` is false and `true or x` is true whatever x is, null included.
-            let decisive = op == BinaryOp::Or;
-            if left.as_bool() == Some(decisive) {
-                return Ok(Value::Bool(decisive));
-            }
-            let right = eval(right, scope)?;
-            if right.as_bool() == Some(decisive) {
-                Value::Bool(decisive)
-            } else if left.is_boolean() && right.is_boolean() {
-                Value::Bool(!decisive)
-            } else {
-                Value::Null
+/// Where an iteration variable stands in its domain.
+enum Cursor<'a> {
+    List(std::vec::IntoIter<Val<'a>>),
+    /// Whole numbers from `next` to `last`, up or down; `next` is `None` once past `last`.
+    Numbers {
+        next: Option<i64>,
+        last: i64,
+    },
+}
+
+impl<'a> Cursor<'a> {
+    /// The whole numbers in a range with whole-number bounds.
+    fn of_range(range: &Range<'a>) -> Option<Self> {
+        let first = whole(range.start.as_ref()?)?;
+        let last = whole(range.end.as_ref()?)?;
+        let up = first <= last;
+        let step = |x: i64, forward: bool| if forward == up { x.checked_add(1) } else { x.checked_sub(1) };
+        let next = if range.start_closed { Some(first) } else { step(first, true) };
+        let last = if range.end_closed { Some(last) } else { step(last, false) };
+        let (next, last) = (next?, last?);
+        let empty = if up { next > last } else { next < last };
+        Some(Cursor::Numbers { next: (!empty).then_some(next), last })
+    }
+
+    fn next(&mut self) -> Option<Val<'a>> {
+        match self {
+            Cursor::List(items) => items.next(),
+            Cursor::Numbers { next, last } => {
+                let current = (*next)?;
+                *next = match current.cmp(last) {
+                    Ordering::Less => current.checked_add(1),
+                    Ordering::Greater => current.checked_sub(1),
+                    Ordering::Equal => None,
+                };
+                Some(Val::Number(Number::from(current)))
             }
         }
-        BinaryOp::Compare(comparison) => compare(comparison, left, &*eval(right, scope)?),
-        BinaryOp::Arithmetic(arithmetic) => {
-            let right = eval(right, scope)?;
-            if let (Arithmetic::Add, Value::String(a), Value::String(b)) = (arithmetic, left, right.as_ref()) {
-                // Counted before it is made: a concatenation may double a string.
-                scope.budget.build(a.len() + b.len())?;
-            }
-            calculate(arithmetic, left, &right)
-        }
-    })
-}
-
-fn compare(comparison: Comparison, left: &Value, right: &Value) -> Value {
-    let outcome = match comparison {
-        Comparison::Equal => equals(left, right),
-        Comparison::NotEqual => equals(left, right).map(|equal| !equal),
-        Comparison::Less => order(left, right).map(Ordering::is_lt),
-        Comparison::LessEqual => order(left, right).map(Ordering::is_le),
-        Comparison::Greater => order(left, right).map(Ordering::is_gt),
-        Comparison::GreaterEqual => order(left, right).map(Ordering::is_ge),
-    };
-    outcome.map_or(Value::Null, Value::Bool)
-}
-
-/// Arithmetic on numbers, or `+` on two strings; anything else is null.
-fn calculate(arithmetic: Arithmetic, left: &Value, right: &Value) -> Value {
-    match (left, right) {
-        (Value::Number(a), Value::Number(b)) => number::arithmetic(arithmetic, a, b),
-        (Value::String(a), Value::String(b)) if arithmetic == Arithmetic::Add => Value::String(format!("{a}{b}")),
-        _ => Value::Null,
     }
 }

@@ -20,6 +20,16 @@ pub(super) enum TokenKind {
     True,
     False,
     Null,
+    For,
+    In,
+    Return,
+    Some,
+    Every,
+    Satisfies,
+    Between,
+    Instance,
+    Of,
+    Function,
     LeftParen,
     RightParen,
     LeftBracket,
@@ -29,9 +39,16 @@ pub(super) enum TokenKind {
     Comma,
     Colon,
     Dot,
+    /// `..` in a range.
+    DotDot,
+    /// `@` before a temporal literal's string.
+    At,
+    /// `?`: the value a unary test tests.
+    Question,
     Plus,
     Minus,
     Star,
+    StarStar,
     Slash,
     Equal,
     NotEqual,
@@ -148,7 +165,17 @@ impl<'s> Lexer<'s> {
             Some('}') => TokenKind::RightBrace,
             Some(',') => TokenKind::Comma,
             Some(':') => TokenKind::Colon,
+            Some('.') if self.peek() == Some('.') => {
+                self.position += 1;
+                TokenKind::DotDot
+            }
             Some('.') => TokenKind::Dot,
+            Some('@') => TokenKind::At,
+            Some('?') => TokenKind::Question,
+            Some('*') if self.peek() == Some('*') => {
+                self.position += 1;
+                TokenKind::StarStar
+            }
             Some('+') => TokenKind::Plus,
             Some('-') => TokenKind::Minus,
             Some('*') => TokenKind::Star,
@@ -209,6 +236,16 @@ impl<'s> Lexer<'s> {
             "true" => TokenKind::True,
             "false" => TokenKind::False,
             "null" => TokenKind::Null,
+            "for" => TokenKind::For,
+            "in" => TokenKind::In,
+            "return" => TokenKind::Return,
+            "some" => TokenKind::Some,
+            "every" => TokenKind::Every,
+            "satisfies" => TokenKind::Satisfies,
+            "between" => TokenKind::Between,
+            "instance" => TokenKind::Instance,
+            "of" => TokenKind::Of,
+            "function" => TokenKind::Function,
             name => TokenKind::Name(name.to_owned()),
         }
     }
@@ -237,7 +274,8 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    /// The character an escape sequence (after its backslash) stands for.
+    /// The character an escape sequence (after its backslash) stands for; an unknown one stands
+    /// for the backslash itself, and the character after it is read as it is.
     fn escape(&mut self, column: usize) -> Result<char, FeelError> {
         match self.bump() {
             Some('"') => Ok('"'),
@@ -255,7 +293,12 @@ impl<'s> Lexer<'s> {
                 self.position += 4;
                 Ok(c)
             }
-            Some(c) => Err(FeelError::syntax(column, format!("unknown escape `\\{c}`"))),
+            // Camunda keeps any other escape as written, so regular expressions such as
+            // `"\d{3}"` need no doubled backslash.
+            Some(_) => {
+                self.position -= 1;
+                Ok('\\')
+            }
             None => Err(FeelError::syntax(column, "unterminated string")),
         }
     }

@@ -1,16 +1,34 @@
 //! FEEL (Friendly Enough Expression Language) with Camunda's semantics, for BPMN inputs written
 //! `=…` and sequence-flow conditions, evaluated against JSON process variables.
 //!
-//! A hand-written subset: number, string, boolean and null literals; names and `a.b.c` paths
-//! (a path on a list projects every element); list and context literals; `list[i]` (1-based,
-//! negative from the end) and filters `list[amount > 10]` (with `item`); `=` `!=` `<` `<=` `>`
-//! `>=`; `and` / `or` with three-valued logic; `+ - * /` and unary minus; string `+`;
-//! `if … then … else …`; `//` and `/* */` comments; backtick names (`` `content-type` ``); and
-//! the built-ins `not`, `is defined`, `get or else`, `string`, `number`, `upper case`,
-//! `lower case`, `string length`, `contains`, `starts with`, `ends with`, `substring`, `count`,
-//! `list contains`, `sum`, `min`, `max`, `abs`, `floor` and `ceiling`. Anything that cannot be
-//! computed is null, as in FEEL; only an unknown function, a wrong argument count or an
-//! evaluation past its budget (of steps, and of bytes of values it builds) fails.
+//! Hand-written, over values of its own that become JSON only at the edge (dates, times and
+//! durations as ISO-8601 text, functions as null, a range as a context of its bounds).
+//!
+//! The grammar: number, string, boolean and null literals; `@"…"` date, time, date-time and
+//! duration literals; names and `a.b.c` paths (a path on a list projects every element; dates,
+//! times and durations have properties such as `.year` and `.time offset`; ranges `.start`,
+//! `.end included`); list and context literals; `list[i]` (1-based, negative from the end) and
+//! filters `list[amount > 10]` (with `item`); `=` `!=` `<` `<=` `>` `>=`; `and` / `or` with
+//! three-valued logic; `+ - * / **` and unary minus on numbers, strings (`+`), dates, times and
+//! durations; `if … then … else …`; `for a in A, b in 1..3 return …`; `some`/`every … in …
+//! satisfies …`; `x between a and b`; `x in` unary tests (`< 5`, `[1..10)`, `(1, 2, 3)`,
+//! `not(…)`, expressions with `?`); ranges `[a..b]`, `(a..b]`, `]a..b[`-style open starts;
+//! `x instance of type`; inline functions `function(a, b) a + b` (closures, callable from
+//! context entries, recursive within bounds); `//` and `/* */` comments; backtick names.
+//!
+//! The built-ins are Camunda 8's for booleans, strings, lists, numbers, contexts, conversion
+//! (including `to json` / `from json`), ranges and temporal values, and its connector error
+//! helpers `bpmnError` and `jobError`; `builtins/` holds them by kind. Arguments are positional.
+//! Not yet: named arguments, multi-word variable names outside contexts and iterations, `partial`
+//! in `for`, `]a..b[` (a range open at its end with `[`), `last day of month`-style extensions
+//! Camunda does not document, and decimal numbers beyond `f64` (integers are exact `i64`).
+//!
+//! Anything that cannot be computed is null, as in FEEL. Only these fail: an unknown function, a
+//! wrong argument count, calling a non-function, a failed `assert`, `now()`/`today()`/`uuid()`/
+//! `random number()` without a [`Context`] ([`FeelError::NeedsContext`]), and an evaluation past
+//! its budget: of steps, of bytes of values it builds, or of recursion depth (a function that
+//! calls itself). Evaluation reads no clock and no randomness of its own: the caller passes them
+//! in a [`Context`], so an evaluation can be replayed.
 
 mod ast;
 mod builtins;
@@ -20,8 +38,10 @@ mod eval;
 mod lexer;
 mod number;
 mod parser;
+mod temporal;
 #[cfg(test)]
 mod tests;
+mod value;
 
 use serde_json::Value;
 
@@ -40,9 +60,48 @@ impl Expression {
     }
 
     /// Evaluates against the process variables (a JSON object; anything else means no variables).
+    /// Without a [`Context`], `now()`, `today()`, `uuid()` and `random number()` fail with
+    /// [`FeelError::NeedsContext`].
     pub fn evaluate(&self, variables: &Value) -> Result<Value, FeelError> {
-        eval::evaluate(&self.root, variables)
+        eval::evaluate(&self.root, variables, None)
     }
+
+    /// Evaluates against the process variables with `context` as the current time and the
+    /// source of `uuid()` and `random number()`.
+    pub fn evaluate_in(&self, variables: &Value, context: &Context) -> Result<Value, FeelError> {
+        eval::evaluate(&self.root, variables, Some(context))
+    }
+
+    /// The names of the functions this expression calls that are neither built in nor defined in
+    /// the expression itself, in order of first call, each once; evaluating such a call fails.
+    pub fn unknown_functions(&self) -> Vec<String> {
+        let bound = self.root.bound_names();
+        let mut unknown: Vec<String> = Vec::new();
+        for expr in self.root.descendants() {
+            if let ast::Expr::Call { name, .. } = expr
+                && !builtins::names().any(|builtin| builtin == name)
+                && !bound.contains(&name.as_str())
+                && !unknown.contains(name)
+            {
+                unknown.push(name.clone());
+            }
+        }
+        unknown
+    }
+}
+
+/// What an evaluation may know of the world beyond its variables, given by the caller so that
+/// evaluation stays deterministic: the same expression, variables and context give the same value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Context {
+    /// The current time (`now()`, `today()`), in milliseconds since the Unix epoch.
+    pub now_millis: i64,
+    /// The UTC offset the current time is read at, in seconds east of UTC.
+    pub offset_seconds: i32,
+    /// The seed of `uuid()` and `random number()`: each evaluation draws the same sequence from
+    /// the same seed, so a caller derives it from what identifies the evaluation (an instance
+    /// and a step, say) to get values that differ between evaluations and repeat on replay.
+    pub seed: u64,
 }
 
 /// Whether a value counts as a true condition (only JSON `true` does).

@@ -60,6 +60,12 @@ pub(super) fn float(x: f64) -> Value {
     }
 }
 
+/// A computed float as a JSON value, rounded to 15 significant digits like the results of
+/// arithmetic (so `modulo(10.1, 4.5)` is 1.1, not 1.0999999999999996).
+pub(super) fn real(x: f64) -> Value {
+    float(if x.fract() == 0.0 { x } else { significant_digits(x) })
+}
+
 /// `a op b`; null on division by zero.
 pub(super) fn arithmetic(op: Arithmetic, a: &Number, b: &Number) -> Value {
     let (a, b) = (Num::of(a), Num::of(b));
@@ -75,6 +81,7 @@ pub(super) fn arithmetic(op: Arithmetic, a: &Number, b: &Number) -> Value {
         Arithmetic::Multiply => x * y,
         Arithmetic::Divide if y == 0.0 => return Value::Null,
         Arithmetic::Divide => x / y,
+        Arithmetic::Power => x.powf(y),
     };
     // Whole results (and every f64 from 2^53 up) carry no decimal noise worth rounding away.
     float(if result.fract() == 0.0 { result } else { significant_digits(result) })
@@ -87,6 +94,7 @@ fn integer_arithmetic(op: Arithmetic, x: i64, y: i64) -> Option<i64> {
         Arithmetic::Subtract => x.checked_sub(y),
         Arithmetic::Multiply => x.checked_mul(y),
         Arithmetic::Divide => (y != 0 && x.checked_rem(y) == Some(0)).then(|| x.checked_div(y)).flatten(),
+        Arithmetic::Power => u32::try_from(y).ok().and_then(|y| x.checked_pow(y)),
     }
 }
 

@@ -4,10 +4,40 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::ast::{Arithmetic, BinaryOp, Comparison, Expr, Step};
+use super::ast::{Arithmetic, BinaryOp, Comparison, Domain, Expr, Step, Test, TypeName};
 use super::builtins;
 use super::error::FeelError;
 use super::lexer::{Token, TokenKind, tokenize};
+use super::temporal::Temporal;
+use super::value::Kind;
+
+/// The binding power of comparisons, which `between`, `in` and `instance of` share.
+const COMPARISON: u8 = 3;
+
+/// The binding power of `and`.
+const AND: u8 = 2;
+
+/// Properties whose names are two words (`[1..2].start included`, `t.time offset`).
+const TWO_WORD_PROPERTIES: &[(&str, &str)] = &[("start", "included"), ("end", "included"), ("time", "offset")];
+
+/// The type names `instance of` knows, longest first so `date and time` wins over `date`.
+const TYPE_NAMES: &[(&str, TypeName)] = &[
+    ("years and months duration", TypeName::Kind(Kind::YearsMonthsDuration)),
+    ("days and time duration", TypeName::Kind(Kind::DaysTimeDuration)),
+    ("date and time", TypeName::Kind(Kind::DateTime)),
+    ("number", TypeName::Kind(Kind::Number)),
+    ("string", TypeName::Kind(Kind::String)),
+    ("boolean", TypeName::Kind(Kind::Boolean)),
+    ("date", TypeName::Kind(Kind::Date)),
+    ("time", TypeName::Kind(Kind::Time)),
+    ("list", TypeName::Kind(Kind::List)),
+    ("context", TypeName::Kind(Kind::Context)),
+    ("function", TypeName::Kind(Kind::Function)),
+    ("range", TypeName::Kind(Kind::Range)),
+    ("null", TypeName::Kind(Kind::Null)),
+    ("Null", TypeName::Kind(Kind::Null)),
+    ("Any", TypeName::Any),
+];
 
 /// How tall the syntax tree may grow. Parsing, evaluating and dropping the tree recurse once per
 /// level, so hostile input must not make it arbitrarily deep; a level costs up to about 7 KiB of
@@ -76,12 +106,32 @@ impl<'s> Parser<'s> {
     fn binary(&mut self, min_power: u8) -> Result<Expr, FeelError> {
         let outer = self.nesting;
         self.deepen()?;
-        let mut left = self.unary()?;
-        // Operators of equal power extend one flat chain; a weaker one (tighter ones were taken
-        // by the operands) starts a new chain with the one so far as its first operand.
-        while let Some((_, power)) = binary_operator(&self.peek().kind)
-            && power > min_power
-        {
+        let first = self.unary()?;
+        let result = self.operators(first, min_power);
+        self.nesting = outer;
+        result
+    }
+
+    /// The operators (tighter than `min_power`) and operands that follow `left`. Out of line,
+    /// like the other steps of the descent, to keep the frames that recurse per level small.
+    #[inline(never)]
+    fn operators(&mut self, mut left: Expr, min_power: u8) -> Result<Expr, FeelError> {
+        loop {
+            // `between`, `in` and `instance of` take the place of a comparison and wrap the
+            // operand so far.
+            if COMPARISON > min_power
+                && let Some(wrapped) = self.comparison_like(&mut left)?
+            {
+                self.deepen()?;
+                left = wrapped;
+                continue;
+            }
+            // Operators of equal power extend one flat chain; a weaker one (tighter ones were
+            // taken by the operands) starts a new chain with the one so far as its first operand.
+            let Some((_, power)) = binary_operator(&self.peek().kind) else { break };
+            if power <= min_power {
+                break;
+            }
             let mut rest = Vec::new();
             while let Some((op, next_power)) = binary_operator(&self.peek().kind)
                 && next_power == power
@@ -92,31 +142,146 @@ impl<'s> Parser<'s> {
             self.deepen()?;
             left = Expr::Binary { first: Box::new(left), rest };
         }
-        self.nesting = outer;
         Ok(left)
+    }
+
+    /// `left between a and b`, `left in tests` or `left instance of type`, when one follows.
+    #[inline(never)]
+    fn comparison_like(&mut self, left: &mut Expr) -> Result<Option<Expr>, FeelError> {
+        let take = |left: &mut Expr| Box::new(std::mem::replace(left, Expr::Literal(Value::Null)));
+        Ok(Some(match self.peek().kind {
+            TokenKind::Between => {
+                self.advance();
+                let low = self.binary(COMPARISON)?;
+                self.expect(&TokenKind::And, || "expected `and` in `between … and …`".to_owned())?;
+                let high = self.binary(COMPARISON)?;
+                Expr::Between { value: take(left), low: Box::new(low), high: Box::new(high) }
+            }
+            TokenKind::In => {
+                self.advance();
+                let tests = self.unary_tests()?;
+                Expr::In { value: take(left), tests }
+            }
+            TokenKind::Instance => {
+                self.advance();
+                self.expect(&TokenKind::Of, || "expected `of` after `instance`".to_owned())?;
+                let type_name = self.type_name()?;
+                Expr::InstanceOf { value: take(left), type_name }
+            }
+            _ => return Ok(None),
+        }))
+    }
+
+    /// A type name after `instance of`.
+    fn type_name(&mut self) -> Result<TypeName, FeelError> {
+        for (name, type_name) in TYPE_NAMES {
+            let words: Vec<&str> = name.split(' ').collect();
+            let spelled = words
+                .iter()
+                .enumerate()
+                .all(|(i, word)| self.tokens.get(self.position + i).is_some_and(|t| t.text == *word));
+            if spelled {
+                self.position += words.len();
+                return Ok(*type_name);
+            }
+        }
+        Err(FeelError::syntax(self.peek().column, "expected a type name after `instance of`"))
+    }
+
+    /// The tests after `in`: one test, or several in parentheses; `(a..b]` is one range.
+    #[inline(never)]
+    fn unary_tests(&mut self) -> Result<Vec<Test>, FeelError> {
+        if self.peek().kind != TokenKind::LeftParen {
+            return Ok(vec![self.unary_test(false)?]);
+        }
+        let open = self.advance();
+        let first = self.unary_test(true)?;
+        if self.peek().kind == TokenKind::DotDot
+            && let Test::Matches { expr: start, .. } = first
+        {
+            let range = self.range_rest(start, false)?;
+            return Ok(vec![Test::Matches { expr: range, mentions_question: false }]);
+        }
+        let mut tests = vec![first];
+        loop {
+            match self.peek().kind {
+                TokenKind::Comma => {
+                    self.advance();
+                    tests.push(self.unary_test(true)?);
+                }
+                TokenKind::RightParen => {
+                    self.advance();
+                    return Ok(tests);
+                }
+                _ => return Err(FeelError::syntax(self.peek().column, closing_message(&open, true))),
+            }
+        }
+    }
+
+    /// One unary test: `< e`, `not(tests)`, or an expression (a whole one when `enclosed` in
+    /// parentheses, else one that stops before `and`, `or` and comparisons).
+    #[inline(never)]
+    fn unary_test(&mut self, enclosed: bool) -> Result<Test, FeelError> {
+        let comparison = match self.peek().kind {
+            TokenKind::Less => Some(Comparison::Less),
+            TokenKind::LessEqual => Some(Comparison::LessEqual),
+            TokenKind::Greater => Some(Comparison::Greater),
+            TokenKind::GreaterEqual => Some(Comparison::GreaterEqual),
+            TokenKind::Equal => Some(Comparison::Equal),
+            TokenKind::NotEqual => Some(Comparison::NotEqual),
+            _ => None,
+        };
+        if let Some(comparison) = comparison {
+            self.advance();
+            return Ok(Test::Compare(comparison, self.binary(COMPARISON)?));
+        }
+        if self.peek().text == "not"
+            && self.tokens.get(self.position + 1).is_some_and(|t| t.kind == TokenKind::LeftParen)
+        {
+            self.advance();
+            self.deepen()?;
+            return Ok(Test::Not(self.unary_tests()?));
+        }
+        // Unenclosed, a test may compare (`x in ? > 3`) but stops before `and` and `or`.
+        let expr = if enclosed { self.expression()? } else { self.binary(AND)? };
+        let mentions_question = expr.mentions_question();
+        Ok(Test::Matches { expr, mentions_question })
     }
 
     fn unary(&mut self) -> Result<Expr, FeelError> {
         if self.peek().kind == TokenKind::Minus {
-            self.advance();
-            self.deepen()?;
-            return Ok(Expr::Negate(Box::new(self.unary()?)));
+            return self.negation();
         }
         let primary = self.primary()?;
         self.access(primary)
     }
 
-    /// Collects any `.name` and `[…]` steps that follow `target`.
+    /// `-e`, at the `-`.
+    #[inline(never)]
+    fn negation(&mut self) -> Result<Expr, FeelError> {
+        self.advance();
+        self.deepen()?;
+        Ok(Expr::Negate(Box::new(self.unary()?)))
+    }
+
+    /// Collects any `.name` and `[…]` steps and calls that follow `target`.
+    #[inline(never)]
     fn access(&mut self, target: Expr) -> Result<Expr, FeelError> {
         let mut steps = Vec::new();
         loop {
             match self.peek().kind {
                 TokenKind::Dot => {
                     self.advance();
-                    let TokenKind::Name(name) = self.peek().kind.clone() else {
+                    let TokenKind::Name(mut name) = self.peek().kind.clone() else {
                         return Err(FeelError::syntax(self.peek().column, "expected a name after `.`"));
                     };
                     self.advance();
+                    if let Some((_, second)) = TWO_WORD_PROPERTIES.iter().find(|(first, _)| *first == name)
+                        && self.peek().text == *second
+                    {
+                        self.advance();
+                        name = format!("{name} {second}");
+                    }
                     steps.push(Step::Field(name));
                 }
                 TokenKind::LeftBracket => {
@@ -124,6 +289,21 @@ impl<'s> Parser<'s> {
                     let selector = self.expression()?;
                     self.expect(&TokenKind::RightBracket, || closing_message(&open, false))?;
                     steps.push(Step::Select(selector));
+                }
+                // A call of what the steps so far give (`ctx.f(1)`), or of a parenthesised
+                // function (`(function(x) x)(1)`).
+                TokenKind::LeftParen if !steps.is_empty() || matches!(target, Expr::Function { .. }) => {
+                    let open = self.advance();
+                    let column = open.column;
+                    let arguments = self.delimited(&open, &TokenKind::RightParen, Self::expression)?;
+                    let callee = if steps.is_empty() {
+                        target
+                    } else {
+                        self.deepen()?;
+                        Expr::Access(Box::new(target), std::mem::take(&mut steps))
+                    };
+                    self.deepen()?;
+                    return self.access(Expr::Apply { target: Box::new(callee), column, arguments });
                 }
                 _ => break,
             }
@@ -135,29 +315,35 @@ impl<'s> Parser<'s> {
         Ok(Expr::Access(Box::new(target), steps))
     }
 
+    #[inline(never)]
     fn primary(&mut self) -> Result<Expr, FeelError> {
+        // Each arm returns its result as it is (no `?`): in a debug build every `?` takes stack
+        // slots of its own, and this function recurses once per level of nesting.
         let token = self.advance();
-        Ok(match token.kind {
-            TokenKind::Number(number) => Expr::Literal(number),
-            TokenKind::String(string) => Expr::Literal(Value::String(string)),
-            TokenKind::True => Expr::Literal(Value::Bool(true)),
-            TokenKind::False => Expr::Literal(Value::Bool(false)),
-            TokenKind::Null => Expr::Literal(Value::Null),
-            TokenKind::Name(name) => self.name_or_call(name, token.column)?,
-            TokenKind::LeftParen => {
-                let inner = self.expression()?;
-                self.expect(&TokenKind::RightParen, || closing_message(&token, false))?;
-                inner
-            }
-            TokenKind::LeftBracket => Expr::List(self.delimited(&token, &TokenKind::RightBracket, Self::expression)?),
-            TokenKind::LeftBrace => self.context(&token)?,
-            TokenKind::If => self.conditional()?,
-            _ => return Err(token.unexpected()),
-        })
+        match token.kind {
+            TokenKind::Number(number) => Ok(Expr::Literal(number)),
+            TokenKind::String(string) => Ok(Expr::Literal(Value::String(string))),
+            TokenKind::True => Ok(Expr::Literal(Value::Bool(true))),
+            TokenKind::False => Ok(Expr::Literal(Value::Bool(false))),
+            TokenKind::Null => Ok(Expr::Literal(Value::Null)),
+            TokenKind::Name(name) => self.name_or_call(name, token.column),
+            TokenKind::LeftParen => self.parenthesised(&token),
+            TokenKind::LeftBracket => self.list_or_range(&token),
+            // `]a..b]`: a range open at its start.
+            TokenKind::RightBracket => self.open_range(&token),
+            TokenKind::LeftBrace => self.context(&token),
+            TokenKind::If => self.conditional(),
+            TokenKind::For | TokenKind::Some | TokenKind::Every => self.iteration(&token.kind),
+            TokenKind::Function => self.function(),
+            TokenKind::At => self.temporal(),
+            TokenKind::Question => Ok(Expr::Name("?".to_owned())),
+            _ => Err(token.unexpected()),
+        }
     }
 
     /// A variable, or a call when `(` follows. Function names can be several words (`upper case`),
     /// and a built-in's words may even be keywords (`get or else`).
+    #[inline(never)]
     fn name_or_call(&mut self, first: String, column: usize) -> Result<Expr, FeelError> {
         let more = match self.builtin_name_rest(&first) {
             Some(rest) => rest,
@@ -231,6 +417,7 @@ impl<'s> Parser<'s> {
         }
     }
 
+    #[inline(never)]
     fn context(&mut self, open: &Token<'s>) -> Result<Expr, FeelError> {
         let mut keys = HashSet::new();
         let entries = self.delimited(open, &TokenKind::RightBrace, |parser| {
@@ -260,7 +447,145 @@ impl<'s> Parser<'s> {
         Ok(words.join(" "))
     }
 
+    /// `(e)`, or a range `(a..b]` open at its start, after the `(`.
+    #[inline(never)]
+    fn parenthesised(&mut self, open: &Token<'s>) -> Result<Expr, FeelError> {
+        let inner = self.expression()?;
+        if self.peek().kind == TokenKind::DotDot {
+            return self.range_rest(inner, false);
+        }
+        self.expect(&TokenKind::RightParen, || closing_message(open, false))?;
+        Ok(inner)
+    }
+
+    /// `]a..b]`: a range open at its start, after the `]`. Anything else after a `]` reports the
+    /// `]` itself: a stray one is the likelier mistake.
+    #[inline(never)]
+    fn open_range(&mut self, bracket: &Token<'s>) -> Result<Expr, FeelError> {
+        let (position, nesting) = (self.position, self.nesting);
+        match self.expression() {
+            Ok(start) if self.peek().kind == TokenKind::DotDot => self.range_rest(start, false),
+            _ => {
+                (self.position, self.nesting) = (position, nesting);
+                Err(bracket.unexpected())
+            }
+        }
+    }
+
+    /// `for … return …`, `some … satisfies …` or `every … satisfies …`, after its keyword.
+    #[inline(never)]
+    fn iteration(&mut self, keyword: &TokenKind) -> Result<Expr, FeelError> {
+        let iterations = self.iterations()?;
+        if *keyword == TokenKind::For {
+            self.expect(&TokenKind::Return, || "expected `return` after the iteration contexts".to_owned())?;
+            return Ok(Expr::For { iterations, body: Box::new(self.expression()?) });
+        }
+        self.expect(&TokenKind::Satisfies, || "expected `satisfies` after the iteration contexts".to_owned())?;
+        let condition = Box::new(self.expression()?);
+        Ok(Expr::Quantified { every: *keyword == TokenKind::Every, iterations, condition })
+    }
+
+    /// `@"…"`, after the `@`.
+    #[inline(never)]
+    fn temporal(&mut self) -> Result<Expr, FeelError> {
+        let literal = self.advance();
+        let TokenKind::String(text) = &literal.kind else {
+            return Err(FeelError::syntax(literal.column, "expected a string after `@`"));
+        };
+        Ok(Expr::Temporal(Temporal::parse_any(text)))
+    }
+
+    /// `[a, b, …]` or `[a..b]` / `[a..b)`, after the `[`.
+    #[inline(never)]
+    fn list_or_range(&mut self, open: &Token<'s>) -> Result<Expr, FeelError> {
+        if self.peek().kind == TokenKind::RightBracket {
+            self.advance();
+            return Ok(Expr::List(Vec::new()));
+        }
+        let first = self.expression()?;
+        if self.peek().kind == TokenKind::DotDot {
+            return self.range_rest(first, true);
+        }
+        self.list_rest(open, first)
+    }
+
+    /// The rest of a list literal after its first element.
+    #[inline(never)]
+    fn list_rest(&mut self, open: &Token<'s>, first: Expr) -> Result<Expr, FeelError> {
+        let mut items = vec![first];
+        loop {
+            match self.peek().kind {
+                TokenKind::Comma => {
+                    self.advance();
+                    items.push(self.expression()?);
+                }
+                TokenKind::RightBracket => {
+                    self.advance();
+                    return Ok(Expr::List(items));
+                }
+                _ => return Err(FeelError::syntax(self.peek().column, closing_message(open, true))),
+            }
+        }
+    }
+
+    /// The rest of a range from its `..`: the end and its closing `]` (included) or `)` (excluded).
+    #[inline(never)]
+    fn range_rest(&mut self, start: Expr, start_closed: bool) -> Result<Expr, FeelError> {
+        self.advance();
+        let end = self.expression()?;
+        let end_closed = match self.peek().kind {
+            TokenKind::RightBracket => true,
+            TokenKind::RightParen => false,
+            _ => return Err(FeelError::syntax(self.peek().column, "expected `]` or `)` to close the range")),
+        };
+        self.advance();
+        Ok(Expr::Range { start: Box::new(start), start_closed, end: Box::new(end), end_closed })
+    }
+
+    /// `a in A, b in 1..3`: the iteration contexts of `for`, `some` and `every`.
+    #[inline(never)]
+    fn iterations(&mut self) -> Result<Vec<(String, Domain)>, FeelError> {
+        let mut iterations = Vec::new();
+        loop {
+            let words = self.words();
+            if words.is_empty() {
+                return Err(FeelError::syntax(self.peek().column, "expected the name of an iteration variable"));
+            }
+            self.position += words.len();
+            self.expect(&TokenKind::In, || "expected `in` after the iteration variable".to_owned())?;
+            let list = self.expression()?;
+            let domain = if self.peek().kind == TokenKind::DotDot {
+                self.advance();
+                Domain::Numbers(list, self.expression()?)
+            } else {
+                Domain::List(list)
+            };
+            iterations.push((words.join(" "), domain));
+            if self.peek().kind != TokenKind::Comma {
+                return Ok(iterations);
+            }
+            self.advance();
+        }
+    }
+
+    /// `function(a, b) body`, after `function`.
+    #[inline(never)]
+    fn function(&mut self) -> Result<Expr, FeelError> {
+        let open = self.peek().clone();
+        self.expect(&TokenKind::LeftParen, || "expected `(` after `function`".to_owned())?;
+        let parameters = self.delimited(&open, &TokenKind::RightParen, |parser| {
+            let words = parser.words();
+            if words.is_empty() {
+                return Err(FeelError::syntax(parser.peek().column, "expected a parameter name"));
+            }
+            parser.position += words.len();
+            Ok(words.join(" "))
+        })?;
+        Ok(Expr::Function { parameters, body: Box::new(self.expression()?) })
+    }
+
     /// `if C then A else B`, after the `if`.
+    #[inline(never)]
     fn conditional(&mut self) -> Result<Expr, FeelError> {
         let condition = self.expression()?;
         self.expect(&TokenKind::Then, || "expected `then` after the condition".to_owned())?;
@@ -286,6 +611,7 @@ fn binary_operator(kind: &TokenKind) -> Option<(BinaryOp, u8)> {
         TokenKind::Minus => (BinaryOp::Arithmetic(Arithmetic::Subtract), 4),
         TokenKind::Star => (BinaryOp::Arithmetic(Arithmetic::Multiply), 5),
         TokenKind::Slash => (BinaryOp::Arithmetic(Arithmetic::Divide), 5),
+        TokenKind::StarStar => (BinaryOp::Arithmetic(Arithmetic::Power), 6),
         _ => return None,
     })
 }
