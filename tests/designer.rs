@@ -137,13 +137,23 @@ async fn validate_suggests_the_fix() {
         "{errors}"
     );
     assert!(errors.contains("no connector for task type `slak`; did you mean `slack`?"), "{errors}");
-    let fixed_type = typos.replacen(r#"type="slak""#, r#"type="slack""#, 1).replacen("&gt;&gt;", "&gt;", 1);
+    let fixed_type = typos.replacen(r#"type="slak""#, r#"type="slack""#, 1).replacen(
+        "=invoice.amount &gt;&gt; 10000",
+        "=abss(invoice.amount) &gt; 10000",
+        1,
+    );
     std::fs::write(&flow, &fixed_type).unwrap();
     let output = herald_in(dir.path(), None, &["validate", flow.to_str().unwrap()], &[]).await;
     let errors = stderr(&output);
     assert!(errors.contains(&format!("typos.bpmn:{}:", line(r#"target="chanel""#))), "{errors}");
     assert!(
         errors.contains("[notify_billing] input `chanel`: unknown input `chanel`; did you mean `channel`?"),
+        "{errors}"
+    );
+    // A FEEL function that does not exist is found before the run, not during it.
+    assert!(
+        errors.contains(&format!("typos.bpmn:{}:", line("&gt;&gt;")))
+            && errors.contains("FEEL: there is no function `abss`; did you mean `abs`?"),
         "{errors}"
     );
 }

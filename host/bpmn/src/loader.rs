@@ -12,6 +12,7 @@ use roxmltree::{Document, Node};
 use super::camunda;
 use super::diagnostic::{Diagnostic, LoadError, Position};
 use super::model::{Binding, Element, ElementKind, InputMapping, Process, SequenceFlow, ServiceTask, Source};
+use super::suggestion::closest;
 use super::text_index::TextIndex;
 use herald_feel::{Expression, FeelError};
 
@@ -492,7 +493,16 @@ impl<'a, 'input> Loader<'a, 'input> {
     /// Parses FEEL found at `start` after `skip` characters; errors point into the text.
     fn expression(&mut self, feel: &str, start: Position, skip: usize) -> Option<Expression> {
         match Expression::parse(feel) {
-            Ok(expression) => Some(expression),
+            Ok(expression) => {
+                let unknown = expression.unknown_functions();
+                for name in &unknown {
+                    let hint = closest(name, herald_feel::builtin_names())
+                        .map(|known| format!("; did you mean `{known}`?"))
+                        .unwrap_or_default();
+                    self.report_at(start, None, format!("FEEL: there is no function `{name}`{hint}"));
+                }
+                unknown.is_empty().then_some(expression)
+            }
             Err(FeelError::Syntax { column, message }) => {
                 let position = Position { line: start.line, column: start.column + (skip + column - 1) as u32 };
                 self.report_at(position, None, format!("FEEL syntax error: {message}"));

@@ -31,6 +31,7 @@ pub fn choose(
     gateway: &Element,
     default: Option<usize>,
     variables: &Value,
+    context: &feel::Context,
 ) -> Result<usize, GatewayError> {
     // A merge: one unconditional way out.
     if let [flow] = gateway.outgoing[..]
@@ -43,7 +44,7 @@ pub fn choose(
             continue;
         };
         let value = condition
-            .evaluate(variables)
+            .evaluate_in(variables, context)
             .map_err(|source| GatewayError::Condition { flow: process.flows[flow].id.clone(), source })?;
         if feel::is_true(&value) {
             return Ok(flow);

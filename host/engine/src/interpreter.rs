@@ -8,6 +8,7 @@ use herald_bpmn::{ElementKind, Process};
 use herald_core::{Incident, InstanceRecord, InstanceState, Position, StepError, StepRecord, StepStatus, Token};
 
 use crate::bounds::{self, VariableLimit};
+use crate::evaluation::feel_context;
 use crate::retry::Backoff;
 use crate::{gateway, outcome};
 
@@ -212,7 +213,8 @@ fn decide(process: &Process, instance: &mut Instance, event: Event, notes: &mut 
             }
             ElementKind::ExclusiveGateway { default } => {
                 let scope = Value::Object(instance.record.variables.clone());
-                match gateway::choose(process, element, *default, &scope) {
+                let context = feel_context(&evaluation_key(instance, &element.id), now_ms);
+                match gateway::choose(process, element, *default, &scope, &context) {
                     Ok(flow) => {
                         notes.push(Note::GatewayTaken { gateway: current, flow });
                         vec![flow]
@@ -243,7 +245,7 @@ fn decide(process: &Process, instance: &mut Instance, event: Event, notes: &mut 
                     Err(err) => {
                         step.status = StepStatus::Failed;
                         step.error = Some(StepError::Input { message: err.to_string() });
-                        if let Some(command) = step_ended(process, instance, seq, notes) {
+                        if let Some(command) = step_ended(process, instance, seq, now_ms, notes) {
                             return command;
                         }
                         continue;
@@ -299,7 +301,7 @@ fn attempt_ended(
             None => step.status = StepStatus::Completed,
         }
     }
-    step_ended(process, instance, seq, notes)
+    step_ended(process, instance, seq, now_ms, notes)
 }
 
 /// Why a step waits before its next send.
@@ -331,15 +333,22 @@ fn hold(process: &Process, instance: &mut Instance, seq: usize, hold: Hold, note
 /// Takes a step's end: its result and error expressions, the variables' bounds, then the
 /// way on (the task's outgoing flows, or the boundary event that catches its error).
 /// Returns a command when the instance stops there.
-fn step_ended(process: &Process, instance: &mut Instance, seq: usize, notes: &mut Vec<Note>) -> Option<Command> {
+fn step_ended(
+    process: &Process,
+    instance: &mut Instance,
+    seq: usize,
+    now_ms: u64,
+    notes: &mut Vec<Note>,
+) -> Option<Command> {
     let current = moving(process, instance)?;
     let element = &process.elements[current];
     let ElementKind::ServiceTask(task) = &element.kind else {
         return None;
     };
+    let context = feel_context(&evaluation_key(instance, &element.id), now_ms);
     let step = instance.record.steps.get_mut(seq)?;
     let before = instance.record.variables.clone();
-    outcome::apply(task, step, &mut instance.record.variables);
+    outcome::apply(task, step, &mut instance.record.variables, &context);
     if let Err(limit) = bounded(step, &mut instance.record.variables, before) {
         return Some(incident(instance, &element.id, limit.to_string()));
     }
@@ -358,6 +367,12 @@ fn step_ended(process: &Process, instance: &mut Instance, seq: usize, notes: &mu
     };
     move_on(process, &mut instance.position, &targets);
     None
+}
+
+/// What names the FEEL evaluations at `element` now: the instance, the element and how many
+/// elements the instance has visited, which a replay repeats.
+fn evaluation_key(instance: &Instance, element: &str) -> String {
+    format!("{}/{element}/{}", instance.record.instance, instance.position.visits)
 }
 
 /// The element the moving token (the first) is at, as an index in the process's elements.

@@ -5,12 +5,14 @@
 //! replayed on another machine.
 
 mod bounds;
+mod evaluation;
 mod gateway;
 mod interpreter;
 mod outcome;
 mod retry;
 
 pub use bounds::{MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, VariableLimit, check_variables};
+pub use evaluation::feel_context;
 pub use gateway::GatewayError;
 pub use interpreter::{Command, Decision, Event, Instance, MAX_ELEMENT_VISITS, Note, advance};
 pub use retry::{BACKOFF_HEADER, Backoff, InvalidBackoff};

@@ -7,15 +7,15 @@ use serde_json::{Map, Value, json};
 use herald_bpmn::ServiceTask;
 use herald_core::StepError;
 use herald_core::{StepRecord, StepStatus};
-use herald_feel::Expression;
+use herald_feel::{Context, Expression};
 
 /// Applies the task's result and error headers to a finished step and the variables.
-pub fn apply(task: &ServiceTask, step: &mut StepRecord, variables: &mut Map<String, Value>) {
-    if let Err(error) = keep_results(task, step, variables) {
+pub fn apply(task: &ServiceTask, step: &mut StepRecord, variables: &mut Map<String, Value>, context: &Context) {
+    if let Err(error) = keep_results(task, step, variables, context) {
         fail(step, error);
     }
     if let Some(expression) = &task.error_expression {
-        match raised(expression, step, variables) {
+        match raised(expression, step, variables, context) {
             Ok(None) => {}
             Ok(Some(error)) | Err(error) => fail(step, error),
         }
@@ -29,7 +29,12 @@ fn fail(step: &mut StepRecord, error: StepError) {
 
 /// `resultVariable` takes the whole output; `resultExpression` sees it as `response` and
 /// gives a context whose entries become variables.
-fn keep_results(task: &ServiceTask, step: &StepRecord, variables: &mut Map<String, Value>) -> Result<(), StepError> {
+fn keep_results(
+    task: &ServiceTask,
+    step: &StepRecord,
+    variables: &mut Map<String, Value>,
+    context: &Context,
+) -> Result<(), StepError> {
     let (StepStatus::Completed, Some(output)) = (step.status, &step.output) else {
         return Ok(());
     };
@@ -40,7 +45,7 @@ fn keep_results(task: &ServiceTask, step: &StepRecord, variables: &mut Map<Strin
         return Ok(());
     };
     let scope = with(variables, [("response", output.clone())]);
-    match expression.evaluate(&scope) {
+    match expression.evaluate_in(&scope, context) {
         Ok(Value::Object(entries)) => {
             variables.extend(entries);
             Ok(())
@@ -59,6 +64,7 @@ fn raised(
     expression: &Expression,
     step: &StepRecord,
     variables: &mut Map<String, Value>,
+    context: &Context,
 ) -> Result<Option<StepError>, StepError> {
     let mut extra = Vec::new();
     if let Some(output) = &step.output {
@@ -68,7 +74,7 @@ fn raised(
         extra.push(("error", error_context(error)));
     }
     let value = expression
-        .evaluate(&with(variables, extra))
+        .evaluate_in(&with(variables, extra), context)
         .map_err(|err| StepError::Input { message: format!("the errorExpression failed: {err}") })?;
     let context = match value {
         Value::Null => return Ok(None),
@@ -124,6 +130,7 @@ fn with(variables: &Map<String, Value>, extra: impl IntoIterator<Item = (&'stati
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evaluation::feel_context;
 
     use herald_core::FailureInfo;
 
@@ -155,7 +162,12 @@ mod tests {
     fn results_land_in_the_variable_and_the_expressions_entries() {
         let mut variables = Map::new();
         let mut done = step(Some(json!({"ts": "1.2", "channel": "C1"})), None);
-        apply(&task(Some("{messageTs: response.ts, n: 1 + 1}"), None), &mut done, &mut variables);
+        apply(
+            &task(Some("{messageTs: response.ts, n: 1 + 1}"), None),
+            &mut done,
+            &mut variables,
+            &feel_context("test", 0),
+        );
         assert_eq!(done.status, StepStatus::Completed);
         assert_eq!(
             Value::Object(variables),
@@ -166,7 +178,7 @@ mod tests {
     #[test]
     fn a_result_expression_that_is_not_a_context_fails_the_step() {
         let mut done = step(Some(json!({"ts": "1.2"})), None);
-        apply(&task(Some("response.ts"), None), &mut done, &mut Map::new());
+        apply(&task(Some("response.ts"), None), &mut done, &mut Map::new(), &feel_context("test", 0));
         assert_eq!(done.status, StepStatus::Failed);
         assert!(done.error.unwrap().to_string().contains("must give a context"));
     }
@@ -176,7 +188,7 @@ mod tests {
         let mut variables = Map::new();
         let mut failed = step(None, Some(not_found()));
         let expression = r#"if is defined(error) and starts with(error.message, "channel_not_found") then bpmnError("MISSING", error.message, {why: error.code}) else null"#;
-        apply(&task(None, Some(expression)), &mut failed, &mut variables);
+        apply(&task(None, Some(expression)), &mut failed, &mut variables, &feel_context("test", 0));
         let Some(StepError::BpmnError { code, message }) = failed.error else { panic!("{:?}", failed.error) };
         assert_eq!(code, "MISSING");
         assert!(message.starts_with("channel_not_found: no #ops"), "{message}");
@@ -187,11 +199,11 @@ mod tests {
     fn an_error_expression_can_fail_a_success_and_leave_other_failures_alone() {
         let expression = r#"if response.ts = "1.2" then jobError("unexpected ts") else null"#;
         let mut done = step(Some(json!({"ts": "1.2"})), None);
-        apply(&task(None, Some(expression)), &mut done, &mut Map::new());
+        apply(&task(None, Some(expression)), &mut done, &mut Map::new(), &feel_context("test", 0));
         assert_eq!(done.error, Some(StepError::JobError { message: "unexpected ts".into() }));
 
         let mut failed = step(None, Some(not_found()));
-        apply(&task(None, Some("null")), &mut failed, &mut Map::new());
+        apply(&task(None, Some("null")), &mut failed, &mut Map::new(), &feel_context("test", 0));
         assert_eq!(failed.error, Some(not_found()));
     }
 }

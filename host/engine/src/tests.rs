@@ -587,3 +587,32 @@ fn a_deferred_delivery_waits_for_its_window_and_is_no_new_attempt() {
     assert_eq!(advance(&p, &mut i, ended(seq, 30_100)).command, Command::Complete);
     assert_eq!(i.record.steps[seq].status, StepStatus::Completed);
 }
+
+#[test]
+fn now_and_uuid_come_from_the_event_and_the_instance_so_a_replay_gives_the_same_values() {
+    let p = process(
+        &[
+            r#"<bpmn:startEvent id="start" />"#.to_owned(),
+            flow("f1", "start", "notify"),
+            task("notify", r#"<zeebe:header key="resultExpression" value="={at: string(now()), id: uuid()}" />"#),
+            flow("f2", "notify", "end"),
+            r#"<bpmn:endEvent id="end" />"#.to_owned(),
+        ]
+        .concat(),
+    );
+    let run = |id: &str, now_ms: u64| {
+        let mut i = instance(&p, json!({}));
+        i.record.instance = id.into();
+        let Command::RunStep { seq, .. } = advance(&p, &mut i, Event::Proceed { now_ms }).command else {
+            panic!("the task runs")
+        };
+        succeed(&mut i, seq, json!({"ok": true}));
+        assert_eq!(advance(&p, &mut i, ended(seq, now_ms)).command, Command::Complete);
+        i.record.variables
+    };
+    // 2023-11-14T22:13:20Z
+    let first = run("i-1", 1_700_000_000_000);
+    assert!(first["at"].as_str().unwrap().starts_with("2023-11-14T22:13:20"), "{first:?}");
+    assert_eq!(first, run("i-1", 1_700_000_000_000), "a replay gives the same values");
+    assert_ne!(first["id"], run("i-2", 1_700_000_000_000)["id"], "another instance, another uuid");
+}

@@ -61,6 +61,7 @@ pub fn configuration(
     defaults: &Map<String, Value>,
     credentials: &[Credential],
     vault: &Vault,
+    context: &herald_feel::Context,
 ) -> Result<Configuration, StepError> {
     if let Some(message) = inputs.iter().find_map(|input| credential_issue(input, credentials)) {
         return Err(StepError::Input { message });
@@ -83,7 +84,7 @@ pub fn configuration(
                 }
                 let scope = scope.get_or_insert_with(|| Value::Object(variables.clone()));
                 let value = expression
-                    .evaluate(scope)
+                    .evaluate_in(scope, context)
                     .map_err(|err| StepError::Input { message: format!("input `{}`: {err}", input.target) })?;
                 // Computed data is never a secret, so a computed credential has its shape.
                 let credential = credentials.iter().find(|c| input.target == c.name);
@@ -154,7 +155,15 @@ mod tests {
         ];
         let variables = json!({"amount": 21}).as_object().unwrap().clone();
         let defaults = json!({"token": "{{secrets.TOKEN}}", "channel": "#general"}).as_object().unwrap().clone();
-        let config = configuration(&inputs, &variables, &defaults, &[credential("token")], &vault).unwrap();
+        let config = configuration(
+            &inputs,
+            &variables,
+            &defaults,
+            &[credential("token")],
+            &vault,
+            &herald_engine::feel_context("test", 0),
+        )
+        .unwrap();
         assert_eq!(config.computed, ["data"]);
         let config = config.inputs;
         assert_eq!(config["channel"], "#billing");
@@ -173,7 +182,9 @@ mod tests {
             position: AT,
         }];
         let variables = json!({"note": "{{secrets.TOKEN}}"}).as_object().unwrap().clone();
-        let config = configuration(&inputs, &variables, &Map::new(), &[], &vault).unwrap();
+        let config =
+            configuration(&inputs, &variables, &Map::new(), &[], &vault, &herald_engine::feel_context("test", 0))
+                .unwrap();
         assert_eq!(config.inputs["text"], "{{secrets.TOKEN}}");
         assert_eq!(config.computed, ["text"]);
     }
@@ -186,7 +197,15 @@ mod tests {
             source: Source::Literal("{{secrets.NONE}}".into()),
             position: AT,
         }];
-        let err = configuration(&inputs, &Map::new(), &Map::new(), &[credential("token")], &vault).unwrap_err();
+        let err = configuration(
+            &inputs,
+            &Map::new(),
+            &Map::new(),
+            &[credential("token")],
+            &vault,
+            &herald_engine::feel_context("test", 0),
+        )
+        .unwrap_err();
         assert!(matches!(err, StepError::Input { ref message } if message.contains("NONE")), "{err:?}");
     }
 
@@ -198,7 +217,15 @@ mod tests {
             source: Source::Literal("hi {{secrets.TOKEN}}".into()),
             position: AT,
         }];
-        let err = configuration(&inputs, &Map::new(), &Map::new(), &[credential("token")], &vault).unwrap_err();
+        let err = configuration(
+            &inputs,
+            &Map::new(),
+            &Map::new(),
+            &[credential("token")],
+            &vault,
+            &herald_engine::feel_context("test", 0),
+        )
+        .unwrap_err();
         assert_eq!(
             err.to_string(),
             "cannot compute the inputs: input `text` names the secret `TOKEN`, but secrets go only in credential inputs (`token`) and are never sent in a message"
@@ -213,7 +240,14 @@ mod tests {
             vec![InputMapping { target: "webhook_url".into(), source: Source::Literal(text.into()), position: AT }]
         };
         let run = |inputs: &[InputMapping]| {
-            configuration(inputs, &Map::new(), &Map::new(), std::slice::from_ref(&hook), &vault)
+            configuration(
+                inputs,
+                &Map::new(),
+                &Map::new(),
+                std::slice::from_ref(&hook),
+                &vault,
+                &herald_engine::feel_context("test", 0),
+            )
         };
         assert!(run(&literal("{{secrets.OTHER}}")).is_ok());
         assert!(run(&literal("https://hooks.example/services/T1/B1/x")).is_ok());

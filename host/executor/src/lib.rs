@@ -9,11 +9,12 @@ mod observer;
 mod shared_cache;
 mod system_clock;
 
+pub use herald_core::now_ms;
 pub use herald_core::{
     FailureInfo, Incident, InputIssue, InstanceRecord, InstanceState, Ledger, Position, StepError, StepRecord,
     StepStatus, Token,
 };
-pub use herald_engine::{MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, VariableLimit, check_variables};
+pub use herald_engine::{MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, VariableLimit, check_variables, feel_context};
 pub use inputs::{Configuration, configuration, credential_issue, insert_path};
 pub use observer::{Observer, Silent};
 pub use system_clock::SystemClock;
@@ -460,6 +461,7 @@ impl Engine {
             connector.config_defaults(),
             connector.credentials(),
             &self.vault,
+            &herald_engine::feel_context(&execution_key, self.clock.now_ms()),
         )?;
         task.binding().adapt(&mut config.inputs);
         // Steps share a cache when they call one connector with the same credentials (one

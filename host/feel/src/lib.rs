@@ -90,6 +90,11 @@ impl Expression {
     }
 }
 
+/// The names of FEEL's built-in functions, as a call writes them.
+pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+    builtins::names()
+}
+
 /// What an evaluation may know of the world beyond its variables, given by the caller so that
 /// evaluation stays deterministic: the same expression, variables and context give the same value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

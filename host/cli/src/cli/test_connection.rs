@@ -8,7 +8,7 @@ use clap::Args;
 use serde_json::Value;
 
 use herald_bpmn::{self as bpmn, ElementKind};
-use herald_executor::configuration;
+use herald_executor::{configuration, feel_context, now_ms};
 
 use super::ConnectorArgs;
 use super::exit::Exit;
@@ -51,6 +51,7 @@ pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
             connector.config_defaults(),
             connector.credentials(),
             &host.vault,
+            &feel_context(&element.id, now_ms()),
         ) {
             Ok(config) => config,
             Err(err) => {
