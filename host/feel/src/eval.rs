@@ -44,7 +44,7 @@ pub(super) fn evaluate(expr: &Expr, variables: &Value, context: Option<&Context>
         draws: Cell::new(0),
     };
     let value = evaluator.eval(expr, 0)?;
-    evaluator.json(&value)
+    evaluator.result(&value)
 }
 
 /// The names one frame of scope binds.
@@ -109,6 +109,14 @@ impl<'a> Evaluator<'a> {
         let json = to_json(value, &mut room).map_err(|Overflow::Bytes| too_big())?;
         self.build(before - room)?;
         Ok(json)
+    }
+
+    /// The evaluation's result as JSON, held to the byte budget on its own: building it was
+    /// counted already, but its parts may be shared (`[x, x, x]`), so writing it out may
+    /// build more than that.
+    fn result(&self, value: &Val<'a>) -> Result<Value, FeelError> {
+        let mut room = MAX_BUILT_BYTES;
+        to_json(value, &mut room).map_err(|Overflow::Bytes| too_big())
     }
 
     /// The caller's clock and random source, which `now()`, `today()`, `uuid()` and

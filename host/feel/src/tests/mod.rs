@@ -705,6 +705,10 @@ fn values_that_double_run_out_of_room_instead_of_memory() {
     }
     // Copying all of a large value once is within the budget.
     assert_eq!(eval_with("{a: s, b: [s]}", &big)["b"][0], big["s"]);
+    // So is a result of half the budget: building it and writing it out are not counted
+    // twice.
+    let eight = json!({"s": "x".repeat(8 << 20)});
+    assert_eq!(eval_with("{s: s + s}", &eight)["s"].as_str().map(str::len), Some(16 << 20));
 }
 
 #[test]
