@@ -142,6 +142,16 @@ mod tests {
         Credential::new(name, None).unwrap()
     }
 
+    /// [`configuration`] at a fixed time.
+    fn configure(
+        inputs: &[InputMapping],
+        variables: &Map<String, Value>,
+        defaults: &Map<String, Value>,
+        credentials: &[Credential],
+        vault: &Vault,
+    ) -> Result<Configuration, StepError> {
+        configuration(inputs, variables, defaults, credentials, vault, &herald_engine::feel_context("test", 0))
+    }
     #[test]
     fn literals_expressions_nested_targets_defaults_and_secrets() {
         let vault = Vault::with_values(HashMap::from([("TOKEN".to_owned(), "xoxb-1".to_owned())]));
@@ -155,15 +165,7 @@ mod tests {
         ];
         let variables = json!({"amount": 21}).as_object().unwrap().clone();
         let defaults = json!({"token": "{{secrets.TOKEN}}", "channel": "#general"}).as_object().unwrap().clone();
-        let config = configuration(
-            &inputs,
-            &variables,
-            &defaults,
-            &[credential("token")],
-            &vault,
-            &herald_engine::feel_context("test", 0),
-        )
-        .unwrap();
+        let config = configure(&inputs, &variables, &defaults, &[credential("token")], &vault).unwrap();
         assert_eq!(config.computed, ["data"]);
         let config = config.inputs;
         assert_eq!(config["channel"], "#billing");
@@ -182,9 +184,7 @@ mod tests {
             position: AT,
         }];
         let variables = json!({"note": "{{secrets.TOKEN}}"}).as_object().unwrap().clone();
-        let config =
-            configuration(&inputs, &variables, &Map::new(), &[], &vault, &herald_engine::feel_context("test", 0))
-                .unwrap();
+        let config = configure(&inputs, &variables, &Map::new(), &[], &vault).unwrap();
         assert_eq!(config.inputs["text"], "{{secrets.TOKEN}}");
         assert_eq!(config.computed, ["text"]);
     }
@@ -197,15 +197,7 @@ mod tests {
             source: Source::Literal("{{secrets.NONE}}".into()),
             position: AT,
         }];
-        let err = configuration(
-            &inputs,
-            &Map::new(),
-            &Map::new(),
-            &[credential("token")],
-            &vault,
-            &herald_engine::feel_context("test", 0),
-        )
-        .unwrap_err();
+        let err = configure(&inputs, &Map::new(), &Map::new(), &[credential("token")], &vault).unwrap_err();
         assert!(matches!(err, StepError::Input { ref message } if message.contains("NONE")), "{err:?}");
     }
 
@@ -217,15 +209,7 @@ mod tests {
             source: Source::Literal("hi {{secrets.TOKEN}}".into()),
             position: AT,
         }];
-        let err = configuration(
-            &inputs,
-            &Map::new(),
-            &Map::new(),
-            &[credential("token")],
-            &vault,
-            &herald_engine::feel_context("test", 0),
-        )
-        .unwrap_err();
+        let err = configure(&inputs, &Map::new(), &Map::new(), &[credential("token")], &vault).unwrap_err();
         assert_eq!(
             err.to_string(),
             "cannot compute the inputs: input `text` names the secret `TOKEN`, but secrets go only in credential inputs (`token`) and are never sent in a message"
@@ -239,16 +223,8 @@ mod tests {
         let literal = |text: &str| {
             vec![InputMapping { target: "webhook_url".into(), source: Source::Literal(text.into()), position: AT }]
         };
-        let run = |inputs: &[InputMapping]| {
-            configuration(
-                inputs,
-                &Map::new(),
-                &Map::new(),
-                std::slice::from_ref(&hook),
-                &vault,
-                &herald_engine::feel_context("test", 0),
-            )
-        };
+        let run =
+            |inputs: &[InputMapping]| configure(inputs, &Map::new(), &Map::new(), std::slice::from_ref(&hook), &vault);
         assert!(run(&literal("{{secrets.OTHER}}")).is_ok());
         assert!(run(&literal("https://hooks.example/services/T1/B1/x")).is_ok());
         let err = run(&literal("https://hooks.example/services/x?text={{secrets.OTHER}}")).unwrap_err();
