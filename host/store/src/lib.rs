@@ -11,6 +11,7 @@ mod writer;
 pub use instances::{FlowSource, InstanceSummary, NewInstance, StoredInstance};
 pub use locks::StateLock;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
@@ -108,6 +109,9 @@ struct Shared {
     // Taken when the store first starts or claims an instance: a store that only reads
     // (`herald instances`, `show`) owns nothing and leaves no lock file if it is killed.
     owner: OnceLock<OwnerLock>,
+    // Owners this process found dead (killed herald processes), and the lock that keeps
+    // its threads from checking an owner at the same time.
+    dead_owners: Mutex<HashSet<String>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -129,7 +133,14 @@ impl Store {
         let reader = schema::open(&database).map_err(db_error)?;
         let writer = Some(Writer::spawn(writing));
         Ok(Self {
-            shared: Arc::new(Shared { root, database, writer, reader: Mutex::new(reader), owner: OnceLock::new() }),
+            shared: Arc::new(Shared {
+                root,
+                database,
+                writer,
+                reader: Mutex::new(reader),
+                owner: OnceLock::new(),
+                dead_owners: Mutex::default(),
+            }),
         })
     }
 
@@ -159,6 +170,7 @@ impl Store {
                 writer: None,
                 reader: Mutex::new(reader),
                 owner: OnceLock::new(),
+                dead_owners: Mutex::default(),
             }),
         })
     }

@@ -8,6 +8,7 @@
 
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
+use std::sync::PoisonError;
 
 use rusqlite::{OptionalExtension, params};
 
@@ -95,16 +96,27 @@ impl Store {
 
     /// Whether the herald process that owns `owner` still runs: it holds its lock.
     fn owner_alive(&self, owner: &str) -> Result<bool, StateError> {
+        // One check at a time in this process: a check holds the owner's lock for a moment,
+        // and a second thread checking the same owner meanwhile would take that for a live
+        // process and leave its instance behind. A dead owner stays dead: ids are not reused.
+        let mut dead = self.shared.dead_owners.lock().unwrap_or_else(PoisonError::into_inner);
+        if dead.contains(owner) {
+            return Ok(false);
+        }
         let path = self.root().join("locks").join("owners").join(format!("{owner}.lock"));
         let file = match File::options().write(true).open(&path) {
             Ok(file) => file,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                dead.insert(owner.to_owned());
+                return Ok(false);
+            }
             Err(source) => return Err(StateError::Io { path, source }),
         };
         match file.try_lock() {
             Ok(()) => {
                 // Its process was killed: the file is left over, and nobody locks it again.
                 let _ = std::fs::remove_file(&path);
+                dead.insert(owner.to_owned());
                 Ok(false)
             }
             Err(TryLockError::WouldBlock) => Ok(true),
@@ -163,6 +175,44 @@ mod tests {
         let third = Store::open(Some(dir.path())).unwrap();
         assert!(!third.claim_instance("a").await.unwrap(), "the new owner runs");
         assert!(matches!(third.claim_instance("b").await, Err(StateError::UnknownInstance { .. })));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_resume_takes_over_every_instance_of_a_killed_owner_even_all_at_once() {
+        // The race it guards against lasts microseconds: try it many times.
+        for _ in 0..100 {
+            every_instance_of_a_killed_owner_is_taken_over_at_once().await;
+        }
+    }
+
+    async fn every_instance_of_a_killed_owner_is_taken_over_at_once() {
+        const INSTANCES: usize = 16;
+        let dir = tempfile::tempdir().unwrap();
+        let flow = FlowSource::new("flow.bpmn".into(), "<xml/>".into());
+        let new: Vec<NewInstance> = (0..INSTANCES)
+            .map(|n| NewInstance {
+                id: n.to_string(),
+                process: "p".into(),
+                variables: Map::new(),
+                position: Position::at_start("start"),
+            })
+            .collect();
+        let killed = Store::open(Some(dir.path())).unwrap();
+        killed.create_instances(&flow, &new).await.unwrap();
+        let left = dir.path().join("locks").join("owners").join(format!("{}.lock", killed.owner().unwrap()));
+        drop(killed);
+        std::fs::write(&left, "").unwrap();
+        // A resume claims them side by side, as `--concurrency` does.
+        let resume = Store::open(Some(dir.path())).unwrap();
+        let claims: Vec<_> = (0..INSTANCES)
+            .map(|n| {
+                let resume = resume.clone();
+                tokio::spawn(async move { resume.claim_instance(&n.to_string()).await.unwrap() })
+            })
+            .collect();
+        for (n, claim) in claims.into_iter().enumerate() {
+            assert!(claim.await.unwrap(), "instance {n} was left to an owner that is gone");
+        }
     }
 
     #[test]
