@@ -168,13 +168,13 @@ fn decide(process: &Process, instance: &mut Instance, event: Event, notes: &mut 
             now_ms
         }
         Event::Deferred { seq, now_ms, until_ms } => {
-            if let Some(command) = hold(process, instance, seq, Hold::Deferred { until_ms }, notes) {
+            if let Some(command) = hold(process, instance, seq, until_ms, Hold::Deferred, notes) {
                 return command;
             }
             now_ms
         }
         Event::InDoubt { seq, now_ms, until_ms } => {
-            if let Some(command) = hold(process, instance, seq, Hold::Settling { until_ms }, notes) {
+            if let Some(command) = hold(process, instance, seq, until_ms, Hold::Settling, notes) {
                 return command;
             }
             now_ms
@@ -307,23 +307,30 @@ fn attempt_ended(
 /// Why a step waits before its next send.
 #[derive(Clone, Copy)]
 enum Hold {
-    /// Its delivery is deferred (a throttle window) until `until_ms`.
-    Deferred { until_ms: u64 },
-    /// The attempt cut short may still land until `until_ms`.
-    Settling { until_ms: u64 },
+    /// Its delivery is deferred (a throttle window).
+    Deferred,
+    /// The attempt cut short may still land.
+    Settling,
 }
 
-/// Holds step `seq` until its next send is due; the due time is saved with the step, so a
-/// resume waits only for what is left.
-fn hold(process: &Process, instance: &mut Instance, seq: usize, hold: Hold, notes: &mut Vec<Note>) -> Option<Command> {
+/// Holds step `seq` until its next send is due at `due_ms`; the due time is saved with the
+/// step, so a resume waits only for what is left.
+fn hold(
+    process: &Process,
+    instance: &mut Instance,
+    seq: usize,
+    due_ms: u64,
+    hold: Hold,
+    notes: &mut Vec<Note>,
+) -> Option<Command> {
     let current = moving(process, instance)?;
     let step = instance.record.steps.get_mut(seq)?;
-    let (due_ms, note) = match hold {
-        Hold::Deferred { until_ms } => {
+    let note = match hold {
+        Hold::Deferred => {
             step.deferred = true;
-            (until_ms, Note::Deferred { seq, element: current, due_ms: until_ms })
+            Note::Deferred { seq, element: current, due_ms }
         }
-        Hold::Settling { until_ms } => (until_ms, Note::Settling { seq, element: current, due_ms: until_ms }),
+        Hold::Settling => Note::Settling { seq, element: current, due_ms },
     };
     step.not_before_ms = Some(due_ms);
     notes.push(note);
