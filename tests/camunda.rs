@@ -145,3 +145,90 @@ async fn a_blank_channel_or_token_is_a_validate_error_where_it_is_written() {
     let token_line = line(r#"source="  " target="token""#);
     assert!(errors.contains(&format!("flow.bpmn:{token_line}:")) && errors.contains("`token` is blank"), "{errors}");
 }
+
+/// A flow of Camunda Slack tasks (`io.camunda:slack:1`), each posting plain text.
+fn camunda_flow(dir: &std::path::Path, tasks: &[Task]) -> std::path::PathBuf {
+    linear_flow_of(dir, CAMUNDA_SLACK, tasks)
+}
+
+const CAMUNDA_SLACK: &str = "io.camunda:slack:1";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_resolve_as_in_camunda_and_a_credential_never_reaches_a_message() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("SLACK_CAMUNDA", CAMUNDA_TOKEN), ("SLACK_SHIPPING_CHANNEL", "shipping")];
+    let plain = [("method", "chat.postMessage"), ("data.messageType", "plainText")];
+    // The token in FEEL and in the legacy form; the channel, a secret used as data, likewise.
+    let feel = [
+        plain[0],
+        plain[1],
+        ("token", "=\"{{secrets.SLACK_CAMUNDA}}\""),
+        ("data.channel", "=\"{{secrets.SLACK_SHIPPING_CHANNEL}}\""),
+        ("data.text", "=\"Shipped \" + order + \" via {{secrets.SLACK_SHIPPING_CHANNEL}}\""),
+    ];
+    let legacy = [
+        plain[0],
+        plain[1],
+        ("token", "secrets.SLACK_CAMUNDA"),
+        ("data.channel", "secrets.SLACK_SHIPPING_CHANNEL"),
+        // Data a process carries is never searched for references.
+        ("data.text", "=note"),
+    ];
+    let tasks = [
+        Task { id: "feel", inputs: &feel, headers: &[], retries: 1 },
+        Task { id: "legacy", inputs: &legacy, headers: &[], retries: 1 },
+    ];
+    let flow = camunda_flow(dir.path(), &tasks);
+    let args = [
+        "run",
+        flow.to_str().unwrap(),
+        "--var",
+        "order=A-7",
+        "--var",
+        "note={{secrets.SLACK_SHIPPING_CHANNEL}} secrets.SLACK_CAMUNDA",
+        "--json",
+    ];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &env).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let posts = posts(&sandbox);
+    assert_eq!(posts.len(), 2);
+    for post in &posts {
+        assert_eq!(post.header("authorization"), Some(format!("Bearer {CAMUNDA_TOKEN}").as_str()));
+    }
+    let messages = sandbox.messages();
+    assert!(messages.iter().all(|m| m.channel_name.as_deref() == Some("shipping")), "{messages:?}");
+    assert_eq!(posts[0].json().unwrap()["text"], "Shipped A-7 via shipping");
+    assert_eq!(posts[1].json().unwrap()["text"], "{{secrets.SLACK_SHIPPING_CHANNEL}} secrets.SLACK_CAMUNDA");
+    assert!(!stdout(&output).contains(CAMUNDA_TOKEN) && !stderr(&output).contains(CAMUNDA_TOKEN));
+
+    // The secret the flow uses as its token, written into a message — in FEEL, in a literal,
+    // in the legacy form — is refused before anything is sent, and `validate` says where.
+    for (target, source) in [
+        ("data.text", "=\"Token: {{secrets.SLACK_CAMUNDA}}\""),
+        ("data.thread", "{{secrets.SLACK_CAMUNDA}}"),
+        ("data.channel", "secrets.SLACK_CAMUNDA"),
+    ] {
+        let mut inputs = feel.to_vec();
+        inputs.retain(|(name, _)| *name != target);
+        inputs.push((target, source));
+        let flow = camunda_flow(dir.path(), &[Task { id: "leak", inputs: &inputs, headers: &[], retries: 1 }]);
+        let validated = herald_in(dir.path(), None, &["validate", flow.to_str().unwrap()], &env).await;
+        assert_eq!(validated.status.code(), Some(2), "{source}: {}", stdout(&validated));
+        let errors = stderr(&validated);
+        assert!(errors.contains("names the secret `SLACK_CAMUNDA`, a credential"), "{source}: {errors}");
+        let run = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap()], &env).await;
+        assert_eq!(run.status.code(), Some(2), "{source}: {}", stderr(&run));
+    }
+    // A secret that this flow does not use as a credential, but whose value is one (another
+    // workspace's token, say), is refused as data when the step runs.
+    let env = [("SLACK_CAMUNDA", CAMUNDA_TOKEN), ("SLACK_SHIPPING_CHANNEL", "xoxb-9999-other-workspace")];
+    let flow = camunda_flow(dir.path(), &tasks[..1]);
+    let run = herald_in(dir.path(), Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--json"], &env).await;
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    let record = json_record(&run);
+    let message = record["incident"]["message"].as_str().unwrap();
+    assert!(message.contains("the secret `SLACK_SHIPPING_CHANNEL` is a credential"), "{message}");
+    assert!(!stdout(&run).contains("xoxb-9999") && !stderr(&run).contains("xoxb-9999"));
+    assert_eq!(crate::support::posts(&sandbox).len(), 2, "nothing more was sent");
+}

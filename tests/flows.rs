@@ -785,25 +785,30 @@ async fn an_endless_loop_stops_at_the_visit_limit_with_an_incident() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sandbox_stands_in_only_when_the_token_the_flow_names_is_not_set() {
     let dir = tempfile::tempdir().unwrap();
-    let inputs = [("channel", "#general"), ("text", "hello"), ("token", "{{secrets.SLACK_OAUTH_TOKEN}}")];
-    let flow = linear_flow(dir.path(), &[Task { id: "notify", inputs: &inputs, headers: &[], retries: 1 }]);
-    let flow = flow.to_str().unwrap();
-    // Another token is set, not the one the flow names: the sandbox, which says what it
-    // looked for.
-    let output = herald_in(dir.path(), None, &["run", flow], &[("SLACK_BOT_TOKEN", "xoxb-other")]).await;
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains(
-            "no Slack token is set (looked for SLACK_OAUTH_TOKEN) and no SLACK_API_URL; posting to the built-in Slack sandbox"
-        ),
-        "{}",
-        stderr(&output)
-    );
-    assert!(stdout(&output).contains("#general") && stdout(&output).contains("hello"), "{}", stdout(&output));
+    // herald's form, Camunda's FEEL form and Camunda's legacy form name the same secret.
+    for token in ["{{secrets.SLACK_OAUTH_TOKEN}}", "secrets.SLACK_OAUTH_TOKEN", "=\"{{secrets.SLACK_OAUTH_TOKEN}}\""] {
+        let inputs = [("channel", "#general"), ("text", "hello"), ("token", token)];
+        let flow = linear_flow(dir.path(), &[Task { id: "notify", inputs: &inputs, headers: &[], retries: 1 }]);
+        let flow = flow.to_str().unwrap();
+        // Another token is set, not the one the flow names: the sandbox, which says what it
+        // looked for.
+        let output = herald_in(dir.path(), None, &["run", flow], &[("SLACK_BOT_TOKEN", "xoxb-other")]).await;
+        assert_eq!(output.status.code(), Some(0), "{token}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(
+                "no Slack token is set (looked for SLACK_OAUTH_TOKEN) and no SLACK_API_URL; posting to the built-in Slack sandbox"
+            ),
+            "{token}: {}",
+            stderr(&output)
+        );
+        assert!(stdout(&output).contains("#general") && stdout(&output).contains("hello"), "{}", stdout(&output));
+    }
 
-    // The token the flow names is set: Slack itself (out of reach here), never the sandbox.
+    // The token the flow names (in FEEL, in the flow written last) is set: Slack itself (out of reach here), never
+    // the sandbox.
     let env = [("SLACK_OAUTH_TOKEN", "xoxb-1-set"), ("HERALD_CONNECT_TIMEOUT_MS", "2000")];
-    let output = herald_in(dir.path(), None, &["run", flow, "--json"], &env).await;
+    let flow = dir.path().join("flow.bpmn");
+    let output = herald_in(dir.path(), None, &["run", flow.to_str().unwrap(), "--json"], &env).await;
     assert!(!stderr(&output).contains("sandbox"), "{}", stderr(&output));
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let record = json_record(&output);

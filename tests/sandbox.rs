@@ -389,7 +389,7 @@ async fn a_secret_named_in_message_text_is_refused_and_never_posted() {
     assert_eq!(output.status.code(), Some(2));
     let errors = stderr(&output);
     assert!(errors.contains("flow.bpmn:"), "{errors}");
-    assert!(errors.contains("input `text` names the secret `SLACK_BOT_TOKEN`, but secrets go only in credential inputs (`webhook_url`, `token`)"), "{errors}");
+    assert!(errors.contains("input `text` names the secret `SLACK_BOT_TOKEN`, a credential: credentials go only in credential inputs (`webhook_url`, `token`)"), "{errors}");
     assert!(sandbox.requests().is_empty());
 }
 

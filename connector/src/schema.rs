@@ -205,6 +205,7 @@ pub const INPUTS: &[Input] = &[
         description: "The Slack bot token (`xoxb-…`) with the `chat:write` scope, as a secret \
                       reference.",
         default: Some(DefaultValue::Text("{{secrets.SLACK_BOT_TOKEN}}")),
+        pattern: Some(values::TOKEN_PATTERN),
         credential: true,
         ..Input::text()
     },

@@ -140,6 +140,11 @@ pub fn mentionees(items: &[String]) -> Result<Vec<Mentionee>, Issue> {
 pub const WEBHOOK_URL_PATTERN: &str =
     r"^(\{\{\s*secrets\.[A-Za-z0-9_-]+\s*\}\}|https://hooks\.slack\.com/services/[A-Za-z0-9_/-]+)$";
 
+/// The shape of a `token`: a whole secret reference (herald's, or Camunda's legacy
+/// `secrets.NAME`), or a Slack token (`xoxb-…`, `xoxp-…`, a rotating `xoxe.xoxb-…`). The host
+/// also refuses to reveal a secret of this shape as data, where a message could carry it.
+pub const TOKEN_PATTERN: &str = r"^(\{\{\s*secrets\.[A-Za-z0-9_-]+\s*\}\}|secrets\.[A-Z][A-Z0-9_]*|xox[a-z]*[.-]\S+)$";
+
 /// Checks a `webhook_url`: an http(s) URL, or a secret placeholder the host makes real.
 pub fn webhook_url(url: &str) -> Result<String, Issue> {
     let url = url.trim();

@@ -6,6 +6,7 @@
 
 mod inputs;
 mod observer;
+mod secret_use;
 mod shared_cache;
 mod system_clock;
 
@@ -15,8 +16,9 @@ pub use herald_core::{
     StepStatus, Token,
 };
 pub use herald_engine::{MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, VariableLimit, check_variables, feel_context};
-pub use inputs::{Configuration, configuration, credential_issue, insert_path};
+pub use inputs::{Configuration, Secrets, configuration, credential_issue, insert_path};
 pub use observer::{Observer, Silent};
+pub use secret_use::{CredentialSecrets, named_secrets};
 pub use system_clock::SystemClock;
 
 use std::collections::HashMap;
@@ -258,7 +260,7 @@ impl Engine {
                         unreachable!("the interpreter runs steps of service tasks only")
                     };
                     let started = std::time::Instant::now();
-                    let event = self.attempt(live, seq, element, task).await?;
+                    let event = self.attempt(process, live, seq, element, task).await?;
                     let step = &mut live.instance.record.steps[seq];
                     step.duration_us = step
                         .duration_us
@@ -298,6 +300,7 @@ impl Engine {
     /// started.
     async fn attempt(
         &self,
+        process: &Process,
         live: &mut Live,
         seq: usize,
         element: &Element,
@@ -309,7 +312,9 @@ impl Engine {
         if visit > 1 {
             execution_key = format!("{execution_key}/{visit}");
         }
-        let mut ready = match self.prepare(task, &live.instance.record.variables, execution_key).await {
+        let credential_secrets = CredentialSecrets::of(process, &self.connectors);
+        let prepared = self.prepare(task, &credential_secrets, &live.instance.record.variables, execution_key).await;
+        let mut ready = match prepared {
             Ok(ready) => ready,
             Err(error) => {
                 let step = &mut live.instance.record.steps[seq];
@@ -448,6 +453,7 @@ impl Engine {
     async fn prepare(
         &self,
         task: &ServiceTask,
+        credential_secrets: &CredentialSecrets,
         variables: &Map<String, Value>,
         execution_key: String,
     ) -> Result<Ready<'_>, StepError> {
@@ -460,7 +466,7 @@ impl Engine {
             variables,
             connector.config_defaults(),
             connector.credentials(),
-            &self.vault,
+            &Secrets { vault: &self.vault, credentials: credential_secrets },
             &herald_engine::feel_context(&execution_key, self.clock.now_ms()),
         )?;
         task.binding().adapt(&mut config.inputs);

@@ -50,34 +50,62 @@ pub use error::FeelError;
 /// A parsed FEEL expression.
 #[derive(Debug, Clone)]
 pub struct Expression {
+    /// Shared, so that a flow's expressions are cheap to clone and small to hold.
+    parsed: std::sync::Arc<Parsed>,
+}
+
+#[derive(Debug)]
+struct Parsed {
     root: ast::Expr,
+    /// The text it was parsed from, for [`Expression::with_literals`].
+    source: Box<str>,
 }
 
 impl Expression {
     /// Parses FEEL source text (without the leading `=`).
     pub fn parse(source: &str) -> Result<Expression, FeelError> {
-        parser::parse(source).map(|root| Expression { root })
+        parser::parse(source, None).map(|root| Expression::of(root, source))
+    }
+
+    /// The string literals the expression writes (not the text of temporal literals).
+    pub fn string_literals(&self) -> impl Iterator<Item = &str> {
+        self.parsed.root.descendants().into_iter().filter_map(|expr| match expr {
+            ast::Expr::Literal(Value::String(text)) => Some(text.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The same expression with each string literal replaced by what `rewrite` returns for
+    /// it (`None` keeps it): how a host resolves references the designer wrote in literals
+    /// without ever searching the data an evaluation reads.
+    pub fn with_literals(&self, mut rewrite: impl FnMut(&str) -> Option<String>) -> Expression {
+        let source = &self.parsed.source;
+        Expression::of(parser::parse(source, Some(&mut rewrite)).expect("the source parsed before"), source)
+    }
+
+    fn of(root: ast::Expr, source: &str) -> Expression {
+        Expression { parsed: std::sync::Arc::new(Parsed { root, source: source.into() }) }
     }
 
     /// Evaluates against the process variables (a JSON object; anything else means no variables).
     /// Without a [`Context`], `now()`, `today()`, `uuid()` and `random number()` fail with
     /// [`FeelError::NeedsContext`].
     pub fn evaluate(&self, variables: &Value) -> Result<Value, FeelError> {
-        eval::evaluate(&self.root, variables, None)
+        eval::evaluate(&self.parsed.root, variables, None)
     }
 
     /// Evaluates against the process variables with `context` as the current time and the
     /// source of `uuid()` and `random number()`.
     pub fn evaluate_in(&self, variables: &Value, context: &Context) -> Result<Value, FeelError> {
-        eval::evaluate(&self.root, variables, Some(context))
+        eval::evaluate(&self.parsed.root, variables, Some(context))
     }
 
     /// The names of the functions this expression calls that are neither built in nor defined in
     /// the expression itself, in order of first call, each once; evaluating such a call fails.
     pub fn unknown_functions(&self) -> Vec<String> {
-        let bound = self.root.bound_names();
+        let bound = self.parsed.root.bound_names();
         let mut unknown: Vec<String> = Vec::new();
-        for expr in self.root.descendants() {
+        for expr in self.parsed.root.descendants() {
             if let ast::Expr::Call { name, .. } = expr
                 && !builtins::names().any(|builtin| builtin == name)
                 && !bound.contains(&name.as_str())

@@ -44,9 +44,13 @@ const TYPE_NAMES: &[(&str, TypeName)] = &[
 /// stack in a debug build, so 128 levels stay well inside a 2 MiB thread stack.
 const MAX_NESTING: usize = 128;
 
-/// Parses a whole expression; trailing tokens are an error.
-pub(super) fn parse(source: &str) -> Result<Expr, FeelError> {
-    let mut parser = Parser { tokens: tokenize(source)?, position: 0, nesting: 0 };
+/// Passes a string literal's text through, returning what replaces it (`None` keeps it).
+pub(super) type Rewrite<'r> = &'r mut dyn FnMut(&str) -> Option<String>;
+
+/// Parses a whole expression, each string literal passed through `rewrite`; trailing tokens
+/// are an error.
+pub(super) fn parse(source: &str, rewrite: Option<Rewrite<'_>>) -> Result<Expr, FeelError> {
+    let mut parser = Parser { tokens: tokenize(source)?, position: 0, nesting: 0, rewrite };
     let expr = parser.expression()?;
     match parser.peek().kind {
         TokenKind::End => Ok(expr),
@@ -54,16 +58,22 @@ pub(super) fn parse(source: &str) -> Result<Expr, FeelError> {
     }
 }
 
-struct Parser<'s> {
+struct Parser<'s, 'r> {
     /// Always ends with [`TokenKind::End`], which `advance` never moves past.
     tokens: Vec<Token<'s>>,
     position: usize,
     /// The height the tree being built can reach: one per open sub-expression plus one per
     /// node already wrapped around the current one (`a.b + c` wraps `a` twice).
     nesting: usize,
+    rewrite: Option<Rewrite<'r>>,
 }
 
-impl<'s> Parser<'s> {
+impl<'s> Parser<'s, '_> {
+    /// A string literal's text, as the rewrite (if any) makes it.
+    fn literal(&mut self, text: String) -> String {
+        self.rewrite.as_mut().and_then(|rewrite| rewrite(&text)).unwrap_or(text)
+    }
+
     fn peek(&self) -> &Token<'s> {
         &self.tokens[self.position]
     }
@@ -322,7 +332,7 @@ impl<'s> Parser<'s> {
         let token = self.advance();
         match token.kind {
             TokenKind::Number(number) => Ok(Expr::Literal(number)),
-            TokenKind::String(string) => Ok(Expr::Literal(Value::String(string))),
+            TokenKind::String(string) => Ok(Expr::Literal(Value::String(self.literal(string)))),
             TokenKind::True => Ok(Expr::Literal(Value::Bool(true))),
             TokenKind::False => Ok(Expr::Literal(Value::Bool(false))),
             TokenKind::Null => Ok(Expr::Literal(Value::Null)),

@@ -32,6 +32,11 @@ pub enum SecretError {
         "`{0}` is not a secret flows may use: secrets are the environment variables whose names start with `SLACK_` and those listed in HERALD_SECRETS (HERALD_SECRETS={0} makes it one)"
     )]
     NotASecret(String),
+    /// The flow uses a credential as data, where a message could carry it.
+    #[error(
+        "the secret `{0}` is a credential, which goes only in a credential input (such as `token`) and never in a message; only other secrets (a channel name, say) may be used as data"
+    )]
+    Credential(String),
 }
 
 /// The secret values known to this process and the placeholders handed out for them.
@@ -90,17 +95,24 @@ impl Vault {
         self.lock().values.contains_key(name)
     }
 
+    /// Whether the secret `name` is set to `value`.
+    pub fn has_value(&self, name: &str, value: &str) -> bool {
+        self.lock().values.get(name).is_some_and(|v| v == value)
+    }
+
     /// Replaces every `{{secrets.NAME}}` in `text` by NAME's placeholder.
     pub fn conceal(&self, text: &str) -> Result<String, SecretError> {
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some((before, name, after)) = next_reference(rest) {
-            out.push_str(before);
-            out.push_str(&self.placeholder(name)?);
-            rest = after;
-        }
-        out.push_str(rest);
-        Ok(out)
+        substitute(text, |name| self.placeholder(name))
+    }
+
+    /// Replaces every secret reference in `text` by the secret's value, for use as data:
+    /// refused ([`SecretError::Credential`]) for a secret that `is_credential(name, value)`
+    /// says is a credential.
+    pub fn resolve_data(&self, text: &str, is_credential: impl Fn(&str, &str) -> bool) -> Result<String, SecretError> {
+        substitute(text, |name| {
+            let value = self.value(name)?;
+            if is_credential(name, &value) { Err(SecretError::Credential(name.to_owned())) } else { Ok(value) }
+        })
     }
 
     /// Replaces every placeholder in `text` by its secret's value.
@@ -138,15 +150,19 @@ impl Vault {
         out
     }
 
-    fn placeholder(&self, name: &str) -> Result<String, SecretError> {
-        let mut inner = self.lock();
-        if !inner.values.contains_key(name) {
-            return Err(if is_secret(name, &inner.listed) {
-                SecretError::Missing(name.to_owned())
-            } else {
-                SecretError::NotASecret(name.to_owned())
-            });
+    /// The value of the secret `name`, or why there is none.
+    fn value(&self, name: &str) -> Result<String, SecretError> {
+        let inner = self.lock();
+        match inner.values.get(name) {
+            Some(value) => Ok(value.clone()),
+            None if is_secret(name, &inner.listed) => Err(SecretError::Missing(name.to_owned())),
+            None => Err(SecretError::NotASecret(name.to_owned())),
         }
+    }
+
+    fn placeholder(&self, name: &str) -> Result<String, SecretError> {
+        self.value(name)?;
+        let mut inner = self.lock();
         if let Some((placeholder, _)) = inner.placeholders.iter().find(|(_, n)| *n == name) {
             return Ok(placeholder.clone());
         }
@@ -211,6 +227,21 @@ fn next_placeholder(text: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// Whether `text` is one placeholder and nothing else.
+pub fn is_placeholder(text: &str) -> bool {
+    next_placeholder(text) == Some((0, text.len()))
+}
+
+/// Words that mark a secret's name as a credential's (`SLACK_BOT_TOKEN`,
+/// `SLACK_SIGNING_SECRET`, `OPENAI_API_KEY`): such a secret is never used as data.
+const CREDENTIAL_WORDS: [&str; 6] = ["TOKEN", "SECRET", "PASSWORD", "KEY", "WEBHOOK", "CREDENTIAL"];
+
+/// Whether the secret's name says it holds a credential (see [`CREDENTIAL_WORDS`]).
+pub fn names_a_credential(name: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    CREDENTIAL_WORDS.iter().any(|word| name.contains(word))
+}
+
 /// Whether `text` holds a placeholder.
 pub fn contains_placeholder(text: &str) -> bool {
     next_placeholder(text).is_some()
@@ -238,6 +269,9 @@ pub fn mask(text: &str) -> Cow<'_, str> {
 
 /// The names of the secrets `text` refers to, in order.
 pub fn referenced_names(text: &str) -> Vec<&str> {
+    if let Some(name) = legacy_reference(text) {
+        return vec![name];
+    }
     let mut names = Vec::new();
     let mut rest = text;
     while let Some((_, name, after)) = next_reference(rest) {
@@ -249,10 +283,31 @@ pub fn referenced_names(text: &str) -> Vec<&str> {
 
 /// The secret `text` names when it is one reference and nothing else (spaces aside).
 pub fn whole_reference(text: &str) -> Option<&str> {
+    if let Some(name) = legacy_reference(text) {
+        return Some(name);
+    }
     match next_reference(text.trim()) {
         Some(("", name, "")) => Some(name),
         _ => None,
     }
+}
+
+/// `text` with each secret reference replaced by what `value` gives for its name. A reference
+/// is `{{ secrets.NAME }}` anywhere in the text, or Camunda's legacy form, `secrets.NAME` as
+/// the whole text.
+fn substitute<E>(text: &str, mut value: impl FnMut(&str) -> Result<String, E>) -> Result<String, E> {
+    if let Some(name) = legacy_reference(text) {
+        return value(name);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((before, name, after)) = next_reference(rest) {
+        out.push_str(before);
+        out.push_str(&value(name)?);
+        rest = after;
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// Finds the next `{{ secrets.NAME }}`: the text before it, NAME, and the text after it.
@@ -261,15 +316,26 @@ fn next_reference(text: &str) -> Option<(&str, &str, &str)> {
     while let Some(open) = text[from..].find("{{").map(|i| i + from) {
         let close = text[open..].find("}}").map(|i| i + open)?;
         let inner = text[open + 2..close].trim();
-        if let Some(name) = inner.strip_prefix("secrets.") {
-            let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            if valid {
-                return Some((&text[..open], name, &text[close + 2..]));
-            }
+        if let Some(name) = inner.strip_prefix("secrets.")
+            && !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Some((&text[..open], name, &text[close + 2..]));
         }
         from = open + 2;
     }
     None
+}
+
+/// NAME, when `text` is Camunda's legacy reference `secrets.NAME` and nothing else. Only an
+/// environment-style name (capitals, digits, `_`) counts, so that prose such as `secrets.md`
+/// stays text.
+fn legacy_reference(text: &str) -> Option<&str> {
+    let name = text.trim().strip_prefix("secrets.")?;
+    let mut chars = name.chars();
+    let starts_with_capital = chars.next().is_some_and(|c| c.is_ascii_uppercase());
+    let rest_fits = chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    (starts_with_capital && rest_fits).then_some(name)
 }
 
 #[cfg(test)]
@@ -391,5 +457,61 @@ mod tests {
         assert_eq!(whole_reference(" {{ secrets.A }} "), Some("A"));
         assert_eq!(whole_reference("http://{{secrets.A}}@host/"), None);
         assert_eq!(whole_reference("{{secrets.A}}{{secrets.B}}"), None);
+    }
+
+    #[test]
+    fn the_legacy_form_is_a_whole_value_with_an_environment_style_name() {
+        let vault = vault();
+        let concealed = vault.conceal(" secrets.SLACK_BOT_TOKEN ").unwrap();
+        assert!(is_placeholder(&concealed), "{concealed}");
+        assert_eq!(vault.reveal(&concealed), "xoxb-real");
+        assert_eq!(whole_reference("secrets.SLACK_BOT_TOKEN"), Some("SLACK_BOT_TOKEN"));
+        assert_eq!(referenced_names("secrets.SLACK_BOT_TOKEN"), ["SLACK_BOT_TOKEN"]);
+        // Inside a longer text, or with a name that is not environment-style, it is prose.
+        for prose in ["see secrets.SLACK_BOT_TOKEN", "secrets.md", "secrets.Slack", "secrets.", "secrets.A B"] {
+            assert_eq!(vault.conceal(prose).unwrap(), prose);
+            assert!(referenced_names(prose).is_empty(), "{prose}");
+            assert_eq!(whole_reference(prose), None, "{prose}");
+        }
+        // A braced reference followed by the legacy form's text: only the braced one counts.
+        let concealed = vault.conceal("{{secrets.SLACK_BOT_TOKEN}} secrets.SLACK_BOT_TOKEN").unwrap();
+        assert!(concealed.ends_with(" secrets.SLACK_BOT_TOKEN"), "{concealed}");
+    }
+
+    #[test]
+    fn data_use_reveals_a_value_unless_it_is_a_credential() {
+        let vault = Vault::with_values(HashMap::from([
+            ("SLACK_CHANNEL".to_owned(), "#ops".to_owned()),
+            ("SLACK_BOT_TOKEN".to_owned(), "xoxb-real".to_owned()),
+        ]));
+        let by_name = |name: &str, _: &str| names_a_credential(name);
+        assert_eq!(vault.resolve_data("to {{secrets.SLACK_CHANNEL}}!", by_name).unwrap(), "to #ops!");
+        assert_eq!(vault.resolve_data("secrets.SLACK_CHANNEL", by_name).unwrap(), "#ops");
+        let err = vault.resolve_data("{{secrets.SLACK_BOT_TOKEN}}", by_name).unwrap_err();
+        assert_eq!(err, SecretError::Credential("SLACK_BOT_TOKEN".into()));
+        // The caller's rule sees the value too.
+        let by_value = |_: &str, value: &str| value.starts_with('#');
+        assert!(vault.resolve_data("{{secrets.SLACK_CHANNEL}}", by_value).is_err());
+        assert_eq!(
+            vault.resolve_data("{{secrets.SLACK_NOPE}}", by_name),
+            Err(SecretError::Missing("SLACK_NOPE".into()))
+        );
+        // Nothing was handed out as a placeholder.
+        assert!(vault.conceal_values(b"#ops xoxb-real").is_none());
+    }
+
+    #[test]
+    fn credential_names_and_whole_placeholders() {
+        for name in ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "slack_api_key", "SLACK_WEBHOOK_URL", "DB_PASSWORD"] {
+            assert!(names_a_credential(name), "{name}");
+        }
+        for name in ["SLACK_CHANNEL", "SLACK_THREAD", "SLACK_TEAM"] {
+            assert!(!names_a_credential(name), "{name}");
+        }
+        let placeholder = vault().conceal("{{secrets.SLACK_BOT_TOKEN}}").unwrap();
+        assert!(is_placeholder(&placeholder));
+        assert!(!is_placeholder(&format!("x{placeholder}")));
+        assert!(!is_placeholder(&format!("{placeholder} ")));
+        assert!(!is_placeholder("herald-secret-"));
     }
 }

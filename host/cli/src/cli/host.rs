@@ -9,10 +9,10 @@ use anyhow::Context;
 
 use herald::SLACK_COMPONENT;
 use herald_bpmn::{ElementKind, Process, Source};
-use herald_executor::Engine;
+use herald_executor::{Engine, named_secrets};
 use herald_runtime::{Connector, EgressPolicy, Limits, Runtime};
 use herald_sandbox::{PostedMessage, SlackSandbox, render_message};
-use herald_secrets::{Vault, referenced_names};
+use herald_secrets::Vault;
 use herald_store::Store;
 
 use super::exit::Exit;
@@ -134,14 +134,14 @@ pub fn token_secrets<'a>(processes: impl IntoIterator<Item = &'a Process>) -> Op
     for task in tasks {
         match task.inputs.iter().find(|input| input.target == "token").map(|input| &input.source) {
             None => names.push(DEFAULT_TOKEN.to_owned()),
-            Some(Source::Literal(text)) => {
-                let named = referenced_names(text);
-                if named.is_empty() && !text.trim().is_empty() {
-                    return None;
+            Some(source) => {
+                let named = named_secrets(source);
+                match source {
+                    Source::Literal(text) if named.is_empty() && !text.trim().is_empty() => return None,
+                    Source::Expression(_) if named.is_empty() => names.extend(TOKEN_SECRETS.map(str::to_owned)),
+                    _ => names.extend(named),
                 }
-                names.extend(named.into_iter().map(str::to_owned));
             }
-            Some(Source::Expression(_)) => names.extend(TOKEN_SECRETS.map(str::to_owned)),
         }
     }
     if names.is_empty() {

@@ -8,7 +8,7 @@ use clap::Args;
 use serde_json::Value;
 
 use herald_bpmn::{self as bpmn, ElementKind};
-use herald_executor::{configuration, feel_context, now_ms};
+use herald_executor::{CredentialSecrets, Secrets, configuration, feel_context, now_ms};
 
 use super::ConnectorArgs;
 use super::exit::Exit;
@@ -37,6 +37,7 @@ pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
     // the token check fails and says how to set one.
     let host = Host::start(&args.connectors.connectors, SandboxUse::Never).await?;
     let mut failed = 0;
+    let credential_secrets = CredentialSecrets::of(&process, &host.connectors);
     for element in &process.elements {
         let ElementKind::ServiceTask(task) = &element.kind else {
             continue;
@@ -50,7 +51,7 @@ pub async fn test_connection(args: TestConnectionArgs) -> Result<(), Exit> {
             &variables,
             connector.config_defaults(),
             connector.credentials(),
-            &host.vault,
+            &Secrets { vault: &host.vault, credentials: &credential_secrets },
             &feel_context(&element.id, now_ms()),
         ) {
             Ok(config) => config,

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use herald_bpmn::closest;
 use herald_bpmn::{self as bpmn, CAMUNDA_SLACK_TYPE, Diagnostic, ElementKind, LoadError, Process, Source};
-use herald_executor::{credential_issue, insert_path};
+use herald_executor::{CredentialSecrets, credential_issue, insert_path};
 use herald_runtime::Connector;
 
 use super::ConnectorArgs;
@@ -59,6 +59,7 @@ fn invalid(diagnostics: &[Diagnostic]) -> Exit {
 /// are passed as `null`: only their presence is known before the run.
 pub async fn check_flow(process: &Process, connectors: &HashMap<String, Connector>) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
+    let credential_secrets = CredentialSecrets::of(process, connectors);
     for element in &process.elements {
         let ElementKind::ServiceTask(task) = &element.kind else {
             continue;
@@ -85,7 +86,7 @@ pub async fn check_flow(process: &Process, connectors: &HashMap<String, Connecto
             continue;
         };
         for input in &task.inputs {
-            if let Some(message) = credential_issue(input, connector.credentials()) {
+            if let Some(message) = credential_issue(input, connector.credentials(), &credential_secrets) {
                 problems.push(diagnostic(input.position, message));
             }
         }

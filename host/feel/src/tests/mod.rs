@@ -741,3 +741,17 @@ fn nesting_up_to_the_cap_evaluates_on_a_small_stack() {
         .join()
         .unwrap();
 }
+
+#[test]
+fn string_literals_are_listed_and_rewritten_but_the_data_they_meet_is_not() {
+    let expression = Expression::parse(r#""Bearer " + "{{x}}" + name + string(@"2024-01-01")"#).unwrap();
+    let mut literals: Vec<&str> = expression.string_literals().collect();
+    literals.sort_unstable();
+    // The text of a temporal literal is not a string literal.
+    assert_eq!(literals, ["Bearer ", "{{x}}"]);
+    let rewritten = expression.with_literals(|text| (text == "{{x}}").then(|| "abc".to_owned()));
+    let variables = json!({"name": "{{x}}"});
+    assert_eq!(rewritten.evaluate(&variables).unwrap(), json!("Bearer abc{{x}}2024-01-01"));
+    // The original is unchanged.
+    assert_eq!(expression.evaluate(&variables).unwrap(), json!("Bearer {{x}}{{x}}2024-01-01"));
+}
