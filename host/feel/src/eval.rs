@@ -8,7 +8,7 @@ use std::rc::Rc;
 use serde_json::{Map, Number, Value};
 
 use super::Context;
-use super::ast::{Arithmetic, BinaryOp, Comparison, Domain, Expr, Step, Test, TypeName};
+use super::ast::{Arguments, Arithmetic, BinaryOp, Comparison, Domain, Expr, Step, Test, TypeName};
 use super::builtins;
 use super::compare::{equals, order};
 use super::error::FeelError;
@@ -30,6 +30,11 @@ pub(super) const MAX_BUILT_BYTES: usize = 32 << 20;
 /// that calls itself recurses once more per call; a level takes up to about 4.5 KiB of stack in
 /// a debug build, so this stays well inside a 2 MiB thread stack.
 const MAX_DEPTH: usize = 256;
+
+/// How deeply values built by an evaluation may nest lists and contexts. Writing a value out,
+/// comparing and dropping it recurse once per level; FEEL nests values deeper than its
+/// expressions only through `partial` and `context put`'s keys, which are held to this.
+pub(super) const MAX_VALUE_DEPTH: usize = 256;
 
 /// Evaluates `expr` with `variables` (a JSON object) in scope, and `context` (if any) as the
 /// source of the time and of randomness.
@@ -161,8 +166,8 @@ impl<'a> Evaluator<'a> {
                 Binding::Entries(entries) => {
                     entries.iter().rev().find(|(key, _)| &**key == name).map(|(_, v)| v.clone())
                 }
-                Binding::Item(item) if name == "item" => Some(item.clone()),
-                Binding::Item(item) => item.get(name),
+                // As in Camunda, an element's own entry `item` hides the element.
+                Binding::Item(item) => item.get(name).or_else(|| (name == "item").then(|| item.clone())),
             };
             if found.is_some() {
                 return found;
@@ -216,14 +221,11 @@ impl<'a> Evaluator<'a> {
                 Ok(self.any_test(&value, tests, frame)?.map_or(Val::Null, Val::Bool))
             }
             Expr::InstanceOf { value, type_name } => {
-                let kind = self.eval(value, frame)?.kind();
-                Ok(Val::Bool(match type_name {
-                    TypeName::Any => kind != Kind::Null,
-                    TypeName::Kind(wanted) => kind == *wanted,
-                }))
+                let value = self.eval(value, frame)?;
+                Ok(Val::Bool(self.conforms(&value, type_name)?))
             }
             Expr::Range { start, start_closed, end, end_closed } => {
-                self.range(start, *start_closed, end, *end_closed, frame)
+                self.range(start.as_deref(), *start_closed, end.as_deref(), *end_closed, frame)
             }
         }
     }
@@ -251,13 +253,13 @@ impl<'a> Evaluator<'a> {
         &self,
         name: &str,
         column: usize,
-        arguments: &'a [Expr],
+        arguments: &'a Arguments,
         frame: usize,
     ) -> Result<Val<'a>, FeelError> {
         let arguments = self.arguments(arguments, frame)?;
         match self.lookup(name, frame) {
             Some(Val::Function(function)) => self.call(&function, arguments, name, column),
-            _ => self.made(builtins::call(self, name, column, &arguments)?),
+            _ => self.made(builtins::call(self, name, column, arguments)?),
         }
     }
 
@@ -266,7 +268,7 @@ impl<'a> Evaluator<'a> {
         &self,
         target_expr: &'a Expr,
         column: usize,
-        arguments: &'a [Expr],
+        arguments: &'a Arguments,
         frame: usize,
     ) -> Result<Val<'a>, FeelError> {
         let target = self.eval(target_expr, frame)?;
@@ -307,14 +309,61 @@ impl<'a> Evaluator<'a> {
         self.eval(branch, frame)
     }
 
+    /// `for … return body`. When the body mentions `partial`, it sees the results so far under
+    /// that name; such a body can nest each result in the one before, so the depth of what it
+    /// returns is measured (each value looked at counting as a step) and held to
+    /// [`MAX_VALUE_DEPTH`].
     #[inline(never)]
     fn for_each(&self, iterations: &'a [(String, Domain)], body: &'a Expr, frame: usize) -> Result<Val<'a>, FeelError> {
-        let mut results = Vec::new();
+        let partial = body.descendants().iter().any(|expr| matches!(expr, Expr::Name(name) if name == "partial"));
+        let mut results: Rc<Vec<Val<'a>>> = Rc::new(Vec::new());
         let complete = self.iterate(iterations, frame, |inner| {
-            results.push(self.eval(body, inner)?);
+            if !partial {
+                let value = self.eval(body, inner)?;
+                Rc::make_mut(&mut results).push(value);
+                return Ok(true);
+            }
+            let mark = self.frames.borrow().len();
+            let functions = self.functions_made.get();
+            let scope = self.push(Binding::Entries(vec![(Rc::from("partial"), Val::List(results.clone()))]), inner);
+            let value = self.eval(body, scope)?;
+            self.release(mark, functions);
+            if self.depth_of(&value)? > MAX_VALUE_DEPTH {
+                return Err(nested_too_deep());
+            }
+            // Unshared once the scope is released; still shared (and so copied) only when a
+            // function defined in the body keeps the scope, or the value holds the list.
+            if Rc::strong_count(&results) > 1 {
+                self.build(results.len() * 8)?;
+            }
+            Rc::make_mut(&mut results).push(value);
             Ok(true)
         })?;
-        if complete { self.made(Val::list(results)) } else { Ok(Val::Null) }
+        if complete { self.made(Val::List(results)) } else { Ok(Val::Null) }
+    }
+
+    /// How deeply `value` nests lists, contexts and ranges (a scalar is 0); every value looked at
+    /// counts as a step.
+    fn depth_of(&self, value: &Val<'a>) -> Result<usize, FeelError> {
+        let mut deepest = 0;
+        let mut pending = vec![(value.clone(), 0)];
+        while let Some((value, level)) = pending.pop() {
+            self.step()?;
+            deepest = deepest.max(level);
+            let inner: Vec<Val<'a>> = match &value {
+                Val::List(items) => items.to_vec(),
+                Val::Context(entries) => entries.iter().map(|(_, entry)| entry.clone()).collect(),
+                Val::Range(range) => range.start.iter().chain(&range.end).cloned().collect(),
+                // JSON from the variables nests no deeper than its parser allows.
+                Val::Json(serde_json::Value::Array(_) | serde_json::Value::Object(_)) => {
+                    deepest = deepest.max(level + 1);
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            };
+            pending.extend(inner.into_iter().map(|inner| (inner, level + 1)));
+        }
+        Ok(deepest)
     }
 
     /// `some` is true once any condition is true, `every` false once any is false; otherwise the
@@ -363,20 +412,72 @@ impl<'a> Evaluator<'a> {
     #[inline(never)]
     fn range(
         &self,
-        start: &'a Expr,
+        start: Option<&'a Expr>,
         start_closed: bool,
-        end: &'a Expr,
+        end: Option<&'a Expr>,
         end_closed: bool,
         frame: usize,
     ) -> Result<Val<'a>, FeelError> {
-        let start = self.eval(start, frame)?;
-        let end = self.eval(end, frame)?;
-        Ok(Val::Range(Rc::new(Range {
-            start: (!start.is_null()).then_some(start),
-            start_closed,
-            end: (!end.is_null()).then_some(end),
-            end_closed,
-        })))
+        let start = start.map(|start| self.eval(start, frame)).transpose()?;
+        let end = end.map(|end| self.eval(end, frame)).transpose()?;
+        // As in Camunda, a bound that is null, or bounds of two kinds, make no range.
+        let kinds: Vec<Kind> = start.iter().chain(&end).map(Val::kind).collect();
+        if kinds.contains(&Kind::Null) || kinds.windows(2).any(|pair| pair[0] != pair[1]) {
+            return Ok(Val::Null);
+        }
+        Ok(Val::Range(Rc::new(Range { start, start_closed, end, end_closed })))
+    }
+
+    /// Whether `value` is of type `type_name`; each element or entry looked at counts as a step.
+    fn conforms(&self, value: &Val<'a>, type_name: &TypeName) -> Result<bool, FeelError> {
+        self.step()?;
+        Ok(match type_name {
+            TypeName::Any => !value.is_null(),
+            TypeName::Kind(kind) => value.kind() == *kind,
+            TypeName::List(element) => match value.items() {
+                Some(items) => {
+                    for item in &items {
+                        if !self.conforms_or_null(item, element)? {
+                            return Ok(false);
+                        }
+                    }
+                    true
+                }
+                None => false,
+            },
+            TypeName::Context(entries) => {
+                if value.kind() != Kind::Context {
+                    return Ok(false);
+                }
+                for (key, entry_type) in entries {
+                    match value.get(key) {
+                        Some(entry) if self.conforms_or_null(&entry, entry_type)? => {}
+                        _ => return Ok(false),
+                    }
+                }
+                true
+            }
+            TypeName::Function(parameters, _) => {
+                matches!(value, Val::Function(function) if function.parameters.len() == parameters.len())
+            }
+            TypeName::Range(bound) => match value {
+                Val::Range(range) => {
+                    for end in [&range.start, &range.end].into_iter().flatten() {
+                        if !self.conforms_or_null(end, bound)? {
+                            return Ok(false);
+                        }
+                    }
+                    true
+                }
+                _ => false,
+            },
+        })
+    }
+
+    /// Whether an element, entry or bound conforms to its type: inside a list, context or range,
+    /// null conforms to any type.
+    fn conforms_or_null(&self, value: &Val<'a>, type_name: &TypeName) -> Result<bool, FeelError> {
+        Ok(value.is_null() || self.conforms(value, type_name)?)
     }
 
     /// Counts a value the evaluation made.
@@ -385,26 +486,52 @@ impl<'a> Evaluator<'a> {
         Ok(value)
     }
 
-    fn arguments(&self, arguments: &'a [Expr], frame: usize) -> Result<Vec<Val<'a>>, FeelError> {
-        arguments.iter().map(|argument| self.eval(argument, frame)).collect()
+    fn arguments(&self, arguments: &'a Arguments, frame: usize) -> Result<Passed<'a>, FeelError> {
+        Ok(match arguments {
+            Arguments::Positional(arguments) => Passed::Positional(
+                arguments.iter().map(|argument| self.eval(argument, frame)).collect::<Result<_, _>>()?,
+            ),
+            Arguments::Named(arguments) => Passed::Named(
+                arguments
+                    .iter()
+                    .map(|(name, argument)| Ok((name.as_str(), self.eval(argument, frame)?)))
+                    .collect::<Result<_, FeelError>>()?,
+            ),
+        })
     }
 
-    /// Calls a function defined in the expression.
+    /// Calls a function defined in the expression. Named arguments go to the parameters of
+    /// their names; a parameter not given is null.
     pub(super) fn call(
         &self,
         function: &Function<'a>,
-        arguments: Vec<Val<'a>>,
+        arguments: Passed<'a>,
         name: &str,
         column: usize,
     ) -> Result<Val<'a>, FeelError> {
-        if arguments.len() != function.parameters.len() {
-            return Err(FeelError::evaluation(format!(
-                "function `{name}` at column {column} takes {} arguments, not {}",
-                function.parameters.len(),
-                arguments.len()
-            )));
-        }
-        let entries = function.parameters.iter().map(|p| Rc::from(p.as_str())).zip(arguments).collect();
+        let values = match arguments {
+            Passed::Positional(values) if values.len() == function.parameters.len() => values,
+            Passed::Positional(values) => {
+                return Err(FeelError::evaluation(format!(
+                    "function `{name}` at column {column} takes {} arguments, not {}",
+                    function.parameters.len(),
+                    values.len()
+                )));
+            }
+            Passed::Named(named) => {
+                let mut values = vec![Val::Null; function.parameters.len()];
+                for (given, value) in named {
+                    let Some(position) = function.parameters.iter().position(|p| p == given) else {
+                        return Err(FeelError::evaluation(format!(
+                            "function `{name}` at column {column} has no parameter `{given}`"
+                        )));
+                    };
+                    values[position] = value;
+                }
+                values
+            }
+        };
+        let entries = function.parameters.iter().map(|p| Rc::from(p.as_str())).zip(values).collect();
         let mark = self.frames.borrow().len();
         let functions = self.functions_made.get();
         let inner = self.push(Binding::Entries(entries), function.frame);
@@ -571,24 +698,30 @@ impl<'a> Evaluator<'a> {
                 let expected = self.eval(expr, inner)?;
                 match expected {
                     Val::Bool(b) if *mentions_question => Some(b),
+                    // As in Camunda, a test that is true passes whatever the value.
+                    Val::Bool(true) => Some(true),
                     Val::Range(range) => self.in_range(value, &range),
+                    // A range that could not be made (a null bound) decides nothing.
+                    Val::Null if matches!(expr, Expr::Range { .. }) => None,
                     _ => match expected.items() {
-                        Some(items) if value.kind() != Kind::List => {
-                            let mut found = Some(false);
+                        // As in Camunda, a list holds the value when an element equals it (or,
+                        // beyond Camunda, is a range that includes it); otherwise it does not.
+                        Some(items) => {
+                            if value.kind() == Kind::List && equals(self, value, &expected)? == Some(true) {
+                                return Ok(Some(true));
+                            }
                             for item in items {
                                 let hit = match &item {
                                     Val::Range(range) => self.in_range(value, range),
                                     _ => equals(self, value, &item)?,
                                 };
-                                match hit {
-                                    Some(true) => return Ok(Some(true)),
-                                    Some(false) => {}
-                                    None => found = None,
+                                if hit == Some(true) {
+                                    return Ok(Some(true));
                                 }
                             }
-                            found
+                            Some(false)
                         }
-                        _ => equals(self, value, &expected)?,
+                        None => equals(self, value, &expected)?,
                     },
                 }
             }
@@ -711,6 +844,11 @@ fn callee_name(target: &Expr) -> &str {
     }
 }
 
+/// The error of a value nested deeper than [`MAX_VALUE_DEPTH`].
+pub(super) fn nested_too_deep() -> FeelError {
+    FeelError::evaluation(format!("expression builds values nested more than {MAX_VALUE_DEPTH} levels deep"))
+}
+
 fn too_big() -> FeelError {
     FeelError::evaluation(format!("expression builds more than {} MiB of values", MAX_BUILT_BYTES >> 20))
 }
@@ -730,6 +868,12 @@ pub(super) fn position(n: &Number, len: usize) -> Option<usize> {
     let index = n.as_i64()?;
     let zero_based = if index > 0 { index - 1 } else { i64::try_from(len).ok()? + index };
     usize::try_from(zero_based).ok().filter(|&p| p < len)
+}
+
+/// The values a call passes: by position, or by parameter name.
+pub(super) enum Passed<'a> {
+    Positional(Vec<Val<'a>>),
+    Named(Vec<(&'a str, Val<'a>)>),
 }
 
 /// Where an iteration variable stands in its domain.
