@@ -112,7 +112,8 @@ fn pattern(pattern: &Val<'_>, flags: Option<&Val<'_>>) -> Option<Regex> {
         pattern
     };
     let mut builder = RegexBuilder::new(source);
-    builder.size_limit(PATTERN_SIZE_LIMIT).dfa_size_limit(PATTERN_SIZE_LIMIT);
+    // As in Java's patterns (and so Camunda's), `.` matches no `\r` and `$` ends a `\r\n` line.
+    builder.size_limit(PATTERN_SIZE_LIMIT).dfa_size_limit(PATTERN_SIZE_LIMIT).crlf(true);
     for flag in flags.chars() {
         match flag {
             'i' => builder.case_insensitive(true),
