@@ -285,11 +285,13 @@ pub(super) fn parse_duration(text: &str) -> Option<Temporal> {
         any = true;
         has_time = true;
         if unit == 'S' {
+            let (negative, value) = value.strip_prefix('-').map_or((false, value), |value| (true, value));
+            let sign = if negative { -1 } else { 1 };
             let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
-            seconds = seconds.checked_add(whole.parse().ok()?)?;
+            seconds = seconds.checked_add(sign * whole.parse::<i64>().ok()?)?;
             if !fraction.is_empty() {
                 let fraction = &fraction[..fraction.len().min(9)];
-                nanos = i64::from(digits(fraction)?) * 10i64.pow(9 - fraction.len() as u32);
+                nanos = sign * i64::from(digits(fraction)?) * 10i64.pow(9 - fraction.len() as u32);
             }
             continue;
         }
@@ -309,14 +311,16 @@ pub(super) fn parse_duration(text: &str) -> Option<Temporal> {
     }
 }
 
-/// Splits `1Y2M` into `[("1", 'Y'), ("2", 'M')]`; `None` when it is not such a run.
+/// Splits `1Y2M` into `[("1", 'Y'), ("2", 'M')]`; `None` when it is not such a run. As in
+/// Java's (and so Camunda's) durations, a field may be negative (`PT1H-30M`).
 fn fields(text: &str) -> Option<Vec<(&str, char)>> {
     let mut fields = Vec::new();
     let mut start = 0;
     for (i, c) in text.char_indices() {
         if c.is_ascii_alphabetic() {
             let value = &text[start..i];
-            if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            let unsigned = value.strip_prefix('-').unwrap_or(value);
+            if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
                 return None;
             }
             fields.push((value, c));

@@ -66,6 +66,10 @@ pub(super) fn cases() -> Vec<(&'static str, Value)> {
         (r#"duration("PT0.5S")"#, json!("PT0.5S")),
         (r#"duration("-PT90M")"#, json!("-PT1H30M")),
         (r#"duration("P14M")"#, json!("P1Y2M")),
+        // As in Java's durations, fields may be negative.
+        (r#"duration("PT-5M")"#, json!("-PT5M")),
+        (r#"duration("PT1H-30M")"#, json!("PT30M")),
+        (r#"duration("P1Y-2M")"#, json!("P10M")),
         (r#"duration("P1Y2D")"#, Value::Null),
         (r#"duration("P")"#, Value::Null),
         (r#"duration("1D")"#, Value::Null),
