@@ -1,5 +1,10 @@
 //! Evaluates a syntax tree against JSON variables with FEEL's null semantics: whatever cannot be
-//! computed (a missing variable, a type mismatch) is null rather than an error.
+//! computed (a missing variable, a type mismatch) is null rather than an error. Iteration, unary
+//! tests and type checks have files of their own.
+
+mod iteration;
+mod types;
+mod unary_tests;
 
 use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
@@ -8,13 +13,13 @@ use std::rc::Rc;
 use serde_json::{Map, Number, Value};
 
 use super::Context;
-use super::ast::{Arguments, Arithmetic, BinaryOp, Comparison, Domain, Expr, Step, Test, TypeName};
+use super::ast::{Arguments, Arithmetic, BinaryOp, Comparison, Expr, Step};
 use super::builtins;
 use super::compare::{equals, order};
 use super::error::FeelError;
 use super::number;
 use super::temporal::{self, Property};
-use super::value::{Function, Kind, Overflow, Range, Val, to_json};
+use super::value::{Function, Overflow, Val, to_json};
 
 /// How many nodes one evaluation may visit. A filter evaluates its condition once per element,
 /// so nested filters take time exponential in their depth; this bounds hostile ones.
@@ -309,177 +314,6 @@ impl<'a> Evaluator<'a> {
         self.eval(branch, frame)
     }
 
-    /// `for … return body`. When the body mentions `partial`, it sees the results so far under
-    /// that name; such a body can nest each result in the one before, so the depth of what it
-    /// returns is measured (each value looked at counting as a step) and held to
-    /// [`MAX_VALUE_DEPTH`].
-    #[inline(never)]
-    fn for_each(&self, iterations: &'a [(String, Domain)], body: &'a Expr, frame: usize) -> Result<Val<'a>, FeelError> {
-        let partial = body.descendants().iter().any(|expr| matches!(expr, Expr::Name(name) if name == "partial"));
-        let mut results: Rc<Vec<Val<'a>>> = Rc::new(Vec::new());
-        let complete = self.iterate(iterations, frame, |inner| {
-            if !partial {
-                let value = self.eval(body, inner)?;
-                Rc::make_mut(&mut results).push(value);
-                return Ok(true);
-            }
-            let mark = self.frames.borrow().len();
-            let functions = self.functions_made.get();
-            let scope = self.push(Binding::Entries(vec![(Rc::from("partial"), Val::List(results.clone()))]), inner);
-            let value = self.eval(body, scope)?;
-            self.release(mark, functions);
-            if self.depth_of(&value)? > MAX_VALUE_DEPTH {
-                return Err(nested_too_deep());
-            }
-            // Unshared once the scope is released; still shared (and so copied) only when a
-            // function defined in the body keeps the scope, or the value holds the list.
-            if Rc::strong_count(&results) > 1 {
-                self.build(results.len() * 8)?;
-            }
-            Rc::make_mut(&mut results).push(value);
-            Ok(true)
-        })?;
-        if complete { self.made(Val::List(results)) } else { Ok(Val::Null) }
-    }
-
-    /// How deeply `value` nests lists, contexts and ranges (a scalar is 0); every value looked at
-    /// counts as a step.
-    fn depth_of(&self, value: &Val<'a>) -> Result<usize, FeelError> {
-        let mut deepest = 0;
-        let mut pending = vec![(value.clone(), 0)];
-        while let Some((value, level)) = pending.pop() {
-            self.step()?;
-            deepest = deepest.max(level);
-            let inner: Vec<Val<'a>> = match &value {
-                Val::List(items) => items.to_vec(),
-                Val::Context(entries) => entries.iter().map(|(_, entry)| entry.clone()).collect(),
-                Val::Range(range) => range.start.iter().chain(&range.end).cloned().collect(),
-                // JSON from the variables nests no deeper than its parser allows.
-                Val::Json(serde_json::Value::Array(_) | serde_json::Value::Object(_)) => {
-                    deepest = deepest.max(level + 1);
-                    Vec::new()
-                }
-                _ => Vec::new(),
-            };
-            pending.extend(inner.into_iter().map(|inner| (inner, level + 1)));
-        }
-        Ok(deepest)
-    }
-
-    /// `some` is true once any condition is true, `every` false once any is false; otherwise the
-    /// other answer, or null when some condition was not a boolean.
-    #[inline(never)]
-    fn quantified(
-        &self,
-        every: bool,
-        iterations: &'a [(String, Domain)],
-        condition: &'a Expr,
-        frame: usize,
-    ) -> Result<Val<'a>, FeelError> {
-        let decisive = !every;
-        let mut undecided = false;
-        let mut decided = false;
-        let complete = self.iterate(iterations, frame, |inner| {
-            match self.eval(condition, inner)?.as_bool() {
-                Some(b) if b == decisive => decided = true,
-                Some(_) => {}
-                None => undecided = true,
-            }
-            Ok(!decided)
-        })?;
-        Ok(match (complete, decided, undecided) {
-            (false, _, _) => Val::Null,
-            (true, true, _) => Val::Bool(decisive),
-            (true, false, false) => Val::Bool(!decisive),
-            (true, false, true) => Val::Null,
-        })
-    }
-
-    #[inline(never)]
-    fn between(&self, value: &'a Expr, low: &'a Expr, high: &'a Expr, frame: usize) -> Result<Val<'a>, FeelError> {
-        let value = self.eval(value, frame)?;
-        let low = self.eval(low, frame)?;
-        let high = self.eval(high, frame)?;
-        let above = order(&value, &low).map(Ordering::is_ge);
-        let below = order(&value, &high).map(Ordering::is_le);
-        Ok(match (above, below) {
-            (Some(false), _) | (_, Some(false)) => Val::Bool(false),
-            (Some(true), Some(true)) => Val::Bool(true),
-            _ => Val::Null,
-        })
-    }
-
-    #[inline(never)]
-    fn range(
-        &self,
-        start: Option<&'a Expr>,
-        start_closed: bool,
-        end: Option<&'a Expr>,
-        end_closed: bool,
-        frame: usize,
-    ) -> Result<Val<'a>, FeelError> {
-        let start = start.map(|start| self.eval(start, frame)).transpose()?;
-        let end = end.map(|end| self.eval(end, frame)).transpose()?;
-        // As in Camunda, a bound that is null, or bounds of two kinds, make no range.
-        let kinds: Vec<Kind> = start.iter().chain(&end).map(Val::kind).collect();
-        if kinds.contains(&Kind::Null) || kinds.windows(2).any(|pair| pair[0] != pair[1]) {
-            return Ok(Val::Null);
-        }
-        Ok(Val::Range(Rc::new(Range { start, start_closed, end, end_closed })))
-    }
-
-    /// Whether `value` is of type `type_name`; each element or entry looked at counts as a step.
-    fn conforms(&self, value: &Val<'a>, type_name: &TypeName) -> Result<bool, FeelError> {
-        self.step()?;
-        Ok(match type_name {
-            TypeName::Any => !value.is_null(),
-            TypeName::Kind(kind) => value.kind() == *kind,
-            TypeName::List(element) => match value.items() {
-                Some(items) => {
-                    for item in &items {
-                        if !self.conforms_or_null(item, element)? {
-                            return Ok(false);
-                        }
-                    }
-                    true
-                }
-                None => false,
-            },
-            TypeName::Context(entries) => {
-                if value.kind() != Kind::Context {
-                    return Ok(false);
-                }
-                for (key, entry_type) in entries {
-                    match value.get(key) {
-                        Some(entry) if self.conforms_or_null(&entry, entry_type)? => {}
-                        _ => return Ok(false),
-                    }
-                }
-                true
-            }
-            TypeName::Function(parameters, _) => {
-                matches!(value, Val::Function(function) if function.parameters.len() == parameters.len())
-            }
-            TypeName::Range(bound) => match value {
-                Val::Range(range) => {
-                    for end in [&range.start, &range.end].into_iter().flatten() {
-                        if !self.conforms_or_null(end, bound)? {
-                            return Ok(false);
-                        }
-                    }
-                    true
-                }
-                _ => false,
-            },
-        })
-    }
-
-    /// Whether an element, entry or bound conforms to its type: inside a list, context or range,
-    /// null conforms to any type.
-    fn conforms_or_null(&self, value: &Val<'a>, type_name: &TypeName) -> Result<bool, FeelError> {
-        Ok(value.is_null() || self.conforms(value, type_name)?)
-    }
-
     /// Counts a value the evaluation made.
     fn made(&self, value: Val<'a>) -> Result<Val<'a>, FeelError> {
         self.build(value.shallow_size())?;
@@ -609,144 +443,6 @@ impl<'a> Evaluator<'a> {
         self.made(Val::list(kept))
     }
 
-    /// Runs `visit` in a scope for every combination of the iteration variables, in order,
-    /// until it returns false. Returns false when a domain is not a list or a range of whole
-    /// numbers (the whole expression is then null). Iterative, so many iteration contexts do not
-    /// deepen the stack.
-    fn iterate(
-        &self,
-        iterations: &'a [(String, Domain)],
-        frame: usize,
-        mut visit: impl FnMut(usize) -> Result<bool, FeelError>,
-    ) -> Result<bool, FeelError> {
-        let Some(first) = iterations.first() else {
-            return Ok(true);
-        };
-        let mark = self.frames.borrow().len();
-        let functions = self.functions_made.get();
-        let Some(cursor) = self.cursor(&first.1, frame)? else {
-            return Ok(false);
-        };
-        // One open cursor per iteration context entered, with the frame its bindings extend.
-        let mut open = vec![(cursor, frame)];
-        while let Some(level) = open.len().checked_sub(1) {
-            let (cursor, parent) = &mut open[level];
-            let parent = *parent;
-            let Some(value) = cursor.next() else {
-                open.pop();
-                continue;
-            };
-            self.step()?;
-            let name = Rc::from(iterations[level].0.as_str());
-            let inner = self.push(Binding::Entries(vec![(name, value)]), parent);
-            if let Some((_, domain)) = iterations.get(level + 1) {
-                let Some(cursor) = self.cursor(domain, inner)? else {
-                    return Ok(false);
-                };
-                open.push((cursor, inner));
-                continue;
-            }
-            if !visit(inner)? {
-                break;
-            }
-            // The innermost frame is done with; outer ones stay while their cursors run.
-            self.release(inner, functions);
-        }
-        self.release(mark, functions);
-        Ok(true)
-    }
-
-    fn cursor(&self, domain: &'a Domain, frame: usize) -> Result<Option<Cursor<'a>>, FeelError> {
-        Ok(match domain {
-            Domain::List(list) => match self.eval(list, frame)? {
-                Val::Range(range) => Cursor::of_range(&range),
-                value => value.items().map(|items| Cursor::List(items.into_iter())),
-            },
-            Domain::Numbers(from, to) => {
-                let from = self.eval(from, frame)?;
-                let to = self.eval(to, frame)?;
-                match (whole(&from), whole(&to)) {
-                    (Some(from), Some(to)) => Some(Cursor::Numbers { next: Some(from), last: to }),
-                    _ => None,
-                }
-            }
-        })
-    }
-
-    /// Whether `value` passes any of `tests`; `None` when none passes and some could not be decided.
-    fn any_test(&self, value: &Val<'a>, tests: &'a [Test], frame: usize) -> Result<Option<bool>, FeelError> {
-        let mut undecided = false;
-        for test in tests {
-            match self.test(value, test, frame)? {
-                Some(true) => return Ok(Some(true)),
-                Some(false) => {}
-                None => undecided = true,
-            }
-        }
-        Ok(if undecided { None } else { Some(false) })
-    }
-
-    fn test(&self, value: &Val<'a>, test: &'a Test, frame: usize) -> Result<Option<bool>, FeelError> {
-        Ok(match test {
-            Test::Compare(comparison, operand) => {
-                let operand = self.eval(operand, frame)?;
-                self.compare(*comparison, value, &operand)?.as_bool()
-            }
-            Test::Not(tests) => self.any_test(value, tests, frame)?.map(|passed| !passed),
-            Test::Matches { expr, mentions_question } => {
-                let inner = self.push(Binding::Entries(vec![(Rc::from("?"), value.clone())]), frame);
-                let expected = self.eval(expr, inner)?;
-                match expected {
-                    Val::Bool(b) if *mentions_question => Some(b),
-                    // As in Camunda, a test that is true passes whatever the value.
-                    Val::Bool(true) => Some(true),
-                    Val::Range(range) => self.in_range(value, &range),
-                    // A range that could not be made (a null bound) decides nothing.
-                    Val::Null if matches!(expr, Expr::Range { .. }) => None,
-                    _ => match expected.items() {
-                        // As in Camunda, a list holds the value when an element equals it (or,
-                        // beyond Camunda, is a range that includes it); otherwise it does not.
-                        Some(items) => {
-                            if value.kind() == Kind::List && equals(self, value, &expected)? == Some(true) {
-                                return Ok(Some(true));
-                            }
-                            for item in items {
-                                let hit = match &item {
-                                    Val::Range(range) => self.in_range(value, range),
-                                    _ => equals(self, value, &item)?,
-                                };
-                                if hit == Some(true) {
-                                    return Ok(Some(true));
-                                }
-                            }
-                            Some(false)
-                        }
-                        None => equals(self, value, &expected)?,
-                    },
-                }
-            }
-        })
-    }
-
-    /// Whether `value` lies in `range`; `None` when it cannot be compared with a bound.
-    pub(super) fn in_range(&self, value: &Val<'a>, range: &Range<'a>) -> Option<bool> {
-        let after_start = match &range.start {
-            None => true,
-            Some(start) => {
-                let ordering = order(value, start)?;
-                ordering.is_gt() || (range.start_closed && ordering.is_eq())
-            }
-        };
-        let before_end = match &range.end {
-            None => true,
-            Some(end) => {
-                let ordering = order(value, end)?;
-                ordering.is_lt() || (range.end_closed && ordering.is_eq())
-            }
-        };
-        Some(after_start && before_end)
-    }
-
     /// `left op right`, evaluating `right` only when it can change the result.
     fn binary(&self, op: BinaryOp, left: Val<'a>, right: &'a Expr, frame: usize) -> Result<Val<'a>, FeelError> {
         Ok(match op {
@@ -874,44 +570,4 @@ pub(super) fn position(n: &Number, len: usize) -> Option<usize> {
 pub(super) enum Passed<'a> {
     Positional(Vec<Val<'a>>),
     Named(Vec<(&'a str, Val<'a>)>),
-}
-
-/// Where an iteration variable stands in its domain.
-enum Cursor<'a> {
-    List(std::vec::IntoIter<Val<'a>>),
-    /// Whole numbers from `next` to `last`, up or down; `next` is `None` once past `last`.
-    Numbers {
-        next: Option<i64>,
-        last: i64,
-    },
-}
-
-impl<'a> Cursor<'a> {
-    /// The whole numbers in a range with whole-number bounds.
-    fn of_range(range: &Range<'a>) -> Option<Self> {
-        let first = whole(range.start.as_ref()?)?;
-        let last = whole(range.end.as_ref()?)?;
-        let up = first <= last;
-        let step = |x: i64, forward: bool| if forward == up { x.checked_add(1) } else { x.checked_sub(1) };
-        let next = if range.start_closed { Some(first) } else { step(first, true) };
-        let last = if range.end_closed { Some(last) } else { step(last, false) };
-        let (next, last) = (next?, last?);
-        let empty = if up { next > last } else { next < last };
-        Some(Cursor::Numbers { next: (!empty).then_some(next), last })
-    }
-
-    fn next(&mut self) -> Option<Val<'a>> {
-        match self {
-            Cursor::List(items) => items.next(),
-            Cursor::Numbers { next, last } => {
-                let current = (*next)?;
-                *next = match current.cmp(last) {
-                    Ordering::Less => current.checked_add(1),
-                    Ordering::Greater => current.checked_sub(1),
-                    Ordering::Equal => None,
-                };
-                Some(Val::Number(Number::from(current)))
-            }
-        }
-    }
 }
