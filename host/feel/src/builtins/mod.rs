@@ -1,6 +1,8 @@
-//! The built-in functions, a file per kind of value they work on. Like FEEL operators they
+//! The built-in functions, a file per kind of value they work on, each with its parameters' names
+//! as Camunda's reference gives them, so calls may name their arguments. Like FEEL operators they
 //! return null for arguments of the wrong type; only an unknown name, a wrong number of
-//! arguments, a missing [`Context`](crate::Context) or an exhausted budget is an error.
+//! arguments, a name no parameter has, a missing [`Context`](crate::Context) or an exhausted
+//! budget is an error.
 
 mod booleans;
 mod contexts;
