@@ -4,7 +4,7 @@
 //! Hand-written, over values of its own that become JSON only at the edge (dates, times and
 //! durations as ISO-8601 text, functions as null, a range as a context of its bounds).
 //!
-//! The grammar is DMN 1.5's FEEL as Camunda 8 reads it: number literals (`1`, `2.5`, `.5`,
+//! The grammar is DMN 1.5's FEEL, read as Camunda 8 reads it where they differ: number literals (`1`, `2.5`, `.5`,
 //! `1.2e3`), strings with `\"`, `\n`, `\t`, `\u00e9`, `\U01F40E` and UTF-16 pairs, booleans and
 //! null; `@"…"` date, time, date-time and duration literals (zones as `Z`, `+01:00`,
 //! `@Europe/Paris` or `+01:00[Europe/Paris]`); names of one or several words (`first name`,
@@ -56,12 +56,12 @@
 //!
 //! Anything that cannot be computed is null, as in FEEL. Only these fail: an unknown function, a
 //! wrong argument count or a named argument no parameter has, calling a non-function, a failed
-//! `assert`, `now()`/`today()`/`uuid()`/
-//! `random number()` without a [`Context`] ([`FeelError::NeedsContext`]), and an evaluation past
-//! its budget: of steps (a million), of bytes of values it builds (32 MiB), of recursion depth
-//! (256 levels: about a hundred calls of a function that calls itself), or of the depth of the
-//! values it builds (256 levels, which only `partial` and `context put` could pass). Evaluation reads no clock and no randomness of its own: the caller passes them
-//! in a [`Context`], so an evaluation can be replayed.
+//! `assert`, `now()`/`today()`/`uuid()`/`random number()` without a [`Context`]
+//! ([`FeelError::NeedsContext`]), and an evaluation past its budget: of steps (a million), of
+//! bytes of values it builds (32 MiB), of recursion depth (256 levels: about a hundred calls of a
+//! function that calls itself), or of the depth of the values it builds (256 levels, which only
+//! `partial` and `context put` could pass). Evaluation reads no clock and no randomness of its
+//! own: the caller passes them in a [`Context`], so an evaluation can be replayed.
 
 mod ast;
 mod builtins;
