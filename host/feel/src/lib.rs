@@ -4,25 +4,24 @@
 //! Hand-written, over values of its own that become JSON only at the edge (dates, times and
 //! durations as ISO-8601 text, functions as null, a range as a context of its bounds).
 //!
-//! The grammar is DMN 1.5's FEEL, read as Camunda 8 reads it where they differ: number literals (`1`, `2.5`, `.5`,
-//! `1.2e3`), strings with `\"`, `\n`, `\t`, `\u00e9`, `\U01F40E` and UTF-16 pairs, booleans and
-//! null; `@"…"` date, time, date-time and duration literals (zones as `Z`, `+01:00`,
-//! `@Europe/Paris` or `+01:00[Europe/Paris]`); names of one or several words (`first name`,
-//! `decision A 2.1`) and backtick names; `a.b.c` paths (a path on a list projects every element;
-//! dates, times and durations have properties such as `.year` and `.time offset`, ranges
+//! The grammar is DMN 1.5's FEEL, read as Camunda 8 reads it where they differ: number literals
+//! (`1`, `2.5`, `.5`, `1.2e3`), strings with `\"`, `\n`, `\t`, `\u00e9`, `\U01F40E` and UTF-16
+//! pairs, booleans and null; `@"…"` date, time, date-time and duration literals (zones as `Z`,
+//! `+01:00`, `@Europe/Paris` or `+01:00[Europe/Paris]`); names of one or several words (`first
+//! name`, `decision A 2.1`) and backtick names; `a.b.c` paths (a path on a list projects every
+//! element; dates, times and durations have properties such as `.year` and `.time offset`, ranges
 //! `.start` and `.end included`); list and context literals (a key is a name, a string, or as in
 //! Camunda any text before its `:`); `list[i]` (1-based, negative from the end) and filters
 //! `list[amount > 10]` (with `item`, hidden by an element's own `item` entry); `=` `!=` `<` `<=`
-//! `>` `>=`; `and` / `or` with three-valued logic; `+ - * / **` and unary minus on numbers,
-//! strings (`+`), dates, times and durations; `if … then … else …`; `for a in A, b in 1..3
-//! return …` with `partial`; `some`/`every … in … satisfies …`; `x between a and b`; `x in` unary
-//! tests (`< 5`, `[1..10)`, `(1, 2, 3)`, a list, `not(…)`, expressions with `?`); ranges `[a..b]`,
-//! `(a..b]`, `]a..b[`, `[a..b[`, and `< b`, `>= a` as values; `x instance of` a type, including
-//! `list<T>`, `context<k: T>`, `range<T>` and `function<T> -> R`; function definitions
-//! `function(a, b: number) a + b` (closures, callable from context entries, recursive within
-//! bounds, types read but not checked); calls with positional or named arguments
-//! (`f(b: 2, a: 1)`), of built-ins, of functions by path (`ctx.f(1)`) and of what a call returns
-//! (`f()(1)`); `//` and `/* */` comments.
+//! `>` `>=`; `and` / `or` with three-valued logic; `+ - * / **` and unary minus on numbers, strings
+//! (`+`), dates, times and durations; `if … then … else …`; `for a in A, b in 1..3 return …` with
+//! `partial`; `some`/`every … in … satisfies …`; `x between a and b`; `x in` unary tests (`< 5`,
+//! `[1..10)`, `(1, 2, 3)`, a list, `not(…)`, expressions with `?`); ranges `[a..b]`, `(a..b]`,
+//! `]a..b[`, `[a..b[`, and `< b`, `>= a` as values; `x instance of` a type, including `list<T>`,
+//! `context<k: T>`, `range<T>` and `function<T> -> R`; function definitions `function(a, b: number)
+//! a + b` (closures, callable from context entries, recursive within bounds, types read but not
+//! checked); calls with positional or named arguments (`f(b: 2, a: 1)`), of built-ins, of functions
+//! by path (`ctx.f(1)`) and of what a call returns (`f()(1)`); `//` and `/* */` comments.
 //!
 //! The built-ins are every function of Camunda 8's FEEL reference, each with the parameter names
 //! the reference gives them (for named arguments): boolean (`not`, `is defined`, `get or else`,
