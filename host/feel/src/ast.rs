@@ -25,13 +25,13 @@ pub(super) enum Expr {
     Call {
         name: String,
         column: usize,
-        arguments: Vec<Expr>,
+        arguments: Arguments,
     },
     /// A call of whatever `target` evaluates to (`ctx.f(1)`, `(function(x) x)(1)`).
     Apply {
         target: Box<Expr>,
         column: usize,
-        arguments: Vec<Expr>,
+        arguments: Arguments,
     },
     /// `function(a, b) body`.
     Function {
@@ -77,13 +77,33 @@ pub(super) enum Expr {
         value: Box<Expr>,
         type_name: TypeName,
     },
-    /// `[a..b]`, `(a..b)`, `]a..b[` and mixes: an interval.
+    /// `[a..b]`, `(a..b)`, `]a..b[` and mixes: an interval; `< b`, `>= a` and the like as
+    /// expressions are intervals with no start or no end.
     Range {
-        start: Box<Expr>,
+        start: Option<Box<Expr>>,
         start_closed: bool,
-        end: Box<Expr>,
+        end: Option<Box<Expr>>,
         end_closed: bool,
     },
+}
+
+/// The arguments of a call.
+#[derive(Debug, Clone)]
+pub(super) enum Arguments {
+    /// `f(1, 2)`.
+    Positional(Vec<Expr>),
+    /// `f(b: 2, a: 1)`: by parameter name, in the order written.
+    Named(Vec<(String, Expr)>),
+}
+
+impl Arguments {
+    /// The argument expressions, in the order written.
+    pub(super) fn exprs(&self) -> Vec<&Expr> {
+        match self {
+            Arguments::Positional(arguments) => arguments.iter().collect(),
+            Arguments::Named(arguments) => arguments.iter().map(|(_, argument)| argument).collect(),
+        }
+    }
 }
 
 /// What an iteration variable runs over: a list, or the whole numbers `from..to` (counting down
@@ -107,12 +127,21 @@ pub(super) enum Test {
 }
 
 /// A type `instance of` checks for.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) enum TypeName {
     /// `Any`: every value but null.
     Any,
     /// One kind of value (`Null` for `null`).
     Kind(Kind),
+    /// `list<T>`: a list whose elements are all of type T.
+    List(Box<TypeName>),
+    /// `context<a: T, …>`: a context with (at least) these entries, of these types.
+    Context(Vec<(String, TypeName)>),
+    /// `function<T, …> -> R`: a function of that many parameters (functions defined in FEEL
+    /// declare no types, so only the count is checked).
+    Function(Vec<TypeName>, Box<TypeName>),
+    /// `range<T>`: a range whose bounds are of type T.
+    Range(Box<TypeName>),
 }
 
 /// One step of an [`Expr::Access`] chain.
@@ -170,10 +199,10 @@ impl Expr {
                     Step::Field(_) => None,
                 }));
             }
-            Expr::Call { arguments, .. } => children.extend(arguments),
+            Expr::Call { arguments, .. } => children.extend(arguments.exprs()),
             Expr::Apply { target, arguments, .. } => {
                 children.push(&**target);
-                children.extend(arguments);
+                children.extend(arguments.exprs());
             }
             Expr::Function { body, .. } => children.push(&**body),
             Expr::Negate(operand) => children.push(&**operand),
@@ -203,7 +232,7 @@ impl Expr {
                 }
             }
             Expr::InstanceOf { value, .. } => children.push(&**value),
-            Expr::Range { start, end, .. } => children.extend([&**start, &**end]),
+            Expr::Range { start, end, .. } => children.extend(start.iter().chain(end).map(|bound| &**bound)),
         }
         children
     }

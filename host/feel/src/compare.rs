@@ -9,7 +9,8 @@ use super::temporal;
 use super::value::{Kind, Val};
 
 /// FEEL equality: null equals only null, numbers compare numerically (`1 = 1.0`), lists and
-/// contexts compare element by element, and values of different types are incomparable (`None`).
+/// contexts compare element by element (as in Camunda, elements of different types make them
+/// unequal), and values of different types are incomparable (`None`).
 /// Every value compared counts as a step: shared values can make a small expression describe a
 /// huge one.
 pub(super) fn equals<'a>(ev: &Evaluator<'a>, left: &Val<'a>, right: &Val<'a>) -> Result<Option<bool>, FeelError> {
@@ -25,25 +26,28 @@ pub(super) fn equals<'a>(ev: &Evaluator<'a>, left: &Val<'a>, right: &Val<'a>) ->
             if x.len() != y.len() {
                 return Ok(Some(false));
             }
-            let mut outcomes = Vec::with_capacity(x.len());
             for (x, y) in x.iter().zip(&y) {
-                outcomes.push(equals(ev, x, y)?);
+                if equals(ev, x, y)? != Some(true) {
+                    return Ok(Some(false));
+                }
             }
-            all(outcomes.into_iter())
+            Some(true)
         }
         (Kind::Context, Kind::Context) => {
             let (x, y) = (left.entries().unwrap_or_default(), right.entries().unwrap_or_default());
             if x.len() != y.len() {
                 return Ok(Some(false));
             }
-            let mut outcomes = Vec::with_capacity(x.len());
             for (key, x) in &x {
-                outcomes.push(match right.get(key) {
+                let same = match right.get(key) {
                     Some(y) => equals(ev, x, &y)?,
                     None => Some(false),
-                });
+                };
+                if same != Some(true) {
+                    return Ok(Some(false));
+                }
             }
-            all(outcomes.into_iter())
+            Some(true)
         }
         (Kind::Range, Kind::Range) => match (left, right) {
             (Val::Range(x), Val::Range(y)) => {

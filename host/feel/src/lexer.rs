@@ -65,6 +65,8 @@ pub(super) enum TokenKind {
 pub(super) struct Token<'s> {
     pub(super) kind: TokenKind,
     pub(super) column: usize,
+    /// Where the token starts in the source, in bytes.
+    pub(super) offset: usize,
     pub(super) text: &'s str,
 }
 
@@ -85,7 +87,19 @@ pub(super) fn tokenize(source: &str) -> Result<Vec<Token<'_>>, FeelError> {
     let mut tokens = Vec::new();
     loop {
         lexer.skip_blanks_and_comments()?;
-        let token = lexer.token()?;
+        let follows_value = tokens.last().is_some_and(|token: &Token<'_>| {
+            matches!(
+                token.kind,
+                TokenKind::Name(_)
+                    | TokenKind::Number(_)
+                    | TokenKind::String(_)
+                    | TokenKind::RightParen
+                    | TokenKind::RightBracket
+                    | TokenKind::RightBrace
+                    | TokenKind::Question
+            )
+        });
+        let token = lexer.token(follows_value)?;
         let done = token.kind == TokenKind::End;
         tokens.push(token);
         if done {
@@ -149,7 +163,9 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    fn token(&mut self) -> Result<Token<'s>, FeelError> {
+    /// The next token; `follows_value` when the one before ends a value, after which a `.` is
+    /// a path step (`a.1` is no number).
+    fn token(&mut self, follows_value: bool) -> Result<Token<'s>, FeelError> {
         let start = self.position;
         let kind = match self.bump() {
             None => TokenKind::End,
@@ -169,6 +185,8 @@ impl<'s> Lexer<'s> {
                 self.position += 1;
                 TokenKind::DotDot
             }
+            // `.5`: a number without its leading zero.
+            Some('.') if !follows_value && self.peek().is_some_and(|c| c.is_ascii_digit()) => self.number(start),
             Some('.') => TokenKind::Dot,
             Some('@') => TokenKind::At,
             Some('?') => TokenKind::Question,
@@ -191,8 +209,9 @@ impl<'s> Lexer<'s> {
                 return Err(FeelError::syntax(start + 1, format!("unexpected character `{c}`")));
             }
         };
-        let text = &self.source[self.byte_offset(start)..self.byte_offset(self.position)];
-        Ok(Token { kind, column: start + 1, text })
+        let offset = self.byte_offset(start);
+        let text = &self.source[offset..self.byte_offset(self.position)];
+        Ok(Token { kind, column: start + 1, offset, text })
     }
 
     /// `<` or `<=` (and likewise for `>`).
@@ -205,12 +224,21 @@ impl<'s> Lexer<'s> {
         }
     }
 
+    /// A number from `start`, whose first character (a digit, or the `.` of `.5`) is consumed.
     fn number(&mut self, start: usize) -> TokenKind {
         self.skip_digits();
         // A dot only belongs to the number when digits follow; `1.a` is a path on 1.
         if self.peek() == Some('.') && self.peek_at(1).is_some_and(|c| c.is_ascii_digit()) {
             self.position += 1;
             self.skip_digits();
+        }
+        // An exponent (`1.2e3`, `5E-2`) only when digits follow it, so `2 else` stays apart.
+        if matches!(self.peek(), Some('e' | 'E')) {
+            let sign = usize::from(matches!(self.peek_at(1), Some('+' | '-')));
+            if self.peek_at(1 + sign).is_some_and(|c| c.is_ascii_digit()) {
+                self.position += 1 + sign;
+                self.skip_digits();
+            }
         }
         let text = &self.source[self.byte_offset(start)..self.byte_offset(self.position)];
         // Digits with an optional fraction always parse; the fallback is never taken.
@@ -284,14 +312,29 @@ impl<'s> Lexer<'s> {
             Some('n') => Ok('\n'),
             Some('r') => Ok('\r'),
             Some('t') => Ok('\t'),
-            Some('u') => {
-                let digits: String = (0..4).filter_map(|ahead| self.peek_at(ahead)).collect();
-                let hex = digits.len() == 4 && digits.chars().all(|c| c.is_ascii_hexdigit());
-                let c = u32::from_str_radix(&digits, 16).ok().filter(|_| hex).and_then(char::from_u32).ok_or_else(
-                    || FeelError::syntax(column, "`\\u` must be followed by four hex digits of a character"),
-                )?;
-                self.position += 4;
-                Ok(c)
+            Some('b') => Ok('\u{8}'),
+            Some('f') => Ok('\u{c}'),
+            // `\u00e9`, a UTF-16 pair `\uD83D\uDCA9`, or `\U01F40E` (six digits).
+            Some(u @ ('u' | 'U')) => {
+                let width = if u == 'u' { 4 } else { 6 };
+                let unit = self.hex(width).ok_or_else(|| {
+                    FeelError::syntax(column, format!("`\\{u}` must be followed by {width} hex digits of a character"))
+                })?;
+                let code = if (0xD800..0xDC00).contains(&unit) {
+                    let low = if self.peek() == Some('\\') && self.peek_at(1) == Some('u') {
+                        self.position += 2;
+                        self.hex(4)
+                    } else {
+                        None
+                    };
+                    match low {
+                        Some(low @ 0xDC00..0xE000) => 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00),
+                        _ => return Err(FeelError::syntax(column, "`\\u` starts a UTF-16 pair that is not completed")),
+                    }
+                } else {
+                    unit
+                };
+                char::from_u32(code).ok_or_else(|| FeelError::syntax(column, "the escape is no character"))
             }
             // Camunda keeps any other escape as written, so regular expressions such as
             // `"\d{3}"` need no doubled backslash.
@@ -301,6 +344,19 @@ impl<'s> Lexer<'s> {
             }
             None => Err(FeelError::syntax(column, "unterminated string")),
         }
+    }
+}
+
+impl Lexer<'_> {
+    /// The value of the next `width` characters as hex digits, consumed; `None` (consuming
+    /// nothing) when they are not.
+    fn hex(&mut self, width: usize) -> Option<u32> {
+        let digits: String = (0..width).filter_map(|ahead| self.peek_at(ahead)).collect();
+        if digits.len() != width || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        self.position += width;
+        u32::from_str_radix(&digits, 16).ok()
     }
 }
 

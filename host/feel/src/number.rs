@@ -34,15 +34,22 @@ impl Num {
     }
 }
 
-/// Parses FEEL number text (`-`? digits (`.` digits)?), or `None` when it is not one.
+/// Parses number text: `-`? digits (`.` digits)? with an optional exponent (`1.2e3`), where
+/// either the digits before or after the point may be missing (`.5`, `5.`), or `None` when it is
+/// not a number.
 pub(super) fn parse(text: &str) -> Option<Value> {
     let unsigned = text.strip_prefix('-').unwrap_or(text);
-    let (whole, fraction) = match unsigned.split_once('.') {
-        Some((whole, fraction)) => (whole, Some(fraction)),
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, Some(exponent)),
         None => (unsigned, None),
     };
-    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
-    if !digits(whole) || !fraction.is_none_or(digits) {
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    if whole.len() + fraction.len() == 0 || !digits(whole) || !digits(fraction) || !exponent_ok {
         return None;
     }
     Some(match text.parse::<i64>() {

@@ -14,8 +14,9 @@ use super::value::Kind;
 #[derive(Debug, Clone)]
 pub(super) enum Temporal {
     Date(Date),
-    /// A time of day, with the UTC offset it is at when it has one.
-    Time(Time, Option<Offset>),
+    /// A time of day, with the UTC offset it is at when it has one, and the time zone that
+    /// offset is taken from when the time names one (`10:00:00@Europe/Paris`).
+    Time(Time, Option<Offset>, Option<TimeZone>),
     /// A date and time without a zone or offset.
     LocalDateTime(DateTime),
     /// A date and time at a UTC offset or in an IANA time zone.
@@ -72,7 +73,9 @@ impl Temporal {
     pub(super) fn property(&self, name: &str) -> Option<Property> {
         let (date, time, offset, zone) = match self {
             Temporal::Date(date) => (Some(*date), None, None, None),
-            Temporal::Time(time, offset) => (None, Some(*time), *offset, None),
+            Temporal::Time(time, offset, zone) => {
+                (None, Some(*time), *offset, zone.as_ref().and_then(TimeZone::iana_name))
+            }
             Temporal::LocalDateTime(dt) => (Some(dt.date()), Some(dt.time()), None, None),
             Temporal::DateTime(zoned) => {
                 (Some(zoned.date()), Some(zoned.time()), Some(zoned.offset()), zoned.time_zone().iana_name())
@@ -123,13 +126,16 @@ fn duration_property(duration: SignedDuration, name: &str) -> Option<Property> {
     }))
 }
 
-/// `yyyy-MM-dd`.
+/// `yyyy-MM-dd`, the year maybe negative (`-0044-03-15`). Years beyond four digits are valid
+/// FEEL but out of the calendar's range, so none.
 pub(super) fn parse_date(text: &str) -> Option<Date> {
-    let bytes = text.as_bytes();
+    let (negative, unsigned) = text.strip_prefix('-').map_or((false, text), |rest| (true, rest));
+    let bytes = unsigned.as_bytes();
     if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
         return None;
     }
-    Date::new(digits(&text[0..4])? as i16, digits(&text[5..7])? as i8, digits(&text[8..10])? as i8).ok()
+    let year = digits(&unsigned[0..4])? as i16;
+    Date::new(if negative { -year } else { year }, digits(&unsigned[5..7])? as i8, digits(&unsigned[8..10])? as i8).ok()
 }
 
 /// The value of a run of ASCII digits (at most 9 of them).
@@ -180,6 +186,11 @@ fn split_zone(text: &str) -> Option<(&str, Zone)> {
     if let Some((before, name)) = text.split_once('@') {
         return Some((before, Zone::Named(time_zone(name)?)));
     }
+    // `+02:00[Europe/Berlin]`, as ISO-8601 writes a zone: the zone decides.
+    if let Some((before, name)) = text.strip_suffix(']').and_then(|text| text.split_once('[')) {
+        let (before, _) = split_zone(before)?;
+        return Some((before, Zone::Named(time_zone(name)?)));
+    }
     if let Some(before) = text.strip_suffix('Z') {
         return Some((before, Zone::Offset(Offset::UTC)));
     }
@@ -191,13 +202,20 @@ fn split_zone(text: &str) -> Option<(&str, Zone)> {
     Some((text, Zone::None))
 }
 
-/// `+HH:mm` or `-HH:mm`.
+/// `+HH:mm`, `-HH:mm` or `+HH:mm:ss`.
 pub(super) fn parse_offset(text: &str) -> Option<Offset> {
     let negative = text.starts_with('-');
     let rest = text.strip_prefix(['+', '-'])?;
-    let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "00"));
-    let seconds = two_digits(hours)? * 3600 + two_digits(minutes)? * 60;
-    Offset::from_seconds(if negative { -seconds } else { seconds }).ok()
+    let mut parts = rest.splitn(3, ':');
+    let hours = two_digits(parts.next()?)?;
+    let minutes = parts.next().map_or(Some(0), two_digits)?;
+    let seconds = parts.next().map_or(Some(0), two_digits)?;
+    let total = hours * 3600 + minutes * 60 + seconds;
+    // As in Java (and so Camunda), offsets reach 18 hours at most.
+    if total > 18 * 3600 {
+        return None;
+    }
+    Offset::from_seconds(if negative { -total } else { total }).ok()
 }
 
 /// A time zone by IANA name or as an offset (`+02:00`, `Z`, `UTC`).
@@ -211,19 +229,21 @@ pub(super) fn time_zone(name: &str) -> Option<TimeZone> {
     jiff::tz::db().get(name).ok()
 }
 
-/// `HH:mm:ss` with an optional zone.
+/// `HH:mm:ss` with an optional zone, and as in Camunda an optional leading `T`.
 pub(super) fn parse_time(text: &str) -> Option<Temporal> {
-    let (local, zone) = split_zone(text)?;
+    let (local, zone) = split_zone(text.strip_prefix('T').unwrap_or(text))?;
     let time = parse_local_time(local)?;
     Some(match zone {
-        Zone::None => Temporal::Time(time, None),
-        Zone::Offset(offset) => Temporal::Time(time, Some(offset)),
-        // A zone's offset depends on the date; without one, take today's rules at 1970.
-        Zone::Named(tz) => Temporal::Time(time, Some(tz.to_offset(Timestamp::UNIX_EPOCH))),
+        Zone::None => Temporal::Time(time, None, None),
+        Zone::Offset(offset) => Temporal::Time(time, Some(offset), None),
+        // A zone's offset depends on the date; a time has none, so take the zone's rules of
+        // 1970 (Camunda takes today's standard offset).
+        Zone::Named(tz) => Temporal::Time(time, Some(tz.to_offset(Timestamp::UNIX_EPOCH)), Some(tz)),
     })
 }
 
-/// `yyyy-MM-ddTHH:mm:ss` with an optional zone.
+/// `yyyy-MM-ddTHH:mm:ss` with an optional zone (`Z`, `+01:00`, `+01:00[Europe/Paris]`,
+/// `@Europe/Paris`).
 pub(super) fn parse_date_time(text: &str) -> Option<Temporal> {
     let (date, time) = text.split_once('T')?;
     let date = parse_date(date)?;
@@ -265,11 +285,13 @@ pub(super) fn parse_duration(text: &str) -> Option<Temporal> {
         any = true;
         has_time = true;
         if unit == 'S' {
+            let (negative, value) = value.strip_prefix('-').map_or((false, value), |value| (true, value));
+            let sign = if negative { -1 } else { 1 };
             let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
-            seconds = seconds.checked_add(whole.parse().ok()?)?;
+            seconds = seconds.checked_add(sign * whole.parse::<i64>().ok()?)?;
             if !fraction.is_empty() {
                 let fraction = &fraction[..fraction.len().min(9)];
-                nanos = i64::from(digits(fraction)?) * 10i64.pow(9 - fraction.len() as u32);
+                nanos = sign * i64::from(digits(fraction)?) * 10i64.pow(9 - fraction.len() as u32);
             }
             continue;
         }
@@ -289,14 +311,16 @@ pub(super) fn parse_duration(text: &str) -> Option<Temporal> {
     }
 }
 
-/// Splits `1Y2M` into `[("1", 'Y'), ("2", 'M')]`; `None` when it is not such a run.
+/// Splits `1Y2M` into `[("1", 'Y'), ("2", 'M')]`; `None` when it is not such a run. As in
+/// Java's (and so Camunda's) durations, a field may be negative (`PT1H-30M`).
 fn fields(text: &str) -> Option<Vec<(&str, char)>> {
     let mut fields = Vec::new();
     let mut start = 0;
     for (i, c) in text.char_indices() {
         if c.is_ascii_alphabetic() {
             let value = &text[start..i];
-            if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            let unsigned = value.strip_prefix('-').unwrap_or(value);
+            if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
                 return None;
             }
             fields.push((value, c));
@@ -313,7 +337,7 @@ impl fmt::Display for Temporal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Temporal::Date(date) => write_date(f, *date),
-            Temporal::Time(time, offset) => {
+            Temporal::Time(time, offset, _) => {
                 write_time(f, *time)?;
                 offset.map_or(Ok(()), |offset| write_offset(f, offset))
             }
@@ -337,6 +361,7 @@ impl fmt::Display for Temporal {
                 let sign = if *months < 0 { "-" } else { "" };
                 let (years, months) = (months.unsigned_abs() / 12, months.unsigned_abs() % 12);
                 match (years, months) {
+                    (0, 0) => f.write_str("P0Y"),
                     (0, months) => write!(f, "{sign}P{months}M"),
                     (years, 0) => write!(f, "{sign}P{years}Y"),
                     (years, months) => write!(f, "{sign}P{years}Y{months}M"),
@@ -346,8 +371,31 @@ impl fmt::Display for Temporal {
     }
 }
 
+impl Temporal {
+    /// The text FEEL's `string()` gives, as Camunda writes it: ISO-8601 but for a time or
+    /// date-time in a named zone, written `…@Europe/Berlin`, and a zero duration, `P0D`.
+    pub(super) fn feel_string(&self) -> String {
+        fn zone_name(zone: Option<&TimeZone>) -> Option<&str> {
+            zone.and_then(TimeZone::iana_name).filter(|name| *name != "UTC")
+        }
+        match self {
+            Temporal::Time(time, _, zone) => match zone_name(zone.as_ref()) {
+                Some(name) => format!("{}@{name}", Temporal::Time(*time, None, None)),
+                None => self.to_string(),
+            },
+            Temporal::DateTime(zoned) => match zone_name(Some(zoned.time_zone())) {
+                Some(name) => format!("{}@{name}", Temporal::LocalDateTime(zoned.datetime())),
+                None => self.to_string(),
+            },
+            Temporal::Duration(duration) if duration.is_zero() => "P0D".to_owned(),
+            _ => self.to_string(),
+        }
+    }
+}
+
 fn write_date(f: &mut fmt::Formatter<'_>, date: Date) -> fmt::Result {
-    write!(f, "{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
+    let sign = if date.year() < 0 { "-" } else { "" };
+    write!(f, "{sign}{:04}-{:02}-{:02}", date.year().unsigned_abs(), date.month(), date.day())
 }
 
 fn write_time(f: &mut fmt::Formatter<'_>, time: Time) -> fmt::Result {
@@ -371,7 +419,11 @@ fn write_offset(f: &mut fmt::Formatter<'_>, offset: Offset) -> fmt::Result {
     }
     let sign = if seconds < 0 { '-' } else { '+' };
     let seconds = seconds.unsigned_abs();
-    write!(f, "{sign}{:02}:{:02}", seconds / 3600, seconds % 3600 / 60)
+    write!(f, "{sign}{:02}:{:02}", seconds / 3600, seconds % 3600 / 60)?;
+    match seconds % 60 {
+        0 => Ok(()),
+        rest => write!(f, ":{rest:02}"),
+    }
 }
 
 fn write_duration(f: &mut fmt::Formatter<'_>, duration: SignedDuration) -> fmt::Result {
@@ -412,8 +464,8 @@ pub(super) fn compare(left: &Temporal, right: &Temporal) -> Option<Ordering> {
     use Temporal as T;
     Some(match (left, right) {
         (T::Date(a), T::Date(b)) => a.cmp(b),
-        (T::Time(a, None), T::Time(b, None)) => a.cmp(b),
-        (T::Time(a, Some(x)), T::Time(b, Some(y))) => {
+        (T::Time(a, None, _), T::Time(b, None, _)) => a.cmp(b),
+        (T::Time(a, Some(x), _), T::Time(b, Some(y), _)) => {
             let utc = |time: &Time, offset: &Offset| {
                 i64::from(time.hour()) * 3600 + i64::from(time.minute()) * 60 + i64::from(time.second())
                     - i64::from(offset.seconds())
@@ -440,7 +492,9 @@ pub(super) fn add(left: &Temporal, right: &Temporal, negate: bool) -> Option<Tem
             T::Date(date.to_datetime(Time::midnight()).checked_add(d.checked_mul(sign as i32)?).ok()?.date())
         }
         (T::Date(date), T::YearsMonths(m)) => T::Date(date.checked_add(months(sign * m)?).ok()?),
-        (T::Time(time, offset), T::Duration(d)) => T::Time(time.wrapping_add(d.checked_mul(sign as i32)?), *offset),
+        (T::Time(time, offset, zone), T::Duration(d)) => {
+            T::Time(time.wrapping_add(d.checked_mul(sign as i32)?), *offset, zone.clone())
+        }
         (T::LocalDateTime(dt), T::Duration(d)) => T::LocalDateTime(dt.checked_add(d.checked_mul(sign as i32)?).ok()?),
         (T::LocalDateTime(dt), T::YearsMonths(m)) => T::LocalDateTime(dt.checked_add(months(sign * m)?).ok()?),
         (T::DateTime(z), T::Duration(d)) => T::zoned(z.checked_add(d.checked_mul(sign as i32)?).ok()?),
@@ -464,8 +518,8 @@ pub(super) fn between(left: &Temporal, right: &Temporal) -> Option<Temporal> {
     use Temporal as T;
     Some(T::Duration(match (left, right) {
         (T::Date(a), T::Date(b)) => a.duration_since(*b),
-        (T::Time(a, None), T::Time(b, None)) => a.duration_since(*b),
-        (T::Time(a, Some(x)), T::Time(b, Some(y))) => a
+        (T::Time(a, None, _), T::Time(b, None, _)) => a.duration_since(*b),
+        (T::Time(a, Some(x), _), T::Time(b, Some(y), _)) => a
             .duration_since(*b)
             .checked_sub(SignedDuration::from_secs(i64::from(x.seconds()) - i64::from(y.seconds())))?,
         (T::LocalDateTime(a), T::LocalDateTime(b)) => a.duration_since(*b),
@@ -474,21 +528,12 @@ pub(super) fn between(left: &Temporal, right: &Temporal) -> Option<Temporal> {
     }))
 }
 
-/// Whole months from `from` to `to`, counted on the calendar (for `years and months duration`).
+/// Whole months from `from` to `to`, counted on the calendar between their dates, whatever
+/// their times of day (for `years and months duration`, as Camunda counts them).
 pub(super) fn months_between(from: &Temporal, to: &Temporal) -> Option<i64> {
-    let (a, b) = (local(from)?, local(to)?);
+    let (a, b) = (from.date()?, to.date()?);
     let span = a.until((jiff::Unit::Month, b)).ok()?;
     Some(i64::from(span.get_years()) * 12 + i64::from(span.get_months()))
-}
-
-/// A date or date-time as a civil date-time (a date at midnight).
-fn local(value: &Temporal) -> Option<DateTime> {
-    match value {
-        Temporal::Date(date) => Some(date.to_datetime(Time::midnight())),
-        Temporal::LocalDateTime(dt) => Some(*dt),
-        Temporal::DateTime(zoned) => Some(zoned.datetime()),
-        _ => None,
-    }
 }
 
 /// `duration * factor`, or `None` when out of range.

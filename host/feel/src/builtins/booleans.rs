@@ -2,17 +2,17 @@
 
 use std::rc::Rc;
 
-use super::{Builtin, between, boolean, exactly, one};
+use super::{Builtin, boolean, builtin};
 use crate::compare::equals;
 use crate::error::FeelError;
 use crate::value::Val;
 
 pub(super) static BUILTINS: &[Builtin] = &[
-    one("not", |_, a| Ok(boolean(a[0].as_bool().map(|b| !b)))),
-    one("is defined", |_, a| Ok(Val::Bool(!a[0].is_null()))),
-    exactly("get or else", 2, |_, a| Ok(if a[0].is_null() { a[1].clone() } else { a[0].clone() })),
+    builtin("not", "negand", |_, a| Ok(boolean(a[0].as_bool().map(|b| !b)))),
+    builtin("is defined", "value", |_, a| Ok(Val::Bool(!a[0].is_null()))),
+    builtin("get or else", "value, default", |_, a| Ok(if a[0].is_null() { a[1].clone() } else { a[0].clone() })),
     // `assert(value, condition, cause?)`: the value when the condition holds, else a failure.
-    between("assert", 2, 3, |_, a| {
+    builtin("assert", "value, condition, cause?", |_, a| {
         if a[1].as_bool() == Some(true) {
             return Ok(a[0].clone());
         }
@@ -20,9 +20,19 @@ pub(super) static BUILTINS: &[Builtin] = &[
         Err(FeelError::evaluation(format!("assertion failed: {cause}")))
     }),
     // `is(a, b)`: whether both are of one type and equal.
-    exactly("is", 2, |ev, a| Ok(Val::Bool(a[0].kind() == a[1].kind() && equals(ev, &a[0], &a[1])? == Some(true)))),
+    // `is(a, b)`: the same type and value, where dates and times must also have the same offset
+    // or zone (`@"10:00:00+01:00"` is not `@"09:00:00Z"`, although they are equal).
+    builtin("is", "value1, value2", |ev, a| {
+        Ok(Val::Bool(match (&a[0], &a[1]) {
+            (Val::Temporal(x), Val::Temporal(y)) => x.kind() == y.kind() && x.feel_string() == y.feel_string(),
+            (x, y) => x.kind() == y.kind() && equals(ev, x, y)? == Some(true),
+        }))
+    }),
     // Camunda's connector error helpers, for a task's `errorExpression`.
-    between("bpmnError", 2, 3, |_, a| {
+    // Camunda's tag for values an AI agent fills in: the value as it is; the rest describes it to
+    // the agent's integration.
+    builtin("fromAi", "value, description?, type?, schema?, options?", |_, a| Ok(a[0].clone())),
+    builtin("bpmnError", "code, message, variables?", |_, a| {
         let variables = a.get(2).cloned().unwrap_or_else(|| Val::context(Vec::new()));
         Ok(Val::context(vec![
             (Rc::from("errorType"), Val::string("bpmnError")),
@@ -31,7 +41,7 @@ pub(super) static BUILTINS: &[Builtin] = &[
             (Rc::from("variables"), variables),
         ]))
     }),
-    between("jobError", 1, 4, |_, a| {
+    builtin("jobError", "message, variables?, retries?, retryBackoff?", |_, a| {
         Ok(Val::context(vec![(Rc::from("errorType"), Val::string("jobError")), (Rc::from("message"), a[0].clone())]))
     }),
 ];

@@ -2,47 +2,56 @@
 
 use std::rc::Rc;
 
-use super::{Builtin, between, exactly, one};
+use super::{Builtin, builtin, elements};
 use crate::error::FeelError;
-use crate::eval::Evaluator;
+use crate::eval::{Evaluator, MAX_VALUE_DEPTH, nested_too_deep};
 use crate::value::Val;
 
 pub(super) static BUILTINS: &[Builtin] = &[
     // `get value(context, key)`, or with a list of keys, the entry at that path.
-    exactly("get value", 2, |_, a| {
-        let Some(keys) = keys(&a[1]) else { return Ok(Val::Null) };
+    builtin("get value", "m|context, key|keys", |_, a| {
+        let Some(keys) = keys(&a[1]).filter(|keys| !keys.is_empty()) else { return Ok(Val::Null) };
         let mut value = a[0].clone();
         for key in keys {
             value = value.get(&key).unwrap_or(Val::Null);
         }
         Ok(value)
     }),
-    one("get entries", |_, a| {
+    builtin("get entries", "m|context", |_, a| {
         let Some(entries) = a[0].entries() else { return Ok(Val::Null) };
         let pairs = entries
             .into_iter()
             .map(|(key, value)| Val::context(vec![(Rc::from("key"), Val::String(key)), (Rc::from("value"), value)]));
         Ok(Val::list(pairs.collect()))
     }),
-    exactly("context put", 3, |ev, a| match keys(&a[1]) {
+    builtin("context put", "context, key|keys, value", context_put),
+    // The name Camunda used before `context put`.
+    builtin("put", "context, key|keys, value", context_put),
+    builtin("context merge", "contexts+", context_merge),
+    // The name Camunda used before `context merge`.
+    builtin("put all", "contexts+", context_merge),
+];
+
+/// `context put(context, keys, value)`: `context` with `value` at the path `keys`.
+fn context_put<'a>(ev: &Evaluator<'a>, a: &[Val<'a>]) -> Result<Val<'a>, FeelError> {
+    match keys(&a[1]) {
+        Some(keys) if keys.len() > MAX_VALUE_DEPTH => Err(nested_too_deep()),
         Some(keys) if !keys.is_empty() => put(ev, &a[0], &keys, a[2].clone()),
         _ => Ok(Val::Null),
-    }),
-    between("context merge", 1, usize::MAX, |_, a| {
-        let contexts = match a {
-            [single] if single.len().is_some() => single.items().unwrap_or_default(),
-            _ => a.to_vec(),
-        };
-        let mut merged: Vec<(Rc<str>, Val<'_>)> = Vec::new();
-        for context in contexts {
-            let Some(entries) = context.entries() else { return Ok(Val::Null) };
-            for (key, value) in entries {
-                set(&mut merged, key, value);
-            }
+    }
+}
+
+/// `context merge(contexts)`: the entries of all, later ones replacing earlier ones.
+fn context_merge<'a>(_: &Evaluator<'a>, a: &[Val<'a>]) -> Result<Val<'a>, FeelError> {
+    let mut merged: Vec<(Rc<str>, Val<'_>)> = Vec::new();
+    for context in elements(a) {
+        let Some(entries) = context.entries() else { return Ok(Val::Null) };
+        for (key, value) in entries {
+            set(&mut merged, key, value);
         }
-        Ok(Val::context(merged))
-    }),
-];
+    }
+    Ok(Val::context(merged))
+}
 
 /// A key, or a list of keys (a path); `None` when any is not a string.
 fn keys(value: &Val<'_>) -> Option<Vec<Rc<str>>> {

@@ -3,33 +3,31 @@
 
 use std::cmp::Ordering;
 
-use super::{Builtin, between, boolean, elements, exactly, integer, one};
+use super::{Builtin, boolean, builtin, elements, integer};
 use crate::ast::Arithmetic;
 use crate::compare::{equals, order};
 use crate::error::FeelError;
-use crate::eval::{Evaluator, position};
+use crate::eval::{Evaluator, Passed};
 use crate::number;
 use crate::value::Val;
 
-const ANY: usize = usize::MAX;
-
 pub(super) static BUILTINS: &[Builtin] = &[
-    exactly("list contains", 2, |ev, a| {
+    builtin("list contains", "list, element", |ev, a| {
         let Some(items) = a[0].items() else { return Ok(Val::Null) };
         Ok(Val::Bool(index_of(ev, &items, &a[1])?.is_some()))
     }),
-    one("count", |_, a| Ok(a[0].len().map_or(Val::Null, Val::count))),
-    one("is empty", |_, a| Ok(boolean(a[0].len().map(|n| n == 0)))),
-    between("min", 1, ANY, |_, a| Ok(extreme(a, Ordering::Less))),
-    between("max", 1, ANY, |_, a| Ok(extreme(a, Ordering::Greater))),
-    between("sum", 1, ANY, |_, a| Ok(fold(&elements(a), Arithmetic::Add).unwrap_or(Val::Null))),
-    between("product", 1, ANY, |_, a| Ok(fold(&elements(a), Arithmetic::Multiply).unwrap_or(Val::Null))),
-    between("mean", 1, ANY, |_, a| {
+    builtin("count", "list", |_, a| Ok(a[0].len().map_or(Val::Null, Val::count))),
+    builtin("is empty", "list", |_, a| Ok(boolean(a[0].len().map(|n| n == 0)))),
+    builtin("min", "list+", |_, a| Ok(extreme(a, Ordering::Less))),
+    builtin("max", "list+", |_, a| Ok(extreme(a, Ordering::Greater))),
+    builtin("sum", "list+", |_, a| Ok(fold(&elements(a), Arithmetic::Add).unwrap_or(Val::Null))),
+    builtin("product", "list+", |_, a| Ok(fold(&elements(a), Arithmetic::Multiply).unwrap_or(Val::Null))),
+    builtin("mean", "list+", |_, a| {
         let items = elements(a);
         let Some(total) = fold(&items, Arithmetic::Add) else { return Ok(Val::Null) };
         Ok(divide(&total, items.len()))
     }),
-    between("median", 1, ANY, |_, a| {
+    builtin("median", "list+", |_, a| {
         let Some(mut numbers) = floats(&elements(a)) else { return Ok(Val::Null) };
         if numbers.is_empty() {
             return Ok(Val::Null);
@@ -40,7 +38,7 @@ pub(super) static BUILTINS: &[Builtin] = &[
             if numbers.len() % 2 == 1 { numbers[middle] } else { (numbers[middle - 1] + numbers[middle]) / 2.0 };
         Ok(Val::from_json_owned(number::float(median)))
     }),
-    between("stddev", 1, ANY, |_, a| {
+    builtin("stddev", "list+", |_, a| {
         let Some(numbers) = floats(&elements(a)) else { return Ok(Val::Null) };
         if numbers.len() < 2 {
             return Ok(Val::Null);
@@ -50,42 +48,51 @@ pub(super) static BUILTINS: &[Builtin] = &[
         let variance = numbers.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
         Ok(Val::from_json_owned(number::float(variance.sqrt())))
     }),
-    between("mode", 1, ANY, mode),
-    between("all", 1, ANY, |_, a| Ok(all_or_any(&elements(a), false))),
-    between("any", 1, ANY, |_, a| Ok(all_or_any(&elements(a), true))),
-    between("sublist", 2, 3, |_, a| {
+    builtin("mode", "list+", mode),
+    builtin("all", "list+", |_, a| Ok(all_or_any(&elements(a), false))),
+    builtin("any", "list+", |_, a| Ok(all_or_any(&elements(a), true))),
+    // The names Camunda used before `all` and `any`.
+    builtin("and", "list+", |_, a| Ok(all_or_any(&elements(a), false))),
+    builtin("or", "list+", |_, a| Ok(all_or_any(&elements(a), true))),
+    builtin("sublist", "list, start position|start, length?", |_, a| {
         let (Some(items), Some(start)) = (a[0].items(), integer(&a[1])) else { return Ok(Val::Null) };
-        let Some(from) = position(&start.into(), items.len()) else { return Ok(Val::Null) };
-        let length = match a.get(2) {
-            None => items.len() - from,
-            Some(length) => match integer(length).and_then(|n| usize::try_from(n).ok()) {
-                Some(length) => length,
+        let Some(from) = list_index(start, items.len()) else { return Ok(Val::Null) };
+        let until = match a.get(2) {
+            None => i64::MAX,
+            Some(length) => match integer(length) {
+                Some(length) => from.saturating_add(length),
                 None => return Ok(Val::Null),
             },
         };
-        Ok(Val::list(items.into_iter().skip(from).take(length).collect()))
+        Ok(Val::list(slice(&items, from, until).to_vec()))
     }),
-    between("append", 1, ANY, |_, a| {
+    builtin("append", "list, items*", |_, a| {
         let Some(mut items) = a[0].items() else { return Ok(Val::Null) };
         items.extend_from_slice(&a[1..]);
         Ok(Val::list(items))
     }),
-    between("concatenate", 1, ANY, |_, a| Ok(concatenate(a).map_or(Val::Null, Val::list))),
-    exactly("insert before", 3, |_, a| {
-        let (Some(mut items), Some(at)) = (a[0].items(), integer(&a[1])) else { return Ok(Val::Null) };
-        // Inserting before the element at `at`; one past the end (negative: the end) is not allowed.
-        let Some(at) = position(&at.into(), items.len()) else { return Ok(Val::Null) };
-        items.insert(at, a[2].clone());
-        Ok(Val::list(items))
+    builtin("concatenate", "lists+", |_, a| Ok(Val::list(concatenate(a)))),
+    // As in Camunda, a position past either end inserts at that end.
+    builtin("insert before", "list, position, newItem", |_, a| {
+        let (Some(items), Some(at)) = (a[0].items(), integer(&a[1])) else { return Ok(Val::Null) };
+        let Some(at) = list_index(at, items.len()) else { return Ok(Val::Null) };
+        let mut inserted = slice(&items, 0, at).to_vec();
+        inserted.push(a[2].clone());
+        inserted.extend_from_slice(slice(&items, at, i64::MAX));
+        Ok(Val::list(inserted))
     }),
-    exactly("remove", 2, |_, a| {
-        let (Some(mut items), Some(at)) = (a[0].items(), integer(&a[1])) else { return Ok(Val::Null) };
-        let Some(at) = position(&at.into(), items.len()) else { return Ok(Val::Null) };
-        items.remove(at);
-        Ok(Val::list(items))
+    // As in Camunda, a position past either end removes nothing.
+    builtin("remove", "list, position", |_, a| {
+        let (Some(items), Some(at)) = (a[0].items(), integer(&a[1])) else { return Ok(Val::Null) };
+        let Some(at) = list_index(at, items.len()) else { return Ok(Val::Null) };
+        let mut kept = slice(&items, 0, at).to_vec();
+        kept.extend_from_slice(slice(&items, at.saturating_add(1), i64::MAX));
+        Ok(Val::list(kept))
     }),
-    one("reverse", |_, a| Ok(a[0].items().map_or(Val::Null, |items| Val::list(items.into_iter().rev().collect())))),
-    exactly("index of", 2, |ev, a| {
+    builtin("reverse", "list", |_, a| {
+        Ok(a[0].items().map_or(Val::Null, |items| Val::list(items.into_iter().rev().collect())))
+    }),
+    builtin("index of", "list, match", |ev, a| {
         let Some(items) = a[0].items() else { return Ok(Val::Null) };
         let mut positions = Vec::new();
         for (i, item) in items.iter().enumerate() {
@@ -95,32 +102,25 @@ pub(super) static BUILTINS: &[Builtin] = &[
         }
         Ok(Val::list(positions))
     }),
-    between("union", 1, ANY, |ev, a| match concatenate(a) {
+    builtin("union", "lists+", |ev, a| Ok(Val::list(distinct(ev, concatenate(a))?))),
+    builtin("distinct values", "list", |ev, a| match a[0].items() {
         Some(items) => Ok(Val::list(distinct(ev, items)?)),
         None => Ok(Val::Null),
     }),
-    one("distinct values", |ev, a| match a[0].items() {
-        Some(items) => Ok(Val::list(distinct(ev, items)?)),
-        None => Ok(Val::Null),
-    }),
-    one("duplicate values", |ev, a| {
+    // The values that occur more than once, in the order of their first occurrence.
+    builtin("duplicate values", "list", |ev, a| {
         let Some(items) = a[0].items() else { return Ok(Val::Null) };
-        let mut seen: Vec<Val<'_>> = Vec::new();
         let mut duplicates: Vec<Val<'_>> = Vec::new();
-        for item in items {
-            if index_of(ev, &seen, &item)?.is_some() {
-                if index_of(ev, &duplicates, &item)?.is_none() {
-                    duplicates.push(item);
-                }
-            } else {
-                seen.push(item);
+        for (i, item) in items.iter().enumerate() {
+            if index_of(ev, &items[i + 1..], item)?.is_some() && index_of(ev, &duplicates, item)?.is_none() {
+                duplicates.push(item.clone());
             }
         }
         Ok(Val::list(duplicates))
     }),
-    one("flatten", flatten),
-    exactly("sort", 2, sort),
-    exactly("partition", 2, |_, a| {
+    builtin("flatten", "list", flatten),
+    builtin("sort", "list, precedes", sort),
+    builtin("partition", "list, size", |_, a| {
         let (Some(items), Some(size)) = (a[0].items(), integer(&a[1]).and_then(|n| usize::try_from(n).ok())) else {
             return Ok(Val::Null);
         };
@@ -129,20 +129,28 @@ pub(super) static BUILTINS: &[Builtin] = &[
         }
         Ok(Val::list(items.chunks(size).map(|chunk| Val::list(chunk.to_vec())).collect()))
     }),
-    exactly("list replace", 3, |ev, a| {
+    builtin("list replace", "list, position|match, newItem", |ev, a| {
         let Some(mut items) = a[0].items() else { return Ok(Val::Null) };
         match &a[1] {
-            // `list replace(list, function(item, newItem) …, newItem)`: every element it holds for.
+            // `list replace(list, function(item, newItem) …, newItem)`: every element it holds for;
+            // a function that gives no boolean makes the result null.
             Val::Function(matches) => {
+                if matches.parameters.len() != 2 {
+                    return Ok(Val::Null);
+                }
                 for item in &mut items {
-                    let hit = ev.call(matches, vec![item.clone(), a[2].clone()], "list replace", 0)?;
-                    if hit.as_bool() == Some(true) {
-                        *item = a[2].clone();
+                    let hit =
+                        ev.call(matches, Passed::Positional(vec![item.clone(), a[2].clone()]), "list replace", 0)?;
+                    match hit.as_bool() {
+                        Some(true) => *item = a[2].clone(),
+                        Some(false) => {}
+                        None => return Ok(Val::Null),
                     }
                 }
             }
             at => {
-                let Some(at) = integer(at).and_then(|at| position(&at.into(), items.len())) else {
+                let at = integer(at).and_then(|at| list_index(at, items.len()));
+                let Some(at) = at.and_then(|at| usize::try_from(at).ok()).filter(|&at| at < items.len()) else {
                     return Ok(Val::Null);
                 };
                 items[at] = a[2].clone();
@@ -173,13 +181,35 @@ fn distinct<'a>(ev: &Evaluator<'a>, items: Vec<Val<'a>>) -> Result<Vec<Val<'a>>,
     Ok(kept)
 }
 
-/// The elements of every argument, which must all be lists.
-fn concatenate<'a>(a: &[Val<'a>]) -> Option<Vec<Val<'a>>> {
+/// The elements of every list given, in order.
+fn concatenate<'a>(a: &[Val<'a>]) -> Vec<Val<'a>> {
+    // As in Camunda, an argument that is no list counts as a list of itself.
     let mut all = Vec::new();
-    for list in a {
-        all.extend(list.items()?);
+    for list in elements(a) {
+        match list.items() {
+            Some(items) => all.extend(items),
+            None => all.push(list),
+        }
     }
-    Some(all)
+    all
+}
+
+/// The 0-based index of FEEL position `position` (1-based, negative from the end) in a list of
+/// `len`, which may lie outside the list; `None` for position 0, which is none.
+fn list_index(position: i64, len: usize) -> Option<i64> {
+    let len = i64::try_from(len).ok()?;
+    match position {
+        0 => None,
+        p if p > 0 => Some(p - 1),
+        p => Some(len.saturating_add(p)),
+    }
+}
+
+/// The elements from index `from` up to `until`, clamped to the list as Scala's `slice` is.
+fn slice<'v, 'a>(items: &'v [Val<'a>], from: i64, until: i64) -> &'v [Val<'a>] {
+    let clamp = |i: i64| usize::try_from(i.max(0)).unwrap_or(usize::MAX).min(items.len());
+    let (from, until) = (clamp(from), clamp(until));
+    if until <= from { &[] } else { &items[from..until] }
 }
 
 /// The numbers combined with `op`; `None` for no elements or any non-number.
@@ -278,6 +308,9 @@ fn flatten<'a>(ev: &Evaluator<'a>, a: &[Val<'a>]) -> Result<Val<'a>, FeelError> 
 /// total, and a FEEL function need not be.
 fn sort<'a>(ev: &Evaluator<'a>, a: &[Val<'a>]) -> Result<Val<'a>, FeelError> {
     let (Some(mut items), Val::Function(precedes)) = (a[0].items(), &a[1]) else { return Ok(Val::Null) };
+    if precedes.parameters.len() != 2 {
+        return Ok(Val::Null);
+    }
     let mut width = 1;
     while width < items.len() {
         let mut merged = Vec::with_capacity(items.len());
@@ -287,8 +320,11 @@ fn sort<'a>(ev: &Evaluator<'a>, a: &[Val<'a>]) -> Result<Val<'a>, FeelError> {
             while i < left.len() && j < right.len() {
                 // Take from the right only when it strictly precedes, so equal elements keep
                 // their order.
-                let first = ev.call(precedes, vec![right[j].clone(), left[i].clone()], "sort", 0)?;
-                if first.as_bool() == Some(true) {
+                let first =
+                    ev.call(precedes, Passed::Positional(vec![right[j].clone(), left[i].clone()]), "sort", 0)?;
+                // As in Camunda, an order that is not a boolean sorts nothing.
+                let Some(first) = first.as_bool() else { return Ok(Val::Null) };
+                if first {
                     merged.push(right[j].clone());
                     j += 1;
                 } else {

@@ -3,13 +3,13 @@
 
 use serde_json::Number;
 
-use super::{Builtin, between, boolean, exactly, integer, one};
+use super::{Builtin, boolean, builtin, integer};
 use crate::number;
 use crate::temporal::Temporal;
 use crate::value::Val;
 
 pub(super) static BUILTINS: &[Builtin] = &[
-    one("abs", |_, a| {
+    builtin("abs", "n|number", |_, a| {
         Ok(match &a[0] {
             Val::Number(n) => Val::from_json_owned(number::unary(n, i64::checked_abs, f64::abs)),
             Val::Temporal(Temporal::Duration(d)) => Val::Temporal(Temporal::Duration(d.abs())),
@@ -17,14 +17,32 @@ pub(super) static BUILTINS: &[Builtin] = &[
             _ => Val::Null,
         })
     }),
-    between("floor", 1, 2, |_, a| Ok(rounded(a, Mode::Floor))),
-    between("ceiling", 1, 2, |_, a| Ok(rounded(a, Mode::Ceiling))),
-    exactly("decimal", 2, |_, a| Ok(rounded(a, Mode::HalfEven))),
-    exactly("round up", 2, |_, a| Ok(rounded(a, Mode::Up))),
-    exactly("round down", 2, |_, a| Ok(rounded(a, Mode::Down))),
-    exactly("round half up", 2, |_, a| Ok(rounded(a, Mode::HalfUp))),
-    exactly("round half down", 2, |_, a| Ok(rounded(a, Mode::HalfDown))),
-    exactly("modulo", 2, |_, a| {
+    builtin("floor", "n, scale?", |_, a| Ok(rounded(a, Mode::Floor))),
+    builtin("ceiling", "n, scale?", |_, a| Ok(rounded(a, Mode::Ceiling))),
+    // `decimal(n, scale, mode)`: Camunda's rounding modes by their Java names, in any case.
+    builtin("decimal", "n, scale, mode?", |_, a| {
+        let mode = match a.get(2).map(Val::as_str) {
+            None => Mode::HalfEven,
+            Some(Some(mode)) => match mode.to_ascii_uppercase().as_str() {
+                "UP" => Mode::Up,
+                "DOWN" => Mode::Down,
+                "CEILING" => Mode::Ceiling,
+                "FLOOR" => Mode::Floor,
+                "HALF_UP" => Mode::HalfUp,
+                "HALF_DOWN" => Mode::HalfDown,
+                "HALF_EVEN" => Mode::HalfEven,
+                "UNNECESSARY" => Mode::Unnecessary,
+                _ => return Ok(Val::Null),
+            },
+            Some(None) => return Ok(Val::Null),
+        };
+        Ok(rounded(&a[..2], mode))
+    }),
+    builtin("round up", "n, scale?", |_, a| Ok(rounded(a, Mode::Up))),
+    builtin("round down", "n, scale?", |_, a| Ok(rounded(a, Mode::Down))),
+    builtin("round half up", "n, scale?", |_, a| Ok(rounded(a, Mode::HalfUp))),
+    builtin("round half down", "n, scale?", |_, a| Ok(rounded(a, Mode::HalfDown))),
+    builtin("modulo", "dividend, divisor", |_, a| {
         let (Some(x), Some(y)) = (a[0].as_number(), a[1].as_number()) else { return Ok(Val::Null) };
         // The remainder takes the divisor's sign: modulo(-12, 5) is 3.
         if let (Some(x), Some(y)) = (x.as_i64(), y.as_i64()) {
@@ -35,12 +53,17 @@ pub(super) static BUILTINS: &[Builtin] = &[
         let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
         Ok(if y == 0.0 { Val::Null } else { Val::from_json_owned(number::real(x - y * (x / y).floor())) })
     }),
-    one("sqrt", |_, a| Ok(real(&a[0], |x| (x >= 0.0).then(|| x.sqrt())))),
-    one("log", |_, a| Ok(real(&a[0], |x| (x > 0.0).then(|| x.ln())))),
-    one("exp", |_, a| Ok(real(&a[0], |x| Some(x.exp())))),
-    one("odd", |_, a| Ok(boolean(whole_number(&a[0]).map(|n| n % 2 != 0)))),
-    one("even", |_, a| Ok(boolean(whole_number(&a[0]).map(|n| n % 2 == 0)))),
-    exactly("random number", 0, |ev, _| {
+    builtin("sqrt", "number", |_, a| Ok(real(&a[0], |x| (x >= 0.0).then(|| x.sqrt())))),
+    builtin("log", "number", |_, a| Ok(real(&a[0], |x| (x > 0.0).then(|| x.ln())))),
+    builtin("exp", "number", |_, a| Ok(real(&a[0], |x| Some(x.exp())))),
+    // As in Camunda, a number with a fraction is neither odd nor even.
+    builtin("odd", "number", |_, a| {
+        Ok(boolean(a[0].as_number().map(|_| whole_number(&a[0]).is_some_and(|n| n % 2 != 0))))
+    }),
+    builtin("even", "number", |_, a| {
+        Ok(boolean(a[0].as_number().map(|_| whole_number(&a[0]).is_some_and(|n| n % 2 == 0))))
+    }),
+    builtin("random number", "", |ev, _| {
         let bits = ev.random("random number")?;
         // The top 53 bits as a fraction in [0, 1).
         Ok(float((bits >> 11) as f64 / (1u64 << 53) as f64))
@@ -57,8 +80,7 @@ fn real<'a>(value: &Val<'a>, f: impl Fn(f64) -> Option<f64>) -> Val<'a> {
 
 /// A number without a fractional part, as an integer.
 fn whole_number(value: &Val<'_>) -> Option<i64> {
-    value.as_number()?;
-    integer(value)
+    crate::eval::whole(value)
 }
 
 /// How to round away the digits past the scale.
@@ -73,6 +95,8 @@ enum Mode {
     HalfUp,
     HalfDown,
     HalfEven,
+    /// No rounding: a number with digits past the scale has none (null).
+    Unnecessary,
 }
 
 /// `f(n)` or `f(n, scale)`: `n` rounded to `scale` decimal places (0 when not given).
@@ -81,8 +105,8 @@ fn rounded<'a>(a: &[Val<'a>], mode: Mode) -> Val<'a> {
     let scale = match a.get(1) {
         None => 0,
         Some(scale) => match integer(scale) {
-            Some(scale) if (-1000..=1000).contains(&scale) => scale,
-            _ => return Val::Null,
+            Some(scale) => scale,
+            None => return Val::Null,
         },
     };
     round(n, scale, mode).map_or(Val::Null, Val::from_json_owned)
@@ -100,22 +124,22 @@ fn round(n: &Number, scale: i64, mode: Mode) -> Option<serde_json::Value> {
     let negative = mantissa.starts_with('-');
     let mut digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
     let point = exponent + 1;
-    let keep = point + scale;
+    let keep = point.saturating_add(scale);
     if keep >= digits.len() as i64 {
         return Some(serde_json::Value::Number(n.clone()));
     }
     // Dropping more than all digits: the leading dropped ones are zeros.
-    let (kept, dropped): (Vec<u8>, Vec<u8>) = if keep < 0 {
-        (Vec::new(), std::iter::repeat_n(0, keep.unsigned_abs() as usize).chain(digits.drain(..)).collect())
+    let (kept, first, after_first_nonzero) = if keep < 0 {
+        (Vec::new(), 0, digits.iter().any(|&d| d != 0))
     } else {
         let dropped = digits.split_off(keep as usize);
-        (digits, dropped)
+        (digits, dropped[0], dropped[1..].iter().any(|&d| d != 0))
     };
-    let rest_nonzero = dropped.iter().any(|&d| d != 0);
-    let first = dropped.first().copied().unwrap_or(0);
-    let after_first_nonzero = dropped.iter().skip(1).any(|&d| d != 0);
+    let rest_nonzero = first != 0 || after_first_nonzero;
     let last_odd = kept.last().is_some_and(|d| d % 2 == 1);
     let raise = match mode {
+        Mode::Unnecessary if rest_nonzero => return None,
+        Mode::Unnecessary => false,
         Mode::Floor => negative && rest_nonzero,
         Mode::Ceiling => !negative && rest_nonzero,
         Mode::Up => rest_nonzero,

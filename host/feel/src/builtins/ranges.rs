@@ -1,28 +1,83 @@
-//! The range functions (`before`, `overlaps`, `includes`, …). A point counts as the range
-//! `[p..p]`, so each relation is written once, for two ranges; a missing bound is unbounded.
+//! The range functions (`before`, `overlaps`, `includes`, …) and `range(from)`. A point counts
+//! as the range `[p..p]`, so each relation is written once, for two ranges; a missing bound is
+//! unbounded.
 
 use std::cmp::Ordering;
+use std::rc::Rc;
 
-use super::{Builtin, boolean, exactly};
+use super::{Builtin, boolean, builtin};
+use crate::ast::{Arguments, Expr};
 use crate::compare::order;
-use crate::value::Val;
+use crate::temporal::{self, Temporal};
+use crate::value::{Range, Val};
+use crate::{number, parser};
 
 pub(super) static BUILTINS: &[Builtin] = &[
-    exactly("before", 2, |_, a| Ok(relate(a, false, before))),
-    exactly("after", 2, |_, a| Ok(relate(a, true, before))),
-    exactly("meets", 2, |_, a| Ok(relate(a, false, meets))),
-    exactly("met by", 2, |_, a| Ok(relate(a, true, meets))),
-    exactly("overlaps", 2, |_, a| Ok(relate(a, false, overlaps))),
-    exactly("overlaps before", 2, |_, a| Ok(relate(a, false, overlaps_before))),
-    exactly("overlaps after", 2, |_, a| Ok(relate(a, true, overlaps_before))),
-    exactly("finishes", 2, |_, a| Ok(relate(a, false, finishes))),
-    exactly("finished by", 2, |_, a| Ok(relate(a, true, finishes))),
-    exactly("includes", 2, |_, a| Ok(relate(a, false, includes))),
-    exactly("during", 2, |_, a| Ok(relate(a, true, includes))),
-    exactly("starts", 2, |_, a| Ok(relate(a, false, starts))),
-    exactly("started by", 2, |_, a| Ok(relate(a, true, starts))),
-    exactly("coincides", 2, |_, a| Ok(relate(a, false, coincides))),
+    builtin("before", "point1|point|range1, point2|range|range2", |_, a| Ok(relate(a, false, before))),
+    builtin("after", "point1|point|range1, point2|range|range2", |_, a| Ok(relate(a, true, before))),
+    builtin("meets", "range1, range2", |_, a| Ok(relate(a, false, meets))),
+    builtin("met by", "range1, range2", |_, a| Ok(relate(a, true, meets))),
+    builtin("overlaps", "range1, range2", |_, a| Ok(relate(a, false, overlaps))),
+    builtin("overlaps before", "range1, range2", |_, a| Ok(relate(a, false, overlaps_before))),
+    builtin("overlaps after", "range1, range2", |_, a| Ok(relate(a, true, overlaps_before))),
+    builtin("finishes", "point|range1, range|range2", |_, a| Ok(relate(a, false, finishes))),
+    builtin("finished by", "range|range1, point|range2", |_, a| Ok(relate(a, true, finishes))),
+    builtin("includes", "range|range1, point|range2", |_, a| Ok(relate(a, false, includes))),
+    builtin("during", "point|range1, range|range2", |_, a| Ok(relate(a, true, includes))),
+    builtin("starts", "point|range1, range|range2", |_, a| Ok(relate(a, false, starts))),
+    builtin("started by", "range|range1, point|range2", |_, a| Ok(relate(a, true, starts))),
+    builtin("coincides", "point1|range1, point2|range2", |_, a| Ok(relate(a, false, coincides))),
+    // `range(from)` (DMN 1.5): the range a string writes, `"[1..10)"`.
+    builtin("range", "from", |_, a| Ok(a[0].as_str().and_then(parse_range).map_or(Val::Null, Val::Range))),
 ];
+
+/// The range `text` writes as an interval (`[1..10)`, `]a..b]`), with bounds that are literals
+/// (`1`, `"a"`, `@"2024-01-01"`, or `date("2024-01-01")` and the like), of one type and in
+/// ascending order; `None` otherwise.
+fn parse_range(text: &str) -> Option<Rc<Range<'static>>> {
+    if !text.trim_start().starts_with(['[', '(', ']']) {
+        return None;
+    }
+    let Ok(Expr::Range { start, start_closed, end, end_closed }) = parser::parse(text, None) else { return None };
+    let bound = |bound: Option<Box<Expr>>| match bound {
+        Some(bound) => constant(&bound).map(Some),
+        None => Some(None),
+    };
+    let (start, end) = (bound(start)?, bound(end)?);
+    if let (Some(start), Some(end)) = (&start, &end)
+        && !order(start, end)?.is_le()
+    {
+        return None;
+    }
+    if start.iter().chain(&end).any(|bound| bound.is_null()) {
+        return None;
+    }
+    Some(Rc::new(Range { start, start_closed, end, end_closed }))
+}
+
+/// The value of a literal, or of a date, time or duration function applied to a string
+/// literal; `None` for anything else.
+fn constant(expr: &Expr) -> Option<Val<'static>> {
+    Some(match expr {
+        Expr::Literal(value) => Val::from_json_owned(value.clone()),
+        Expr::Temporal(value) => Val::Temporal(value.clone()?),
+        Expr::Negate(operand) => match constant(operand)? {
+            Val::Number(n) => Val::from_json_owned(number::negate(&n)),
+            _ => return None,
+        },
+        Expr::Call { name, arguments: Arguments::Positional(arguments), .. } => {
+            let [Expr::Literal(serde_json::Value::String(text))] = arguments.as_slice() else { return None };
+            Val::Temporal(match name.as_str() {
+                "date" => Temporal::Date(temporal::parse_date(text)?),
+                "time" => temporal::parse_time(text)?,
+                "date and time" => temporal::parse_date_time(text)?,
+                "duration" => temporal::parse_duration(text)?,
+                _ => return None,
+            })
+        }
+        _ => return None,
+    })
+}
 
 /// An end of an interval: a value, or unbounded below or above.
 #[derive(Clone, Copy)]
@@ -49,7 +104,11 @@ impl<'v, 'a> Interval<'v, 'a> {
                 end: range.end.as_ref().map_or(Bound::Above, Bound::At),
                 end_closed: range.end_closed,
             },
-            point => Interval { start: Bound::At(point), start_closed: true, end: Bound::At(point), end_closed: true },
+            // As in Camunda, a point is a number, a date, a time or a duration.
+            point if point.as_temporal().is_some() || point.as_number().is_some() => {
+                Interval { start: Bound::At(point), start_closed: true, end: Bound::At(point), end_closed: true }
+            }
+            _ => return None,
         })
     }
 }

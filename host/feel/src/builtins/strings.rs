@@ -3,7 +3,7 @@
 
 use regex::{Regex, RegexBuilder};
 
-use super::{Builtin, between, boolean, exactly, integer, one};
+use super::{Builtin, boolean, builtin, integer};
 use crate::error::FeelError;
 use crate::eval::Evaluator;
 use crate::value::Val;
@@ -13,44 +13,45 @@ use crate::value::Val;
 const PATTERN_SIZE_LIMIT: usize = 1 << 20;
 
 pub(super) static BUILTINS: &[Builtin] = &[
-    one("string length", |_, a| Ok(a[0].as_str().map_or(Val::Null, |s| Val::count(s.chars().count())))),
-    one("upper case", |_, a| Ok(text(&a[0], str::to_uppercase))),
-    one("lower case", |_, a| Ok(text(&a[0], str::to_lowercase))),
-    one("trim", |_, a| Ok(text(&a[0], |s| s.trim().to_owned()))),
-    one("is blank", |_, a| Ok(boolean(a[0].as_str().map(|s| s.trim().is_empty())))),
-    exactly("contains", 2, |_, a| Ok(texts(a, |s, t| s.contains(t)))),
-    exactly("starts with", 2, |_, a| Ok(texts(a, |s, t| s.starts_with(t)))),
-    exactly("ends with", 2, |_, a| Ok(texts(a, |s, t| s.ends_with(t)))),
-    between("substring", 2, 3, |_, a| Ok(substring(a))),
-    exactly("substring before", 2, |_, a| {
+    builtin("string length", "string", |_, a| Ok(a[0].as_str().map_or(Val::Null, |s| Val::count(s.chars().count())))),
+    builtin("upper case", "string", |_, a| Ok(text(&a[0], str::to_uppercase))),
+    builtin("lower case", "string", |_, a| Ok(text(&a[0], str::to_lowercase))),
+    builtin("trim", "string", |_, a| Ok(text(&a[0], |s| s.trim().to_owned()))),
+    builtin("is blank", "string", |_, a| Ok(boolean(a[0].as_str().map(|s| s.trim().is_empty())))),
+    builtin("contains", "string, match", |_, a| Ok(texts(a, |s, t| s.contains(t)))),
+    builtin("starts with", "string, match", |_, a| Ok(texts(a, |s, t| s.starts_with(t)))),
+    builtin("ends with", "string, match", |_, a| Ok(texts(a, |s, t| s.ends_with(t)))),
+    builtin("substring", "string, start position, length?", |_, a| Ok(substring(a))),
+    builtin("substring before", "string, match", |_, a| {
         Ok(pair(a).map_or(Val::Null, |(s, t)| Val::string(s.find(t).map_or("", |i| &s[..i]))))
     }),
-    exactly("substring after", 2, |_, a| {
+    builtin("substring after", "string, match", |_, a| {
         Ok(pair(a).map_or(Val::Null, |(s, t)| Val::string(s.find(t).map_or("", |i| &s[i + t.len()..]))))
     }),
-    between("matches", 2, 3, |_, a| {
+    builtin("matches", "input, pattern, flags?", |_, a| {
         let (Some(input), Some(re)) = (a[0].as_str(), pattern(&a[1], a.get(2))) else {
             return Ok(Val::Null);
         };
         Ok(Val::Bool(re.is_match(input)))
     }),
-    between("replace", 3, 4, replace),
-    exactly("split", 2, |ev, a| {
+    builtin("replace", "input, pattern, replacement, flags?", replace),
+    builtin("split", "string, delimiter", |ev, a| {
         let (Some(input), Some(re)) = (a[0].as_str(), pattern(&a[1], None)) else {
             return Ok(Val::Null);
         };
         ev.build(input.len())?;
         Ok(Val::list(re.split(input).map(Val::string).collect()))
     }),
-    exactly("extract", 2, |ev, a| {
+    builtin("extract", "input, pattern", |ev, a| {
         let (Some(input), Some(re)) = (a[0].as_str(), pattern(&a[1], None)) else {
             return Ok(Val::Null);
         };
         ev.build(input.len())?;
         Ok(Val::list(re.find_iter(input).map(|m| Val::string(m.as_str())).collect()))
     }),
-    between("string join", 1, 4, string_join),
-    exactly("uuid", 0, |ev, _| {
+    builtin("string join", "list, delimiter?", string_join),
+    builtin("string join", "list, delimiter, prefix, suffix", string_join),
+    builtin("uuid", "", |ev, _| {
         let (high, low) = (ev.random("uuid")?, ev.random("uuid")?);
         // Version 4 (random) and the RFC 4122 variant, as any random UUID has.
         let high = (high & !0xF000) | 0x4000;
@@ -58,7 +59,11 @@ pub(super) static BUILTINS: &[Builtin] = &[
         let hex = format!("{high:016x}{low:016x}");
         Ok(Val::string(format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])))
     }),
-    one("to base64", |_, a| Ok(a[0].as_str().map_or(Val::Null, |s| Val::string(base64(s.as_bytes()))))),
+    builtin("to base64", "value", |_, a| Ok(a[0].as_str().map_or(Val::Null, |s| Val::string(base64(s.as_bytes()))))),
+    // Text that is no Base64 is null; bytes that are no UTF-8 read as U+FFFD, as in Camunda.
+    builtin("from base64", "value", |_, a| {
+        Ok(a[0].as_str().and_then(from_base64).map_or(Val::Null, |bytes| Val::string(String::from_utf8_lossy(&bytes))))
+    }),
 ];
 
 fn text<'a>(value: &Val<'a>, f: fn(&str) -> String) -> Val<'a> {
@@ -85,9 +90,7 @@ fn substring<'a>(a: &[Val<'a>]) -> Val<'a> {
             None => return Val::Null,
         },
     };
-    if start == 0 {
-        return Val::Null;
-    }
+    // As in Camunda, position 0 counts from the end, where nothing follows.
     let chars = i64::try_from(s.chars().count()).unwrap_or(i64::MAX);
     let from = if start > 0 { start - 1 } else { chars + start }.clamp(0, chars);
     Val::string(s.chars().skip(usize::try_from(from).unwrap_or(usize::MAX)).take(length).collect::<String>())
@@ -109,7 +112,8 @@ fn pattern(pattern: &Val<'_>, flags: Option<&Val<'_>>) -> Option<Regex> {
         pattern
     };
     let mut builder = RegexBuilder::new(source);
-    builder.size_limit(PATTERN_SIZE_LIMIT).dfa_size_limit(PATTERN_SIZE_LIMIT);
+    // As in Java's patterns (and so Camunda's), `.` matches no `\r` and `$` ends a `\r\n` line.
+    builder.size_limit(PATTERN_SIZE_LIMIT).dfa_size_limit(PATTERN_SIZE_LIMIT).crlf(true);
     for flag in flags.chars() {
         match flag {
             'i' => builder.case_insensitive(true),
@@ -204,9 +208,36 @@ fn string_join<'a>(ev: &Evaluator<'a>, a: &[Val<'a>]) -> Result<Val<'a>, FeelErr
     Ok(Val::string(format!("{prefix}{}{suffix}", strings.join(delimiter))))
 }
 
+/// The standard Base64 alphabet.
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// The bytes standard, padded Base64 text (Java's `Base64.getDecoder()`) encodes.
+fn from_base64(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    if !bytes.len().is_multiple_of(4) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
+    for (index, chunk) in bytes.chunks(4).enumerate() {
+        let last = index + 1 == bytes.len() / 4;
+        let padding = chunk.iter().rev().take_while(|&&b| b == b'=').count();
+        if padding > 2 || (padding > 0 && !last) {
+            return None;
+        }
+        let mut n = 0u32;
+        for &b in &chunk[..4 - padding] {
+            let value = ALPHABET.iter().position(|&a| a == b)?;
+            n = n << 6 | value as u32;
+        }
+        n <<= 6 * padding as u32;
+        let decoded = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&decoded[..3 - padding]);
+    }
+    Some(out)
+}
+
 /// Standard Base64 with padding.
 fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));

@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 
+mod bounds;
 mod builtins;
 mod grammar;
 mod temporal;
@@ -232,7 +233,7 @@ fn comparisons_with_null_and_mismatched_types() {
         ("\"1\" != 1", Value::Null),
         ("1 < \"2\"", Value::Null),
         ("true = 1", Value::Null),
-        ("[1, \"a\"] = [1, 2]", Value::Null),
+        ("[1, \"a\"] = [1, 2]", json!(false)),
         ("[3, \"a\"] = [1, 2]", json!(false)),
     ]);
 }
@@ -393,136 +394,10 @@ fn if_then_else() {
 }
 
 #[test]
-fn conversion_builtins() {
-    check_all(&[
-        ("string(1)", json!("1")),
-        ("string(2.5)", json!("2.5")),
-        ("string(10000 + 1)", json!("10001")),
-        ("string(true)", json!("true")),
-        ("string(\"s\")", json!("s")),
-        ("string(null)", Value::Null),
-        ("string([1, \"a\"])", json!("[1,\"a\"]")),
-        ("string({a: 1})", json!("{\"a\":1}")),
-        ("number(\"1500.5\")", json!(1500.5)),
-        ("number(\"12\")", json!(12)),
-        ("number(\"-3\")", json!(-3)),
-        ("number(\"2.50\")", json!(2.5)),
-        ("number(7)", json!(7)),
-        ("number(\"abc\")", Value::Null),
-        ("number(\"1e5\")", Value::Null),
-        ("number(\" 1\")", Value::Null),
-        ("number(\"1.\")", Value::Null),
-        ("number(\"\")", Value::Null),
-        ("number(true)", Value::Null),
-        ("number(null)", Value::Null),
-    ]);
-    assert!(eval("number(\"12\")").is_i64());
-}
-
-#[test]
-fn string_builtins() {
-    check_all(&[
-        ("upper case(\"abc\")", json!("ABC")),
-        ("upper case(name)", json!("GRACE")),
-        ("upper  case (\"x\")", json!("X")),
-        ("lower case(\"ÀBC\")", json!("àbc")),
-        ("upper case(1)", Value::Null),
-        ("lower case(null)", Value::Null),
-        ("contains(text, \"World\")", json!(true)),
-        ("contains(text, \"world\")", json!(false)),
-        ("contains(text, \"\")", json!(true)),
-        ("contains(text, 1)", Value::Null),
-        ("contains(null, \"a\")", Value::Null),
-        ("starts with(text, \"Hello\")", json!(true)),
-        ("starts with(text, \"World\")", json!(false)),
-        ("ends with(text, \"World\")", json!(true)),
-        ("ends with(1, \"x\")", Value::Null),
-        ("string length(\"héllo\")", json!(5)),
-        ("string length(5)", Value::Null),
-        ("substring(\"foobar\", 3)", json!("obar")),
-        ("substring(\"foobar\", 3, 3)", json!("oba")),
-        ("substring(\"foobar\", -2, 1)", json!("a")),
-        ("substring(\"foobar\", -10)", json!("foobar")),
-        ("substring(\"foobar\", 10)", json!("")),
-        ("substring(\"héllo\", 2, 2)", json!("él")),
-        ("substring(\"foobar\", 0)", Value::Null),
-        ("substring(\"foobar\", 1, -1)", Value::Null),
-        ("substring(\"foobar\", \"1\")", Value::Null),
-    ]);
-}
-
-#[test]
-fn list_builtins() {
-    check_all(&[
-        ("count(items)", json!(3)),
-        ("count([])", json!(0)),
-        ("count([1, [2, 3]])", json!(2)),
-        ("count(name)", Value::Null),
-        ("count(missing)", Value::Null),
-        ("list contains(items, 20)", json!(true)),
-        ("list contains(items, 20.0)", json!(true)),
-        ("list contains(items, 25)", json!(false)),
-        ("list contains([1, null], null)", json!(true)),
-        ("list contains(name, \"G\")", Value::Null),
-        ("sum(items)", json!(60)),
-        ("sum(1, 2, 3.5)", json!(6.5)),
-        ("sum(orders.amount)", json!(500)),
-        ("sum([])", Value::Null),
-        ("sum([1, \"a\"])", Value::Null),
-        ("min(items)", json!(10)),
-        ("min(3, 1, 2)", json!(1)),
-        ("max([1, 2.5, 2])", json!(2.5)),
-        ("max(\"a\", \"c\", \"b\")", json!("c")),
-        ("max([])", Value::Null),
-        ("min([1, \"a\"])", Value::Null),
-        ("min([true])", Value::Null),
-        ("min(7)", json!(7)),
-    ]);
-}
-
-#[test]
-fn number_builtins() {
-    check_all(&[
-        ("abs(-5)", json!(5)),
-        ("abs(2.5)", json!(2.5)),
-        ("abs(-9223372036854775807 - 1)", json!(9.223372036854776e18)),
-        ("floor(2.7)", json!(2)),
-        ("floor(-2.5)", json!(-3)),
-        ("ceiling(2.1)", json!(3)),
-        ("ceiling(-2.5)", json!(-2)),
-        ("ceiling(4)", json!(4)),
-        ("floor(\"1\")", Value::Null),
-    ]);
-    assert!(eval("floor(2.7)").is_i64());
-}
-
-#[test]
-fn null_handling_builtins() {
-    check_all(&[
-        ("is defined(name)", json!(true)),
-        ("is defined(missing)", json!(false)),
-        ("is defined(nothing)", json!(false)),
-        ("is defined(post.author)", json!(true)),
-        ("is defined(post.nope)", json!(false)),
-        ("is defined(missing.x)", json!(false)),
-        ("is defined(false)", json!(true)),
-        ("get or else(missing, \"default\")", json!("default")),
-        ("get or else(name, \"default\")", json!("Grace")),
-        ("get or else(null, null)", Value::Null),
-    ]);
-}
-
-#[test]
 fn unknown_functions_and_wrong_arity_are_evaluation_errors() {
     assert_eq!(evaluation_error("foo(1)"), "unknown function `foo` at column 1");
     assert_eq!(evaluation_error("1 + no such thing(1)"), "unknown function `no such thing` at column 5");
-    assert_eq!(
-        evaluation_error("upper case(\"a\", \"b\")"),
-        "function `upper case` at column 1 takes 1 argument, not 2"
-    );
     assert_eq!(evaluation_error("contains(\"a\")"), "function `contains` at column 1 takes 2 arguments, not 1");
-    assert_eq!(evaluation_error("substring(\"a\")"), "function `substring` at column 1 takes 2 to 3 arguments, not 1");
-    assert_eq!(evaluation_error("sum()"), "function `sum` at column 1 takes at least 1 argument, not 0");
     assert_eq!(evaluation_error("count()"), "function `count` at column 1 takes 1 argument, not 0");
     // Errors inside lists, contexts, filters and branches propagate.
     evaluation_error("[1, foo()]");
@@ -589,9 +464,8 @@ fn syntax_errors_name_the_problem_and_its_column() {
         ("1 +", 4, "unexpected end of expression"),
         ("1 + )", 5, "unexpected `)`"),
         (")", 1, "unexpected `)`"),
-        ("a b", 3, "unexpected `b`"),
+        ("a \"b\"", 3, "unexpected `\"b\"`"),
         ("1 2", 3, "unexpected `2`"),
-        ("upper case", 7, "unexpected `case`"),
         ("* 2", 1, "unexpected `*`"),
         ("1 *** 2", 5, "unexpected `*`"),
         ("then", 1, "unexpected `then`"),
@@ -601,9 +475,10 @@ fn syntax_errors_name_the_problem_and_its_column() {
         ("\"abc", 1, "unterminated string"),
         ("1 + \"abc", 5, "unterminated string"),
         ("\"abc\\", 5, "unterminated string"),
-        ("\"\\u12\"", 2, "`\\u` must be followed by four hex digits of a character"),
-        ("\"\\u+123\"", 2, "`\\u` must be followed by four hex digits of a character"),
-        ("\"\\uD800\"", 2, "`\\u` must be followed by four hex digits of a character"),
+        ("\"\\u12\"", 2, "`\\u` must be followed by 4 hex digits of a character"),
+        ("\"\\u+123\"", 2, "`\\u` must be followed by 4 hex digits of a character"),
+        ("\"\\uD800\"", 2, "`\\u` starts a UTF-16 pair that is not completed"),
+        ("\"\\uDC00\"", 2, "the escape is no character"),
         ("(1 + 2", 7, "expected `)` to close the `(` at column 1"),
         ("f(1 2)", 5, "expected `,` or `)` to close the `(` at column 2"),
         ("f(1,)", 5, "unexpected `)`"),
@@ -611,8 +486,7 @@ fn syntax_errors_name_the_problem_and_its_column() {
         ("[1, 2,]", 7, "unexpected `]`"),
         ("items[1", 8, "expected `]` to close the `[` at column 6"),
         ("{a: 1", 6, "expected `,` or `}` to close the `{` at column 1"),
-        ("{a 1}", 4, "expected `:` after the context key"),
-        ("{1: 2}", 2, "expected a context key (a name or a string)"),
+        ("{a 1}", 5, "expected `:` after the context key"),
         ("{a: 1, a: 2}", 8, "duplicate context key `a`"),
         ("{a: 1, \"a\": 2}", 8, "duplicate context key `a`"),
         ("a.1", 3, "expected a name after `.`"),
@@ -633,8 +507,8 @@ fn syntax_errors_name_the_problem_and_its_column() {
 
 #[test]
 fn syntax_errors_display_with_their_column() {
-    let error = Expression::parse("a b").unwrap_err();
-    assert_eq!(error.to_string(), "FEEL syntax error at column 3: unexpected `b`");
+    let error = Expression::parse("a )").unwrap_err();
+    assert_eq!(error.to_string(), "FEEL syntax error at column 3: unexpected `)`");
 }
 
 #[test]

@@ -1,5 +1,10 @@
 //! Evaluates a syntax tree against JSON variables with FEEL's null semantics: whatever cannot be
-//! computed (a missing variable, a type mismatch) is null rather than an error.
+//! computed (a missing variable, a type mismatch) is null rather than an error. Iteration, unary
+//! tests and type checks have files of their own.
+
+mod iteration;
+mod types;
+mod unary_tests;
 
 use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
@@ -8,13 +13,13 @@ use std::rc::Rc;
 use serde_json::{Map, Number, Value};
 
 use super::Context;
-use super::ast::{Arithmetic, BinaryOp, Comparison, Domain, Expr, Step, Test, TypeName};
+use super::ast::{Arguments, Arithmetic, BinaryOp, Comparison, Expr, Step};
 use super::builtins;
 use super::compare::{equals, order};
 use super::error::FeelError;
 use super::number;
 use super::temporal::{self, Property};
-use super::value::{Function, Kind, Overflow, Range, Val, to_json};
+use super::value::{Function, Overflow, Val, to_json};
 
 /// How many nodes one evaluation may visit. A filter evaluates its condition once per element,
 /// so nested filters take time exponential in their depth; this bounds hostile ones.
@@ -30,6 +35,11 @@ pub(super) const MAX_BUILT_BYTES: usize = 32 << 20;
 /// that calls itself recurses once more per call; a level takes up to about 4.5 KiB of stack in
 /// a debug build, so this stays well inside a 2 MiB thread stack.
 const MAX_DEPTH: usize = 256;
+
+/// How deeply values built by an evaluation may nest lists and contexts. Writing a value out,
+/// comparing and dropping it recurse once per level; FEEL nests values deeper than its
+/// expressions only through `partial` and `context put`'s keys, which are held to this.
+pub(super) const MAX_VALUE_DEPTH: usize = 256;
 
 /// Evaluates `expr` with `variables` (a JSON object) in scope, and `context` (if any) as the
 /// source of the time and of randomness.
@@ -161,8 +171,8 @@ impl<'a> Evaluator<'a> {
                 Binding::Entries(entries) => {
                     entries.iter().rev().find(|(key, _)| &**key == name).map(|(_, v)| v.clone())
                 }
-                Binding::Item(item) if name == "item" => Some(item.clone()),
-                Binding::Item(item) => item.get(name),
+                // As in Camunda, an element's own entry `item` hides the element.
+                Binding::Item(item) => item.get(name).or_else(|| (name == "item").then(|| item.clone())),
             };
             if found.is_some() {
                 return found;
@@ -216,14 +226,11 @@ impl<'a> Evaluator<'a> {
                 Ok(self.any_test(&value, tests, frame)?.map_or(Val::Null, Val::Bool))
             }
             Expr::InstanceOf { value, type_name } => {
-                let kind = self.eval(value, frame)?.kind();
-                Ok(Val::Bool(match type_name {
-                    TypeName::Any => kind != Kind::Null,
-                    TypeName::Kind(wanted) => kind == *wanted,
-                }))
+                let value = self.eval(value, frame)?;
+                Ok(Val::Bool(self.conforms(&value, type_name)?))
             }
             Expr::Range { start, start_closed, end, end_closed } => {
-                self.range(start, *start_closed, end, *end_closed, frame)
+                self.range(start.as_deref(), *start_closed, end.as_deref(), *end_closed, frame)
             }
         }
     }
@@ -251,13 +258,13 @@ impl<'a> Evaluator<'a> {
         &self,
         name: &str,
         column: usize,
-        arguments: &'a [Expr],
+        arguments: &'a Arguments,
         frame: usize,
     ) -> Result<Val<'a>, FeelError> {
         let arguments = self.arguments(arguments, frame)?;
         match self.lookup(name, frame) {
             Some(Val::Function(function)) => self.call(&function, arguments, name, column),
-            _ => self.made(builtins::call(self, name, column, &arguments)?),
+            _ => self.made(builtins::call(self, name, column, arguments)?),
         }
     }
 
@@ -266,7 +273,7 @@ impl<'a> Evaluator<'a> {
         &self,
         target_expr: &'a Expr,
         column: usize,
-        arguments: &'a [Expr],
+        arguments: &'a Arguments,
         frame: usize,
     ) -> Result<Val<'a>, FeelError> {
         let target = self.eval(target_expr, frame)?;
@@ -307,104 +314,58 @@ impl<'a> Evaluator<'a> {
         self.eval(branch, frame)
     }
 
-    #[inline(never)]
-    fn for_each(&self, iterations: &'a [(String, Domain)], body: &'a Expr, frame: usize) -> Result<Val<'a>, FeelError> {
-        let mut results = Vec::new();
-        let complete = self.iterate(iterations, frame, |inner| {
-            results.push(self.eval(body, inner)?);
-            Ok(true)
-        })?;
-        if complete { self.made(Val::list(results)) } else { Ok(Val::Null) }
-    }
-
-    /// `some` is true once any condition is true, `every` false once any is false; otherwise the
-    /// other answer, or null when some condition was not a boolean.
-    #[inline(never)]
-    fn quantified(
-        &self,
-        every: bool,
-        iterations: &'a [(String, Domain)],
-        condition: &'a Expr,
-        frame: usize,
-    ) -> Result<Val<'a>, FeelError> {
-        let decisive = !every;
-        let mut undecided = false;
-        let mut decided = false;
-        let complete = self.iterate(iterations, frame, |inner| {
-            match self.eval(condition, inner)?.as_bool() {
-                Some(b) if b == decisive => decided = true,
-                Some(_) => {}
-                None => undecided = true,
-            }
-            Ok(!decided)
-        })?;
-        Ok(match (complete, decided, undecided) {
-            (false, _, _) => Val::Null,
-            (true, true, _) => Val::Bool(decisive),
-            (true, false, false) => Val::Bool(!decisive),
-            (true, false, true) => Val::Null,
-        })
-    }
-
-    #[inline(never)]
-    fn between(&self, value: &'a Expr, low: &'a Expr, high: &'a Expr, frame: usize) -> Result<Val<'a>, FeelError> {
-        let value = self.eval(value, frame)?;
-        let low = self.eval(low, frame)?;
-        let high = self.eval(high, frame)?;
-        let above = order(&value, &low).map(Ordering::is_ge);
-        let below = order(&value, &high).map(Ordering::is_le);
-        Ok(match (above, below) {
-            (Some(false), _) | (_, Some(false)) => Val::Bool(false),
-            (Some(true), Some(true)) => Val::Bool(true),
-            _ => Val::Null,
-        })
-    }
-
-    #[inline(never)]
-    fn range(
-        &self,
-        start: &'a Expr,
-        start_closed: bool,
-        end: &'a Expr,
-        end_closed: bool,
-        frame: usize,
-    ) -> Result<Val<'a>, FeelError> {
-        let start = self.eval(start, frame)?;
-        let end = self.eval(end, frame)?;
-        Ok(Val::Range(Rc::new(Range {
-            start: (!start.is_null()).then_some(start),
-            start_closed,
-            end: (!end.is_null()).then_some(end),
-            end_closed,
-        })))
-    }
-
     /// Counts a value the evaluation made.
     fn made(&self, value: Val<'a>) -> Result<Val<'a>, FeelError> {
         self.build(value.shallow_size())?;
         Ok(value)
     }
 
-    fn arguments(&self, arguments: &'a [Expr], frame: usize) -> Result<Vec<Val<'a>>, FeelError> {
-        arguments.iter().map(|argument| self.eval(argument, frame)).collect()
+    fn arguments(&self, arguments: &'a Arguments, frame: usize) -> Result<Passed<'a>, FeelError> {
+        Ok(match arguments {
+            Arguments::Positional(arguments) => Passed::Positional(
+                arguments.iter().map(|argument| self.eval(argument, frame)).collect::<Result<_, _>>()?,
+            ),
+            Arguments::Named(arguments) => Passed::Named(
+                arguments
+                    .iter()
+                    .map(|(name, argument)| Ok((name.as_str(), self.eval(argument, frame)?)))
+                    .collect::<Result<_, FeelError>>()?,
+            ),
+        })
     }
 
-    /// Calls a function defined in the expression.
+    /// Calls a function defined in the expression. Named arguments go to the parameters of
+    /// their names; a parameter not given is null.
     pub(super) fn call(
         &self,
         function: &Function<'a>,
-        arguments: Vec<Val<'a>>,
+        arguments: Passed<'a>,
         name: &str,
         column: usize,
     ) -> Result<Val<'a>, FeelError> {
-        if arguments.len() != function.parameters.len() {
-            return Err(FeelError::evaluation(format!(
-                "function `{name}` at column {column} takes {} arguments, not {}",
-                function.parameters.len(),
-                arguments.len()
-            )));
-        }
-        let entries = function.parameters.iter().map(|p| Rc::from(p.as_str())).zip(arguments).collect();
+        let values = match arguments {
+            Passed::Positional(values) if values.len() == function.parameters.len() => values,
+            Passed::Positional(values) => {
+                return Err(FeelError::evaluation(format!(
+                    "function `{name}` at column {column} takes {} arguments, not {}",
+                    function.parameters.len(),
+                    values.len()
+                )));
+            }
+            Passed::Named(named) => {
+                let mut values = vec![Val::Null; function.parameters.len()];
+                for (given, value) in named {
+                    let Some(position) = function.parameters.iter().position(|p| p == given) else {
+                        return Err(FeelError::evaluation(format!(
+                            "function `{name}` at column {column} has no parameter `{given}`"
+                        )));
+                    };
+                    values[position] = value;
+                }
+                values
+            }
+        };
+        let entries = function.parameters.iter().map(|p| Rc::from(p.as_str())).zip(values).collect();
         let mark = self.frames.borrow().len();
         let functions = self.functions_made.get();
         let inner = self.push(Binding::Entries(entries), function.frame);
@@ -480,138 +441,6 @@ impl<'a> Evaluator<'a> {
             self.release(mark, functions);
         }
         self.made(Val::list(kept))
-    }
-
-    /// Runs `visit` in a scope for every combination of the iteration variables, in order,
-    /// until it returns false. Returns false when a domain is not a list or a range of whole
-    /// numbers (the whole expression is then null). Iterative, so many iteration contexts do not
-    /// deepen the stack.
-    fn iterate(
-        &self,
-        iterations: &'a [(String, Domain)],
-        frame: usize,
-        mut visit: impl FnMut(usize) -> Result<bool, FeelError>,
-    ) -> Result<bool, FeelError> {
-        let Some(first) = iterations.first() else {
-            return Ok(true);
-        };
-        let mark = self.frames.borrow().len();
-        let functions = self.functions_made.get();
-        let Some(cursor) = self.cursor(&first.1, frame)? else {
-            return Ok(false);
-        };
-        // One open cursor per iteration context entered, with the frame its bindings extend.
-        let mut open = vec![(cursor, frame)];
-        while let Some(level) = open.len().checked_sub(1) {
-            let (cursor, parent) = &mut open[level];
-            let parent = *parent;
-            let Some(value) = cursor.next() else {
-                open.pop();
-                continue;
-            };
-            self.step()?;
-            let name = Rc::from(iterations[level].0.as_str());
-            let inner = self.push(Binding::Entries(vec![(name, value)]), parent);
-            if let Some((_, domain)) = iterations.get(level + 1) {
-                let Some(cursor) = self.cursor(domain, inner)? else {
-                    return Ok(false);
-                };
-                open.push((cursor, inner));
-                continue;
-            }
-            if !visit(inner)? {
-                break;
-            }
-            // The innermost frame is done with; outer ones stay while their cursors run.
-            self.release(inner, functions);
-        }
-        self.release(mark, functions);
-        Ok(true)
-    }
-
-    fn cursor(&self, domain: &'a Domain, frame: usize) -> Result<Option<Cursor<'a>>, FeelError> {
-        Ok(match domain {
-            Domain::List(list) => match self.eval(list, frame)? {
-                Val::Range(range) => Cursor::of_range(&range),
-                value => value.items().map(|items| Cursor::List(items.into_iter())),
-            },
-            Domain::Numbers(from, to) => {
-                let from = self.eval(from, frame)?;
-                let to = self.eval(to, frame)?;
-                match (whole(&from), whole(&to)) {
-                    (Some(from), Some(to)) => Some(Cursor::Numbers { next: Some(from), last: to }),
-                    _ => None,
-                }
-            }
-        })
-    }
-
-    /// Whether `value` passes any of `tests`; `None` when none passes and some could not be decided.
-    fn any_test(&self, value: &Val<'a>, tests: &'a [Test], frame: usize) -> Result<Option<bool>, FeelError> {
-        let mut undecided = false;
-        for test in tests {
-            match self.test(value, test, frame)? {
-                Some(true) => return Ok(Some(true)),
-                Some(false) => {}
-                None => undecided = true,
-            }
-        }
-        Ok(if undecided { None } else { Some(false) })
-    }
-
-    fn test(&self, value: &Val<'a>, test: &'a Test, frame: usize) -> Result<Option<bool>, FeelError> {
-        Ok(match test {
-            Test::Compare(comparison, operand) => {
-                let operand = self.eval(operand, frame)?;
-                self.compare(*comparison, value, &operand)?.as_bool()
-            }
-            Test::Not(tests) => self.any_test(value, tests, frame)?.map(|passed| !passed),
-            Test::Matches { expr, mentions_question } => {
-                let inner = self.push(Binding::Entries(vec![(Rc::from("?"), value.clone())]), frame);
-                let expected = self.eval(expr, inner)?;
-                match expected {
-                    Val::Bool(b) if *mentions_question => Some(b),
-                    Val::Range(range) => self.in_range(value, &range),
-                    _ => match expected.items() {
-                        Some(items) if value.kind() != Kind::List => {
-                            let mut found = Some(false);
-                            for item in items {
-                                let hit = match &item {
-                                    Val::Range(range) => self.in_range(value, range),
-                                    _ => equals(self, value, &item)?,
-                                };
-                                match hit {
-                                    Some(true) => return Ok(Some(true)),
-                                    Some(false) => {}
-                                    None => found = None,
-                                }
-                            }
-                            found
-                        }
-                        _ => equals(self, value, &expected)?,
-                    },
-                }
-            }
-        })
-    }
-
-    /// Whether `value` lies in `range`; `None` when it cannot be compared with a bound.
-    pub(super) fn in_range(&self, value: &Val<'a>, range: &Range<'a>) -> Option<bool> {
-        let after_start = match &range.start {
-            None => true,
-            Some(start) => {
-                let ordering = order(value, start)?;
-                ordering.is_gt() || (range.start_closed && ordering.is_eq())
-            }
-        };
-        let before_end = match &range.end {
-            None => true,
-            Some(end) => {
-                let ordering = order(value, end)?;
-                ordering.is_lt() || (range.end_closed && ordering.is_eq())
-            }
-        };
-        Some(after_start && before_end)
     }
 
     /// `left op right`, evaluating `right` only when it can change the result.
@@ -711,6 +540,11 @@ fn callee_name(target: &Expr) -> &str {
     }
 }
 
+/// The error of a value nested deeper than [`MAX_VALUE_DEPTH`].
+pub(super) fn nested_too_deep() -> FeelError {
+    FeelError::evaluation(format!("expression builds values nested more than {MAX_VALUE_DEPTH} levels deep"))
+}
+
 fn too_big() -> FeelError {
     FeelError::evaluation(format!("expression builds more than {} MiB of values", MAX_BUILT_BYTES >> 20))
 }
@@ -732,42 +566,8 @@ pub(super) fn position(n: &Number, len: usize) -> Option<usize> {
     usize::try_from(zero_based).ok().filter(|&p| p < len)
 }
 
-/// Where an iteration variable stands in its domain.
-enum Cursor<'a> {
-    List(std::vec::IntoIter<Val<'a>>),
-    /// Whole numbers from `next` to `last`, up or down; `next` is `None` once past `last`.
-    Numbers {
-        next: Option<i64>,
-        last: i64,
-    },
-}
-
-impl<'a> Cursor<'a> {
-    /// The whole numbers in a range with whole-number bounds.
-    fn of_range(range: &Range<'a>) -> Option<Self> {
-        let first = whole(range.start.as_ref()?)?;
-        let last = whole(range.end.as_ref()?)?;
-        let up = first <= last;
-        let step = |x: i64, forward: bool| if forward == up { x.checked_add(1) } else { x.checked_sub(1) };
-        let next = if range.start_closed { Some(first) } else { step(first, true) };
-        let last = if range.end_closed { Some(last) } else { step(last, false) };
-        let (next, last) = (next?, last?);
-        let empty = if up { next > last } else { next < last };
-        Some(Cursor::Numbers { next: (!empty).then_some(next), last })
-    }
-
-    fn next(&mut self) -> Option<Val<'a>> {
-        match self {
-            Cursor::List(items) => items.next(),
-            Cursor::Numbers { next, last } => {
-                let current = (*next)?;
-                *next = match current.cmp(last) {
-                    Ordering::Less => current.checked_add(1),
-                    Ordering::Greater => current.checked_sub(1),
-                    Ordering::Equal => None,
-                };
-                Some(Val::Number(Number::from(current)))
-            }
-        }
-    }
+/// The values a call passes: by position, or by parameter name.
+pub(super) enum Passed<'a> {
+    Positional(Vec<Val<'a>>),
+    Named(Vec<(&'a str, Val<'a>)>),
 }

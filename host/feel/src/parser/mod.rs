@@ -1,43 +1,23 @@
-//! A Pratt parser from tokens to the syntax tree.
+//! A Pratt parser from tokens to the syntax tree; the types `instance of` names have a file of
+//! their own.
+
+mod types;
 
 use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::ast::{Arithmetic, BinaryOp, Comparison, Domain, Expr, Step, Test, TypeName};
+use super::ast::{Arguments, Arithmetic, BinaryOp, Comparison, Domain, Expr, Step, Test};
 use super::builtins;
 use super::error::FeelError;
 use super::lexer::{Token, TokenKind, tokenize};
 use super::temporal::Temporal;
-use super::value::Kind;
 
 /// The binding power of comparisons, which `between`, `in` and `instance of` share.
 const COMPARISON: u8 = 3;
 
 /// The binding power of `and`.
 const AND: u8 = 2;
-
-/// Properties whose names are two words (`[1..2].start included`, `t.time offset`).
-const TWO_WORD_PROPERTIES: &[(&str, &str)] = &[("start", "included"), ("end", "included"), ("time", "offset")];
-
-/// The type names `instance of` knows, longest first so `date and time` wins over `date`.
-const TYPE_NAMES: &[(&str, TypeName)] = &[
-    ("years and months duration", TypeName::Kind(Kind::YearsMonthsDuration)),
-    ("days and time duration", TypeName::Kind(Kind::DaysTimeDuration)),
-    ("date and time", TypeName::Kind(Kind::DateTime)),
-    ("number", TypeName::Kind(Kind::Number)),
-    ("string", TypeName::Kind(Kind::String)),
-    ("boolean", TypeName::Kind(Kind::Boolean)),
-    ("date", TypeName::Kind(Kind::Date)),
-    ("time", TypeName::Kind(Kind::Time)),
-    ("list", TypeName::Kind(Kind::List)),
-    ("context", TypeName::Kind(Kind::Context)),
-    ("function", TypeName::Kind(Kind::Function)),
-    ("range", TypeName::Kind(Kind::Range)),
-    ("null", TypeName::Kind(Kind::Null)),
-    ("Null", TypeName::Kind(Kind::Null)),
-    ("Any", TypeName::Any),
-];
 
 /// How tall the syntax tree may grow. Parsing, evaluating and dropping the tree recurse once per
 /// level, so hostile input must not make it arbitrarily deep; a level costs up to about 7 KiB of
@@ -50,7 +30,7 @@ pub(super) type Rewrite<'r> = &'r mut dyn FnMut(&str) -> Option<String>;
 /// Parses a whole expression, each string literal passed through `rewrite`; trailing tokens
 /// are an error.
 pub(super) fn parse(source: &str, rewrite: Option<Rewrite<'_>>) -> Result<Expr, FeelError> {
-    let mut parser = Parser { tokens: tokenize(source)?, position: 0, nesting: 0, rewrite };
+    let mut parser = Parser { source, tokens: tokenize(source)?, position: 0, nesting: 0, rewrite };
     let expr = parser.expression()?;
     match parser.peek().kind {
         TokenKind::End => Ok(expr),
@@ -59,6 +39,7 @@ pub(super) fn parse(source: &str, rewrite: Option<Rewrite<'_>>) -> Result<Expr, 
 }
 
 struct Parser<'s, 'r> {
+    source: &'s str,
     /// Always ends with [`TokenKind::End`], which `advance` never moves past.
     tokens: Vec<Token<'s>>,
     position: usize,
@@ -182,22 +163,6 @@ impl<'s> Parser<'s, '_> {
         }))
     }
 
-    /// A type name after `instance of`.
-    fn type_name(&mut self) -> Result<TypeName, FeelError> {
-        for (name, type_name) in TYPE_NAMES {
-            let words: Vec<&str> = name.split(' ').collect();
-            let spelled = words
-                .iter()
-                .enumerate()
-                .all(|(i, word)| self.tokens.get(self.position + i).is_some_and(|t| t.text == *word));
-            if spelled {
-                self.position += words.len();
-                return Ok(*type_name);
-            }
-        }
-        Err(FeelError::syntax(self.peek().column, "expected a type name after `instance of`"))
-    }
-
     /// The tests after `in`: one test, or several in parentheses; `(a..b]` is one range.
     #[inline(never)]
     fn unary_tests(&mut self) -> Result<Vec<Test>, FeelError> {
@@ -282,19 +247,17 @@ impl<'s> Parser<'s, '_> {
             match self.peek().kind {
                 TokenKind::Dot => {
                     self.advance();
-                    let TokenKind::Name(mut name) = self.peek().kind.clone() else {
+                    // A name of several words (`range.start included`, `t.time offset`).
+                    let words = self.words();
+                    if words.is_empty() {
                         return Err(FeelError::syntax(self.peek().column, "expected a name after `.`"));
-                    };
-                    self.advance();
-                    if let Some((_, second)) = TWO_WORD_PROPERTIES.iter().find(|(first, _)| *first == name)
-                        && self.peek().text == *second
-                    {
-                        self.advance();
-                        name = format!("{name} {second}");
                     }
-                    steps.push(Step::Field(name));
+                    self.position += words.len();
+                    steps.push(Step::Field(words.join(" ")));
                 }
-                TokenKind::LeftBracket => {
+                // `[` followed by what cannot start a selector closes a range open at its end
+                // (`[1..10[`), so it is no step.
+                TokenKind::LeftBracket if !self.closes_range_end() => {
                     let open = self.advance();
                     let selector = self.expression()?;
                     self.expect(&TokenKind::RightBracket, || closing_message(&open, false))?;
@@ -302,10 +265,13 @@ impl<'s> Parser<'s, '_> {
                 }
                 // A call of what the steps so far give (`ctx.f(1)`), or of a parenthesised
                 // function (`(function(x) x)(1)`).
-                TokenKind::LeftParen if !steps.is_empty() || matches!(target, Expr::Function { .. }) => {
+                TokenKind::LeftParen
+                    if !steps.is_empty()
+                        || matches!(target, Expr::Function { .. } | Expr::Call { .. } | Expr::Apply { .. }) =>
+                {
                     let open = self.advance();
                     let column = open.column;
-                    let arguments = self.delimited(&open, &TokenKind::RightParen, Self::expression)?;
+                    let arguments = self.arguments(&open)?;
                     let callee = if steps.is_empty() {
                         target
                     } else {
@@ -337,6 +303,10 @@ impl<'s> Parser<'s, '_> {
             TokenKind::False => Ok(Expr::Literal(Value::Bool(false))),
             TokenKind::Null => Ok(Expr::Literal(Value::Null)),
             TokenKind::Name(name) => self.name_or_call(name, token.column),
+            // The list functions `and(…)` and `or(…)`, whose names are keywords.
+            TokenKind::And | TokenKind::Or if self.peek().kind == TokenKind::LeftParen => {
+                self.name_or_call(token.text.to_owned(), token.column)
+            }
             TokenKind::LeftParen => self.parenthesised(&token),
             TokenKind::LeftBracket => self.list_or_range(&token),
             // `]a..b]`: a range open at its start.
@@ -346,27 +316,100 @@ impl<'s> Parser<'s, '_> {
             TokenKind::For | TokenKind::Some | TokenKind::Every => self.iteration(&token.kind),
             TokenKind::Function => self.function(),
             TokenKind::At => self.temporal(),
+            TokenKind::Less | TokenKind::LessEqual | TokenKind::Greater | TokenKind::GreaterEqual => {
+                self.half_range(&token.kind)
+            }
             TokenKind::Question => Ok(Expr::Name("?".to_owned())),
             _ => Err(token.unexpected()),
         }
     }
 
-    /// A variable, or a call when `(` follows. Function names can be several words (`upper case`),
-    /// and a built-in's words may even be keywords (`get or else`).
+    /// A variable, or a call when `(` follows. Names can be several words (`first name`,
+    /// `upper case(…)`): FEEL puts no two names side by side otherwise. A built-in's words may
+    /// even be keywords (`get or else`).
     #[inline(never)]
     fn name_or_call(&mut self, first: String, column: usize) -> Result<Expr, FeelError> {
         let more = match self.builtin_name_rest(&first) {
             Some(rest) => rest,
             None => self.words(),
         };
-        if self.tokens[self.position + more.len()].kind != TokenKind::LeftParen {
-            return Ok(Expr::Name(first));
-        }
         self.position += more.len();
+        let mut name = std::iter::once(first).chain(more).collect::<Vec<_>>().join(" ");
+        if self.peek().kind != TokenKind::LeftParen {
+            // A variable's later words may be numbers (`decision A 2.1`, as DMN names them).
+            while matches!(self.peek().kind, TokenKind::Name(_))
+                || matches!(self.peek().kind, TokenKind::Number(_))
+                    && self.peek().text.starts_with(|c: char| c.is_ascii_digit())
+            {
+                name.push(' ');
+                name.push_str(self.advance().text);
+            }
+            return Ok(Expr::Name(name));
+        }
         let open = self.advance();
-        let name = std::iter::once(first).chain(more).collect::<Vec<_>>().join(" ");
-        let arguments = self.delimited(&open, &TokenKind::RightParen, Self::expression)?;
+        let arguments = self.arguments(&open)?;
         Ok(Expr::Call { name, column, arguments })
+    }
+
+    /// A call's arguments after its `(`: all positional, or all named (`f(a: 1, b: 2)`).
+    #[inline(never)]
+    fn arguments(&mut self, open: &Token<'s>) -> Result<Arguments, FeelError> {
+        if self.argument_name().is_none() {
+            return Ok(Arguments::Positional(self.delimited(open, &TokenKind::RightParen, Self::expression)?));
+        }
+        let mut names = HashSet::new();
+        let arguments = self.delimited(open, &TokenKind::RightParen, |parser| {
+            let column = parser.peek().column;
+            let Some(words) = parser.argument_name() else {
+                return Err(FeelError::syntax(
+                    column,
+                    "expected a parameter name and `:` (a call names all its arguments or none)",
+                ));
+            };
+            parser.position += words.len() + 1;
+            let name = words.join(" ");
+            if !names.insert(name.clone()) {
+                return Err(FeelError::syntax(column, format!("argument `{name}` is given twice")));
+            }
+            Ok((name, parser.expression()?))
+        })?;
+        Ok(Arguments::Named(arguments))
+    }
+
+    /// The words of a parameter name when the tokens from the current one are `name :`.
+    fn argument_name(&self) -> Option<Vec<String>> {
+        let words = self.words();
+        let colon = self.tokens.get(self.position + words.len()).is_some_and(|t| t.kind == TokenKind::Colon);
+        (!words.is_empty() && colon).then_some(words)
+    }
+
+    /// Whether the current `[` ends a range (`[1..10[`) rather than starting a selector: what
+    /// follows it cannot start an expression.
+    fn closes_range_end(&self) -> bool {
+        !self.tokens.get(self.position + 1).is_some_and(|t| {
+            matches!(
+                t.kind,
+                TokenKind::Name(_)
+                    | TokenKind::Number(_)
+                    | TokenKind::String(_)
+                    | TokenKind::True
+                    | TokenKind::False
+                    | TokenKind::Null
+                    | TokenKind::LeftParen
+                    | TokenKind::LeftBracket
+                    | TokenKind::LeftBrace
+                    | TokenKind::If
+                    | TokenKind::For
+                    | TokenKind::Some
+                    | TokenKind::Every
+                    | TokenKind::Function
+                    | TokenKind::At
+                    | TokenKind::Question
+                    | TokenKind::Minus
+                    | TokenKind::And
+                    | TokenKind::Or
+            )
+        })
     }
 
     /// The remaining words of a built-in whose name starts with `first` and is spelled out by
@@ -442,19 +485,45 @@ impl<'s> Parser<'s, '_> {
         Ok(Expr::Context(entries))
     }
 
-    /// A context key: a string, or one or more names (`first name`).
+    /// A context key: a string, a backtick name, or as in Camunda any text up to the `:`
+    /// without quotes, braces, brackets, commas or backticks, as written (`first name`,
+    /// `foo+bar`).
     fn context_key(&mut self) -> Result<String, FeelError> {
         if let TokenKind::String(key) = &self.peek().kind {
             let key = key.clone();
             self.advance();
             return Ok(key);
         }
-        let words = self.words();
-        if words.is_empty() {
+        if let TokenKind::Name(name) = &self.peek().kind
+            && self.peek().text.starts_with('`')
+        {
+            let name = name.clone();
+            self.advance();
+            return Ok(name);
+        }
+        let start = self.position;
+        while !matches!(
+            self.peek().kind,
+            TokenKind::Colon
+                | TokenKind::End
+                | TokenKind::String(_)
+                | TokenKind::LeftBrace
+                | TokenKind::RightBrace
+                | TokenKind::LeftBracket
+                | TokenKind::RightBracket
+                | TokenKind::Comma
+        ) && !self.peek().text.starts_with('`')
+        {
+            self.advance();
+        }
+        if self.position == start {
             return Err(FeelError::syntax(self.peek().column, "expected a context key (a name or a string)"));
         }
-        self.position += words.len();
-        Ok(words.join(" "))
+        if self.peek().kind != TokenKind::Colon {
+            return Err(FeelError::syntax(self.peek().column, "expected `:` after the context key"));
+        }
+        let last = &self.tokens[self.position - 1];
+        Ok(self.source[self.tokens[start].offset..last.offset + last.text.len()].to_owned())
     }
 
     /// `(e)`, or a range `(a..b]` open at its start, after the `(`.
@@ -480,6 +549,27 @@ impl<'s> Parser<'s, '_> {
                 Err(bracket.unexpected())
             }
         }
+    }
+
+    /// `< b`, `<= b`, `> a` or `>= a` as an expression, after its operator: the interval with
+    /// no start (or no end) that the unary test describes.
+    #[inline(never)]
+    fn half_range(&mut self, operator: &TokenKind) -> Result<Expr, FeelError> {
+        let bound = Some(Box::new(self.binary(COMPARISON)?));
+        Ok(match operator {
+            TokenKind::Less | TokenKind::LessEqual => Expr::Range {
+                start: None,
+                start_closed: false,
+                end: bound,
+                end_closed: *operator == TokenKind::LessEqual,
+            },
+            _ => Expr::Range {
+                start: bound,
+                start_closed: *operator == TokenKind::GreaterEqual,
+                end: None,
+                end_closed: false,
+            },
+        })
     }
 
     /// `for … return …`, `some … satisfies …` or `every … satisfies …`, after its keyword.
@@ -545,11 +635,11 @@ impl<'s> Parser<'s, '_> {
         let end = self.expression()?;
         let end_closed = match self.peek().kind {
             TokenKind::RightBracket => true,
-            TokenKind::RightParen => false,
-            _ => return Err(FeelError::syntax(self.peek().column, "expected `]` or `)` to close the range")),
+            TokenKind::RightParen | TokenKind::LeftBracket => false,
+            _ => return Err(FeelError::syntax(self.peek().column, "expected `]`, `)` or `[` to close the range")),
         };
         self.advance();
-        Ok(Expr::Range { start: Box::new(start), start_closed, end: Box::new(end), end_closed })
+        Ok(Expr::Range { start: Some(Box::new(start)), start_closed, end: Some(Box::new(end)), end_closed })
     }
 
     /// `a in A, b in 1..3`: the iteration contexts of `for`, `some` and `every`.
@@ -589,6 +679,11 @@ impl<'s> Parser<'s, '_> {
                 return Err(FeelError::syntax(parser.peek().column, "expected a parameter name"));
             }
             parser.position += words.len();
+            // `function(a: number)` (DMN): a parameter's type is read, not checked.
+            if parser.peek().kind == TokenKind::Colon {
+                parser.advance();
+                parser.type_name()?;
+            }
             Ok(words.join(" "))
         })?;
         Ok(Expr::Function { parameters, body: Box::new(self.expression()?) })
