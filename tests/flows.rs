@@ -816,3 +816,238 @@ async fn the_sandbox_stands_in_only_when_the_token_the_flow_names_is_not_set() {
     assert_eq!(error["code"], "connection_failed", "{record:#}");
     assert!(error["message"].as_str().unwrap().contains("could not reach Slack"), "{record:#}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_start_event_starts_the_run_with_the_messages_variables() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let flow = examples().join("camunda-order-placed.bpmn");
+    let vars = examples().join("camunda-order-placed.vars.json");
+    let state = tempfile::tempdir().unwrap();
+    let args = ["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"];
+    let output = herald_in(state.path(), Some(&sandbox.api_url()), &args, &[("SLACK_TOKEN", TOKEN)]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
+    let posted = posts(&sandbox);
+    assert_eq!(posted.len(), 1);
+    assert_eq!(posted[0].json().unwrap()["text"], "Order B-7 from Grace Hopper: 900 EUR (regular)");
+    // The script's total and the post's ts reach `order` through output mappings; the
+    // script's and the connector's own results stay local to their tasks.
+    let message = &sandbox.messages()[0];
+    let variables = json_record(&output)["variables"].clone();
+    assert_eq!(
+        variables["order"],
+        json!({
+            "id": "B-7", "customer": "Grace Hopper",
+            "lines": [{"sku": "compiler", "price": 400, "quantity": 2}, {"sku": "manual", "price": 25, "quantity": 4}],
+            "total": 900, "size": "regular", "slackTs": message.ts, "slackChannel": message.channel_id,
+        })
+    );
+    let names: Vec<&String> = variables.as_object().unwrap().keys().collect();
+    assert_eq!(names, ["order"]);
+
+    // Several message start events and no none start event: which message a run is, is unclear.
+    let text = std::fs::read_to_string(&flow).unwrap();
+    let second = text.replace(
+        r#"<bpmn:sequenceFlow id="Flow_1""#,
+        r#"<bpmn:startEvent id="OrderAmended"><bpmn:messageEventDefinition messageRef="Message_OrderAmended" /></bpmn:startEvent>
+    <bpmn:sequenceFlow id="Flow_0" sourceRef="OrderAmended" targetRef="TotalOrder" />
+    <bpmn:sequenceFlow id="Flow_1""#,
+    );
+    let second = second.replace(
+        r#"<bpmn:message id="Message_OrderPlaced" name="order-placed" />"#,
+        r#"<bpmn:message id="Message_OrderPlaced" name="order-placed" /><bpmn:message id="Message_OrderAmended" name="order-amended" />"#,
+    );
+    let two = state.path().join("two-messages.bpmn");
+    std::fs::write(&two, second).unwrap();
+    let args = ["run", two.to_str().unwrap(), "--vars", vars.to_str().unwrap()];
+    let output = herald_in(state.path(), Some(&sandbox.api_url()), &args, &[("SLACK_TOKEN", TOKEN)]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("several message start events, `OrderPlaced` (message `order-placed`), `OrderAmended` (message `order-amended`), and no none start event"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(posts(&sandbox).len(), 1, "nothing more was sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feel_script_task_computes_a_variable_the_next_step_uses() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let script =
+        xml_attr(r#"="Deploying " + service + " v" + string(version + 1) + " (" + string(count(hosts)) + " hosts)""#);
+    let flow = process_file(
+        dir.path(),
+        "",
+        &format!(
+            r##"    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="headline" />
+    <bpmn:scriptTask id="headline" name="Write the headline">
+      <bpmn:extensionElements><zeebe:script expression="{script}" resultVariable="headline" /></bpmn:extensionElements>
+    </bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="headline" targetRef="notify" />
+    <bpmn:serviceTask id="notify">
+      <bpmn:extensionElements>
+        <zeebe:taskDefinition type="slack" retries="1" />
+        <zeebe:ioMapping>
+          <zeebe:input source="#deploys" target="channel" />
+          <zeebe:input source="=headline" target="text" />
+        </zeebe:ioMapping>
+      </bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="notify" targetRef="end" />
+    <bpmn:endEvent id="end" />"##
+        ),
+    );
+    let args = [
+        "run",
+        flow.to_str().unwrap(),
+        "--var",
+        "service=billing",
+        "--var",
+        "version=41",
+        "--var",
+        "hosts=[\"a\", \"b\"]",
+    ];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
+    assert_eq!(posts(&sandbox)[0].json().unwrap()["text"], "Deploying billing v42 (2 hosts)");
+    assert!(
+        stdout(&output)
+            .contains(r#"✓ headline "Write the headline" (script) set headline = "Deploying billing v42 (2 hosts)""#),
+        "{}",
+        stdout(&output)
+    );
+
+    // A script in another language is refused at load, with its line.
+    let groovy = dir.path().join("groovy.bpmn");
+    let text = std::fs::read_to_string(&flow).unwrap().replace(
+        &format!(r#"<bpmn:extensionElements><zeebe:script expression="{script}" resultVariable="headline" /></bpmn:extensionElements>"#),
+        r#"<bpmn:script>headline = "Deploying " + service</bpmn:script>"#,
+    );
+    std::fs::write(&groovy, text.replace(r#"name="Write the headline""#, r#"scriptFormat="groovy""#)).unwrap();
+    let output = herald_in(dir.path(), None, &["validate", groovy.to_str().unwrap()], &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.starts_with("error: 1 problem(s):"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:8:7: [headline] a script in groovy (`bpmn:script`) is not supported",
+            groovy.display()
+        )),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn output_mappings_decide_what_a_step_leaves_in_the_variables() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = process_file(
+        dir.path(),
+        "",
+        r##"    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="notify" />
+    <bpmn:serviceTask id="notify">
+      <bpmn:extensionElements>
+        <zeebe:taskDefinition type="slack" retries="1" />
+        <zeebe:ioMapping>
+          <zeebe:input source="#audit" target="channel" />
+          <zeebe:input source="Audit entry {{ audit.by }}" target="text" />
+          <zeebe:output source="=post.ts" target="audit.ts" />
+          <zeebe:output source="=response.channel" target="audit.channel" />
+          <zeebe:output source="=channel" target="audit.asked" />
+        </zeebe:ioMapping>
+        <zeebe:taskHeaders><zeebe:header key="resultVariable" value="post" /></zeebe:taskHeaders>
+      </bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="notify" targetRef="end" />
+    <bpmn:endEvent id="end" />"##,
+    );
+    let args = ["run", flow.to_str().unwrap(), "--var", "audit={\"by\": \"ops\"}", "--json"];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
+    assert_eq!(output.status.code(), Some(0), "stderr: {}\nstdout: {}", stderr(&output), stdout(&output));
+    let message = &sandbox.messages()[0];
+    assert_eq!(message.text, "Audit entry ops");
+    // `audit.by` is kept; the inputs and `post` are the task's own.
+    let record = json_record(&output);
+    assert_eq!(
+        record["variables"],
+        json!({"audit": {"by": "ops", "ts": message.ts, "channel": message.channel_id, "asked": "#audit"}})
+    );
+    assert_eq!(record["steps"][0]["output"]["ts"], message.ts, "the step's record keeps its output");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_unsupported_element_is_one_problem_naming_its_kind_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = process_file(
+        dir.path(),
+        r#"  <bpmn:message id="paid_msg" name="paid"><bpmn:extensionElements><zeebe:subscription correlationKey="=orderId" /></bpmn:extensionElements></bpmn:message>"#,
+        r#"    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="choice" />
+    <bpmn:eventBasedGateway id="choice" />
+    <bpmn:sequenceFlow id="f2" sourceRef="choice" targetRef="paid" />
+    <bpmn:intermediateCatchEvent id="paid"><bpmn:messageEventDefinition messageRef="paid_msg" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="paid" targetRef="fulfil" />
+    <bpmn:subProcess id="fulfil">
+      <bpmn:startEvent id="inner_start" />
+      <bpmn:sequenceFlow id="inner" sourceRef="inner_start" targetRef="inner_end" />
+      <bpmn:endEvent id="inner_end" />
+    </bpmn:subProcess>
+    <bpmn:sequenceFlow id="f4" sourceRef="fulfil" targetRef="review" />
+    <bpmn:userTask id="review" />
+    <bpmn:sequenceFlow id="f5" sourceRef="review" targetRef="end" />
+    <bpmn:endEvent id="end" />"#,
+    );
+    let (output, _state) = herald(None, &["validate", flow.to_str().unwrap()]).await;
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    let file = flow.display().to_string();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 5, "a count and one line each, no cascade: {err}");
+    assert_eq!(lines[0], "error: 4 problem(s):");
+    for (line, expected) in lines[1..].iter().zip([
+        format!("{file}:7:5: [choice] `bpmn:eventBasedGateway` is not supported"),
+        format!("{file}:9:5: [paid] `bpmn:intermediateCatchEvent` with `bpmn:messageEventDefinition` is not supported"),
+        format!("{file}:11:5: [fulfil] `bpmn:subProcess` is not supported"),
+        format!("{file}:17:5: [review] `bpmn:userTask` is not supported"),
+    ]) {
+        assert!(line.starts_with(&expected), "{line}\nexpected: {expected}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn validate_lists_structural_feel_and_connector_problems_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = process_file(
+        dir.path(),
+        "",
+        r##"    <bpmn:startEvent id="start" />
+    <bpmn:startEvent id="other_start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="notify" />
+    <bpmn:sequenceFlow id="f2" sourceRef="other_start" targetRef="notify" />
+    <bpmn:serviceTask id="notify">
+      <bpmn:extensionElements>
+        <zeebe:taskDefinition type="slack" />
+        <zeebe:ioMapping>
+          <zeebe:input source="#billing" target="channel" />
+          <zeebe:input source="=amount +" target="text" />
+          <zeebe:input source="loud" target="color" />
+        </zeebe:ioMapping>
+      </bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="notify" targetRef="end" />
+    <bpmn:endEvent id="end" />"##,
+    );
+    let (output, _state) = herald(None, &["validate", flow.to_str().unwrap()]).await;
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    let file = flow.display().to_string();
+    assert!(err.starts_with("error: 3 problem(s):"), "{err}");
+    assert!(
+        err.contains(&format!("{file}:6:5: [other_start] the process has more than one none start event")),
+        "{err}"
+    );
+    assert!(err.contains(&format!("{file}:14:41: [notify] FEEL syntax error")), "{err}");
+    assert!(err.contains(&format!("{file}:15:32: [notify] input `color`")), "{err}");
+}

@@ -209,3 +209,13 @@ pub fn one_post(dir: &Path, channel: &str, text: &str, retries: u32) -> PathBuf 
         }],
     )
 }
+
+/// Writes `dir/flow.bpmn`: a file with `roots` (messages, errors) and one process of `body`.
+pub fn process_file(dir: &Path, roots: &str, body: &str) -> PathBuf {
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" xmlns:zeebe=\"http://camunda.org/schema/zeebe/1.0\" id=\"defs\">\n{roots}\n  <bpmn:process id=\"test_flow\" isExecutable=\"true\">\n{body}\n  </bpmn:process>\n</bpmn:definitions>\n"
+    );
+    let path = dir.join("flow.bpmn");
+    std::fs::write(&path, xml).unwrap();
+    path
+}

@@ -12,5 +12,7 @@ pub use camunda::CAMUNDA_SLACK_TYPE;
 pub use diagnostic::{Diagnostic, LoadError, Position};
 pub use duration::{InvalidDuration, parse_duration};
 pub use loader::{BPMN_NS, ZEEBE_NS, load_file, load_partially, load_str};
-pub use model::{Binding, Element, ElementKind, InputMapping, Process, SequenceFlow, ServiceTask, Source};
+pub use model::{
+    Binding, Element, ElementKind, InputMapping, OutputMapping, Process, ScriptTask, SequenceFlow, ServiceTask, Source,
+};
 pub use suggestion::closest;

@@ -3,15 +3,25 @@
 //! Every problem is collected with its line and column, so a designer sees all of them at
 //! once. Flow elements herald cannot run are reported, never skipped; what only matters to
 //! other tools (diagram interchange, documentation, other tools' extensions) is ignored.
+//!
+//! A problem is reported once: an element that is reported is left out, and what refers to
+//! it (a flow, a boundary event, a default flow) is not reported again; an expression that
+//! does not parse stands as `null`, so that its mapping or condition still counts as there.
 
-use std::collections::{BTreeMap, HashMap};
+mod events;
+mod mappings;
+mod script;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use roxmltree::{Document, Node};
+use roxmltree::{Attribute, Document, Node};
 
 use super::camunda;
 use super::diagnostic::{Diagnostic, LoadError, Position};
-use super::model::{Binding, Element, ElementKind, InputMapping, Process, SequenceFlow, ServiceTask, Source};
+use super::model::{Binding, Element, ElementKind, Process, SequenceFlow, ServiceTask};
 use super::suggestion::closest;
 use super::text_index::TextIndex;
 use herald_feel::{Expression, FeelError};
@@ -53,7 +63,8 @@ pub fn load_str(text: &str, file: &Path) -> Result<Process, LoadError> {
 }
 
 /// Every problem of a flow, and the process as far as it loads despite them (what is
-/// wrong is left out), so that `validate` can check its steps too.
+/// wrong is left out, and its `start` means nothing while there are problems), so that
+/// `validate` can check its steps too.
 pub fn load_partially(text: &str, file: &Path) -> (Option<Process>, Vec<Diagnostic>) {
     let doc = match Document::parse(text) {
         Ok(doc) => doc,
@@ -75,7 +86,10 @@ pub fn load_partially(text: &str, file: &Path) -> (Option<Process>, Vec<Diagnost
         diagnostics: Vec::new(),
         gateway_defaults: HashMap::new(),
         error_codes: HashMap::new(),
+        messages: HashMap::new(),
         attachments: HashMap::new(),
+        rejected: HashSet::new(),
+        current: None,
     };
     let process = loader.process();
     (process, loader.diagnostics)
@@ -90,9 +104,16 @@ struct Loader<'a, 'input> {
     gateway_defaults: HashMap<String, &'a str>,
     /// `bpmn:error` id → its `errorCode`, from the definitions.
     error_codes: HashMap<&'a str, Option<&'a str>>,
+    /// `bpmn:message` id → its `name`, from the definitions.
+    messages: HashMap<&'a str, Option<&'a str>>,
     /// Boundary event id → the id of the task it is attached to, resolved once all elements
     /// are known.
     attachments: HashMap<String, &'a str>,
+    /// The ids of the flow nodes reported and left out: what refers to them is not
+    /// reported again.
+    rejected: HashSet<&'a str>,
+    /// The id of the element being read, which its diagnostics name.
+    current: Option<&'a str>,
 }
 
 /// A sequence flow before its ends are resolved to element indexes.
@@ -109,9 +130,11 @@ impl<'a, 'input> Loader<'a, 'input> {
         self.index.position(byte)
     }
 
+    /// Reports a problem at `node`, naming the element being read (a part of an element,
+    /// such as an event definition, may have an id of its own), else `node`'s id.
     fn report(&mut self, node: Node, message: impl Into<String>) {
         let position = self.position(node.range().start);
-        self.report_at(position, node.attribute("id"), message);
+        self.report_at(position, self.current.or(node.attribute("id")), message);
     }
 
     fn report_at(&mut self, position: Position, element: Option<&str>, message: impl Into<String>) {
@@ -132,6 +155,11 @@ impl<'a, 'input> Loader<'a, 'input> {
         for error in root.children().filter(|n| is_bpmn(*n, "error")) {
             if let Some(id) = error.attribute("id") {
                 self.error_codes.insert(id, error.attribute("errorCode"));
+            }
+        }
+        for message in root.children().filter(|n| is_bpmn(*n, "message")) {
+            if let Some(id) = message.attribute("id") {
+                self.messages.insert(id, message.attribute("name").map(str::trim).filter(|name| !name.is_empty()));
             }
         }
         let processes: Vec<Node> = root.children().filter(|n| is_bpmn(*n, "process")).collect();
@@ -159,27 +187,43 @@ impl<'a, 'input> Loader<'a, 'input> {
                 continue;
             }
             let name = child.tag_name().name();
+            self.current = child.attribute("id");
             match name {
                 "sequenceFlow" => raw_flows.extend(self.sequence_flow(child)),
                 _ if IGNORED_IN_PROCESS.contains(&name) => {}
-                _ => elements.extend(self.flow_node(child)),
+                _ => match self.flow_node(child) {
+                    Some(element) => elements.push(element),
+                    None => self.rejected.extend(child.attribute("id")),
+                },
             }
         }
+        self.current = None;
         self.check_unique_ids(&elements, &raw_flows);
 
         let index: HashMap<String, usize> =
             elements.iter().enumerate().map(|(i, e): (usize, &Element)| (e.id.clone(), i)).collect();
         let mut flows = Vec::new();
         let mut flow_index = HashMap::new();
+        // A flow with an end that is not loaded (reported, it or its element) is left out,
+        // but still counts as a way out of the element at its other end.
+        let mut dropped = HashSet::new();
+        let mut dangling: HashMap<usize, usize> = HashMap::new();
         for raw in &raw_flows {
             let source = index.get(raw.source.as_str()).copied();
             let target = index.get(raw.target.as_str()).copied();
             for (end, id, found) in [("sourceRef", &raw.source, source), ("targetRef", &raw.target, target)] {
-                if found.is_none() {
+                if found.is_none() && !self.rejected.contains(id.as_str()) {
                     self.report(raw.node, format!("{end} `{id}` names no supported flow element of this process"));
                 }
             }
             let (Some(source), Some(target)) = (source, target) else {
+                dropped.insert(raw.id.as_str());
+                if let Some(source) = source {
+                    *dangling.entry(source).or_default() += 1;
+                }
+                if let Some(target) = target {
+                    elements[target].incoming += 1;
+                }
                 continue;
             };
             flow_index.insert(raw.id.as_str(), flows.len());
@@ -187,39 +231,17 @@ impl<'a, 'input> Loader<'a, 'input> {
             elements[target].incoming += 1;
             flows.push(SequenceFlow { id: raw.id.clone(), target, condition: raw.condition.clone() });
         }
-        self.resolve_defaults(&mut elements, &flow_index);
+        self.resolve_defaults(&mut elements, &flow_index, &dropped);
         self.resolve_attachments(&mut elements, &index);
-        self.check_structure(&elements, &flows, &raw_flows);
-
-        let starts: Vec<usize> = elements
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| matches!(e.kind, ElementKind::StartEvent))
-            .map(|(i, _)| i)
-            .collect();
-        let start = match starts.as_slice() {
-            [start] => Some(*start),
-            [] => {
-                self.report(node, "the process has no start event");
-                None
-            }
-            [_, second, ..] => {
-                let position = elements[*second].position;
-                let id = elements[*second].id.clone();
-                self.report_at(
-                    position,
-                    Some(&id),
-                    "the process has more than one start event; herald starts at exactly one",
-                );
-                None
-            }
-        };
+        self.check_structure(&elements, &flows, &raw_flows, &dangling);
+        let start = self.choose_start(node, &elements);
+        // Without a start the process still goes to `validate`, which checks its steps.
         Some(Process::new(
             node.attribute("id").unwrap_or("process").to_owned(),
             self.file.clone(),
             elements,
             flows,
-            start?,
+            start.unwrap_or_default(),
         ))
     }
 
@@ -230,16 +252,21 @@ impl<'a, 'input> Loader<'a, 'input> {
             return None;
         };
         let kind = match name {
-            "startEvent" | "endEvent" => {
+            "startEvent" => self.start_event(node)?,
+            "endEvent" => {
                 if let Some(definition) = event_definition(node) {
-                    self.report(node, format!(
-                        "`bpmn:{name}` with `bpmn:{definition}` is not supported; herald runs none start and end events"
-                    ));
+                    self.report(
+                        node,
+                        format!(
+                            "`bpmn:endEvent` with `bpmn:{definition}` is not supported; herald runs none end events"
+                        ),
+                    );
                     return None;
                 }
-                if name == "startEvent" { ElementKind::StartEvent } else { ElementKind::EndEvent }
+                ElementKind::EndEvent
             }
             "serviceTask" => ElementKind::ServiceTask(self.service_task(node)?),
+            "scriptTask" => ElementKind::ScriptTask(self.script_task(node)?),
             "exclusiveGateway" => {
                 if let Some(default) = node.attribute("default") {
                     self.gateway_defaults.insert(id.to_owned(), default);
@@ -257,7 +284,7 @@ impl<'a, 'input> Loader<'a, 'input> {
             },
             "boundaryEvent" => self.boundary(node, id)?,
             _ => {
-                self.report(node, format!("`bpmn:{name}` is not supported by herald (supported: startEvent, endEvent, intermediateThrowEvent, intermediateCatchEvent with a timer, boundaryEvent with an error, serviceTask, exclusiveGateway, parallelGateway, sequenceFlow)"));
+                self.report(node, format!("`bpmn:{name}` is not supported by herald (supported: startEvent (none or message), endEvent, intermediateThrowEvent, intermediateCatchEvent with a timer, boundaryEvent with an error, serviceTask, scriptTask with zeebe:script, exclusiveGateway, parallelGateway, sequenceFlow)"));
                 return None;
             }
         };
@@ -334,6 +361,8 @@ impl<'a, 'input> Loader<'a, 'input> {
             let target = self.attachments.get(&element.id).copied().unwrap_or_default();
             match index.get(target) {
                 Some(&task) if tasks[task] => *attached_to = task,
+                // Its task was reported already.
+                None if self.rejected.contains(target) => {}
                 _ => {
                     let id = element.id.clone();
                     self.report_at(
@@ -348,7 +377,8 @@ impl<'a, 'input> Loader<'a, 'input> {
         }
     }
 
-    fn service_task(&mut self, node: Node<'a, 'input>) -> Option<ServiceTask> {
+    /// Reports a task's loop characteristics, which herald does not run.
+    fn refuse_loops(&mut self, node: Node<'a, 'input>) -> Option<()> {
         if let Some(looping) = node
             .children()
             .find(|c| is_bpmn(*c, "multiInstanceLoopCharacteristics") || is_bpmn(*c, "standardLoopCharacteristics"))
@@ -357,6 +387,11 @@ impl<'a, 'input> Loader<'a, 'input> {
             self.report(looping, format!("`bpmn:{what}` is not supported; herald runs each task once"));
             return None;
         }
+        Some(())
+    }
+
+    fn service_task(&mut self, node: Node<'a, 'input>) -> Option<ServiceTask> {
+        self.refuse_loops(node)?;
         let extensions = node.children().find(|c| is_bpmn(*c, "extensionElements"));
         let zeebe = |local: &str| extensions.and_then(|ext| ext.children().find(|c| is_zeebe(*c, local)));
         let Some(definition) = zeebe("taskDefinition") else {
@@ -380,19 +415,7 @@ impl<'a, 'input> Loader<'a, 'input> {
                 }
             },
         };
-        let mut inputs = Vec::new();
-        if let Some(mapping) = zeebe("ioMapping") {
-            for child in mapping.children().filter(Node::is_element) {
-                if is_zeebe(child, "input") {
-                    inputs.extend(self.input(child));
-                } else if is_zeebe(child, "output") {
-                    self.report(
-                        child,
-                        "`zeebe:output` mappings are not supported; name a `resultVariable` task header instead",
-                    );
-                }
-            }
-        }
+        let (mut inputs, outputs) = self.io_mapping(zeebe("ioMapping"));
         let mut headers = BTreeMap::new();
         let (mut result_expression, mut error_expression) = (None, None);
         if let Some(list) = zeebe("taskHeaders") {
@@ -422,13 +445,18 @@ impl<'a, 'input> Loader<'a, 'input> {
                 }
             };
         }
-        Some(ServiceTask { task_type, retries, inputs, headers, result_expression, error_expression })
+        Some(ServiceTask { task_type, retries, inputs, outputs, headers, result_expression, error_expression })
     }
 
     /// A header whose value is FEEL (`resultExpression`, `errorExpression`), with or
     /// without Camunda's leading `=`.
     fn header_expression(&mut self, header: Node<'a, 'input>) -> Option<Expression> {
-        let attr = header.attribute_node("value")?;
+        self.attribute_expression(header.attribute_node("value")?)
+    }
+
+    /// FEEL written in an attribute, with or without Camunda's leading `=`; `None` when it
+    /// is blank or does not parse (reported).
+    fn attribute_expression(&mut self, attr: Attribute<'a, 'input>) -> Option<Expression> {
         let raw = attr.value();
         let leading = raw.len() - raw.trim_start().len();
         let (feel, skip) = match raw.trim().strip_prefix('=') {
@@ -440,23 +468,6 @@ impl<'a, 'input> Loader<'a, 'input> {
         }
         let position = self.position(attr.range_value().start);
         self.expression(feel, position, skip)
-    }
-
-    fn input(&mut self, node: Node<'a, 'input>) -> Option<InputMapping> {
-        let Some(target) = node.attribute("target").filter(|t| !t.is_empty()) else {
-            self.report(node, "`zeebe:input` has no `target`; name the connector input it sets");
-            return None;
-        };
-        let Some(attr) = node.attribute_node("source") else {
-            self.report(node, format!("`zeebe:input` for `{target}` has no `source`"));
-            return None;
-        };
-        let position = self.position(attr.range_value().start);
-        let source = match attr.value().strip_prefix('=') {
-            Some(feel) => Source::Expression(self.expression(feel, position, 1)?),
-            None => Source::Literal(attr.value().to_owned()),
-        };
-        Some(InputMapping { target: target.to_owned(), source, position })
     }
 
     fn sequence_flow(&mut self, node: Node<'a, 'input>) -> Option<RawFlow<'a, 'input>> {
@@ -484,7 +495,7 @@ impl<'a, 'input> Loader<'a, 'input> {
                     self.report(expr, "the condition is empty");
                     return None;
                 }
-                Some(self.expression(feel, position, skip)?)
+                Some(self.expression(feel, position, skip).unwrap_or_else(null_expression))
             }
         };
         Some(RawFlow { node, id: id.to_owned(), source: source.to_owned(), target: target.to_owned(), condition })
@@ -499,17 +510,17 @@ impl<'a, 'input> Loader<'a, 'input> {
                     let hint = closest(name, herald_feel::builtin_names())
                         .map(|known| format!("; did you mean `{known}`?"))
                         .unwrap_or_default();
-                    self.report_at(start, None, format!("FEEL: there is no function `{name}`{hint}"));
+                    self.report_at(start, self.current, format!("FEEL: there is no function `{name}`{hint}"));
                 }
                 unknown.is_empty().then_some(expression)
             }
             Err(FeelError::Syntax { column, message }) => {
                 let position = Position { line: start.line, column: start.column + (skip + column - 1) as u32 };
-                self.report_at(position, None, format!("FEEL syntax error: {message}"));
+                self.report_at(position, self.current, format!("FEEL syntax error: {message}"));
                 None
             }
             Err(other) => {
-                self.report_at(start, None, other.to_string());
+                self.report_at(start, self.current, other.to_string());
                 None
             }
         }
@@ -532,7 +543,14 @@ impl<'a, 'input> Loader<'a, 'input> {
         }
     }
 
-    fn resolve_defaults(&mut self, elements: &mut [Element], flow_index: &HashMap<&str, usize>) {
+    /// Resolves each exclusive gateway's default flow; `dropped` are the flows left out
+    /// because an element at their end was reported.
+    fn resolve_defaults(
+        &mut self,
+        elements: &mut [Element],
+        flow_index: &HashMap<&str, usize>,
+        dropped: &HashSet<&str>,
+    ) {
         for element in elements.iter_mut() {
             let ElementKind::ExclusiveGateway { default } = &mut element.kind else {
                 continue;
@@ -542,6 +560,7 @@ impl<'a, 'input> Loader<'a, 'input> {
             };
             match flow_index.get(name) {
                 Some(&flow) if element.outgoing.contains(&flow) => *default = Some(flow),
+                None if dropped.contains(name) => {}
                 _ => {
                     let id = element.id.clone();
                     self.report_at(
@@ -554,10 +573,21 @@ impl<'a, 'input> Loader<'a, 'input> {
         }
     }
 
-    fn check_structure(&mut self, elements: &[Element], flows: &[SequenceFlow], raw: &[RawFlow]) {
-        for element in elements {
-            let outgoing = element.outgoing.len();
+    /// Checks each element's flows; `dangling` counts, by element, the flows that leave it
+    /// for an element that was reported.
+    fn check_structure(
+        &mut self,
+        elements: &[Element],
+        flows: &[SequenceFlow],
+        raw: &[RawFlow],
+        dangling: &HashMap<usize, usize>,
+    ) {
+        for (i, element) in elements.iter().enumerate() {
+            let outgoing = element.outgoing.len() + dangling.get(&i).copied().unwrap_or_default();
             let id = Some(element.id.as_str());
+            if matches!(element.kind, ElementKind::StartEvent { .. }) && element.incoming > 0 {
+                self.report_at(element.position, id, "a start event cannot have incoming flows");
+            }
             match &element.kind {
                 ElementKind::EndEvent if outgoing > 0 => {
                     self.report_at(element.position, id, "an end event cannot have outgoing flows");
@@ -627,10 +657,22 @@ fn is_zeebe(node: Node, local: &str) -> bool {
     node.is_element() && node.tag_name().namespace() == Some(ZEEBE_NS) && node.tag_name().name() == local
 }
 
+/// FEEL's `null`: what a mapping without a source maps (as in Camunda), and what stands for
+/// an expression that does not parse in a process that has problems, keeping its mapping or
+/// condition there so that what depends on it (a connector's check of its inputs, a
+/// gateway's conditions) is not reported again.
+fn null_expression() -> Expression {
+    Expression::parse("null").expect("`null` is FEEL")
+}
+
 /// The local name of an event's `bpmn:*EventDefinition` child, if it has one.
 fn event_definition<'a>(node: Node<'a, '_>) -> Option<&'a str> {
-    node.children()
-        .filter(|c| c.is_element() && c.tag_name().namespace() == Some(BPMN_NS))
-        .map(|c| c.tag_name().name())
-        .find(|name| name.ends_with("EventDefinition"))
+    event_definition_node(node).map(|definition| definition.tag_name().name())
+}
+
+/// An event's `bpmn:*EventDefinition` child, if it has one.
+fn event_definition_node<'a, 'input>(node: Node<'a, 'input>) -> Option<Node<'a, 'input>> {
+    node.children().find(|c| {
+        c.is_element() && c.tag_name().namespace() == Some(BPMN_NS) && c.tag_name().name().ends_with("EventDefinition")
+    })
 }

@@ -17,7 +17,8 @@ pub struct Process {
     pub elements: Vec<Element>,
     /// The sequence flows, in document order.
     pub flows: Vec<SequenceFlow>,
-    /// Index into `elements` of the none start event.
+    /// Index into `elements` of the start event a run starts at: the none start event, else
+    /// the only message start event.
     pub start: usize,
     /// Element id → index into `elements`.
     index: HashMap<String, usize>,
@@ -56,12 +57,21 @@ pub struct Element {
 /// The kinds of flow nodes herald runs.
 #[derive(Debug, Clone)]
 pub enum ElementKind {
-    /// A none start event.
-    StartEvent,
+    /// A start event: a none start event, or a message start event whose message's
+    /// variables are the ones the instance starts with.
+    StartEvent {
+        /// The name of the message (`bpmn:message/@name`) of a message start event.
+        message: Option<String>,
+        /// A message start event's output mappings: when there are any, only what they map
+        /// from the message's variables becomes process variables.
+        outputs: Vec<OutputMapping>,
+    },
     /// A none end event.
     EndEvent,
     /// A task executed by a connector component.
     ServiceTask(ServiceTask),
+    /// A task whose FEEL expression the engine evaluates.
+    ScriptTask(ScriptTask),
     /// Takes the first outgoing flow whose condition is true, else the default flow; with
     /// several incoming flows it also merges, passing each token on.
     ExclusiveGateway {
@@ -97,6 +107,9 @@ pub struct ServiceTask {
     pub retries: u32,
     /// The inputs (`zeebe:ioMapping/zeebe:input`), in document order.
     pub inputs: Vec<InputMapping>,
+    /// The output mappings (`zeebe:ioMapping/zeebe:output`), in document order: when there
+    /// are any, they decide what of the step's results becomes process variables.
+    pub outputs: Vec<OutputMapping>,
     /// The task headers (`zeebe:taskHeaders/zeebe:header`), e.g. `resultVariable`.
     pub headers: BTreeMap<String, String>,
     /// The `resultExpression` header: a context over `response` merged into the variables.
@@ -125,6 +138,20 @@ impl ServiceTask {
     }
 }
 
+/// A script task evaluated by the engine (`zeebe:script`), as Camunda 8 runs one.
+#[derive(Debug, Clone)]
+pub struct ScriptTask {
+    /// The FEEL expression (`zeebe:script/@expression`).
+    pub expression: Expression,
+    /// The variable that receives its value (`zeebe:script/@resultVariable`).
+    pub result_variable: String,
+    /// The inputs: local variables the expression sees, in document order.
+    pub inputs: Vec<InputMapping>,
+    /// The output mappings: when there are any, they decide what of the task's local scope
+    /// (its inputs and result variable) becomes process variables.
+    pub outputs: Vec<OutputMapping>,
+}
+
 /// Whose template a service task follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Binding {
@@ -146,12 +173,26 @@ pub struct InputMapping {
     pub position: Position,
 }
 
-/// The source of an input value.
+/// One `zeebe:output`: where a value of a task's local scope goes among the process
+/// variables.
+#[derive(Debug, Clone)]
+pub struct OutputMapping {
+    /// The process variable it sets; dots set one property of a variable (`order.status`),
+    /// keeping the others.
+    pub target: String,
+    /// The value, evaluated in the task's local scope.
+    pub source: Source,
+    /// Where the source is written.
+    pub position: Position,
+}
+
+/// The source of an input or output value.
 #[derive(Debug, Clone)]
 pub enum Source {
     /// A FEEL expression (the source started with `=`), evaluated by the engine.
     Expression(Expression),
-    /// Literal text, passed to the connector as is (it may render it as a template).
+    /// Literal text: a connector's input passes it as is (the connector may render it as a
+    /// template); anywhere else it is a string.
     Literal(String),
 }
 

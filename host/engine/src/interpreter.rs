@@ -10,7 +10,7 @@ use herald_core::{Incident, InstanceRecord, InstanceState, Position, StepError, 
 use crate::bounds::{self, VariableLimit};
 use crate::evaluation::feel_context;
 use crate::retry::Backoff;
-use crate::{gateway, outcome};
+use crate::{gateway, mapping, outcome, script};
 
 /// An instance that visits more elements than this, plus ten visits per element of its flow,
 /// is stopped as an incident: the flow loops without end.
@@ -140,6 +140,11 @@ pub enum Note {
         /// The flow's index in the process's flows.
         flow: usize,
     },
+    /// A script task was evaluated and set its variables.
+    ScriptEvaluated {
+        /// The task's index in the process's elements.
+        element: usize,
+    },
 }
 
 /// What the interpreter decided: what it noted on the way, and what must be done now.
@@ -198,7 +203,31 @@ fn decide(process: &Process, instance: &mut Instance, event: Event, notes: &mut 
             return incident(instance, &element.id, message);
         }
         let next = match &element.kind {
-            ElementKind::StartEvent | ElementKind::IntermediateEvent | ElementKind::ErrorBoundary { .. } => {
+            ElementKind::StartEvent { outputs, .. } => {
+                if !outputs.is_empty() {
+                    let context = feel_context(&evaluation_key(instance, &element.id), now_ms);
+                    // The message's variables are the event's local scope: only what its
+                    // outputs map from them stays.
+                    let mapped = change_variables(instance, &element.id, |variables| {
+                        let message = std::mem::take(variables);
+                        mapping::map_outputs(outputs, message, variables, &context).map_err(|err| err.to_string())
+                    });
+                    if let Err(command) = mapped {
+                        return command;
+                    }
+                }
+                element.outgoing.clone()
+            }
+            ElementKind::IntermediateEvent | ElementKind::ErrorBoundary { .. } => element.outgoing.clone(),
+            ElementKind::ScriptTask(task) => {
+                let context = feel_context(&evaluation_key(instance, &element.id), now_ms);
+                let evaluated = change_variables(instance, &element.id, |variables| {
+                    script::evaluate(task, variables, &context).map_err(|err| err.to_string())
+                });
+                if let Err(command) = evaluated {
+                    return command;
+                }
+                notes.push(Note::ScriptEvaluated { element: current });
                 element.outgoing.clone()
             }
             ElementKind::EndEvent => Vec::new(),
@@ -411,6 +440,23 @@ fn bounded(
         *variables = before;
     }
     outcome
+}
+
+/// Changes the variables with `change`, held to their bounds. When it fails or leaves them
+/// past their bounds, they stay as they were and the instance stops with an incident at
+/// `element`: the command returned.
+fn change_variables(
+    instance: &mut Instance,
+    element: &str,
+    change: impl FnOnce(&mut Map<String, Value>) -> Result<(), String>,
+) -> Result<(), Command> {
+    let before = instance.record.variables.clone();
+    let changed = change(&mut instance.record.variables)
+        .and_then(|()| bounds::check_variables(&instance.record.variables).map_err(|limit| limit.to_string()));
+    changed.map_err(|message| {
+        instance.record.variables = before;
+        incident(instance, element, message)
+    })
 }
 
 /// Stops the instance with an incident at `element`; its token stays there.

@@ -8,14 +8,18 @@ mod bounds;
 mod evaluation;
 mod gateway;
 mod interpreter;
+mod mapping;
 mod outcome;
 mod retry;
+mod script;
 
 pub use bounds::{MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, VariableLimit, check_variables};
 pub use evaluation::feel_context;
 pub use gateway::GatewayError;
 pub use interpreter::{Command, Decision, Event, Instance, MAX_ELEMENT_VISITS, Note, advance};
+pub use mapping::{MappingError, insert_path};
 pub use retry::{BACKOFF_HEADER, Backoff, InvalidBackoff};
+pub use script::ScriptError;
 
 #[cfg(test)]
 mod tests;

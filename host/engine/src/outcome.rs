@@ -1,6 +1,7 @@
 //! What a finished step leaves behind, as Camunda's connectors do: its output in the
-//! `resultVariable`, the entries of the `resultExpression` merged into the variables, and
-//! the BPMN error (or job failure) an `errorExpression` raises.
+//! `resultVariable`, the entries of the `resultExpression` merged into the variables (or,
+//! when the task has output mappings, what they map), and the BPMN error (or job failure)
+//! an `errorExpression` raises.
 
 use serde_json::{Map, Value, json};
 
@@ -8,6 +9,8 @@ use herald_bpmn::ServiceTask;
 use herald_core::StepError;
 use herald_core::{StepRecord, StepStatus};
 use herald_feel::{Context, Expression};
+
+use crate::mapping::{self, MappingError};
 
 /// Applies the task's result and error headers to a finished step and the variables.
 pub fn apply(task: &ServiceTask, step: &mut StepRecord, variables: &mut Map<String, Value>, context: &Context) {
@@ -27,8 +30,11 @@ fn fail(step: &mut StepRecord, error: StepError) {
     step.error = Some(error);
 }
 
-/// `resultVariable` takes the whole output; `resultExpression` sees it as `response` and
-/// gives a context whose entries become variables.
+/// The step's results, as a Camunda connector's job variables: `resultVariable` takes the
+/// whole output, and `resultExpression`, which sees it as `response`, gives a context of
+/// more. Without output mappings they all become process variables; with some, they join the
+/// task's local scope (the variables, its inputs and, as for the result expression, the
+/// output as `response`) and only what the mappings map does.
 fn keep_results(
     task: &ServiceTask,
     step: &StepRecord,
@@ -38,24 +44,40 @@ fn keep_results(
     let (StepStatus::Completed, Some(output)) = (step.status, &step.output) else {
         return Ok(());
     };
+    let mut results = Map::new();
     if let Some(name) = task.result_variable() {
-        variables.insert(name.to_owned(), output.clone());
+        results.insert(name.to_owned(), output.clone());
     }
-    let Some(expression) = &task.result_expression else {
-        return Ok(());
-    };
-    let scope = with(variables, [("response", output.clone())]);
-    match expression.evaluate_in(&scope, context) {
-        Ok(Value::Object(entries)) => {
-            variables.extend(entries);
-            Ok(())
+    if let Some(expression) = &task.result_expression {
+        let mut scope = variables.clone();
+        scope.extend(results.clone());
+        scope.insert("response".to_owned(), output.clone());
+        match expression.evaluate_in(&Value::Object(scope), context) {
+            Ok(Value::Object(entries)) => results.extend(entries),
+            Ok(Value::Null) => {}
+            Ok(other) => {
+                return Err(StepError::Input {
+                    message: format!(
+                        "the resultExpression must give a context such as `{{ts: response.ts}}`, not `{other}`"
+                    ),
+                });
+            }
+            Err(err) => return Err(StepError::Input { message: format!("the resultExpression failed: {err}") }),
         }
-        Ok(Value::Null) => Ok(()),
-        Ok(other) => Err(StepError::Input {
-            message: format!("the resultExpression must give a context such as `{{ts: response.ts}}`, not `{other}`"),
-        }),
-        Err(err) => Err(StepError::Input { message: format!("the resultExpression failed: {err}") }),
     }
+    if task.outputs.is_empty() {
+        variables.extend(results);
+        return Ok(());
+    }
+    let mapping_failed = |err: MappingError| StepError::Input { message: err.to_string() };
+    let mut local = mapping::local_scope(variables, &task.inputs, context).map_err(mapping_failed)?;
+    local.insert("response".to_owned(), output.clone());
+    local.extend(results);
+    // Mapped on a copy, so that a mapping that fails leaves none of the others set.
+    let mut mapped = variables.clone();
+    mapping::map_outputs(&task.outputs, local, &mut mapped, context).map_err(mapping_failed)?;
+    *variables = mapped;
+    Ok(())
 }
 
 /// The error an `errorExpression` raises: it sees the variables, `response` when the step
@@ -132,6 +154,7 @@ mod tests {
     use super::*;
     use crate::evaluation::feel_context;
 
+    use herald_bpmn::{InputMapping, OutputMapping, Position, Source};
     use herald_core::FailureInfo;
 
     fn task(result: Option<&str>, error: Option<&str>) -> ServiceTask {
@@ -139,6 +162,7 @@ mod tests {
             task_type: "slack".into(),
             retries: 1,
             inputs: Vec::new(),
+            outputs: Vec::new(),
             headers: [("resultVariable".to_owned(), "posted".to_owned())].into(),
             result_expression: result.map(|e| Expression::parse(e).unwrap()),
             error_expression: error.map(|e| Expression::parse(e).unwrap()),
@@ -173,6 +197,38 @@ mod tests {
             Value::Object(variables),
             json!({"posted": {"ts": "1.2", "channel": "C1"}, "messageTs": "1.2", "n": 2})
         );
+    }
+
+    #[test]
+    fn with_output_mappings_the_results_and_inputs_are_local_and_only_the_mapped_ones_are_set() {
+        let feel = |text: &str| Source::Expression(Expression::parse(text).unwrap());
+        const AT: Position = Position { line: 1, column: 1 };
+        let mut mapped = task(Some("{messageTs: response.ts}"), None);
+        mapped.inputs =
+            vec![InputMapping { target: "data.channel".into(), source: Source::Literal("#ops".into()), position: AT }];
+        mapped.outputs = vec![
+            OutputMapping { target: "post.ts".into(), source: feel("messageTs"), position: AT },
+            OutputMapping { target: "post.asked".into(), source: feel("data.channel"), position: AT },
+            OutputMapping { target: "post.channel".into(), source: feel("posted.channel"), position: AT },
+            OutputMapping { target: "post.again".into(), source: feel("response.ts"), position: AT },
+        ];
+        let mut variables = Map::from_iter([("post".to_owned(), json!({"kept": true}))]);
+        let mut done = step(Some(json!({"ts": "1.2", "channel": "C1"})), None);
+        apply(&mapped, &mut done, &mut variables, &feel_context("test", 0));
+        assert_eq!(done.status, StepStatus::Completed);
+        assert_eq!(
+            Value::Object(variables),
+            json!({"post": {"kept": true, "ts": "1.2", "asked": "#ops", "channel": "C1", "again": "1.2"}}),
+            "neither `posted`, `messageTs` nor `response` becomes a variable"
+        );
+
+        mapped.outputs.push(OutputMapping { target: "broken".into(), source: feel("assert(1, false)"), position: AT });
+        let mut variables = Map::new();
+        let mut done = step(Some(json!({"ts": "1.2", "channel": "C1"})), None);
+        apply(&mapped, &mut done, &mut variables, &feel_context("test", 0));
+        assert_eq!(done.status, StepStatus::Failed);
+        assert!(done.error.unwrap().to_string().contains("output mapping to `broken` failed"));
+        assert!(variables.is_empty(), "a failed mapping sets none of the others");
     }
 
     #[test]

@@ -616,3 +616,113 @@ fn now_and_uuid_come_from_the_event_and_the_instance_so_a_replay_gives_the_same_
     assert_eq!(first, run("i-1", 1_700_000_000_000), "a replay gives the same values");
     assert_ne!(first["id"], run("i-2", 1_700_000_000_000)["id"], "another instance, another uuid");
 }
+
+/// A flow start → `script` → end, with this script task's extension elements.
+fn script_flow(extensions: &str) -> Process {
+    process(
+        &[
+            r#"<bpmn:startEvent id="start" />"#.to_owned(),
+            flow("f1", "start", "compute"),
+            format!(r#"<bpmn:scriptTask id="compute"><bpmn:extensionElements>{extensions}</bpmn:extensionElements></bpmn:scriptTask>"#),
+            flow("f2", "compute", "end"),
+            r#"<bpmn:endEvent id="end" />"#.to_owned(),
+        ]
+        .concat(),
+    )
+}
+
+#[test]
+fn a_script_task_sets_its_result_variable_and_the_flow_goes_on() {
+    let p = script_flow(
+        r#"<zeebe:script expression="=sum(for item in items return item.price * item.qty)" resultVariable="total" />"#,
+    );
+    let mut i = instance(&p, json!({"items": [{"price": 5, "qty": 2}, {"price": 1.5, "qty": 4}]}));
+    let decision = advance(&p, &mut i, Event::Proceed { now_ms: 0 });
+    assert_eq!(decision.command, Command::Complete);
+    assert_eq!(decision.notes, [Note::ScriptEvaluated { element: p.element_index("compute").unwrap() }]);
+    assert_eq!(i.record.variables["total"], json!(16));
+    assert!(i.record.steps.is_empty(), "a script is no connector step");
+}
+
+#[test]
+fn a_script_task_reads_its_inputs_and_maps_its_outputs() {
+    let p = script_flow(
+        r#"<zeebe:script expression="=base * factor" resultVariable="product" />
+        <zeebe:ioMapping>
+          <zeebe:input source="=3" target="factor" />
+          <zeebe:output source="=product" target="result.value" />
+          <zeebe:output source="=factor" target="result.factor" />
+        </zeebe:ioMapping>"#,
+    );
+    let mut i = instance(&p, json!({"base": 7, "result": {"kept": "yes"}}));
+    assert_eq!(advance(&p, &mut i, Event::Proceed { now_ms: 0 }).command, Command::Complete);
+    assert_eq!(
+        Value::Object(i.record.variables),
+        json!({"base": 7, "result": {"kept": "yes", "value": 21, "factor": 3}}),
+        "neither the input nor the result variable leaks out of the task"
+    );
+}
+
+#[test]
+fn a_script_that_fails_is_an_incident_at_the_task_and_changes_nothing() {
+    let p = script_flow(
+        r#"<zeebe:script expression="=assert(amount, amount &gt; 0)" resultVariable="checked" />
+        <zeebe:ioMapping><zeebe:output source="=checked" target="ok" /></zeebe:ioMapping>"#,
+    );
+    let mut i = instance(&p, json!({"amount": -1}));
+    assert_eq!(advance(&p, &mut i, Event::Proceed { now_ms: 0 }).command, Command::Incident);
+    let incident = i.record.incident.as_ref().unwrap();
+    assert_eq!(incident.element, "compute");
+    assert!(incident.message.starts_with("the script failed: "), "{}", incident.message);
+    assert_eq!(i.position.tokens[0].at, "compute", "the token stays where it stopped");
+    assert_eq!(Value::Object(i.record.variables), json!({"amount": -1}));
+}
+
+#[test]
+fn a_scripts_now_and_uuid_come_from_the_event_and_the_instance() {
+    let p = script_flow(r#"<zeebe:script expression="={at: string(now()), id: uuid()}" resultVariable="stamp" />"#);
+    let run = |id: &str, now_ms: u64| {
+        let mut i = instance(&p, json!({}));
+        i.record.instance = id.into();
+        assert_eq!(advance(&p, &mut i, Event::Proceed { now_ms }).command, Command::Complete);
+        i.record.variables["stamp"].clone()
+    };
+    let first = run("i-1", 1_700_000_000_000);
+    assert!(first["at"].as_str().unwrap().starts_with("2023-11-14T22:13:20"), "{first}");
+    assert_eq!(first, run("i-1", 1_700_000_000_000), "a replay gives the same values");
+    assert_ne!(first["id"], run("i-2", 1_700_000_000_000)["id"], "another instance, another uuid");
+}
+
+#[test]
+fn a_message_start_event_keeps_only_what_its_outputs_map() {
+    let p = process_with(
+        &[
+            r#"<bpmn:startEvent id="placed"><bpmn:extensionElements><zeebe:ioMapping><zeebe:output source="=order.id" target="orderId" /></zeebe:ioMapping></bpmn:extensionElements><bpmn:messageEventDefinition messageRef="m" /></bpmn:startEvent>"#.to_owned(),
+            flow("f1", "placed", "end"),
+            r#"<bpmn:endEvent id="end" />"#.to_owned(),
+        ]
+        .concat(),
+        r#"<bpmn:message id="m" name="order-placed" />"#,
+    );
+    let mut i = instance(&p, json!({"order": {"id": "A-1", "lines": 3}, "noise": true}));
+    assert_eq!(advance(&p, &mut i, Event::Proceed { now_ms: 0 }).command, Command::Complete);
+    assert_eq!(Value::Object(i.record.variables), json!({"orderId": "A-1"}));
+}
+
+#[test]
+fn a_service_tasks_outputs_decide_what_its_results_leave() {
+    let p = process(
+        &[
+            r#"<bpmn:startEvent id="start" />"#.to_owned(),
+            flow("f1", "start", "notify"),
+            r#"<bpmn:serviceTask id="notify"><bpmn:extensionElements><zeebe:taskDefinition type="fake" /><zeebe:ioMapping><zeebe:input source="=channel" target="data.channel" /><zeebe:output source="=reply.ts" target="messageTs" /></zeebe:ioMapping><zeebe:taskHeaders><zeebe:header key="resultVariable" value="reply" /></zeebe:taskHeaders></bpmn:extensionElements></bpmn:serviceTask>"#.to_owned(),
+            flow("f2", "notify", "end"),
+            r#"<bpmn:endEvent id="end" />"#.to_owned(),
+        ]
+        .concat(),
+    );
+    let mut i = instance(&p, json!({"channel": "#ops"}));
+    let (ran, last) = run_all(&p, &mut i, &json!({"ts": "1.2"}));
+    assert_eq!((ran.as_slice(), last), (["notify".to_owned()].as_slice(), Command::Complete));
+    assert_eq!(Value::Object(i.record.variables), json!({"channel": "#ops", "messageTs": "1.2"}));
+}

@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use herald_bpmn::{InputMapping, Source};
 use herald_core::StepError;
+use herald_engine::insert_path;
 use herald_runtime::Credential;
 use std::borrow::Cow;
 
@@ -180,24 +181,6 @@ fn computed_credential_issue(credential: &Credential, target: &str, value: &str)
         ));
     }
     shape_issue(credential, target, value)
-}
-
-/// Sets `a.b.c` in `map`, creating the intermediate objects (as Zeebe does for targets).
-pub fn insert_path(map: &mut Map<String, Value>, path: &str, value: Value) {
-    match path.split_once('.') {
-        None => {
-            map.insert(path.to_owned(), value);
-        }
-        Some((head, rest)) => {
-            let child = map.entry(head.to_owned()).or_insert_with(|| Value::Object(Map::new()));
-            if !child.is_object() {
-                *child = Value::Object(Map::new());
-            }
-            if let Value::Object(child) = child {
-                insert_path(child, rest, value);
-            }
-        }
-    }
 }
 
 #[cfg(test)]

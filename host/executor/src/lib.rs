@@ -15,8 +15,10 @@ pub use herald_core::{
     FailureInfo, Incident, InputIssue, InstanceRecord, InstanceState, Ledger, Position, StepError, StepRecord,
     StepStatus, Token,
 };
-pub use herald_engine::{MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, VariableLimit, check_variables, feel_context};
-pub use inputs::{Configuration, Secrets, configuration, credential_issue, insert_path};
+pub use herald_engine::{
+    MAX_VARIABLE_BYTES, MAX_VARIABLE_DEPTH, VariableLimit, check_variables, feel_context, insert_path,
+};
+pub use inputs::{Configuration, Secrets, configuration, credential_issue};
 pub use observer::{Observer, Silent};
 pub use secret_use::{CredentialSecrets, named_secrets};
 pub use system_clock::SystemClock;
@@ -250,6 +252,9 @@ impl Engine {
                     }
                     Note::GatewayTaken { gateway, flow } => {
                         observer.gateway_taken(&process.elements[gateway], &process.flows[flow]);
+                    }
+                    Note::ScriptEvaluated { element } => {
+                        observer.script_evaluated(&process.elements[element], &live.instance.record.variables);
                     }
                 }
             }

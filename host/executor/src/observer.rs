@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use serde_json::{Map, Value};
+
 use herald_bpmn::{Element, SequenceFlow};
 use herald_core::StepError;
 use herald_core::StepRecord;
@@ -21,6 +23,8 @@ pub trait Observer: Send + Sync {
     fn step_finished(&self, _task: &Element, _record: &StepRecord) {}
     /// An exclusive gateway took a flow.
     fn gateway_taken(&self, _gateway: &Element, _flow: &SequenceFlow) {}
+    /// A script task was evaluated; `variables` are the instance's, with what it set.
+    fn script_evaluated(&self, _script: &Element, _variables: &Map<String, Value>) {}
 }
 
 /// An observer that ignores everything.

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use herald_bpmn::{Element, SequenceFlow};
+use serde_json::{Map, Value};
+
+use herald_bpmn::{Element, ElementKind, SequenceFlow};
 use herald_executor::{InstanceRecord, InstanceState, Observer, StepError, StepRecord, StepStatus};
 use herald_secrets::mask;
 
@@ -96,6 +98,28 @@ impl Observer for Progress {
 
     fn gateway_taken(&self, gateway: &Element, flow: &SequenceFlow) {
         self.line(format!("→ {} took flow {}", gateway.id, flow.id));
+    }
+
+    fn script_evaluated(&self, script: &Element, variables: &Map<String, Value>) {
+        let ElementKind::ScriptTask(task) = &script.kind else {
+            return;
+        };
+        let label = script.name.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default();
+        let set: Vec<&str> = if task.outputs.is_empty() {
+            vec![task.result_variable.as_str()]
+        } else {
+            task.outputs.iter().map(|output| output.target.as_str()).collect()
+        };
+        let shown: Vec<String> = set
+            .iter()
+            .map(|path| {
+                let mut names = path.split('.');
+                let top = names.next().and_then(|name| variables.get(name));
+                let value = top.and_then(|top| names.try_fold(top, |value, name| value.get(name)));
+                format!("{path} = {}", value.unwrap_or(&Value::Null))
+            })
+            .collect();
+        self.line(format!("✓ {}{label} (script) set {}", script.id, shown.join(", ")));
     }
 }
 
