@@ -1,26 +1,44 @@
-//! The emulated Web API methods, `/api/<method>`.
+//! The emulated Web API methods, `/api/<method>`: dispatch, authentication, paging and
+//! the message methods here, the others by subject in the submodules.
 
-use serde_json::{Value, json};
+mod conversations;
+mod files;
+mod marks;
+mod users;
+
+use serde_json::{Map, Value, json};
 
 use super::message::{Content, PostedMessage};
 use super::request::{Params, ReceivedRequest};
 use super::server::Reply;
-use super::workspace::{Bot, Channel, MAX_PAGE, TEAM_NAME, Workspace};
+use super::workspace::{APP_NAME, Bot, MAX_PAGE, TEAM_NAME, WORKSPACE_URL, Workspace};
 
 /// The start of the opaque paging cursors handed out in `response_metadata.next_cursor`.
 const CURSOR_PREFIX: &str = "next:";
 
-/// A Slack `ok:false` reply: the error code, plus the `response_metadata.messages` Slack
-/// adds to some errors (e.g. which block is invalid).
+/// A Slack `ok:false` reply: the error code, plus the fields Slack adds to some errors
+/// (`response_metadata.messages` saying which block is invalid, `errors` per user).
 #[derive(Debug)]
 pub(super) struct ApiError {
     pub(super) code: &'static str,
-    pub(super) messages: Vec<String>,
+    pub(super) extra: Map<String, Value>,
+}
+
+impl ApiError {
+    /// An error whose `response_metadata.messages` say what was wrong.
+    pub(super) fn with_messages(code: &'static str, messages: Vec<String>) -> ApiError {
+        ApiError::with("response_metadata", code, json!({ "messages": messages }))
+    }
+
+    /// An error with one more field `key` in the reply.
+    fn with(key: &str, code: &'static str, value: Value) -> ApiError {
+        ApiError { code, extra: Map::from_iter([(key.to_owned(), value)]) }
+    }
 }
 
 impl From<&'static str> for ApiError {
     fn from(code: &'static str) -> ApiError {
-        ApiError { code, messages: Vec::new() }
+        ApiError { code, extra: Map::new() }
     }
 }
 
@@ -39,11 +57,9 @@ pub(super) fn handle(workspace: &mut Workspace, request: &ReceivedRequest) -> Re
             body
         }
         Err(error) => {
-            let mut body = json!({ "ok": false, "error": error.code });
-            if !error.messages.is_empty() {
-                body["response_metadata"] = json!({ "messages": error.messages });
-            }
-            body
+            let mut body = Map::from_iter([("ok".to_owned(), false.into()), ("error".to_owned(), error.code.into())]);
+            body.extend(error.extra);
+            Value::Object(body)
         }
     };
     Reply::json(200, &body)
@@ -59,7 +75,15 @@ fn method(name: &str) -> Option<Method> {
         "conversations.history" => history,
         "conversations.replies" => replies,
         "conversations.info" => info,
-        "users.lookupByEmail" => lookup_by_email,
+        "conversations.create" => conversations::create,
+        "conversations.invite" => conversations::invite,
+        "reactions.add" => marks::react,
+        "pins.add" => marks::pin,
+        "pins.remove" => marks::unpin,
+        "users.list" => users::list,
+        "users.lookupByEmail" => users::lookup_by_email,
+        "files.getUploadURLExternal" => files::get_upload_url,
+        "files.completeUploadExternal" => files::complete_upload,
         _ => return None,
     })
 }
@@ -81,9 +105,9 @@ fn authenticate(request: &ReceivedRequest) -> Result<Bot, ApiError> {
 
 fn auth_test(workspace: &mut Workspace, bot: &Bot, _: &Params) -> Result<Value, ApiError> {
     Ok(json!({
-        "url": "https://herald-sandbox.slack.com/",
+        "url": WORKSPACE_URL,
         "team": TEAM_NAME,
-        "user": "herald",
+        "user": APP_NAME,
         "team_id": workspace.team_id(),
         "user_id": bot.user_id,
         "bot_id": bot.bot_id,
@@ -99,7 +123,7 @@ fn post_message(workspace: &mut Workspace, bot: &Bot, params: &Params) -> Result
     let content = Content::from_params(params)?;
     let channel = workspace.resolve_target(target)?;
     let message = workspace.post(&channel, params.str("thread_ts"), bot, content)?;
-    Ok(json!({ "channel": channel, "ts": message.ts, "message": message.to_json(true) }))
+    Ok(json!({ "channel": channel, "ts": message.ts, "message": message.to_json(workspace.team_id(), true) }))
 }
 
 fn update(workspace: &mut Workspace, bot: &Bot, params: &Params) -> Result<Value, ApiError> {
@@ -111,7 +135,7 @@ fn update(workspace: &mut Workspace, bot: &Bot, params: &Params) -> Result<Value
         "channel": channel,
         "ts": message.ts,
         "text": message.text,
-        "message": message.to_json(true),
+        "message": message.to_json(workspace.team_id(), true),
     }))
 }
 
@@ -122,12 +146,7 @@ fn open(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, Ap
     }
 }
 
-fn lookup_by_email(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, ApiError> {
-    let user = workspace.user_by_email(params.str("email")).ok_or("users_not_found")?;
-    Ok(json!({ "user": user.to_json(workspace.team_id()) }))
-}
-
-fn list(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, ApiError> {
+fn list(workspace: &mut Workspace, bot: &Bot, params: &Params) -> Result<Value, ApiError> {
     let types = match params.str("types") {
         "" => "public_channel",
         types => types,
@@ -136,7 +155,7 @@ fn list(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, Ap
         .channels()
         .iter()
         .filter(|c| types.split(',').any(|t| t.trim() == c.type_name()))
-        .map(Channel::to_json)
+        .map(|c| c.to_json(&bot.user_id))
         .collect();
     let (page, next_cursor) = page(&channels, params)?;
     Ok(json!({ "channels": page, "response_metadata": { "next_cursor": next_cursor } }))
@@ -217,8 +236,8 @@ fn ts_key(ts: &str) -> Option<(u64, u64)> {
     Some((seconds.parse().ok()?, micros))
 }
 
-fn info(workspace: &mut Workspace, _: &Bot, params: &Params) -> Result<Value, ApiError> {
-    Ok(json!({ "channel": workspace.channel(params.str("channel"))?.to_json() }))
+fn info(workspace: &mut Workspace, bot: &Bot, params: &Params) -> Result<Value, ApiError> {
+    Ok(json!({ "channel": workspace.channel(params.str("channel"))?.to_json(&bot.user_id) }))
 }
 
 /// Slack's cursor paging: up to `limit` items (default 100, at most 1000) from `cursor`,

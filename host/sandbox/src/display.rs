@@ -3,21 +3,17 @@
 use serde_json::Value;
 
 use super::message::PostedMessage;
+use super::workspace::APP_NAME;
 
-/// The app name Slack shows for the bot unless a message overrides `username`.
-const APP_NAME: &str = "herald";
 const DIVIDER: &str = "----------------------------------------";
 const ENTITIES: [(&str, char); 3] = [("&amp;", '&'), ("&lt;", '<'), ("&gt;", '>')];
 
 /// Renders a message as it would appear in a Slack client, as plain text lines: a header
 /// such as `#billing · herald` (marked `↳ in thread` and `(edited)` where they apply), then
-/// the content indented by two spaces, attachments behind a `| ` bar. No trailing newline.
+/// the content indented by two spaces, attachments behind a `| ` bar, shared files as
+/// `[file: name (size)]`. No trailing newline.
 pub fn render_message(m: &PostedMessage) -> String {
-    let mut out = match (&m.channel_name, &m.dm_user) {
-        (Some(name), _) => format!("#{name}"),
-        (None, Some(user)) => format!("@{user}"),
-        (None, None) => m.channel_id.clone(),
-    };
+    let mut out = place(m.channel_name.as_deref(), m.dm_user.as_deref(), &m.channel_id);
     out.push_str(" · ");
     if let Some(icon) = &m.icon_emoji {
         out.push_str(icon);
@@ -41,6 +37,10 @@ pub fn render_message(m: &PostedMessage) -> String {
     for attachment in array(m.attachments.as_ref()) {
         render_attachment(attachment, &mut body);
     }
+    for file in &m.files {
+        let size = human_size(file["size"].as_u64().map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX)));
+        body.push(format!("[file: {} ({size})]", file["name"].as_str().unwrap_or_default()));
+    }
     for line in body.iter().flat_map(|chunk| chunk.split('\n')) {
         out.push('\n');
         if !line.is_empty() {
@@ -49,6 +49,31 @@ pub fn render_message(m: &PostedMessage) -> String {
         }
     }
     out
+}
+
+/// Where a conversation is, as a Slack client names it: `#channel`, `@user` for a direct
+/// message, else its id.
+pub(super) fn place(channel_name: Option<&str>, dm_user: Option<&str>, channel_id: &str) -> String {
+    match (channel_name, dm_user) {
+        (Some(name), _) => format!("#{name}"),
+        (None, Some(user)) => format!("@{user}"),
+        (None, None) => channel_id.to_owned(),
+    }
+}
+
+/// A size in bytes as a person reads it: `532 B`, `1.2 kB`, `3.4 MB` (powers of 1000).
+pub(super) fn human_size(bytes: usize) -> String {
+    const UNITS: [&str; 3] = ["kB", "MB", "GB"];
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let mut size = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while size >= 999.95 && unit + 1 < UNITS.len() {
+        size /= 1000.0;
+        unit += 1;
+    }
+    format!("{size:.1} {}", UNITS[unit])
 }
 
 /// Appends each block's text to `out`; a block type without a text form shows its type.
@@ -141,7 +166,7 @@ fn text_object(text: &Value) -> String {
 /// Slack mrkdwn as a reader sees it: `<…>` entities resolved (links as `label (url)`,
 /// mentions as `@…`, channels as `#…`) and `&amp;` `&lt;` `&gt;` unescaped; emphasis
 /// markers stay, as they read well as plain text.
-fn mrkdwn(text: &str) -> String {
+pub(super) fn mrkdwn(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('<') {
@@ -284,6 +309,12 @@ mod tests {
   | color: #36a64f
   | all good"
         );
+    }
+
+    #[test]
+    fn sizes_read_in_powers_of_a_thousand() {
+        let sizes = [0, 999, 1000, 1234, 999_949, 999_950, 5_000_000_000].map(human_size);
+        assert_eq!(sizes, ["0 B", "999 B", "1.0 kB", "1.2 kB", "999.9 kB", "1.0 MB", "5.0 GB"]);
     }
 
     #[test]

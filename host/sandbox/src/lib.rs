@@ -8,23 +8,31 @@
 //!
 //! Emulated: `auth.test`, `chat.postMessage`, `chat.update`, `conversations.open`,
 //! `conversations.list`, `conversations.history`, `conversations.replies`,
-//! `conversations.info`,
-//! `users.lookupByEmail`, and incoming webhooks (`POST /services/T…/B…/<channel>`).
+//! `conversations.info`, `conversations.create`, `conversations.invite`, `reactions.add`,
+//! `pins.add`, `pins.remove`, `users.list`, `users.lookupByEmail`,
+//! `files.getUploadURLExternal` with its upload URLs (`POST /upload/v1/…`),
+//! `files.completeUploadExternal`, and incoming webhooks
+//! (`POST /services/T…/B…/<channel>`). Messages reach [`SlackSandbox::on_message`],
+//! everything else clients do [`SlackSandbox::on_activity`].
 
+mod activity;
 mod api;
 mod display;
 mod message;
 mod request;
 mod script;
 mod server;
+mod upload;
 mod webhook;
 mod workspace;
 
+pub use activity::{Activity, render_activity};
 pub use display::render_message;
 pub use message::PostedMessage;
-pub use request::{INCOMING_WEBHOOK, ReceivedRequest};
+pub use request::{FILE_UPLOAD, INCOMING_WEBHOOK, ReceivedRequest};
 pub use script::ScriptedReply;
 pub use server::{SandboxError, SlackSandbox};
+pub use workspace::{Channel, ChannelKind, FileShare, Reaction, UploadedFile};
 
 #[cfg(test)]
 mod tests;

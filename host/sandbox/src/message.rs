@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::api::ApiError;
 use super::request::Params;
+use super::workspace::{APP_NAME, Reaction};
 
 /// Slack truncates longer `text` rather than rejecting it.
 const MAX_TEXT_CHARS: usize = 40_000;
@@ -40,6 +41,18 @@ pub struct PostedMessage {
     pub user_id: String,
     /// The poster's bot id; only that bot may update the message.
     pub bot_id: String,
+    /// The poster's app id.
+    pub app_id: String,
+    /// Whether the post (or last update) asked Slack to link `@names` and `#channels`
+    /// (`link_names`).
+    pub link_names: bool,
+    /// The file objects it shares (from `files.completeUploadExternal`), as Slack lists
+    /// them in `files`.
+    pub files: Vec<Value>,
+    /// The emoji reactions on it, in the order first added.
+    pub reactions: Vec<Reaction>,
+    /// Whether it is pinned to its channel.
+    pub pinned: bool,
     /// Whether `chat.update` has changed it.
     pub edited: bool,
     /// The parameters of the request that posted (or last updated) it, as a JSON object.
@@ -47,23 +60,38 @@ pub struct PostedMessage {
 }
 
 impl PostedMessage {
-    /// The message object of Slack replies; metadata only when asked for, as in
-    /// `conversations.history` with `include_all_metadata`.
-    pub(super) fn to_json(&self, with_metadata: bool) -> Value {
+    /// The message object of Slack replies, `team_id` being the workspace's; metadata only
+    /// when asked for, as in `conversations.history` with `include_all_metadata`.
+    pub(super) fn to_json(&self, team_id: &str, with_metadata: bool) -> Value {
         let mut message = json!({
             "type": "message",
             "user": self.user_id,
             "bot_id": self.bot_id,
+            "app_id": self.app_id,
             "text": self.text,
             "ts": self.ts,
+            "team": team_id,
+            "bot_profile": {
+                "id": self.bot_id,
+                "app_id": self.app_id,
+                "name": APP_NAME,
+                "team_id": team_id,
+                "deleted": false,
+            },
         });
+        let reactions =
+            self.reactions.iter().map(|r| json!({ "name": r.name, "users": r.users, "count": r.users.len() }));
         let optional = [
             ("thread_ts", self.thread_ts.clone().map(Value::String)),
             ("blocks", self.blocks.clone()),
             ("attachments", self.attachments.clone()),
+            ("files", (!self.files.is_empty()).then(|| self.files.clone().into())),
+            ("upload", (!self.files.is_empty()).then_some(Value::Bool(true))),
             ("username", self.username.clone().map(Value::String)),
             ("icons", self.icon_emoji.as_ref().map(|e| json!({ "emoji": e }))),
             ("metadata", self.metadata.clone().filter(|_| with_metadata)),
+            ("reactions", (!self.reactions.is_empty()).then(|| reactions.collect())),
+            ("pinned_to", self.pinned.then(|| json!([self.channel_id]))),
         ];
         for (key, value) in optional {
             if let Some(value) = value {
@@ -74,8 +102,8 @@ impl PostedMessage {
     }
 }
 
-/// The content fields of a `chat.postMessage`, `chat.update` or webhook payload; a field
-/// left out of an update keeps its previous value, as in Slack.
+/// The content fields of a `chat.postMessage`, `chat.update` or webhook payload, or of a
+/// file share; a field left out of an update keeps its previous value, as in Slack.
 #[derive(Debug)]
 pub(super) struct Content {
     text: Option<String>,
@@ -84,6 +112,8 @@ pub(super) struct Content {
     metadata: Option<Value>,
     pub(super) username: Option<String>,
     pub(super) icon_emoji: Option<String>,
+    link_names: bool,
+    files: Vec<Value>,
     raw: Value,
 }
 
@@ -123,8 +153,26 @@ impl Content {
             metadata,
             username: non_empty(params.str("username")),
             icon_emoji: non_empty(params.str("icon_emoji")),
+            link_names: params.flag("link_names"),
+            files: Vec::new(),
             raw: params.to_value(),
         })
+    }
+
+    /// The message that shares `files` (file objects), with `comment` as its text; `raw`
+    /// are the parameters of the request that shares them.
+    pub(super) fn file_share(comment: Option<String>, files: Vec<Value>, raw: Value) -> Content {
+        Content {
+            text: comment,
+            blocks: None,
+            attachments: None,
+            metadata: None,
+            username: None,
+            icon_emoji: None,
+            link_names: false,
+            files,
+            raw,
+        }
     }
 
     /// Writes the supplied fields into `message`; an empty blocks or attachments array
@@ -142,11 +190,15 @@ impl Content {
         message.metadata = self.metadata.or(message.metadata.take());
         message.username = self.username.or(message.username.take());
         message.icon_emoji = self.icon_emoji.or(message.icon_emoji.take());
+        message.link_names = self.link_names;
+        if !self.files.is_empty() {
+            message.files = self.files;
+        }
         message.raw = self.raw;
     }
 }
 
-fn non_empty(s: &str) -> Option<String> {
+pub(super) fn non_empty(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_owned())
 }
 
@@ -189,6 +241,18 @@ fn check_blocks(blocks: &Value) -> Result<(), ApiError> {
                     problems.push(problem("no more than 10 items allowed", &format!("{at}/fields")));
                 }
             }
+            // Slack's file block shows a remote file by `external_id`; uploaded files are
+            // shared with `files.completeUploadExternal`, not by id in a block.
+            "file" => {
+                for field in ["external_id", "source"] {
+                    if !block.get(field).is_some_and(Value::is_string) {
+                        problems.push(problem(&format!("missing required field: {field}"), &at));
+                    }
+                }
+                if block.get("source").and_then(Value::as_str).is_some_and(|s| s != "remote") {
+                    problems.push(problem("must be one of: remote", &format!("{at}/source")));
+                }
+            }
             _ => {}
         }
     }
@@ -200,5 +264,5 @@ fn problem(what: &str, pointer: &str) -> String {
 }
 
 fn invalid_blocks(problems: Vec<String>) -> ApiError {
-    ApiError { code: "invalid_blocks", messages: problems }
+    ApiError::with_messages("invalid_blocks", problems)
 }

@@ -2,11 +2,19 @@
 
 use std::time::Instant;
 
+use bytes::Bytes;
 use serde_json::{Map, Value};
 
 /// The [`ReceivedRequest::api_method`] of incoming-webhook posts (`/services/…`), so they
 /// can be scripted like Web API methods.
 pub const INCOMING_WEBHOOK: &str = "incoming-webhook";
+
+/// The [`ReceivedRequest::api_method`] of file uploads to the URLs
+/// `files.getUploadURLExternal` hands out (`/upload/v1/…`), so they can be scripted too.
+pub const FILE_UPLOAD: &str = "file-upload";
+
+/// The path under which the sandbox serves upload URLs.
+pub(super) const UPLOAD_PATH: &str = "/upload/v1/";
 
 /// One HTTP request as the sandbox received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +29,8 @@ pub struct ReceivedRequest {
     pub headers: Vec<(String, String)>,
     /// The body, decoded as UTF-8 (invalid bytes replaced).
     pub body: String,
+    /// The body byte for byte, as file uploads need it.
+    pub raw_body: Bytes,
     /// When its head arrived: tests compare the times the server saw requests at, which
     /// a client's start-up cannot blur.
     pub received_at: Instant,
@@ -38,12 +48,15 @@ impl ReceivedRequest {
     }
 
     /// The Slack method name from the path (`chat.postMessage` for
-    /// `/api/chat.postMessage`), [`INCOMING_WEBHOOK`] for `/services/…`, else empty.
+    /// `/api/chat.postMessage`), [`INCOMING_WEBHOOK`] for `/services/…`, [`FILE_UPLOAD`]
+    /// for `/upload/v1/…`, else empty.
     pub fn api_method(&self) -> &str {
         if let Some(method) = self.path.strip_prefix("/api/") {
             method
         } else if self.path.starts_with("/services/") {
             INCOMING_WEBHOOK
+        } else if self.path.starts_with(UPLOAD_PATH) {
+            FILE_UPLOAD
         } else {
             ""
         }
@@ -77,10 +90,11 @@ impl Params {
         self.0.get(key).and_then(Value::as_str).unwrap_or("")
     }
 
-    /// A boolean parameter: `true`, `"true"` or `"1"`.
+    /// A boolean parameter: `true`, `1`, `"true"` or `"1"`.
     pub(super) fn flag(&self, key: &str) -> bool {
         match self.0.get(key) {
             Some(Value::Bool(b)) => *b,
+            Some(Value::Number(n)) => n.as_u64() == Some(1),
             Some(Value::String(s)) => s == "true" || s == "1",
             _ => false,
         }

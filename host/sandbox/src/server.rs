@@ -16,11 +16,12 @@ use serde_json::Value;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
+use super::activity::Activity;
 use super::message::PostedMessage;
-use super::request::{INCOMING_WEBHOOK, ReceivedRequest};
+use super::request::{FILE_UPLOAD, INCOMING_WEBHOOK, ReceivedRequest};
 use super::script::{Script, Scripted, ScriptedReply};
-use super::workspace::{Workspace, slack_id};
-use super::{api, webhook};
+use super::workspace::{Announcement, Channel, UploadedFile, Workspace, slack_id};
+use super::{api, upload, webhook};
 
 /// The Content-Type of every Web API reply.
 pub(super) const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
@@ -53,11 +54,19 @@ impl std::fmt::Debug for SlackSandbox {
     }
 }
 
-type Listener = Arc<dyn Fn(&PostedMessage) + Send + Sync>;
+type MessageListener = Arc<dyn Fn(&PostedMessage) + Send + Sync>;
+type ActivityListener = Arc<dyn Fn(&Activity) + Send + Sync>;
+
+/// The callbacks of `on_message` and `on_activity`.
+#[derive(Default, Clone)]
+struct Listeners {
+    messages: Vec<MessageListener>,
+    activities: Vec<ActivityListener>,
+}
 
 struct Shared {
     state: Mutex<State>,
-    listeners: Mutex<Vec<Listener>>,
+    listeners: Mutex<Listeners>,
     /// How long each reply waits after its request was handled (see `set_latency`).
     latency: Mutex<Duration>,
     /// How long each post waits before it takes effect (see `set_processing_time`).
@@ -79,9 +88,10 @@ impl SlackSandbox {
         tokio::runtime::Handle::try_current().map_err(|_| SandboxError::NoRuntime)?;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
         let address = listener.local_addr()?;
+        let workspace = Workspace::new(format!("http://{address}"));
         let shared = Arc::new(Shared {
-            state: Mutex::new(State { workspace: Workspace::new(), requests: Vec::new(), script: Script::default() }),
-            listeners: Mutex::new(Vec::new()),
+            state: Mutex::new(State { workspace, requests: Vec::new(), script: Script::default() }),
+            listeners: Mutex::new(Listeners::default()),
             latency: Mutex::new(Duration::ZERO),
             processing: Mutex::new(Duration::ZERO),
         });
@@ -93,7 +103,13 @@ impl SlackSandbox {
     /// Calls `f` with each message as it is posted or updated (used by `herald run` to
     /// print them).
     pub fn on_message(&self, f: impl Fn(&PostedMessage) + Send + Sync + 'static) {
-        lock(&self.shared.listeners).push(Arc::new(f));
+        lock(&self.shared.listeners).messages.push(Arc::new(f));
+    }
+
+    /// Calls `f` with each other thing clients do: channels created, people invited,
+    /// reactions, pins, uploads (see [`render_activity`](crate::render_activity)).
+    pub fn on_activity(&self, f: impl Fn(&Activity) + Send + Sync + 'static) {
+        lock(&self.shared.listeners).activities.push(Arc::new(f));
     }
 
     /// Base URL of the Web API, e.g. `http://127.0.0.1:41234/api/`.
@@ -108,6 +124,12 @@ impl SlackSandbox {
         lock(&self.shared.state).workspace.resolve_target(&format!("#{name}")).ok()
     }
 
+    /// Archives the channel `id`, as a workspace admin would; `false` when there is no such
+    /// channel (a direct message cannot be archived).
+    pub fn archive_channel(&self, id: &str) -> bool {
+        lock(&self.shared.state).workspace.archive(id)
+    }
+
     /// URL of an incoming webhook that posts to `#channel`.
     pub fn webhook_url(&self, channel: &str) -> String {
         let team = slack_id('T', super::workspace::TEAM_NAME);
@@ -120,9 +142,21 @@ impl SlackSandbox {
         lock(&self.shared.state).requests.clone()
     }
 
-    /// Every message in the workspace so far, in posting order.
+    /// Every message in the workspace so far, in posting order, with its reactions and
+    /// pin.
     pub fn messages(&self) -> Vec<PostedMessage> {
         lock(&self.shared.state).workspace.messages().to_vec()
+    }
+
+    /// Every conversation, seeded or made since, in creation order, with its members.
+    pub fn channels(&self) -> Vec<Channel> {
+        lock(&self.shared.state).workspace.channels().to_vec()
+    }
+
+    /// Every file whose upload URL was handed out, in that order, with its bytes once
+    /// sent and where it was shared.
+    pub fn files(&self) -> Vec<UploadedFile> {
+        lock(&self.shared.state).workspace.files().to_vec()
     }
 
     /// Makes the server slow: each reply leaves `latency` after its request took effect, as
@@ -146,8 +180,8 @@ impl SlackSandbox {
     }
 
     /// Queues a reply for the next request to this API method (e.g. `chat.postMessage`,
-    /// or [`INCOMING_WEBHOOK`]); queued replies are used first-in first-out, then normal
-    /// behaviour resumes.
+    /// [`INCOMING_WEBHOOK`] or [`FILE_UPLOAD`]); queued replies are used first-in
+    /// first-out, then normal behaviour resumes.
     pub fn script(&self, method: &str, reply: ScriptedReply) {
         lock(&self.shared.state).script.push(method, reply);
     }
@@ -160,12 +194,10 @@ impl Shared {
             let mut guard = lock(&self.state);
             let state = &mut *guard;
             let webhook = request.api_method() == INCOMING_WEBHOOK;
-            let mut emulate = || {
-                if webhook {
-                    webhook::handle(&mut state.workspace, &request)
-                } else {
-                    api::handle(&mut state.workspace, &request)
-                }
+            let mut emulate = || match request.api_method() {
+                INCOMING_WEBHOOK => webhook::handle(&mut state.workspace, &request),
+                FILE_UPLOAD => upload::handle(&mut state.workspace, &request),
+                _ => api::handle(&mut state.workspace, &request),
             };
             let reply = match state.script.pop(request.api_method()).map(|s| s.into_reply(webhook)) {
                 Some(Scripted::Instead(reply)) => Answer::Reply(reply),
@@ -181,9 +213,10 @@ impl Shared {
         };
         // Outside the state lock, so a callback may call back into the sandbox.
         let listeners = lock(&self.listeners).clone();
-        for message in &changed {
-            for listener in &listeners {
-                listener(message);
+        for announcement in &changed {
+            match announcement {
+                Announcement::Message(message) => listeners.messages.iter().for_each(|listener| listener(message)),
+                Announcement::Activity(activity) => listeners.activities.iter().for_each(|listener| listener(activity)),
             }
         }
         reply
@@ -332,6 +365,7 @@ async fn receive(request: Request<Incoming>) -> Result<ReceivedRequest, hyper::E
             .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
             .collect(),
         body: String::from_utf8_lossy(&body).into_owned(),
+        raw_body: body,
         received_at,
     })
 }

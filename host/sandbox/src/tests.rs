@@ -1,4 +1,12 @@
-//! The sandbox over real HTTP on loopback, driven by a minimal hyper client.
+//! The sandbox over real HTTP on loopback, driven by a minimal hyper client; the methods
+//! added later are tested by subject in the submodules.
+
+mod activity;
+mod channels;
+mod files;
+mod marks;
+mod posting;
+mod users;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -37,6 +45,11 @@ fn authority(sandbox: &SlackSandbox) -> String {
 
 /// Sends one request on a fresh connection.
 async fn send(sandbox: &SlackSandbox, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Answer {
+    send_bytes(sandbox, method, path, headers, Bytes::from(body.to_owned())).await
+}
+
+/// [`send`] with a body of any bytes.
+async fn send_bytes(sandbox: &SlackSandbox, method: &str, path: &str, headers: &[(&str, &str)], body: Bytes) -> Answer {
     let authority = authority(sandbox);
     let stream = TcpStream::connect(&authority).await.expect("connect");
     let (mut sender, connection) =
@@ -46,7 +59,7 @@ async fn send(sandbox: &SlackSandbox, method: &str, path: &str, headers: &[(&str
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let request = request.body(Full::new(Bytes::from(body.to_owned()))).expect("request");
+    let request = request.body(Full::new(body)).expect("request");
     let response = sender.send_request(request).await.expect("response");
     let (parts, body) = response.into_parts();
     let body = body.collect().await.expect("body").to_bytes();
@@ -65,6 +78,26 @@ async fn call_as(sandbox: &SlackSandbox, token: &str, method: &str, params: Valu
 
 async fn call(sandbox: &SlackSandbox, method: &str, params: Value) -> Value {
     call_as(sandbox, TOKEN, method, params).await
+}
+
+/// Calls a Web API method with a form-encoded body, as Slack also accepts.
+async fn call_form(sandbox: &SlackSandbox, method: &str, body: &str) -> Value {
+    let headers = [("authorization", "Bearer xoxb-test"), ("content-type", "application/x-www-form-urlencoded")];
+    let answer = send(sandbox, "POST", &format!("/api/{method}"), &headers, body).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()
+}
+
+/// The id of a seeded user, by name.
+async fn user_id(sandbox: &SlackSandbox, name: &str) -> String {
+    let list = call(sandbox, "users.list", json!({})).await;
+    let user = list["members"].as_array().unwrap().iter().find(|u| u["name"] == name).expect("a seeded user");
+    user["id"].as_str().unwrap().to_owned()
+}
+
+/// The id of a channel, by name.
+fn channel_id(sandbox: &SlackSandbox, name: &str) -> String {
+    sandbox.channels().into_iter().find(|c| c.name.as_deref() == Some(name)).expect("a channel").id
 }
 
 fn error_of(reply: &Value) -> &str {

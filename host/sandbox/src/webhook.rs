@@ -40,7 +40,9 @@ fn post(workspace: &mut Workspace, request: &ReceivedRequest) -> Result<(), &'st
     content.username = None;
     content.icon_emoji = None;
     let channel = workspace.resolve_target(&format!("#{}", name.to_lowercase()))?;
-    workspace.post(&channel, params.str("thread_ts"), &Bot::new(bot), content)?;
+    // Webhooks name an archived channel with a code of their own.
+    let archived = |code| if code == "is_archived" { "channel_is_archived" } else { code };
+    workspace.post(&channel, params.str("thread_ts"), &Bot::new(bot), content).map_err(archived)?;
     Ok(())
 }
 

@@ -1,13 +1,31 @@
-//! The emulated workspace: its team, users, channels and messages.
+//! The emulated workspace: its team, users and messages; channels, marks on messages and
+//! files live in the submodules.
+
+mod channels;
+mod files;
+mod marks;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
+pub use channels::{Channel, ChannelKind};
+pub use files::{FileShare, UploadedFile};
+pub use marks::Reaction;
+
+pub(super) use files::{Share, UploadError};
+
+use super::activity::Activity;
 use super::message::{Content, PostedMessage};
 
 /// The team name `auth.test` reports; also the seed of the team id.
 pub(super) const TEAM_NAME: &str = "herald sandbox";
+
+/// The name Slack shows for the app's bot user.
+pub(super) const APP_NAME: &str = "herald";
+
+/// The workspace's web address, as `auth.test` reports it.
+pub(super) const WORKSPACE_URL: &str = "https://herald-sandbox.slack.com/";
 
 /// Users present from the start: name, real name, e-mail, deactivated.
 const SEEDED_USERS: [(&str, &str, &str, bool); 3] = [
@@ -21,12 +39,13 @@ const SEEDED_USERS: [(&str, &str, &str, bool); 3] = [
 pub(super) struct Bot {
     pub(super) user_id: String,
     pub(super) bot_id: String,
+    pub(super) app_id: String,
 }
 
 impl Bot {
     /// The bot identified by `seed` (a token, or a webhook's bot segment).
     pub(super) fn new(seed: &str) -> Bot {
-        Bot { user_id: slack_id('U', seed), bot_id: slack_id('B', seed) }
+        Bot { user_id: slack_id('U', seed), bot_id: slack_id('B', seed), app_id: slack_id('A', seed) }
     }
 }
 
@@ -40,7 +59,7 @@ pub(super) struct User {
 }
 
 impl User {
-    /// The user object of `users.lookupByEmail`.
+    /// The user object of `users.lookupByEmail` and `users.list`.
     pub(super) fn to_json(&self, team_id: &str) -> Value {
         json!({
             "id": self.id,
@@ -49,84 +68,47 @@ impl User {
             "real_name": self.real_name,
             "deleted": self.deleted,
             "is_bot": false,
+            "is_app_user": false,
             "profile": { "email": self.email, "real_name": self.real_name, "display_name": self.name },
         })
-    }
-}
-
-enum ChannelKind {
-    Public,
-    Private,
-    Direct { user_id: String },
-}
-
-/// A conversation: public or private channel, or direct message.
-pub(super) struct Channel {
-    pub(super) id: String,
-    name: Option<String>,
-    kind: ChannelKind,
-    created: u64,
-}
-
-impl Channel {
-    /// The `types` value of `conversations.list` that selects this conversation.
-    pub(super) fn type_name(&self) -> &'static str {
-        match self.kind {
-            ChannelKind::Public => "public_channel",
-            ChannelKind::Private => "private_channel",
-            ChannelKind::Direct { .. } => "im",
-        }
-    }
-
-    /// The conversation object of `conversations.list` and `conversations.info`.
-    pub(super) fn to_json(&self) -> Value {
-        match &self.kind {
-            ChannelKind::Direct { user_id } => json!({
-                "id": self.id,
-                "created": self.created,
-                "is_im": true,
-                "user": user_id,
-            }),
-            kind => json!({
-                "id": self.id,
-                "name": self.name,
-                "created": self.created,
-                "is_channel": true,
-                "is_group": false,
-                "is_im": false,
-                "is_private": matches!(kind, ChannelKind::Private),
-                "is_archived": false,
-                "is_general": self.name.as_deref() == Some("general"),
-                "is_member": true,
-            }),
-        }
     }
 }
 
 /// The most items a page of any list method holds (Slack's own maximum).
 pub(super) const MAX_PAGE: usize = 1000;
 
+/// A change the `on_message` and `on_activity` callbacks have yet to hear about.
+pub(super) enum Announcement {
+    /// A message was posted or updated.
+    Message(PostedMessage),
+    /// Something else happened.
+    Activity(Activity),
+}
+
 /// All workspace state, behind the sandbox's lock.
 pub(super) struct Workspace {
     team_id: String,
+    /// The sandbox's own origin, e.g. `http://127.0.0.1:41234`, which upload URLs point to.
+    origin: String,
     users: Vec<User>,
     channels: Vec<Channel>,
     messages: Vec<PostedMessage>,
+    files: Vec<UploadedFile>,
     last_ts_micros: u64,
-    /// Posts and updates not yet handed to the `on_message` callbacks, which run outside
-    /// the lock.
-    unannounced: Vec<PostedMessage>,
+    /// Changes not yet handed to the callbacks, which run outside the lock, oldest first.
+    unannounced: Vec<Announcement>,
     /// The most messages one page of `conversations.history`/`replies` holds (see
     /// `SlackSandbox::set_history_page_limit`).
     pub(super) history_page_limit: usize,
 }
 
 impl Workspace {
-    /// A workspace with the seeded users and channels `#general`, `#random` and the
-    /// private `#ops-private`.
-    pub(super) fn new() -> Workspace {
+    /// A workspace served at `origin`, with the seeded users and channels (see
+    /// [`channels`]).
+    pub(super) fn new(origin: String) -> Workspace {
         let mut workspace = Workspace {
             team_id: slack_id('T', TEAM_NAME),
+            origin,
             users: SEEDED_USERS
                 .iter()
                 .map(|&(name, real_name, email, deleted)| User {
@@ -139,14 +121,12 @@ impl Workspace {
                 .collect(),
             channels: Vec::new(),
             messages: Vec::new(),
+            files: Vec::new(),
             last_ts_micros: 0,
             unannounced: Vec::new(),
             history_page_limit: MAX_PAGE,
         };
-        for name in ["general", "random"] {
-            workspace.add_channel(slack_id('C', name), Some(name), ChannelKind::Public);
-        }
-        workspace.add_channel(slack_id('G', "ops-private"), Some("ops-private"), ChannelKind::Private);
+        workspace.seed_channels();
         workspace
     }
 
@@ -154,36 +134,13 @@ impl Workspace {
         &self.team_id
     }
 
-    pub(super) fn channels(&self) -> &[Channel] {
-        &self.channels
-    }
-
     pub(super) fn messages(&self) -> &[PostedMessage] {
         &self.messages
     }
 
-    /// A conversation by id (`channel_not_found` otherwise).
-    pub(super) fn channel(&self, id: &str) -> Result<&Channel, &'static str> {
-        self.channels.iter().find(|c| c.id == id).ok_or("channel_not_found")
-    }
-
-    /// The conversation id for a `chat.postMessage` channel: a known `C…`/`G…`/`D…` id, a
-    /// `U…` user id (their direct message), or a `#name` or bare name, created on first use.
-    pub(super) fn resolve_target(&mut self, target: &str) -> Result<String, &'static str> {
-        if is_id(target, "CGD") {
-            return self.channel(target).map(|c| c.id.clone());
-        }
-        if is_id(target, "UW") {
-            return self.open_dm(target).map_err(|_| "channel_not_found");
-        }
-        let name = target.strip_prefix('#').unwrap_or(target);
-        if let Some(channel) = self.channels.iter().find(|c| c.name.as_deref() == Some(name)) {
-            return Ok(channel.id.clone());
-        }
-        if !is_channel_name(name) {
-            return Err("channel_not_found");
-        }
-        Ok(self.add_channel(slack_id('C', name), Some(name), ChannelKind::Public))
+    /// Every user, deactivated ones included, in seeding order.
+    pub(super) fn users(&self) -> &[User] {
+        &self.users
     }
 
     /// An active user by e-mail (case-insensitive).
@@ -191,18 +148,15 @@ impl Workspace {
         self.users.iter().find(|u| !u.deleted && u.email.eq_ignore_ascii_case(email))
     }
 
-    /// The id of the direct-message conversation with an active user, opened if needed.
-    pub(super) fn open_dm(&mut self, user_id: &str) -> Result<String, &'static str> {
-        let user = self.users.iter().find(|u| !u.deleted && u.id == user_id).ok_or("user_not_found")?;
-        let (user_id, id) = (user.id.clone(), slack_id('D', &user.id));
-        if self.channel(&id).is_err() {
-            self.add_channel(id.clone(), None, ChannelKind::Direct { user_id });
-        }
-        Ok(id)
+    /// An active user by id.
+    fn active_user(&self, id: &str) -> Option<&User> {
+        self.users.iter().find(|u| !u.deleted && u.id == id)
     }
 
     /// Posts a message to an existing conversation, into the thread of `thread_ts` unless
-    /// it is empty (a reply to a reply joins the same thread, as in Slack).
+    /// it is empty (a reply to a reply joins the same thread, as in Slack). The poster
+    /// joins the channel: Slack lets only members post, and the sandbox lets a bot post
+    /// anywhere as if it had been invited first.
     pub(super) fn post(
         &mut self,
         channel_id: &str,
@@ -210,7 +164,7 @@ impl Workspace {
         bot: &Bot,
         content: Content,
     ) -> Result<PostedMessage, &'static str> {
-        let channel = self.channel(channel_id)?;
+        let channel = self.open_channel(channel_id)?;
         let (channel_name, dm_user) = match &channel.kind {
             ChannelKind::Direct { user_id } => {
                 (None, self.users.iter().find(|u| u.id == *user_id).map(|u| u.name.to_owned()))
@@ -224,6 +178,7 @@ impl Workspace {
                 Some(parent.thread_ts.clone().unwrap_or_else(|| parent.ts.clone()))
             }
         };
+        self.join(channel_id, &bot.user_id);
         let mut message = PostedMessage {
             channel_id: channel_id.to_owned(),
             channel_name,
@@ -232,11 +187,12 @@ impl Workspace {
             thread_ts,
             user_id: bot.user_id.clone(),
             bot_id: bot.bot_id.clone(),
+            app_id: bot.app_id.clone(),
             ..PostedMessage::default()
         };
         content.apply_to(&mut message);
         self.messages.push(message.clone());
-        self.unannounced.push(message.clone());
+        self.unannounced.push(Announcement::Message(message.clone()));
         Ok(message)
     }
 
@@ -248,15 +204,15 @@ impl Workspace {
         bot: &Bot,
         content: Content,
     ) -> Result<PostedMessage, &'static str> {
-        let message =
-            self.messages.iter_mut().find(|m| m.channel_id == channel_id && m.ts == ts).ok_or("message_not_found")?;
+        let message = self.message_mut(channel_id, ts)?;
         if message.bot_id != bot.bot_id {
             return Err("cant_update_message");
         }
         content.apply_to(message);
         message.edited = true;
-        self.unannounced.push(message.clone());
-        Ok(message.clone())
+        let message = message.clone();
+        self.unannounced.push(Announcement::Message(message.clone()));
+        Ok(message)
     }
 
     /// A conversation's messages outside threads (replies live in their thread), newest
@@ -277,7 +233,7 @@ impl Workspace {
     /// The message object of `conversations.history`: a thread's first message also
     /// carries `thread_ts`, `reply_count` and `latest_reply`.
     pub(super) fn history_json(&self, message: &PostedMessage, with_metadata: bool) -> Value {
-        let mut json = message.to_json(with_metadata);
+        let mut json = message.to_json(&self.team_id, with_metadata);
         let replies: Vec<&PostedMessage> = self
             .messages
             .iter()
@@ -291,19 +247,22 @@ impl Workspace {
         json
     }
 
-    /// Posts and updates since the last call, oldest first.
-    pub(super) fn take_unannounced(&mut self) -> Vec<PostedMessage> {
+    /// Changes since the last call, oldest first.
+    pub(super) fn take_unannounced(&mut self) -> Vec<Announcement> {
         std::mem::take(&mut self.unannounced)
+    }
+
+    fn announce(&mut self, activity: Activity) {
+        self.unannounced.push(Announcement::Activity(activity));
     }
 
     fn message(&self, channel_id: &str, ts: &str) -> Option<&PostedMessage> {
         self.messages.iter().find(|m| m.channel_id == channel_id && m.ts == ts)
     }
 
-    fn add_channel(&mut self, id: String, name: Option<&str>, kind: ChannelKind) -> String {
-        let created = now_micros() / 1_000_000;
-        self.channels.push(Channel { id: id.clone(), name: name.map(str::to_owned), kind, created });
-        id
+    /// The message at `channel_id` + `ts`, to change it (`message_not_found` otherwise).
+    fn message_mut(&mut self, channel_id: &str, ts: &str) -> Result<&mut PostedMessage, &'static str> {
+        self.messages.iter_mut().find(|m| m.channel_id == channel_id && m.ts == ts).ok_or("message_not_found")
     }
 
     /// A fresh `ts`: the current time in microseconds, but always after the previous one,
@@ -338,13 +297,11 @@ fn is_id(s: &str, prefixes: &str) -> bool {
         && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
-/// Slack's channel-name rule: up to 80 lower-case letters, digits, `-` and `_`.
-fn is_channel_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.chars().count() <= 80
-        && name.chars().all(|c| c == '-' || c == '_' || (c.is_alphanumeric() && !c.is_uppercase()))
-}
-
 fn now_micros() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64)
+}
+
+/// The current Unix time in seconds.
+pub(super) fn now_seconds() -> u64 {
+    now_micros() / 1_000_000
 }
