@@ -32,12 +32,13 @@ async fn a_camunda_modeler_flow_runs_unchanged() {
     for post in &posts {
         assert_eq!(post.header("authorization"), Some(format!("Bearer {CAMUNDA_TOKEN}").as_str()));
     }
-    // A bare channel name is a channel; FEEL text is data.
+    // A bare channel name is a channel; plain text links names, as in Camunda.
     assert_eq!(
         posts[0].json().unwrap(),
         json!({
             "channel": "#shipping",
             "text": "Order A-1042 shipped to Ada Lovelace (2 items)",
+            "link_names": true,
             "metadata": step_metadata(&record, "NotifyShipping", 1),
         })
     );
@@ -58,11 +59,17 @@ async fn a_camunda_modeler_flow_runs_unchanged() {
 
     // `response` has Camunda's shape; resultExpression's entries are variables.
     let variables = &record["variables"];
+    let team = variables["slackResult"]["message"]["team"].as_str().unwrap();
+    assert!(team.starts_with('T'), "{team}");
     assert_eq!(
         variables["slackResult"],
         json!({
             "ts": first.ts, "channel": first.channel_id,
-            "message": {"type": "message", "text": "Order A-1042 shipped to Ada Lovelace (2 items)", "ts": first.ts},
+            "message": {
+                "type": "message", "team": team, "user": first.user_id,
+                "text": "Order A-1042 shipped to Ada Lovelace (2 items)", "ts": first.ts,
+                "appId": first.app_id, "botId": first.bot_id,
+            },
         })
     );
     assert_eq!(variables["messageTs"], first.ts);
@@ -94,29 +101,126 @@ async fn an_error_expression_raises_a_bpmn_error_the_boundary_catches() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn what_herald_does_not_run_of_the_template_is_refused_at_load() {
+async fn every_operation_of_the_template_runs_as_slack_expects_it() {
+    let sandbox = SlackSandbox::start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(examples().join("camunda-order-shipped.bpmn")).unwrap();
-    let changed = text
-        .replacen(r#"source="chat.postMessage" target="method""#, r#"source="conversations.create" target="method""#, 1)
-        .replacen(
-            r#"<zeebe:input source="general" target="data.channel" />"#,
-            r#"<zeebe:input source="@Ada Lovelace" target="data.channel" />"#,
-            1,
+    let token = ("token", "{{secrets.SLACK_TOKEN}}");
+    let create = [
+        token,
+        ("method", "conversations.create"),
+        ("data.newChannelName", "launch-2026"),
+        ("data.visibility", "PRIVATE"),
+    ];
+    let invite = [
+        token,
+        ("method", "conversations.invite"),
+        ("data.channelType", "channelId"),
+        ("data.channelId", "=created.channel.id"),
+        ("data.users", "@Ada Lovelace, grace@example.com"),
+    ];
+    // Literal text is sent as written: no template, Slack markup kept.
+    let text = "Launch <https://example.com/launch|plan> is ready {{ not a template }} <!here>";
+    let post = [
+        token,
+        ("method", "chat.postMessage"),
+        ("data.channel", "=created.channel.id"),
+        ("data.messageType", "plainText"),
+        ("data.text", text),
+        ("data.documents", "=null"),
+    ];
+    let mark =
+        |method| [token, ("method", method), ("data.channel", "=posted.channel"), ("data.timestamp", "=posted.ts")];
+    let (pin, unpin) = (mark("pins.add"), mark("pins.remove"));
+    let react = [mark("reactions.add").as_slice(), &[("data.emoji", "eyes")]].concat();
+    let task = |id, inputs: &'static [(&'static str, &'static str)]| Task { id, inputs, headers: &[], retries: 1 };
+    let leaked =
+        |inputs: Vec<(&'static str, &'static str)>| -> &'static [(&'static str, &'static str)] { inputs.leak() };
+    let tasks = [
+        Task { headers: &[("resultVariable", "created")], ..task("create", leaked(create.to_vec())) },
+        Task { headers: &[("resultVariable", "invited")], ..task("invite", leaked(invite.to_vec())) },
+        Task { headers: &[("resultVariable", "posted")], ..task("post", leaked(post.to_vec())) },
+        Task { headers: &[("resultVariable", "reacted")], ..task("react", leaked(react)) },
+        task("pin", leaked(pin.to_vec())),
+        Task { headers: &[("resultVariable", "unpinned")], ..task("unpin", leaked(unpin.to_vec())) },
+    ];
+    let flow = camunda_flow(dir.path(), &tasks);
+    let args = ["run", flow.to_str().unwrap(), "--json"];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("SLACK_TOKEN", CAMUNDA_TOKEN)]).await;
+    assert_eq!(output.status.code(), Some(0), "{}\n{}", stderr(&output), stdout(&output));
+    let record = json_record(&output);
+
+    // What Slack saw, in order, each with Slack's own arguments.
+    let requests = sandbox.requests();
+    let methods: Vec<&str> = requests.iter().map(|r| r.api_method()).collect();
+    assert_eq!(
+        methods,
+        [
+            "conversations.create",
+            "users.list",
+            "users.lookupByEmail",
+            "conversations.invite",
+            "chat.postMessage",
+            "reactions.add",
+            "pins.add",
+            "pins.remove"
+        ]
+    );
+    let channel = sandbox.channels().into_iter().find(|c| c.name.as_deref() == Some("launch-2026")).unwrap();
+    assert_eq!(requests[0].json().unwrap(), json!({"name": "launch-2026", "is_private": true}));
+    assert_eq!(channel.kind, herald_sandbox::ChannelKind::Private);
+    let invited = requests[3].json().unwrap();
+    assert_eq!(invited["channel"], channel.id.as_str());
+    let people: Vec<&str> = invited["users"].as_str().unwrap().split(',').collect();
+    assert_eq!(people.len(), 2);
+    assert!(people.iter().all(|user| channel.members.iter().any(|member| member == user)), "{channel:?}");
+    let body = requests[4].json().unwrap();
+    assert_eq!((body["channel"].as_str(), body["text"].as_str()), (Some(channel.id.as_str()), Some(text)));
+    assert_eq!(body["link_names"], true);
+    let message = sandbox.messages().into_iter().find(|m| m.channel_id == channel.id).unwrap();
+    for mark in &requests[5..] {
+        let body = mark.json().unwrap();
+        assert_eq!(
+            (body["channel"].as_str(), body["timestamp"].as_str()),
+            (Some(channel.id.as_str()), Some(message.ts.as_str()))
         );
-    let flow = dir.path().join("flow.bpmn");
-    std::fs::write(&flow, &changed).unwrap();
+    }
+    assert_eq!(requests[5].json().unwrap()["name"], "eyes");
+    assert_eq!(message.reactions.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["eyes"]);
+    assert!(!message.pinned, "pinned, then unpinned");
+
+    // Each `response` has the shape Camunda's connector gives it.
+    let variables = &record["variables"];
+    assert_eq!(variables["created"], json!({"channel": {"id": channel.id, "name": "launch-2026"}}));
+    assert_eq!(
+        variables["invited"],
+        json!({"channel": {"id": channel.id, "name": "launch-2026"}, "needed": null, "provided": null})
+    );
+    assert_eq!(variables["posted"]["message"]["text"], text);
+    assert_eq!((&variables["reacted"], &variables["unpinned"]), (&json!({}), &json!({})));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_the_template_cannot_mean_is_refused_where_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = [
+        ("token", "{{secrets.SLACK_TOKEN}}"),
+        ("method", "chat.getMessage"),
+        ("data.visibility", "SECRET"),
+        ("data.chanel", "#ops"),
+    ];
+    let flow = camunda_flow(dir.path(), &[Task { id: "odd", inputs: &inputs, headers: &[], retries: 1 }]);
     let output = herald_in(dir.path(), None, &["validate", flow.to_str().unwrap()], &[]).await;
     assert_eq!(output.status.code(), Some(2));
-    let line = |needle: &str| changed.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let text = std::fs::read_to_string(&flow).unwrap();
+    let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
     let errors = stderr(&output);
-    assert!(errors.contains(&format!("flow.bpmn:{}:", line("conversations.create"))), "{errors}");
-    assert!(
-        errors.contains("herald runs Camunda's Slack template for `chat.postMessage` only, not `conversations.create`"),
-        "{errors}"
-    );
-    assert!(errors.contains(&format!("flow.bpmn:{}:", line("@Ada Lovelace"))), "{errors}");
-    assert!(errors.contains("give their e-mail address or user id"), "{errors}");
+    for (needle, message) in [
+        ("chat.getMessage", "`method` must be one of `chat.postMessage`, `conversations.create`"),
+        ("SECRET", "`data.visibility` must be `PUBLIC` or `PRIVATE`, not `SECRET`"),
+        ("data.chanel", "`data.chanel` is not an input of Camunda's Slack template; did you mean `data.channel`?"),
+    ] {
+        assert!(errors.contains(&format!("flow.bpmn:{}:", line(needle))) && errors.contains(message), "{errors}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

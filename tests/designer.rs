@@ -124,7 +124,7 @@ async fn validate_suggests_the_fix() {
     let typos = text
         .replacen(r#"target="channel""#, r#"target="chanel""#, 1)
         .replacen(r#"<zeebe:taskDefinition type="slack""#, r#"<zeebe:taskDefinition type="slak""#, 1)
-        .replacen("=invoice.amount &gt; 10000", "=invoice.amount &gt;&gt; 10000", 1);
+        .replacen("=invoice.amount &gt; 10000", "=(invoice.amount &gt; 10000", 1);
     let flow = dir.path().join("typos.bpmn");
     std::fs::write(&flow, &typos).unwrap();
     let output = herald_in(dir.path(), None, &["validate", flow.to_str().unwrap()], &[]).await;
@@ -133,12 +133,12 @@ async fn validate_suggests_the_fix() {
     let line = |needle: &str| typos.lines().position(|l| l.contains(needle)).unwrap() + 1;
     // All at once, each with its place.
     assert!(
-        errors.contains(&format!("typos.bpmn:{}:", line("&gt;&gt;"))) && errors.contains("FEEL syntax error"),
+        errors.contains(&format!("typos.bpmn:{}:", line("=(invoice"))) && errors.contains("FEEL syntax error"),
         "{errors}"
     );
     assert!(errors.contains("no connector for task type `slak`; did you mean `slack`?"), "{errors}");
     let fixed_type = typos.replacen(r#"type="slak""#, r#"type="slack""#, 1).replacen(
-        "=invoice.amount &gt;&gt; 10000",
+        "=(invoice.amount &gt; 10000",
         "=abss(invoice.amount) &gt; 10000",
         1,
     );
@@ -152,7 +152,7 @@ async fn validate_suggests_the_fix() {
     );
     // A FEEL function that does not exist is found before the run, not during it.
     assert!(
-        errors.contains(&format!("typos.bpmn:{}:", line("&gt;&gt;")))
+        errors.contains(&format!("typos.bpmn:{}:", line("=(invoice")))
             && errors.contains("FEEL: there is no function `abss`; did you mean `abs`?"),
         "{errors}"
     );

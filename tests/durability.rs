@@ -148,7 +148,17 @@ async fn instances_killed_at_random_points_resume_and_post_each_message_exactly_
                 json!({"ok": true, "channel": shown["variables"][format!("{step}_post")]["channel"], "ts": ts[0]}),
             );
         }
-        assert_eq!(shown["variables"], Value::Object(expected));
+        // Slack's own `message` comes with a post's answer; a repeat that found the post has
+        // only its channel and ts.
+        let mut variables = shown["variables"].clone();
+        for step in STEPS {
+            if let Some(post) = variables[format!("{step}_post")].as_object_mut()
+                && let Some(message) = post.remove("message")
+            {
+                assert_eq!(message["text"], text(&order, step).as_str());
+            }
+        }
+        assert_eq!(variables, Value::Object(expected));
         let steps = shown["steps"].as_array().unwrap();
         assert_eq!(steps.iter().map(|s| s["id"].as_str().unwrap()).collect::<Vec<_>>(), STEPS);
         assert!(steps.iter().all(|s| s["status"] == "completed"));

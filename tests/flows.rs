@@ -57,7 +57,16 @@ async fn invoice_flow_sends_exactly_the_expected_requests() {
     assert_eq!(record["state"], "completed");
     let messages = sandbox.messages();
     let notification = &record["variables"]["notification"];
-    assert_eq!(notification, &json!({"ok": true, "channel": messages[0].channel_id, "ts": messages[0].ts}));
+    assert_eq!(
+        notification,
+        &json!({
+            "ok": true, "channel": messages[0].channel_id, "ts": messages[0].ts,
+            "message": {
+                "type": "message", "text": messages[0].text, "user": messages[0].user_id, "bot_id": messages[0].bot_id,
+                "app_id": messages[0].app_id, "team": notification["message"]["team"], "ts": messages[0].ts,
+            },
+        })
+    );
     assert_eq!(record["variables"]["finance_alert"]["ts"], messages[1].ts);
     let steps = record["steps"].as_array().unwrap();
     assert_eq!(steps.len(), 2);

@@ -12,7 +12,7 @@ fn methods(sandbox: &SlackSandbox) -> Vec<String> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_dm_by_e_mail_lands_on_the_dm_channel() {
+async fn a_dm_by_e_mail_goes_to_the_user_id_with_chat_write_alone() {
     let sandbox = SlackSandbox::start().await.unwrap();
     let flow = examples().join("invoice-dm.bpmn");
     let vars = examples().join("invoice-dm.vars.json");
@@ -20,19 +20,87 @@ async fn a_dm_by_e_mail_lands_on_the_dm_channel() {
         herald(Some(&sandbox.api_url()), &["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"])
             .await;
     assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
-    assert_eq!(methods(&sandbox), ["users.lookupByEmail", "conversations.open", "chat.postMessage"]);
+    // No `conversations.open` (scope `im:write`): Slack posts to a user id's direct message.
+    assert_eq!(methods(&sandbox), ["users.lookupByEmail", "chat.postMessage"]);
     let requests = sandbox.requests();
     assert_eq!(requests[0].body, "email=ada%40example.com");
-    let user = requests[1].json().unwrap()["users"].as_str().unwrap_or_default().to_owned();
-    assert!(user.starts_with('U'), "conversations.open names the user found by e-mail: {}", requests[1].body);
-    let post = requests[2].json().unwrap();
-    let dm = post["channel"].as_str().unwrap();
-    assert!(dm.starts_with('D'), "posted to the DM channel, not the user: {post}");
+    let post = requests[1].json().unwrap();
+    assert!(post["channel"].as_str().unwrap().starts_with('U'), "posted to the user found by e-mail: {post}");
+    let dm = sandbox.messages()[0].channel_id.clone();
+    assert!(dm.starts_with('D'), "Slack answers with the DM conversation: {dm}");
     assert_eq!(
         post["text"],
         "Hi Ada, your invoice INV-2026-0042 over 12500 EUR is ready: <https://billing.example.com/invoices/INV-2026-0042|view it here>"
     );
     assert_eq!(json_record(&output)["variables"]["dm"]["channel"], dm);
+}
+
+/// A step that attaches `documents` to a message in #general.
+fn documents_flow(dir: &std::path::Path, retries: u32) -> std::path::PathBuf {
+    let inputs = [
+        ("channel", "#general"),
+        ("text", "Invoices of {{ month }}"),
+        (
+            "documents",
+            "=[{name: \"invoices.csv\", content: csv}, {name: \"logo.png\", title: \"Logo\", content_base64: \"iVBORw0KGgo=\"}]",
+        ),
+    ];
+    let headers = [("resultVariable", "posted"), ("retryBackoff", "PT0.05S")];
+    linear_flow(dir, &[Task { id: "report", inputs: &inputs, headers: &headers, retries }])
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn documents_are_uploaded_then_shared_after_the_message() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = documents_flow(dir.path(), 1);
+    let csv = "number,amount\nINV-1,100\n";
+    let args = ["run", flow.to_str().unwrap(), "--var", "month=May", "--var", &format!("csv={csv}"), "--json"];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        methods(&sandbox),
+        [
+            "conversations.list",
+            "files.getUploadURLExternal",
+            herald_sandbox::FILE_UPLOAD,
+            "files.getUploadURLExternal",
+            herald_sandbox::FILE_UPLOAD,
+            "chat.postMessage",
+            "files.completeUploadExternal"
+        ]
+    );
+    let requests = sandbox.requests();
+    assert!(requests[1].body.contains("filename=invoices.csv"), "{}", requests[1].body);
+    assert_eq!(requests[2].raw_body.as_ref(), csv.as_bytes(), "the bytes go to the upload URL as they are");
+    assert_eq!(requests[2].header("authorization"), None, "the upload URL takes no token");
+    let message = &sandbox.messages()[0];
+    let files = sandbox.files();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[1].bytes.as_deref(), Some(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a][..]));
+    assert_eq!((files[0].title.as_str(), files[1].title.as_str()), ("invoices.csv", "Logo"));
+    let shared = requests[6].json().unwrap();
+    assert_eq!(shared["channel_id"], message.channel_id.as_str());
+    assert!(files.iter().all(|f| f.shared.as_ref().is_some_and(|s| s.channel_id == message.channel_id)));
+    let record = json_record(&output);
+    assert_eq!(record["variables"]["posted"]["files"], json!([files[0].id, files[1].id]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retry_after_a_failed_share_uploads_and_posts_nothing_again() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    sandbox.script("files.completeUploadExternal", ScriptedReply::RateLimited { retry_after_seconds: 0 });
+    let dir = tempfile::tempdir().unwrap();
+    let flow = documents_flow(dir.path(), 2);
+    let args = ["run", flow.to_str().unwrap(), "--var", "month=May", "--var", "csv=a,b", "--json"];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let count = |method: &str| methods(&sandbox).iter().filter(|m| *m == method).count();
+    assert_eq!(count("files.getUploadURLExternal"), 2, "each document uploaded once");
+    assert_eq!(count("chat.postMessage"), 1, "one message");
+    assert_eq!(count("files.completeUploadExternal"), 2, "the share, rate-limited, then made");
+    assert_eq!(json_record(&output)["steps"][0]["attempts"], 2);
+    assert!(sandbox.files().iter().all(|f| f.shared.is_some()));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -703,7 +771,10 @@ async fn test_connection_proves_token_and_destination_and_says_what_to_fix() {
     let output = herald_in(dir.path(), None, &args, &[]).await;
     assert_eq!(output.status.code(), Some(1));
     let out = stdout(&output);
-    assert!(out.contains("✗ inputs: cannot compute the inputs: the secret `SLACK_BOT_TOKEN` is not set"), "{out}");
+    assert!(
+        out.contains("✗ inputs: cannot compute the inputs: input `token`: the secret `SLACK_BOT_TOKEN` is not set"),
+        "{out}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -2,6 +2,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::documents::{self, Document};
+use crate::operation::Method;
 use crate::schema::INPUTS;
 use crate::values::{self, Color, Overflow};
 
@@ -39,9 +41,9 @@ pub enum Blocks {
     Built(Value),
 }
 
-/// The `mention` input.
+/// An input that names people (`mention`, `users`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mention {
+pub enum People {
     /// Comma-separated user ids or e-mails written as a template.
     Template(String),
     /// A list an expression built; used as it is.
@@ -51,6 +53,8 @@ pub enum Mention {
 /// The step's inputs, each read into its type; templates are not rendered yet.
 #[derive(Debug, Default)]
 pub struct Config {
+    /// What the step does in Slack.
+    pub method: Method,
     /// The `channel` template: where the message goes.
     pub channel: Option<String>,
     /// The `text` template.
@@ -78,7 +82,24 @@ pub struct Config {
     /// Whether Slack unfurls media in the text.
     pub unfurl_media: Option<bool>,
     /// Who the message mentions.
-    pub mention: Option<Mention>,
+    pub mention: Option<People>,
+    /// Inputs sent as written: no template is rendered and no substituted data escaped
+    /// (Camunda's semantics, where text keeps its Slack markup).
+    pub verbatim: bool,
+    /// Whether Slack links `@name` and `#channel` written in the text.
+    pub link_names: Option<bool>,
+    /// Files to attach after the message.
+    pub documents: Vec<Document>,
+    /// `conversations.create`: the new channel's name.
+    pub name: Option<String>,
+    /// `conversations.create`: whether the new channel is private.
+    pub is_private: Option<bool>,
+    /// `conversations.invite`: who to invite.
+    pub users: Option<People>,
+    /// `reactions.add`: the emoji's name.
+    pub emoji: Option<String>,
+    /// The `ts` of the message a reaction or pin is about.
+    pub timestamp: Option<String>,
     /// The `update_key` template: post once, then update that message.
     pub update_key: Option<String>,
     /// What to do with a message over Slack's limits.
@@ -129,10 +150,23 @@ impl Inputs {
         let color = read("color");
         let on_overflow = read("on_overflow");
         let throttle = read("throttle");
+        let method = read("method");
+        let name = read("name");
+        let emoji = read("emoji");
+        let timestamp = read("timestamp");
         let config = Config {
+            method: kept(&mut issues, method.map(|name| Method::parse(&name)).transpose()).unwrap_or_default(),
+            verbatim: kept(&mut issues, flag_input(&object, "verbatim")).unwrap_or_default(),
+            link_names: kept(&mut issues, flag_input(&object, "link_names")),
+            is_private: kept(&mut issues, flag_input(&object, "is_private")),
+            users: kept(&mut issues, people_input(&object, "users")),
+            documents: kept(&mut issues, documents::read(object.get("documents")).map(Some)).unwrap_or_default(),
+            name,
+            emoji,
+            timestamp,
             throttle: kept(&mut issues, throttle.map(|text| values::throttle(&text)).transpose()),
             blocks: kept(&mut issues, blocks_input(&object)),
-            mention: kept(&mut issues, mention_input(&object)),
+            mention: kept(&mut issues, people_input(&object, "mention")),
             webhook_url: kept(&mut issues, webhook_url.map(|url| values::webhook_url(&url)).transpose()),
             color: kept(&mut issues, color.map(|color| Color::parse(&color)).transpose()),
             on_overflow: kept(&mut issues, on_overflow.map(|text| Overflow::parse(&text)).transpose())
@@ -151,6 +185,23 @@ impl Inputs {
         };
         // An input of the wrong type is reported already; do not call it missing too.
         let reported = |issues: &[Issue], name: &str| issues.iter().any(|issue| issue.field == name);
+        let method = config.method;
+        let known = |name: &&String| INPUTS.iter().any(|input| input.name == name.as_str());
+        for name in object.keys().filter(known).filter(|name| !method.takes(name) && !schema_default_of(name)) {
+            issues.push(Issue::new(name, format!("`{name}` is not an input of {}", method.name())));
+        }
+        if method != Method::PostMessage {
+            for name in method.required() {
+                let present = object.get(*name).is_some_and(|value| match value {
+                    Value::String(text) => !text.trim().is_empty(),
+                    other => !other.is_null(),
+                });
+                if !present && !reported(&issues, name) {
+                    issues.push(Issue::new(name, format!("`{name}` is required for {}", method.name())));
+                }
+            }
+            return Inputs { config, issues };
+        }
         if config.channel.is_none()
             && config.webhook_url.is_none()
             && !reported(&issues, "channel")
@@ -175,6 +226,13 @@ impl Inputs {
                 "`throttle` limits how often a message is updated: give `update_key` too",
             ));
         }
+        if !config.documents.is_empty() && (config.webhook_url.is_some() || config.update_key.is_some()) {
+            issues.push(Issue::new(
+                "documents",
+                "documents are attached to a message posted with the Web API (`channel` and `token`): \
+                 an incoming webhook cannot upload files, and an updated message keeps the files it had",
+            ));
+        }
         if config.webhook_url.is_some() && config.update_key.is_some() {
             issues.push(Issue::new(
                 "update_key",
@@ -192,10 +250,7 @@ impl Inputs {
             Some(Blocks::Template(source)) => Some(source.as_str()),
             Some(Blocks::Built(_)) | None => None,
         };
-        let mention = match &config.mention {
-            Some(Mention::Template(source)) => Some(source.as_str()),
-            Some(Mention::Built(_)) | None => None,
-        };
+
         [
             ("channel", config.channel.as_deref()),
             ("text", config.text.as_deref()),
@@ -204,8 +259,12 @@ impl Inputs {
             ("username", config.username.as_deref()),
             ("icon_emoji", config.icon_emoji.as_deref()),
             ("icon_url", config.icon_url.as_deref()),
-            ("mention", mention),
+            ("mention", template_of(config.mention.as_ref())),
             ("update_key", config.update_key.as_deref()),
+            ("name", config.name.as_deref()),
+            ("users", template_of(config.users.as_ref())),
+            ("emoji", config.emoji.as_deref()),
+            ("timestamp", config.timestamp.as_deref()),
         ]
         .into_iter()
         .filter_map(|(name, source)| Some((name, source?)))
@@ -270,17 +329,32 @@ fn blocks_input(object: &Map<String, Value>) -> Result<Option<Blocks>, Issue> {
     }
 }
 
-/// Reads `mention`: a template string, or a list of strings an expression built.
-fn mention_input(object: &Map<String, Value>) -> Result<Option<Mention>, Issue> {
-    match object.get("mention") {
+/// Reads an input naming people: a template string, or a list of strings an expression
+/// built.
+fn people_input(object: &Map<String, Value>, name: &str) -> Result<Option<People>, Issue> {
+    match object.get(name) {
         Some(Value::Array(items)) => items
             .iter()
             .map(|item| item.as_str().map(str::to_owned))
             .collect::<Option<Vec<String>>>()
-            .map(|items| Some(Mention::Built(items)))
-            .ok_or_else(|| Issue::new("mention", "`mention` must list user ids or e-mail addresses as strings")),
-        _ => Ok(string_input(object, "mention")?.map(Mention::Template)),
+            .map(|items| Some(People::Built(items)))
+            .ok_or_else(|| Issue::new(name, format!("`{name}` must list user ids or e-mail addresses as strings"))),
+        _ => Ok(string_input(object, name)?.map(People::Template)),
     }
+}
+
+/// The template of an input naming people, when it is one.
+fn template_of(people: Option<&People>) -> Option<&str> {
+    match people {
+        Some(People::Template(source)) => Some(source.as_str()),
+        Some(People::Built(_)) | None => None,
+    }
+}
+
+/// Whether the schema gives the input a default, which the host fills in for every step,
+/// whatever its method.
+fn schema_default_of(name: &str) -> bool {
+    INPUTS.iter().any(|input| input.name == name && input.has_default())
 }
 
 /// The value of an optional input, or `None` with its issue recorded.
@@ -372,9 +446,9 @@ mod tests {
         assert_eq!(issues[0].message, "unknown input `chanel`; did you mean `channel`?");
         assert_eq!(issues[1].field, "channel");
         assert!(
-            Inputs::read(r#"{"channel": "C1", "text": "hi", "emoji": 1}"#).issues[0]
+            Inputs::read(r#"{"channel": "C1", "text": "hi", "priority": 1}"#).issues[0]
                 .message
-                .contains("accepts `channel`, `text`")
+                .contains("the Slack step accepts `method`, `name`")
         );
     }
 
@@ -391,5 +465,19 @@ mod tests {
         assert_eq!(fields(r#"{"channel": 5, "text": "x"}"#), ["channel"]);
         assert_eq!(fields(r#"{"channel": "C1", "blocks": true}"#), ["blocks"]);
         assert_eq!(fields("[]"), ["config"]);
+    }
+
+    #[test]
+    fn each_method_needs_its_inputs_and_no_other_method_s() {
+        assert_eq!(fields(r#"{"method": "reactions.add", "channel": "C1"}"#), ["timestamp", "emoji"]);
+        assert_eq!(fields(r#"{"method": "pins.add", "channel": "C1", "timestamp": "1.2", "text": "x"}"#), ["text"]);
+        assert_eq!(fields(r#"{"method": "conversations.create", "is_private": "yes"}"#), ["is_private", "name"]);
+        assert_eq!(fields(r#"{"method": "conversations.invite", "channel": "C1", "users": [1]}"#), ["users"]);
+        assert_eq!(fields(r#"{"channel": "C1", "text": "x", "emoji": "eyes"}"#), ["emoji"]);
+        assert_eq!(fields(r#"{"method": "chat.delete", "channel": "C1", "text": "x"}"#), ["method"]);
+        // Inputs the host fills from the schema's defaults are no step's mistake.
+        let defaults = r#"{"method": "pins.remove", "channel": "C1", "timestamp": "1.2", "on_overflow": "split",
+                           "reply_broadcast": false, "verbatim": false, "token": "t"}"#;
+        assert!(Config::parse(defaults).is_ok());
     }
 }

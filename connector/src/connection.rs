@@ -93,7 +93,10 @@ pub fn test_connection(config: &str) -> Result<Vec<Check>, SlackError> {
     };
     let mut cache = Cache::default();
     let destination = Destination::classify(channel);
-    let resolved = Resolver::new(&client, &mut cache).conversation(&destination);
+    let mut resolver = Resolver::new(&client, &mut cache);
+    let direct = matches!(destination, Destination::User(_) | Destination::Email(_) | Destination::RealName(_));
+    // A direct message is posted to the user's id: finding the user is the whole check.
+    let resolved = if direct { resolver.post_target(&destination) } else { resolver.conversation(&destination) };
     let id = match tolerate(resolved)? {
         Ok(id) => id,
         Err(error) => {
@@ -101,7 +104,8 @@ pub fn test_connection(config: &str) -> Result<Vec<Check>, SlackError> {
             return Ok(checks);
         }
     };
-    checks.push(Check::passed("destination", format!("`{channel}` is the conversation {id}")));
+    let what = if direct { "the user (a direct message)" } else { "the conversation" };
+    checks.push(Check::passed("destination", format!("`{channel}` is {what} {id}")));
     if matches!(destination, Destination::Conversation(_) | Destination::Name(_)) && !id.starts_with('D') {
         let info = client.read::<Info>("conversations.info", &[("channel", &id)]);
         match tolerate(info)? {

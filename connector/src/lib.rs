@@ -3,6 +3,8 @@
 
 mod config;
 mod connection;
+mod documents;
+mod operation;
 mod render;
 mod schema;
 mod send;

@@ -29,8 +29,14 @@ pub const METHOD_NAMES: &[&str] =
 const COMMON: &[&str] = &["method", "token", "verbatim"];
 
 impl Method {
-    const ALL: [Method; 6] =
-        [Method::PostMessage, Method::CreateConversation, Method::Invite, Method::AddReaction, Method::Pin, Method::Unpin];
+    const ALL: [Method; 6] = [
+        Method::PostMessage,
+        Method::CreateConversation,
+        Method::Invite,
+        Method::AddReaction,
+        Method::Pin,
+        Method::Unpin,
+    ];
 
     /// Reads the `method` input.
     pub fn parse(name: &str) -> Result<Method, Issue> {

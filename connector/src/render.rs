@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::config::{Blocks, Config, Issue, Mention};
+use crate::config::{Blocks, Config, Issue, People};
 use crate::slack::limits::Draft;
 use crate::slack::message::{self, BlocksError, Presentation};
 use crate::template::{self, Escaping};
@@ -14,6 +14,8 @@ pub struct Renderer<'a> {
     /// Read once into template values: every render then shares them, unconverted.
     variables: minijinja::Value,
     computed: &'a [String],
+    /// Every input is sent as written (the step's `verbatim`).
+    verbatim: bool,
 }
 
 /// The step's inputs, rendered.
@@ -34,7 +36,47 @@ pub struct Rendered {
 impl<'a> Renderer<'a> {
     /// A renderer over the process variables (JSON text; none at all is an empty object).
     pub fn new(variables: &str, computed: &'a [String]) -> Result<Self, Issue> {
-        Ok(Renderer { variables: parse_variables(variables)?, computed })
+        Ok(Renderer { variables: parse_variables(variables)?, computed, verbatim: false })
+    }
+
+    /// The same renderer, sending every input as written when `verbatim`.
+    pub fn verbatim(self, verbatim: bool) -> Self {
+        Renderer { verbatim, ..self }
+    }
+
+    /// Renders the inputs of an operation other than posting, listing every input that fails.
+    pub fn operation(&self, config: &Config) -> Result<OperationInputs, Vec<Issue>> {
+        let mut issues = Vec::new();
+        let mut verbatim =
+            |input, source: &Option<String>| self.optional(&mut issues, input, source.as_deref(), Escaping::Verbatim);
+        let channel = verbatim("channel", &config.channel);
+        let name = verbatim("name", &config.name);
+        let emoji = verbatim("emoji", &config.emoji);
+        let timestamp = verbatim("timestamp", &config.timestamp);
+        let users = self.people(&mut issues, "users", config.users.as_ref());
+        match users {
+            Some(users) if issues.is_empty() => Ok(OperationInputs {
+                channel,
+                name,
+                is_private: config.is_private.unwrap_or(false),
+                users,
+                emoji,
+                timestamp,
+            }),
+            _ => Err(issues),
+        }
+    }
+
+    /// The people an input names, rendered and checked; `None` with its issue recorded.
+    fn people(&self, issues: &mut Vec<Issue>, input: &str, people: Option<&People>) -> Option<Vec<Mentionee>> {
+        match people {
+            None => Some(Vec::new()),
+            Some(People::Built(items)) => keep(issues, values::people(input, items)),
+            Some(People::Template(source)) => keep(
+                issues,
+                self.render(input, source, Escaping::Verbatim).and_then(|items| values::people(input, &[items])),
+            ),
+        }
     }
 
     /// Renders every template of the step, listing every input that fails.
@@ -50,6 +92,7 @@ impl<'a> Renderer<'a> {
             icon_url: verbatim("icon_url", &config.icon_url),
             unfurl_links: config.unfurl_links,
             unfurl_media: config.unfurl_media,
+            link_names: config.link_names,
         };
         let text = self.optional(&mut issues, "text", config.text.as_deref(), Escaping::Mrkdwn);
         let blocks = match &config.blocks {
@@ -63,14 +106,7 @@ impl<'a> Renderer<'a> {
                 keep(&mut issues, message::blocks_from_value(value.clone()).map_err(blocks_issue))
             }
         };
-        let mentions = match &config.mention {
-            None => Some(Vec::new()),
-            Some(Mention::Built(items)) => keep(&mut issues, values::mentionees(items)),
-            Some(Mention::Template(source)) => keep(
-                &mut issues,
-                self.render("mention", source, Escaping::Verbatim).and_then(|items| values::mentionees(&[items])),
-            ),
-        };
+        let mentions = self.people(&mut issues, "mention", config.mention.as_ref());
         let channel_failed = issues.iter().any(|issue| issue.field == "channel");
         if config.channel.is_some() && channel.is_none() && !channel_failed {
             issues.push(Issue::new(
@@ -95,8 +131,12 @@ impl<'a> Renderer<'a> {
             .map(|key| key.map(|key| key.trim().to_owned()).filter(|key| !key.is_empty()))
     }
 
-    /// One input: rendered as a template, or escaped as data when an expression computed it.
+    /// One input: rendered as a template, escaped as data when an expression computed it, or
+    /// as written when the step is verbatim.
     fn render(&self, input: &str, source: &str, escaping: Escaping) -> Result<String, Issue> {
+        if self.verbatim {
+            return Ok(source.to_owned());
+        }
         if self.computed.iter().any(|name| name == input) {
             return Ok(template::data(source, escaping));
         }
@@ -119,6 +159,23 @@ impl<'a> Renderer<'a> {
         };
         trimmed.filter(|text| !text.is_empty())
     }
+}
+
+/// The inputs of an operation other than posting, rendered.
+#[derive(Debug)]
+pub struct OperationInputs {
+    /// The conversation, as `channel` names it.
+    pub channel: Option<String>,
+    /// The new channel's name.
+    pub name: Option<String>,
+    /// Whether the new channel is private.
+    pub is_private: bool,
+    /// Who to invite.
+    pub users: Vec<Mentionee>,
+    /// The emoji's name.
+    pub emoji: Option<String>,
+    /// The `ts` of the message.
+    pub timestamp: Option<String>,
 }
 
 /// The draft with the mentions (user ids) in front: in the text, and with blocks also in a

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::values;
+use crate::{operation, values};
 
 /// The connector's machine name, also the BPMN task type it is bound to.
 pub const NAME: &str = "slack";
@@ -12,7 +12,8 @@ pub const NAME: &str = "slack";
 pub const HOSTS: [&str; 2] = ["slack.com", "hooks.slack.com"];
 
 /// One line about the connector for humans.
-pub const DESCRIPTION: &str = "Posts a message rendered from templates to a Slack channel, user or thread";
+pub const DESCRIPTION: &str = "Posts a message rendered from templates to a Slack channel, user or thread, \
+                                or creates a channel, invites people, reacts or pins";
 
 /// The JSON Schema dialect both schemas declare.
 const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -53,6 +54,59 @@ const LIST_TYPES: &[&str] = &["string", "array"];
 /// Every input the Slack step understands, in form order.
 pub const INPUTS: &[Input] = &[
     Input {
+        name: "method",
+        group: "Operation",
+        title: "Operation",
+        description: "What the step does: `chat.postMessage` posts a message (the other \
+                      inputs below); `conversations.create` creates the channel `name`; \
+                      `conversations.invite` invites `users` to `channel`; `reactions.add` \
+                      reacts with `emoji` to the message `timestamp` of `channel`; `pins.add` \
+                      and `pins.remove` pin and unpin that message.",
+        default: Some(DefaultValue::Text("chat.postMessage")),
+        choices: operation::METHOD_NAMES,
+        ..Input::text()
+    },
+    Input {
+        name: "name",
+        group: "Operation",
+        title: "New channel name",
+        description: "`conversations.create`: the channel's name: lower-case letters, digits, \
+                      `-` and `_`, at most 80 characters.",
+        ..Input::text()
+    },
+    Input {
+        name: "is_private",
+        group: "Operation",
+        title: "Private channel",
+        description: "`conversations.create`: create a private channel instead of a public one.",
+        ..Input::flag()
+    },
+    Input {
+        name: "users",
+        group: "Operation",
+        title: "Users to invite",
+        description: "`conversations.invite`: user ids (`U…`) or e-mail addresses, \
+                      comma-separated or as a list.",
+        types: LIST_TYPES,
+        ..Input::text()
+    },
+    Input {
+        name: "emoji",
+        group: "Operation",
+        title: "Emoji",
+        description: "`reactions.add`: the emoji's name, such as `eyes` or `white_check_mark` \
+                      (colons are dropped).",
+        ..Input::text()
+    },
+    Input {
+        name: "timestamp",
+        group: "Operation",
+        title: "Message timestamp",
+        description: "`reactions.add`, `pins.add`, `pins.remove`: the `ts` of the message in \
+                      `channel`, e.g. `{{ notification.ts }}`.",
+        ..Input::text()
+    },
+    Input {
         name: "channel",
         group: "Destination",
         title: "Channel",
@@ -81,6 +135,18 @@ pub const INPUTS: &[Input] = &[
                       mrkdwn; numbers and booleans are inserted as they are. Either `text` or \
                       `blocks` is required.",
         types: &["string", "array", "object"],
+        ..Input::text()
+    },
+    Input {
+        name: "documents",
+        group: "Message",
+        title: "Documents",
+        description: "Files to attach, shared right after the message in the same \
+                      conversation and thread: a list of `{\"name\": \"report.csv\", \
+                      \"content\": \"…\"}` (or `content_base64`, and an optional `title`), \
+                      usually computed (`=[{name: \"report.csv\", content: csv}]`); Camunda's \
+                      inline documents too. Needs the `files:write` scope.",
+        types: &["array", "object"],
         ..Input::text()
     },
     Input {
@@ -150,6 +216,24 @@ pub const INPUTS: &[Input] = &[
         title: "Icon URL",
         description: "An image URL shown as the message's icon (needs `chat:write.customize`).",
         ..Input::text()
+    },
+    Input {
+        name: "verbatim",
+        group: "Message",
+        title: "Send as written",
+        description: "Send every input as written: no template is rendered and substituted \
+                      data is not escaped, so Slack markup in data (`<https://…|label>`, \
+                      `<@U…>`) works. Tasks of Camunda's Slack template run this way.",
+        default: Some(DefaultValue::Flag(false)),
+        ..Input::flag()
+    },
+    Input {
+        name: "link_names",
+        group: "Message",
+        title: "Link names",
+        description: "Whether Slack turns `@name` and `#channel` written in the text into \
+                      mentions and links.",
+        ..Input::flag()
     },
     Input {
         name: "unfurl_links",
@@ -245,6 +329,12 @@ pub fn output_schema() -> Value {
                 "description": "The message's timestamp: its id for threads and updates; not \
                                 known for a webhook."
             },
+            "message": {
+                "type": "object",
+                "description": "The (first) message as Slack answered it: `type`, `text`, \
+                                `user` (the bot's user id), `bot_id`, `app_id`, `team`, `ts`; \
+                                absent when a repeat found it posted already.",
+            },
             "updated": {
                 "type": "boolean",
                 "description": "With `update_key`: whether an earlier message was updated \
@@ -278,6 +368,11 @@ impl Input {
             pattern: None,
             credential: false,
         }
+    }
+
+    /// Whether the host fills the input in when a step leaves it out.
+    pub fn has_default(&self) -> bool {
+        self.default.is_some()
     }
 
     /// A boolean input, which a literal gives as the text `true` or `false`.

@@ -5,18 +5,22 @@
 use serde_json::{Value, json};
 
 use crate::config::{Config, Issue, missing_token, update_key_input};
+use crate::documents::Document;
+use crate::operation::Method;
 use crate::render::{Rendered, Renderer, with_mentions};
 use crate::slack::cache::Cache;
 use crate::slack::client::SlackClient;
-use crate::slack::destination::{Destination, Resolver};
+use crate::slack::destination::{Destination, Resolver, open_direct_message};
 use crate::slack::errors::SlackError;
+use crate::slack::files;
 use crate::slack::history::Lookup;
 use crate::slack::ledger::Ledger;
 use crate::slack::limits::{self, Draft};
 use crate::slack::message::{self, Content, PostMessage, Posted, Presentation, UpdateMessage};
+use crate::slack::operations::{self, OperationError};
 use crate::slack::webhook::{self, WebhookMessage};
 use crate::update::{self, MessageState, Throttled};
-use crate::values::{Mentionee, Overflow};
+use crate::values::{Mentionee, Overflow, is_slack_id};
 
 /// One execution of the step, as the host asks for it.
 pub struct Request<'a> {
@@ -149,7 +153,21 @@ pub fn send(request: &Request<'_>) -> Result<Sent, Box<Failed>> {
 /// Renders the message and delivers it, keeping `progress` up to date as parts go out.
 fn deliver(request: &Request<'_>, cache: &mut Cache, progress: &mut Progress) -> Result<Delivery, SendError> {
     let config = Config::parse(request.config).map_err(SendError::InvalidConfig)?;
-    let renderer = Renderer::new(request.variables, request.computed)?;
+    let renderer = Renderer::new(request.variables, request.computed)?.verbatim(config.verbatim);
+    if config.method != Method::PostMessage {
+        let inputs = renderer.operation(&config).map_err(SendError::InvalidConfig)?;
+        let token = config.token.as_deref().ok_or_else(missing_token)?;
+        let client = SlackClient::from_env(token);
+        let output =
+            operations::perform(config.method, &inputs, &client, cache, progress.in_doubt).map_err(|failure| {
+                progress.in_doubt = failure.in_doubt;
+                match failure.error {
+                    OperationError::Input(issue) => SendError::from(issue),
+                    OperationError::Slack(error) => SendError::from(error),
+                }
+            })?;
+        return Ok(Delivery { output, state: None, deliver_at: None });
+    }
     let rendered = renderer.message(&config).map_err(SendError::InvalidConfig)?;
     match &config.webhook_url {
         Some(url) => Ok(Delivery {
@@ -255,6 +273,7 @@ fn via_web_api(
         .ok_or_else(|| Issue::new("channel", "`channel` is required to post with the Web API"))?;
     let destination = Destination::classify(channel);
     let channel = Resolver::new(&client, cache).post_target(&destination)?;
+    let documents = upload_documents(&client, &config.documents, progress)?;
     let mut poster = Poster {
         client: &client,
         channel,
@@ -269,7 +288,55 @@ fn via_web_api(
             cache.forget(&destination);
         }
     })?;
-    Ok(web_api_result(&first, parts.len(), updating.then_some(false)))
+    if !documents.is_empty() && !progress.ledger.shared {
+        share_documents(&client, &documents, &first.channel, rendered.thread.as_deref(), progress)?;
+    }
+    let mut result = web_api_result(&first, parts.len(), updating.then_some(false));
+    if !documents.is_empty() {
+        result.output["files"] = json!(progress.ledger.files);
+    }
+    Ok(result)
+}
+
+/// Uploads the documents no earlier attempt uploaded, recording each in the ledger; returns
+/// every document's file id and title. An upload whose answer was lost leaves at most a file
+/// nobody sees, so it is simply made again.
+fn upload_documents(
+    client: &SlackClient<'_>,
+    documents: &[Document],
+    progress: &mut Progress,
+) -> Result<Vec<(String, String)>, SlackError> {
+    for document in documents.iter().skip(progress.ledger.files.len()) {
+        let id = files::upload(client, document)?;
+        progress.ledger.files.push(id);
+    }
+    Ok(progress.ledger.files.iter().cloned().zip(documents.iter().map(|d| d.title.clone())).collect())
+}
+
+/// Shares the uploaded documents after the message. When an earlier attempt may have
+/// shared them and Slack no longer knows them as unshared, that is said, never guessed.
+fn share_documents(
+    client: &SlackClient<'_>,
+    documents: &[(String, String)],
+    channel: &str,
+    thread: Option<&str>,
+    progress: &mut Progress,
+) -> Result<(), SlackError> {
+    match files::share(client, documents, channel, thread) {
+        Ok(()) => {
+            progress.ledger.shared = true;
+            Ok(())
+        }
+        Err(error) if progress.in_doubt && error.code() == "file_not_found" => Err(SlackError::Unverifiable {
+            channel: channel.to_owned(),
+            reason: "an earlier attempt may have shared the documents, and Slack no longer offers them to share"
+                .to_owned(),
+        }),
+        Err(error) => {
+            progress.in_doubt = error.may_have_arrived();
+            Err(error)
+        }
+    }
 }
 
 /// The output and, for a step that updates in place, the state naming its message and
@@ -300,7 +367,13 @@ fn now_ms() -> u64 {
 /// `updated` with `update_key`, `parts` when the message took several.
 fn output(posted: Option<&Posted>, parts: usize, updated: Option<bool>) -> Value {
     let mut output = match posted {
-        Some(posted) => json!({ "ok": true, "channel": posted.channel, "ts": posted.ts }),
+        Some(posted) => {
+            let mut output = json!({ "ok": true, "channel": posted.channel, "ts": posted.ts });
+            if let Some(message) = &posted.message {
+                output["message"] = json!(message);
+            }
+            output
+        }
         None => json!({ "ok": true, "webhook": true }),
     };
     if let Some(updated) = updated {
@@ -322,16 +395,16 @@ fn content(config: &Config, part: Draft) -> Content {
 fn mention_ids(config: &Config, mentions: &[Mentionee], cache: &mut Cache) -> Result<Vec<String>, SendError> {
     let mut ids = Vec::with_capacity(mentions.len());
     for mentionee in mentions {
-        match mentionee {
-            Mentionee::User(id) => ids.push(id.clone()),
-            Mentionee::Email(email) => {
-                let token = config.token.as_deref().ok_or_else(|| {
-                    Issue::new("mention", format!("mentioning `{email}` needs a token to look the address up"))
-                })?;
-                let client = SlackClient::from_env(token);
-                ids.push(Resolver::new(&client, cache).user_by_email(email)?);
-            }
+        if let Mentionee::User(id) = mentionee {
+            ids.push(id.clone());
+            continue;
         }
+        let token = config
+            .token
+            .as_deref()
+            .ok_or_else(|| Issue::new("mention", format!("mentioning `{mentionee}` needs a token to look them up")))?;
+        let client = SlackClient::from_env(token);
+        ids.push(Resolver::new(&client, cache).user(mentionee)?);
     }
     Ok(ids)
 }
@@ -405,7 +478,7 @@ impl Poster<'_> {
     /// A part the ledger or a lookup found.
     fn posted(&self, ts: String) -> Posted {
         let channel = self.progress.ledger.channel.clone().unwrap_or_else(|| self.channel.clone());
-        Posted { channel, ts }
+        Posted { channel, ts, message: None }
     }
 
     /// The `ts` of `part` if an earlier attempt posted it without hearing back. A lookup
@@ -419,8 +492,14 @@ impl Poster<'_> {
         };
         // A name cannot be searched: the id comes from Slack's answer to a post, or from
         // listing channels, which this bot could not do.
+        let opened;
         let channel = match &self.progress.ledger.channel {
             Some(id) => id.as_str(),
+            // A direct message went to the user's id; its history is the conversation's.
+            None if is_slack_id(&self.channel, "UW") => {
+                opened = open_direct_message(self.client, &self.channel).map_err(checked)?;
+                opened.as_str()
+            }
             None if !self.channel.starts_with('#') => self.channel.as_str(),
             None => {
                 return Err(unverifiable(

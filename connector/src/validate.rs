@@ -1,6 +1,6 @@
 //! `validate`: every design-time problem with a step's inputs at once, without rendering.
 
-use crate::config::{Inputs, Issue, Mention};
+use crate::config::{Inputs, Issue, People};
 use crate::template;
 use crate::values;
 
@@ -11,13 +11,15 @@ use crate::values;
 pub fn validate(config: &str) -> Vec<Issue> {
     let computed = computed_inputs(config);
     let inputs = Inputs::read(config);
+    // A verbatim step's inputs are not templates.
     let syntax: Vec<Issue> = inputs
         .templates()
+        .filter(|_| !inputs.config.verbatim)
         .filter_map(|(input, source)| template::check_syntax(input, source).err())
         .map(Issue::from)
         .collect();
     let overridden = webhook_overrides(&inputs);
-    let mentions = literal_mentions(&inputs);
+    let people = literal_people(&inputs);
     let mut issues = inputs.issues;
     // `text` is also where a message without any content is reported, and `channel` where
     // a message without a destination is.
@@ -28,7 +30,7 @@ pub fn validate(config: &str) -> Vec<Issue> {
             || (issue.field == "channel" && is_computed("webhook_url"));
         !(computed_here || present_but_computed)
     });
-    issues.extend(mentions);
+    issues.extend(people);
     issues.extend(syntax);
     issues.extend(overridden);
     issues.extend(blank_token(config));
@@ -45,14 +47,19 @@ fn blank_token(config: &str) -> Option<Issue> {
     })
 }
 
-/// The problem with a `mention` written without template markup, which is known already.
-fn literal_mentions(inputs: &Inputs) -> Option<Issue> {
-    match &inputs.config.mention {
-        Some(Mention::Template(source)) if !source.contains("{{") && !source.contains("{%") => {
-            values::mentionees(std::slice::from_ref(source)).err()
-        }
-        _ => None,
-    }
+/// The problems with `mention` and `users` written without template markup, which are
+/// known already.
+fn literal_people(inputs: &Inputs) -> Vec<Issue> {
+    let config = &inputs.config;
+    [("mention", &config.mention), ("users", &config.users)]
+        .into_iter()
+        .filter_map(|(input, people)| match people {
+            Some(People::Template(source)) if !source.contains("{{") && !source.contains("{%") => {
+                values::people(input, std::slice::from_ref(source)).err()
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The inputs an incoming webhook ignores: an app's webhook always posts as the app.

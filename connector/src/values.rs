@@ -107,10 +107,22 @@ pub enum Mentionee {
     User(String),
     /// An e-mail address, looked up with `users.lookupByEmail`.
     Email(String),
+    /// `@Real Name`: the user whose full name this is, looked up with `users.list`.
+    Name(String),
 }
 
-/// Splits a `mention` value (comma-separated, or a list) into people, each checked.
-pub fn mentionees(items: &[String]) -> Result<Vec<Mentionee>, Issue> {
+impl std::fmt::Display for Mentionee {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mentionee::User(id) | Mentionee::Email(id) => f.write_str(id),
+            Mentionee::Name(name) => write!(f, "@{name}"),
+        }
+    }
+}
+
+/// Splits the value of an input naming people (`mention`, `users`; comma-separated, or a
+/// list) into people, each checked.
+pub fn people(input: &str, items: &[String]) -> Result<Vec<Mentionee>, Issue> {
     items
         .iter()
         .flat_map(|item| item.split(','))
@@ -121,12 +133,14 @@ pub fn mentionees(items: &[String]) -> Result<Vec<Mentionee>, Issue> {
                 Ok(Mentionee::Email(item.to_owned()))
             } else if is_slack_id(item, "UW") {
                 Ok(Mentionee::User(item.to_owned()))
+            } else if let Some(name) = real_name(item) {
+                Ok(Mentionee::Name(name.to_owned()))
             } else {
                 Err(Issue::new(
-                    "mention",
+                    input,
                     format!(
-                        "`mention` lists `{item}`, which is neither a user id (`U…`) nor an \
-                         e-mail address"
+                        "`{input}` lists `{item}`, which is not a user id (`U…`), an e-mail address or \
+                         `@` and a full name"
                     ),
                 ))
             }
@@ -166,6 +180,11 @@ pub fn webhook_url(url: &str) -> Result<String, Issue> {
              `{{secrets.SLACK_WEBHOOK_URL}}`",
         ))
     }
+}
+
+/// The full name in `@Real Name`, as Slack shows it in a profile.
+pub fn real_name(text: &str) -> Option<&str> {
+    text.trim().strip_prefix('@').map(str::trim).filter(|name| !name.is_empty())
 }
 
 /// Whether `text` looks like an e-mail address: an `@` with a dot after it.
@@ -212,13 +231,20 @@ mod tests {
     }
 
     #[test]
-    fn mentions_are_ids_or_emails() {
-        let items = vec!["U0123456789, ada@example.com".to_owned(), " ".to_owned()];
+    fn people_are_ids_emails_or_full_names() {
+        let items = vec!["U0123456789, ada@example.com".to_owned(), " ".to_owned(), "@Ada Lovelace".to_owned()];
         assert_eq!(
-            mentionees(&items).unwrap(),
-            [Mentionee::User("U0123456789".into()), Mentionee::Email("ada@example.com".into())]
+            people("users", &items).unwrap(),
+            [
+                Mentionee::User("U0123456789".into()),
+                Mentionee::Email("ada@example.com".into()),
+                Mentionee::Name("Ada Lovelace".into())
+            ]
         );
-        assert!(mentionees(&["@ada".to_owned()]).is_err());
+        let issue = people("users", &["ada".to_owned()]).unwrap_err();
+        assert_eq!(issue.field, "users");
+        assert!(issue.message.contains("`users` lists `ada`, which is not a user id"), "{}", issue.message);
+        assert!(people("users", &["@ ".to_owned()]).is_err());
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub struct Cache {
     /// Channel name (without `#`, lower case) → conversation id.
     #[serde(default)]
     pub channels: BTreeMap<String, String>,
-    /// E-mail address (lower case) → user id.
+    /// E-mail address (lower case), or `@` and a full name → user id.
     #[serde(default)]
     pub users: BTreeMap<String, String>,
     /// User id → direct-message conversation id.
@@ -40,12 +40,15 @@ impl Cache {
             Destination::User(user) => {
                 self.dms.remove(user);
             }
-            Destination::Email(email) => {
-                if let Some(user) = self.users.remove(&email.to_lowercase()) {
-                    self.dms.remove(&user);
-                }
-            }
+            Destination::Email(email) => self.forget_user(&email.to_lowercase()),
+            Destination::RealName(name) => self.forget_user(&format!("@{name}")),
             Destination::Conversation(_) => {}
+        }
+    }
+
+    fn forget_user(&mut self, key: &str) {
+        if let Some(user) = self.users.remove(key) {
+            self.dms.remove(&user);
         }
     }
 

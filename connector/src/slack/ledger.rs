@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// An execution's posts, as the `progress` JSON of the WIT contract:
-/// `{"channel": "C…", "parts": {"1": "1700000000.000100"}}`.
+/// `{"channel": "C…", "parts": {"1": "1700000000.000100"}, "files": ["F…"], "shared": true}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ledger {
     /// The conversation id the parts went to, once Slack named it.
@@ -17,6 +17,12 @@ pub struct Ledger {
     /// which names none.
     #[serde(default)]
     pub parts: BTreeMap<usize, String>,
+    /// The ids of the documents uploaded so far, in the order of the `documents` input.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// Whether the uploaded documents were shared after the message.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shared: bool,
 }
 
 impl Ledger {

@@ -71,6 +71,9 @@ pub struct Presentation {
     /// Whether Slack previews media.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unfurl_media: Option<bool>,
+    /// Whether Slack links `@name` and `#channel` written in the text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_names: Option<bool>,
 }
 
 /// The JSON body of `chat.postMessage`.
@@ -121,6 +124,36 @@ pub struct Posted {
     pub channel: String,
     /// The message's timestamp, its id.
     pub ts: String,
+    /// The message as Slack keeps it (who posted it, its text); absent for a message an
+    /// earlier attempt posted.
+    #[serde(default)]
+    pub message: Option<PostedMessage>,
+}
+
+/// What Slack says about a message it posted.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct PostedMessage {
+    /// `message`.
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    /// The text as Slack keeps it.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// The bot's user id.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// The bot's id.
+    #[serde(default)]
+    pub bot_id: Option<String>,
+    /// The app's id.
+    #[serde(default)]
+    pub app_id: Option<String>,
+    /// The workspace's id.
+    #[serde(default)]
+    pub team: Option<String>,
+    /// The message's timestamp.
+    #[serde(default)]
+    pub ts: Option<String>,
 }
 
 /// Why Block Kit JSON cannot be used.

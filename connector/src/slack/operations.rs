@@ -90,10 +90,9 @@ impl Operation<'_, '_> {
         let name = required(inputs.name.as_deref(), "name")?.trim_start_matches('#').to_owned();
         let is_private = inputs.is_private;
         self.sent = true;
-        let created = self.client.call::<ChannelReply>(
-            "conversations.create",
-            &json!({ "name": name, "is_private": is_private }),
-        );
+        let created = self
+            .client
+            .call::<ChannelReply>("conversations.create", &json!({ "name": name, "is_private": is_private }));
         let channel = match created {
             Ok(reply) => reply.channel,
             Err(error) if self.in_doubt && error.code() == "name_taken" => {

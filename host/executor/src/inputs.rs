@@ -101,8 +101,9 @@ pub fn configuration(
     if let Some(message) = inputs.iter().find_map(|input| credential_issue(input, credentials, secrets.credentials)) {
         return Err(StepError::Input { message });
     }
-    // Made only when an expression needs it: literals do not read the variables.
-    let mut scope = None;
+    // Made only when an expression needs it: literals do not read the variables. As in
+    // Zeebe, an expression sees the inputs mapped before it, over the process variables.
+    let mut scope: Option<Value> = None;
     let mut config = Map::new();
     let mut computed = Vec::new();
     let failed = |target: &str, err: SecretError| StepError::Input { message: format!("input `{target}`: {err}") };
@@ -116,11 +117,15 @@ pub fn configuration(
             }
             Source::Expression(expression) => {
                 if !computed.contains(&top) {
-                    computed.push(top);
+                    computed.push(top.clone());
                 }
                 let expression = resolved(expression, |text| secrets.resolve(text, credential.is_some()))
                     .map_err(|err| failed(&input.target, err))?;
-                let scope = scope.get_or_insert_with(|| Value::Object(variables.clone()));
+                let scope = scope.get_or_insert_with(|| {
+                    let mut local = variables.clone();
+                    local.extend(config.iter().map(|(name, value)| (name.clone(), value.clone())));
+                    Value::Object(local)
+                });
                 let value = expression
                     .evaluate_in(scope, context)
                     .map_err(|err| StepError::Input { message: format!("input `{}`: {err}", input.target) })?;
@@ -132,6 +137,9 @@ pub fn configuration(
             }
         };
         insert_path(&mut config, &input.target, value);
+        if let Some(Value::Object(local)) = &mut scope {
+            local.insert(top.clone(), config[&top].clone());
+        }
     }
     for (name, default) in defaults {
         if !config.contains_key(name) {

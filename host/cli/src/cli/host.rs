@@ -11,7 +11,7 @@ use herald::SLACK_COMPONENT;
 use herald_bpmn::{ElementKind, Process, Source};
 use herald_executor::{Engine, named_secrets};
 use herald_runtime::{Connector, EgressPolicy, Limits, Runtime};
-use herald_sandbox::{PostedMessage, SlackSandbox, render_message};
+use herald_sandbox::{Activity, PostedMessage, SlackSandbox, render_activity, render_message};
 use herald_secrets::Vault;
 use herald_store::Store;
 
@@ -87,7 +87,9 @@ impl Host {
                 .await
                 .context("cannot start the built-in Slack sandbox")
                 .map_err(|e| Exit::Failed(Some(e)))?;
+            let print_activity = Arc::clone(&print);
             started.on_message(move |message: &PostedMessage| print(shown(&render_message(message))));
+            started.on_activity(move |activity: &Activity| print_activity(shown(&render_activity(activity))));
             api_url = Some(started.api_url());
             for name in &tokens {
                 vault.insert(name, SANDBOX_TOKEN);
