@@ -336,3 +336,68 @@ async fn secrets_resolve_as_in_camunda_and_a_credential_never_reaches_a_message(
     assert!(!stdout(&run).contains("xoxb-9999") && !stderr(&run).contains("xoxb-9999"));
     assert_eq!(crate::support::posts(&sandbox).len(), 2, "nothing more was sent");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn documents_attach_in_every_form_the_template_writes() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let post = |text: &'static str| {
+        vec![
+            ("token", "{{secrets.SLACK_TOKEN}}"),
+            ("method", "chat.postMessage"),
+            ("data.channel", "general"),
+            ("data.messageType", "plainText"),
+            ("data.text", text),
+        ]
+    };
+    // Versions 10 to 12: the form's choices, then a hidden expression composing the list
+    // from them, which reads the inputs mapped before it (written here in our own words).
+    let composer = "=if data.data_documents_documentMode = \"single\" and data.data_documents_single_documentSource = \"inline\" then [{\"camunda.document.type\": \"inline\", \"name\": data.data_documents_single_inline_fileName, \"content\": data.data_documents_single_inline_content}] else null";
+    let mut single = post("with the form's document");
+    single.extend([
+        ("data.data_documents_documentMode", "single"),
+        ("data.data_documents_single_documentSource", "inline"),
+        ("data.data_documents_single_inline_fileName", "order.txt"),
+        ("data.data_documents_single_inline_content", "=\"Order \" + order"),
+        ("data.documents", composer),
+    ]);
+    // No document chosen: the composed value is null, and nothing is uploaded.
+    let mut none = post("without documents");
+    none.extend([("data.data_documents_documentMode", "none"), ("data.documents", composer)]);
+    // Versions 6 to 9: an expression giving the list.
+    let mut listed = post("with a computed list");
+    listed.push((
+        "data.documents",
+        "=[{\"camunda.document.type\": \"inline\", \"name\": \"lines.json\", \"content\": {lines: [1, 2]}}]",
+    ));
+    let tasks = [
+        Task { id: "single", inputs: single.leak(), headers: &[], retries: 1 },
+        Task { id: "none", inputs: none.leak(), headers: &[], retries: 1 },
+        Task { id: "listed", inputs: listed.leak(), headers: &[], retries: 1 },
+    ];
+    let flow = camunda_flow(dir.path(), &tasks);
+    let args = ["run", flow.to_str().unwrap(), "--var", "order=A-7", "--json"];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("SLACK_TOKEN", CAMUNDA_TOKEN)]).await;
+    assert_eq!(output.status.code(), Some(0), "{}\n{}", stderr(&output), stdout(&output));
+    let files = sandbox.files();
+    let uploaded: Vec<(&str, Option<&[u8]>)> = files.iter().map(|f| (f.name.as_str(), f.bytes.as_deref())).collect();
+    assert_eq!(uploaded, [("order.txt", Some(&b"Order A-7"[..])), ("lines.json", Some(&br#"{"lines":[1,2]}"#[..]))]);
+    let messages = sandbox.messages();
+    let text_of = |ts: &str| messages.iter().find(|m| m.ts == ts).map(|m| m.text.clone());
+    for (file, text) in files.iter().zip(["with the form's document", "with a computed list"]) {
+        let share = file.shared.as_ref().expect("shared");
+        // Shared right after its own message, in the same conversation.
+        let before = messages.iter().rfind(|m| m.channel_id == share.channel_id && m.ts < share.ts).unwrap();
+        assert_eq!(text_of(&before.ts).as_deref(), Some(text));
+    }
+    // A store reference cannot be attached, and says so before anything is sent.
+    let mut stored = post("with a stored document");
+    stored.push(("data.documents", "=[{\"camunda.document.type\": \"camunda\", \"documentId\": \"d-1\"}]"));
+    let flow = camunda_flow(dir.path(), &[Task { id: "stored", inputs: stored.leak(), headers: &[], retries: 1 }]);
+    let args = ["run", flow.to_str().unwrap(), "--json"];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("SLACK_TOKEN", CAMUNDA_TOKEN)]).await;
+    assert_eq!(output.status.code(), Some(1));
+    let incident = json_record(&output)["incident"]["message"].as_str().unwrap().to_owned();
+    assert!(incident.contains("Camunda's document store"), "{incident}");
+    assert_eq!(sandbox.messages().len(), messages.len(), "nothing more was posted");
+}

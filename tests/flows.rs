@@ -356,7 +356,7 @@ async fn a_file_that_is_not_a_component_is_invalid_input() {
     let cases = [
         (&fake, "is not a WebAssembly component"),
         (&core, "core WebAssembly module"),
-        (&empty, "is not a herald connector: it does not export `herald:connector/connector@0.3.0`"),
+        (&empty, "is not a herald connector: it does not export `herald:connector/connector@0.4.0`"),
     ];
     for (file, expected) in cases {
         let connector = format!("mail={}", file.display());

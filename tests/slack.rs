@@ -875,3 +875,50 @@ async fn block_kit_that_does_not_parse_is_an_error_naming_the_input() {
     assert_eq!(step["error"]["issues"][0]["field"], "blocks");
     assert!(sandbox.requests().is_empty(), "nothing reaches Slack");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_slack_step_creates_invites_reacts_and_pins_and_a_lost_answer_is_not_a_failure() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    // The channel is created, but the answer is lost: the repeat finds the name taken and
+    // takes the channel that attempt made.
+    sandbox.script("conversations.create", ScriptedReply::DropReply);
+    let dir = tempfile::tempdir().unwrap();
+    let create = [("method", "conversations.create"), ("name", "incident-{{ id }}"), ("is_private", "true")];
+    let invite = [
+        ("method", "conversations.invite"),
+        ("channel", "=room.channel.id"),
+        ("users", "@Ada Lovelace, grace@example.com"),
+    ];
+    let post = [("channel", "=room.channel.id"), ("text", "Incident {{ id }} opened")];
+    let react =
+        [("method", "reactions.add"), ("channel", "=post.channel"), ("timestamp", "=post.ts"), ("emoji", ":eyes:")];
+    let pin = [("method", "pins.add"), ("channel", "=post.channel"), ("timestamp", "=post.ts")];
+    let fast = ("retryBackoff", "PT0.05S");
+    let tasks = [
+        Task { id: "create", inputs: &create, headers: &[("resultVariable", "room"), fast], retries: 2 },
+        Task { id: "invite", inputs: &invite, headers: &[fast], retries: 1 },
+        Task { id: "post", inputs: &post, headers: &[("resultVariable", "post"), fast], retries: 1 },
+        Task { id: "react", inputs: &react, headers: &[fast], retries: 1 },
+        // Reacting and pinning again changes nothing and is no failure.
+        Task { id: "react_again", inputs: &react, headers: &[fast], retries: 1 },
+        Task { id: "pin", inputs: &pin, headers: &[fast], retries: 1 },
+        Task { id: "pin_again", inputs: &pin, headers: &[fast], retries: 1 },
+    ];
+    let flow = linear_flow(dir.path(), &tasks);
+    let output = run_settling(&sandbox, &flow, &["--var", "id=42"]).await;
+    assert_eq!(output.status.code(), Some(0), "{}\n{}", stderr(&output), stdout(&output));
+    let record = json_record(&output);
+    assert_eq!(record["steps"][0]["attempts"], 2);
+    let created: Vec<_> = sandbox.channels().into_iter().filter(|c| c.name.as_deref() == Some("incident-42")).collect();
+    assert_eq!(created.len(), 1, "one channel");
+    let channel = &created[0];
+    assert_eq!(channel.kind, herald_sandbox::ChannelKind::Private);
+    assert_eq!(record["variables"]["room"]["channel"]["id"], channel.id.as_str());
+    // Both people are members: Ada by her full name (users.list), Grace by e-mail.
+    assert_eq!(channel.members.len(), 3, "the bot and two people: {channel:?}");
+    let message = sandbox.messages().into_iter().find(|m| m.channel_id == channel.id).unwrap();
+    assert_eq!(message.reactions.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["eyes"]);
+    assert!(message.pinned);
+    let reacted = sandbox.requests().into_iter().find(|r| r.api_method() == "reactions.add").unwrap();
+    assert_eq!(reacted.json().unwrap()["name"], "eyes", "the colons are not part of the name");
+}

@@ -36,6 +36,7 @@ impl Guest for SlackConnector {
             config_schema: schema::config_schema().to_string(),
             output_schema: schema::output_schema().to_string(),
             hosts: schema::HOSTS.map(str::to_owned).to_vec(),
+            url_fields: schema::URL_FIELDS.map(str::to_owned).to_vec(),
         }
     }
 

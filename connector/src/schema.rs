@@ -11,6 +11,10 @@ pub const NAME: &str = "slack";
 /// The hosts the connector calls: the Web API and incoming webhooks.
 pub const HOSTS: [&str; 2] = ["slack.com", "hooks.slack.com"];
 
+/// The reply fields whose URL the connector requests once: where an upload's bytes go
+/// (`files.getUploadURLExternal`), on a host Slack chooses.
+pub const URL_FIELDS: [&str; 1] = ["upload_url"];
+
 /// One line about the connector for humans.
 pub const DESCRIPTION: &str = "Posts a message rendered from templates to a Slack channel, user or thread, \
                                 or creates a channel, invites people, reacts or pins";

@@ -136,6 +136,7 @@ impl Connector {
             config_schema: "{}".into(),
             output_schema: "{}".into(),
             hosts: Vec::new(),
+            url_fields: Vec::new(),
         };
         let mut connector = Self {
             name,
@@ -163,7 +164,8 @@ impl Connector {
         let policy = connector
             .policy
             .with_hosts(&info.hosts)
-            .ok_or_else(|| problem(format!("declares hosts that are not bare host names: {:?}", info.hosts)))?;
+            .ok_or_else(|| problem(format!("declares hosts that are not bare host names: {:?}", info.hosts)))?
+            .with_url_fields(&info.url_fields);
         connector.policy = Arc::new(policy);
         connector.info = Arc::new(info);
         Ok(connector)

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -58,13 +58,17 @@ impl fmt::Display for Origin {
 #[derive(Debug, Clone)]
 pub struct EgressPolicy {
     allowed: BTreeSet<Origin>,
+    /// Fields of JSON replies whose URL, handed out by an allowed server, the component may
+    /// request once (Slack's `upload_url`).
+    url_fields: Vec<String>,
 }
 
 impl EgressPolicy {
     /// The origin (scheme, host and port) of each configured URL (e.g. `SLACK_API_URL`):
     /// plain http only where such a URL says so. Each connector adds the hosts it declares.
     pub fn configured(urls: &[String]) -> Self {
-        Self { allowed: urls.iter().filter_map(|url| Origin::of(&url.parse::<http::Uri>().ok()?)).collect() }
+        let allowed = urls.iter().filter_map(|url| Origin::of(&url.parse::<http::Uri>().ok()?)).collect();
+        Self { allowed, url_fields: Vec::new() }
     }
 
     /// This policy and the hosts a connector declares, over https on port 443; `None` when
@@ -78,7 +82,30 @@ impl EgressPolicy {
             }
             allowed.insert(Origin { scheme: "https".into(), host: host.to_ascii_lowercase(), port: 443 });
         }
-        Some(Self { allowed })
+        Some(Self { allowed, url_fields: self.url_fields.clone() })
+    }
+
+    /// This policy, where the URL an allowed server hands out in one of `fields` of a JSON
+    /// reply may be requested once, by the step that received it.
+    pub fn with_url_fields(self, fields: &[String]) -> Self {
+        Self { url_fields: fields.to_vec(), ..self }
+    }
+
+    /// The URLs a reply `body` from `from` hands out for one request each: the declared
+    /// fields at the top of a JSON object, with the scheme of the server that gave them (no
+    /// plain http from an https server).
+    fn handed_out(&self, from: &Origin, body: &[u8]) -> Vec<http::Uri> {
+        if self.url_fields.is_empty() {
+            return Vec::new();
+        }
+        let Ok(serde_json::Value::Object(reply)) = serde_json::from_slice(body) else {
+            return Vec::new();
+        };
+        self.url_fields
+            .iter()
+            .filter_map(|field| reply.get(field)?.as_str()?.parse::<http::Uri>().ok())
+            .filter(|uri| Origin::of(uri).is_some_and(|origin| origin.scheme == from.scheme))
+            .collect()
     }
 
     /// Whether requests to `origin` are allowed.
@@ -96,6 +123,8 @@ impl EgressPolicy {
 /// record what stopped a request.
 pub struct EgressHooks {
     policy: Arc<EgressPolicy>,
+    /// URLs allowed servers handed out to this step, each good for one request.
+    granted: Arc<Mutex<Vec<http::Uri>>>,
     vault: Vault,
     tripwire: Tripwire,
     limits: Limits,
@@ -112,7 +141,7 @@ impl EgressHooks {
         limits: Limits,
         client: HttpClient,
     ) -> Self {
-        Self { policy, vault, tripwire, limits, client }
+        Self { policy, granted: Arc::default(), vault, tripwire, limits, client }
     }
 
     /// The component's timeouts, none longer than the host's. (Connecting is held to the
@@ -131,6 +160,13 @@ impl EgressHooks {
         tracing::warn!(%host, "outgoing request denied by the egress policy");
         self.tripwire.trip(Stop::Egress { host });
         HttpError::HttpRequestDenied
+    }
+
+    /// Uses up the grant of exactly this URL, if an allowed server handed it out.
+    fn take_grant(&self, uri: &http::Uri) -> bool {
+        let mut granted = self.granted.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let found = granted.iter().position(|url| url == uri);
+        found.map(|at| granted.swap_remove(at)).is_some()
     }
 
     /// Reveals secrets and checks the final destination: a secret goes into a URL only as
@@ -153,6 +189,7 @@ impl EgressHooks {
         }
         match Origin::of(request.uri()) {
             Some(origin) if self.policy.allows(&origin) => {}
+            Some(_) if self.take_grant(request.uri()) => {}
             Some(origin) => return Err(self.deny(origin.to_string())),
             None => return Err(self.deny(request.uri().host().unwrap_or_default().to_owned())),
         }
@@ -243,14 +280,25 @@ impl WasiHttpHooks for EgressHooks {
         };
         let client = self.client.clone();
         let vault = self.vault.clone();
+        let (policy, granted) = (self.policy.clone(), self.granted.clone());
+        let from = Origin::of(request.uri());
         Box::new(async move {
             let response = client.send(request, timeouts).await.inspect_err(|err| match err {
                 HttpError::ConnectionTimeout => timed_out("connect", connect),
                 HttpError::ConnectionReadTimeout => timed_out("first byte", timeouts.first_byte),
                 _ => {}
             })?;
-            let response =
+            let mut response =
                 conceal_reply(&vault, response, || timed_out("between bytes", timeouts.between_bytes)).await?;
+            if let Some(from) = from.filter(|_| !policy.url_fields.is_empty()) {
+                let (parts, body) = response.into_parts();
+                // The body is already whole in memory: collecting it again copies nothing.
+                let body = body.collect().await?.to_bytes();
+                let handed_out = policy.handed_out(&from, &body);
+                granted.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(handed_out);
+                response =
+                    http::Response::from_parts(parts, Full::new(body).map_err(|never| match never {}).boxed_unsync());
+            }
             // The pool drives its connections; there is no per-request I/O to await.
             let io = Box::new(std::future::ready(Ok(()))) as Box<dyn Future<Output = Result<(), HttpError>> + Send>;
             Ok((response, io))
@@ -521,5 +569,56 @@ mod tests {
         ] {
             assert!(!policy.allows(&origin(denied)), "{denied}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_url_an_allowed_server_hands_out_may_be_requested_once() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let api = format!("http://{}/api/", listener.local_addr().unwrap());
+        let upload = "http://127.0.0.2:9/upload/v1/abc";
+        let body = format!(
+            r#"{{"ok":true,"upload_url":"{upload}","file_id":"F1","permalink":"http://127.0.0.2:9/elsewhere"}}"#
+        );
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut head = [0; 4096];
+            let _ = stream.read(&mut head).await.unwrap();
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(reply.as_bytes()).await.unwrap();
+        });
+        let policy = slack_and(std::slice::from_ref(&api)).with_url_fields(&["upload_url".to_owned()]);
+        let tripwire = Tripwire::default();
+        let vault = Vault::with_values(HashMap::new());
+        let client = HttpClient::new(Limits::default().connect);
+        let mut hooks = EgressHooks::new(Arc::new(policy), vault, tripwire.clone(), Limits::default(), client);
+        let allowed = |hooks: &EgressHooks, url: &str| hooks.prepare(&mut request(url, "", "")).is_ok();
+        assert!(!allowed(&hooks, upload), "not before a server hands it out");
+        let io = Box::new(std::future::ready(Ok(()))) as Box<dyn Future<Output = Result<(), HttpError>> + Send>;
+        let asked = request(&format!("{api}files.getUploadURLExternal"), "", "");
+        let (reply, _) = Box::into_pin(hooks.send_request(asked, None, io)).await.unwrap();
+        // The component still reads the reply whole.
+        let read = reply.into_body().collect().await.unwrap().to_bytes();
+        assert!(read.starts_with(br#"{"ok":true,"upload_url""#));
+        assert!(!allowed(&hooks, "http://127.0.0.2:9/elsewhere"), "only the declared field");
+        assert!(!allowed(&hooks, "http://127.0.0.2:9/upload/v1/other"), "only that URL");
+        assert!(allowed(&hooks, upload), "handed out: allowed");
+        assert!(!allowed(&hooks, upload), "once");
+        assert!(denied_host(&tripwire).is_some());
+    }
+
+    #[test]
+    fn an_https_server_hands_out_no_plain_http_url() {
+        let policy = slack_and(&[]).with_url_fields(&["upload_url".to_owned()]);
+        let from = origin("https://slack.com/api");
+        let handed = |body: &str| policy.handed_out(&from, body.as_bytes());
+        assert_eq!(handed(r#"{"upload_url": "https://files.slack.com/upload/v1/x"}"#).len(), 1);
+        assert!(handed(r#"{"upload_url": "http://files.slack.com/upload/v1/x"}"#).is_empty());
+        assert!(handed(r#"{"nested": {"upload_url": "https://files.slack.com/x"}}"#).is_empty());
+        assert!(handed(r#"["https://files.slack.com/x"]"#).is_empty());
+        assert!(slack_and(&[]).handed_out(&from, br#"{"upload_url": "https://files.slack.com/x"}"#).is_empty());
     }
 }

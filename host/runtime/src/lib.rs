@@ -36,7 +36,7 @@ use step_state::StepState;
 pub const MAX_CONCURRENT_CALLS: u32 = 1000;
 
 /// The version of the WIT package connectors must export.
-pub const WIT_INTERFACE: &str = "herald:connector/connector@0.3.0";
+pub const WIT_INTERFACE: &str = "herald:connector/connector@0.4.0";
 
 /// Compiles and links connector components.
 pub struct Runtime {

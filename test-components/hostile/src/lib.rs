@@ -35,6 +35,7 @@ impl Guest for Hostile {
             output_schema: "{}".into(),
             // None: it reaches only what the host was configured with, or tries others.
             hosts: Vec::new(),
+            url_fields: Vec::new(),
         }
     }
 
