@@ -2,5 +2,6 @@
 //! from a connector's schema.
 
 mod element_template;
+mod template;
 
 pub use element_template::element_template;
