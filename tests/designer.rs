@@ -102,6 +102,76 @@ async fn the_element_template_is_valid_for_camunda() {
     assert_job_fields(&template);
 }
 
+/// The Slack methods Camunda's task type runs.
+const CAMUNDA_METHODS: [&str; 6] =
+    ["chat.postMessage", "conversations.create", "conversations.invite", "reactions.add", "pins.add", "pins.remove"];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn camundas_slack_template_is_valid_for_camunda() {
+    let template = element_template(&["io.camunda:slack:1"]).await;
+    assert_valid_for_camunda(&template).await;
+
+    assert_eq!(template["properties"][0]["type"], "Hidden");
+    assert_eq!(field(&template, "type")["value"], "io.camunda:slack:1");
+    let method = field(&template, "method");
+    assert_eq!(method["type"], "Dropdown");
+    let offered: Vec<&Value> = method["choices"].as_array().unwrap().iter().map(|c| &c["value"]).collect();
+    assert_eq!(offered, CAMUNDA_METHODS.map(|m| json!(m)).iter().collect::<Vec<_>>());
+    let token = field(&template, "token");
+    assert_eq!((&token["feel"], &token["constraints"]["notEmpty"]), (&json!("optional"), &json!(true)));
+    assert!(token["description"].as_str().unwrap().contains("{{secrets.SLACK_TOKEN}}"));
+    let documents = field(&template, "data.documents");
+    assert_eq!((&documents["feel"], &documents["optional"]), (&json!("required"), &json!(true)));
+    assert_job_fields(&template);
+
+    // Each method shows the inputs Camunda's runtime reads for it, and only those; where two
+    // fields bind one input, one at a time.
+    let inputs = |values: Filled<'_>| {
+        let mut inputs: Vec<&str> = active_fields(&template, values)
+            .into_iter()
+            .filter(|p| p["binding"]["type"] == "zeebe:input")
+            .map(|p| p["binding"]["name"].as_str().unwrap())
+            .collect();
+        inputs.sort();
+        inputs
+    };
+    let method = |name: &'static str| ("method", name);
+    let common = ["method", "token"];
+    let expected: [(Filled, &[&str]); 9] = [
+        (&[], &["data.channel", "data.documents", "data.messageType", "data.text", "data.thread"]),
+        (
+            &[("data.messageType", "messageBlock")],
+            &["data.blockContent", "data.channel", "data.documents", "data.messageType", "data.thread"],
+        ),
+        (&[method("conversations.create")], &["data.newChannelName", "data.visibility"]),
+        (&[method("conversations.invite")], &["data.channelId", "data.channelType", "data.users"]),
+        (
+            &[method("conversations.invite"), ("data.channelType", "channelName")],
+            &["data.channelName", "data.channelType", "data.users"],
+        ),
+        (&[method("reactions.add")], &["data.channel", "data.emoji", "data.timestamp"]),
+        (&[method("pins.add")], &["data.channel", "data.timestamp"]),
+        (&[method("pins.remove")], &["data.channel", "data.timestamp"]),
+        // A message type left over from posting shows nothing for another method.
+        (&[method("pins.add"), ("data.messageType", "plainText")], &["data.channel", "data.timestamp"]),
+    ];
+    for (values, own) in expected {
+        let mut wanted: Vec<&str> = own.iter().chain(&common).copied().collect();
+        wanted.sort();
+        assert_eq!(inputs(values), wanted, "{values:?}");
+    }
+
+    // An unknown task type names the templates there are.
+    let dir = tempfile::tempdir().unwrap();
+    let output = herald_in(dir.path(), None, &["element-template", "io.camunda:slak:1"], &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(r#"there are templates for ["slack", "io.camunda:slack:1"]"#),
+        "{}",
+        stderr(&output)
+    );
+}
+
 /// What a field binds: an input's name, a header's key or a task definition's property.
 fn bound_to(property: &Value) -> &str {
     let binding = &property["binding"];
@@ -194,6 +264,92 @@ async fn a_task_made_from_the_element_template_runs() {
     assert_eq!(record["variables"]["posted"]["ts"], messages[0].ts);
     assert_eq!(record["variables"]["postedTs"], messages[0].ts);
     assert!(messages[0].attachments.as_ref().unwrap().to_string().contains("Hello Ada"));
+}
+
+/// The token Camunda's template asks for, `{{secrets.SLACK_TOKEN}}`.
+const CAMUNDA_TOKEN: (&str, &str) = ("SLACK_TOKEN", "xoxb-5555-6666-camundatoken");
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_task_made_from_camundas_slack_template_runs() {
+    let template = element_template(&["io.camunda:slack:1"]).await;
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let xml = task_from_template(
+        &template,
+        &[
+            ("token", "{{secrets.SLACK_TOKEN}}"),
+            ("data.channel", "#general"),
+            ("data.text", "=\"Hello \" + name"),
+            ("resultVariable", "posted"),
+            ("resultExpression", "={messageTs: response.ts}"),
+        ],
+    );
+    let flow = dir.path().join("from-template.bpmn");
+    std::fs::write(&flow, xml).unwrap();
+    let args = ["run", flow.to_str().unwrap(), "--var", "name=Ada", "--json"];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[CAMUNDA_TOKEN]).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let record = json_record(&output);
+    let posts = posts(&sandbox);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].header("authorization"), Some(format!("Bearer {}", CAMUNDA_TOKEN.1).as_str()));
+    let messages = sandbox.messages();
+    assert_eq!(messages[0].channel_name.as_deref(), Some("general"));
+    assert_eq!(messages[0].text, "Hello Ada");
+    assert_eq!(record["variables"]["posted"]["message"]["text"], "Hello Ada");
+    assert_eq!(record["variables"]["messageTs"], messages[0].ts);
+}
+
+/// `herald validate` of a task made from Camunda's Slack template with `values`.
+async fn validate_from_camunda_template(template: &Value, values: Filled<'_>) {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("from-template.bpmn");
+    let token = [("token", "{{secrets.SLACK_TOKEN}}")];
+    std::fs::write(&flow, task_from_template(template, &[&token[..], values].concat())).unwrap();
+    let output = herald_in(dir.path(), None, &["validate", flow.to_str().unwrap()], &[CAMUNDA_TOKEN]).await;
+    assert_eq!(output.status.code(), Some(0), "{values:?}: {}", stderr(&output));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_made_from_camundas_slack_template_validates() {
+    let template = element_template(&["io.camunda:slack:1"]).await;
+    let blocks = "=[{type: \"section\", text: {type: \"mrkdwn\", text: \"Shipped\"}}]";
+    let documents = "=[{\"camunda.document.type\": \"inline\", \"name\": \"notes.txt\", \"content\": \"Shipped\"}]";
+    let cases: [Filled; 3] = [
+        &[("data.channel", "ops"), ("data.text", "Shipped"), ("data.thread", "1700000000.000100")],
+        &[("data.channel", "@Ada Lovelace"), ("data.text", "Shipped"), ("data.documents", documents)],
+        &[("data.channel", "C0123ABCD"), ("data.messageType", "messageBlock"), ("data.blockContent", blocks)],
+    ];
+    for values in cases {
+        validate_from_camunda_template(&template, values).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_method_made_from_camundas_slack_template_validates() {
+    let template = element_template(&["io.camunda:slack:1"]).await;
+    let (channel, ts) = (("data.channel", "C0123ABCD"), ("data.timestamp", "1700000000.000100"));
+    let cases: [Filled; 7] = [
+        &[("method", "conversations.create"), ("data.newChannelName", "release-42")],
+        &[("method", "conversations.create"), ("data.newChannelName", "release-42"), ("data.visibility", "PRIVATE")],
+        &[
+            ("method", "conversations.invite"),
+            ("data.channelId", "C0123ABCD"),
+            ("data.users", "U0123ABCD,ada@example.com"),
+        ],
+        &[
+            ("method", "conversations.invite"),
+            ("data.channelType", "channelName"),
+            ("data.channelName", "release-42"),
+            ("data.users", "=[\"U0123ABCD\"]"),
+        ],
+        &[("method", "reactions.add"), channel, ts, ("data.emoji", "eyes")],
+        &[("method", "pins.add"), channel, ts],
+        &[("method", "pins.remove"), channel, ts],
+    ];
+    for values in cases {
+        validate_from_camunda_template(&template, values).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
