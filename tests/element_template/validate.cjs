@@ -8,7 +8,8 @@ const schema = require(path.join(modules, "@camunda/zeebe-element-templates-json
 const template = JSON.parse(fs.readFileSync(process.argv[3], "utf8"));
 // The schema names its draft without the trailing `#` Ajv registers it under.
 delete schema.$schema;
-const ajv = new Ajv({ allErrors: true, strict: false });
+// `$data`: the schema refers to a property's own id (a condition may not name its own field).
+const ajv = new Ajv({ allErrors: true, strict: false, $data: true });
 const validate = ajv.compile(schema);
 if (validate(template)) {
   console.log("valid");

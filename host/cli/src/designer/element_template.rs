@@ -1,62 +1,42 @@
 //! A Camunda 8 element template generated from a connector's `describe()`: one form field
 //! per input, bound to its `zeebe:input`, with label, description, type, constraints and
-//! group, the task type binding and the result variable.
+//! group; the frame ([`super::template`]) adds the task type and the job's fields.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use herald_runtime::ConnectorInfo;
 
-/// Camunda's published JSON Schema of element templates.
-const SCHEMA: &str = "https://unpkg.com/@camunda/zeebe-element-templates-json-schema/resources/schema.json";
+use super::template::{Property, Template};
 
 /// The template of the connector `info` serving task type `task_type`.
 pub fn element_template(task_type: &str, info: &ConnectorInfo) -> Value {
     let schema: Value = serde_json::from_str(&info.config_schema).unwrap_or(Value::Null);
     let inputs = schema["properties"].as_object().cloned().unwrap_or_default();
     let required = form_required(&schema);
-    let mut groups: Vec<String> = Vec::new();
-    let mut properties = vec![json!({
-        "type": "Hidden",
-        "value": task_type,
-        "binding": {"type": "zeebe:taskDefinition", "property": "type"},
-    })];
+    let mut groups: Vec<(String, String)> = Vec::new();
+    let mut fields = Vec::new();
     for (name, input) in &inputs {
         let group = input["x-group"].as_str().filter(|g| !g.is_empty()).unwrap_or("Inputs");
-        if !groups.iter().any(|g| g == group) {
-            groups.push(group.to_owned());
+        if !groups.iter().any(|(_, label)| label == group) {
+            groups.push((group_id(group), group.to_owned()));
         }
-        properties.push(field(name, input, &group_id(group), required.contains(name)));
+        fields.push(field(name, input, &group_id(group), required.contains(name)));
     }
-    properties.push(json!({
-        "label": "Result variable",
-        "description": "The process variable that receives the step's output",
-        "group": "output",
-        "type": "String",
-        "binding": {"type": "zeebe:taskHeader", "key": "resultVariable"},
-    }));
-    let mut group_list: Vec<Value> = groups.iter().map(|g| json!({"id": group_id(g), "label": g})).collect();
-    group_list.push(json!({"id": "output", "label": "Output"}));
-    json!({
-        "$schema": SCHEMA,
-        "name": format!("{} (herald)", schema["title"].as_str().unwrap_or(&info.name)),
-        "id": format!("io.herald.{task_type}"),
-        "version": 1,
-        "description": info.description,
-        "appliesTo": ["bpmn:Task"],
-        "elementType": {"value": "bpmn:ServiceTask"},
-        "groups": group_list,
-        "properties": properties,
-    })
+    Template {
+        id: &format!("io.herald.{task_type}"),
+        // 2: the result expression, error expression and retry fields.
+        version: 2,
+        name: &format!("{} (herald)", schema["title"].as_str().unwrap_or(&info.name)),
+        description: &info.description,
+        task_type,
+        groups,
+        fields,
+    }
+    .build()
 }
 
 /// One form field for the input `name`.
 fn field(name: &str, input: &Value, group: &str, required: bool) -> Value {
-    let mut field = Map::new();
-    field.insert("label".into(), input.get("title").cloned().unwrap_or_else(|| json!(name)));
-    if let Some(description) = input.get("description") {
-        field.insert("description".into(), description.clone());
-    }
-    field.insert("group".into(), json!(group));
     let choices = choices(input);
     let kind = if !choices.is_empty() {
         "Dropdown"
@@ -65,48 +45,41 @@ fn field(name: &str, input: &Value, group: &str, required: bool) -> Value {
     } else {
         "String"
     };
-    field.insert("type".into(), json!(kind));
+    let mut field = Property::input(kind, name)
+        .with("label", input.get("title").cloned().unwrap_or_else(|| json!(name)))
+        .with("group", group);
+    if let Some(description) = input.get("description") {
+        field = field.with("description", description.clone());
+    }
     if kind == "Dropdown" {
-        field.insert("choices".into(), Value::Array(choices.iter().map(|c| json!({"name": c, "value": c})).collect()));
+        let choices: Vec<(&str, &str)> = choices.iter().map(|c| (c.as_str(), c.as_str())).collect();
+        field = field.choices(&choices);
     } else {
         // A designer may type `=expression` instead of a literal, as in any Zeebe input.
-        field.insert("feel".into(), json!("optional"));
+        field = field.feel("optional");
     }
-    field.insert("binding".into(), json!({"type": "zeebe:input", "name": name}));
-    match input.get("default") {
-        Some(Value::String(text)) => {
-            field.insert("value".into(), json!(text));
-        }
-        Some(Value::Bool(flag)) => {
-            field.insert("value".into(), json!(flag.to_string()));
-        }
-        _ => {}
-    }
+    let default = match input.get("default") {
+        Some(Value::String(text)) => Some(text.clone()),
+        Some(Value::Bool(flag)) => Some(flag.to_string()),
+        _ => None,
+    };
     // Left empty, an optional input is not written at all.
-    let optional = !required && !field.contains_key("value");
-    let mut constraints = Map::new();
+    let optional = !required && default.is_none();
+    if let Some(default) = default {
+        field = field.with("value", default);
+    }
     if required {
-        constraints.insert("notEmpty".into(), json!(true));
+        field = field.required();
     }
     if let Some(pattern) = input.get("pattern").and_then(Value::as_str) {
         // Camunda checks the pattern against the whole value; an expression is exempt.
         let bare = pattern.trim_start_matches('^').trim_end_matches('$');
-        constraints.insert(
-            "pattern".into(),
-            json!({"value": format!("^(=.*|{bare})$"), "message": format!("must match {pattern}")}),
-        );
+        field = field.pattern(&format!("^(=.*|{bare})$"), &format!("must match {pattern}"));
     }
     if optional {
-        field.insert("optional".into(), json!(true));
-        // Camunda asks an optional field's constraints to allow it empty.
-        if !constraints.is_empty() {
-            constraints.insert("notEmpty".into(), json!(false));
-        }
+        field = field.optional();
     }
-    if !constraints.is_empty() {
-        field.insert("constraints".into(), Value::Object(constraints));
-    }
-    Value::Object(field)
+    field.build()
 }
 
 /// The JSON types an input takes.
