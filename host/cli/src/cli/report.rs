@@ -38,6 +38,21 @@ pub fn shown(text: &str) -> String {
     out
 }
 
+/// A step's output on one line: its plain fields, and the names of those that hold more
+/// (`{"ok":true,"channel":"C1","ts":"1.2"} (+ message)`); `--json` and `show` give it whole.
+fn output_line(output: &serde_json::Value) -> String {
+    let serde_json::Value::Object(fields) = output else {
+        return output.to_string();
+    };
+    let (plain, nested): (serde_json::Map<_, _>, serde_json::Map<_, _>) =
+        fields.clone().into_iter().partition(|(_, value)| !(value.is_object() || value.is_array()));
+    if plain.is_empty() || nested.is_empty() {
+        return output.to_string();
+    }
+    let more: Vec<&str> = nested.keys().map(String::as_str).collect();
+    format!("{} (+ {})", serde_json::Value::Object(plain), more.join(", "))
+}
+
 fn attempts(n: u32) -> String {
     if n == 1 { "1 attempt".into() } else { format!("{n} attempts") }
 }
@@ -71,7 +86,7 @@ impl Observer for Progress {
         let label = task.name.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default();
         match record.status {
             StepStatus::Completed => {
-                let output = record.output.as_ref().map(ToString::to_string).unwrap_or_default();
+                let output = record.output.as_ref().map(output_line).unwrap_or_default();
                 self.line(format!(
                     "✓ {}{label} ({}) completed after {}: {output}",
                     record.id,
@@ -151,5 +166,16 @@ mod tests {
             shown(&format!("a\u{1b}[31mred\r\n\tb {placeholder}\u{7f}")),
             "a\\u{1b}[31mred\\u{d}\n\tb [secret]\\u{7f}"
         );
+    }
+
+    #[test]
+    fn an_output_is_summed_up_by_its_plain_fields() {
+        use serde_json::json;
+        let posted = json!({"ok": true, "channel": "C1", "ts": "1.2", "message": {"text": "long"}, "files": ["F1"]});
+        assert_eq!(output_line(&posted), r#"{"ok":true,"channel":"C1","ts":"1.2"} (+ message, files)"#);
+        // Nothing plain to show, or nothing held back: the output as it is.
+        assert_eq!(output_line(&json!({"channel": {"id": "C1"}})), r#"{"channel":{"id":"C1"}}"#);
+        assert_eq!(output_line(&json!({"ok": true})), r#"{"ok":true}"#);
+        assert_eq!(output_line(&json!([1])), "[1]");
     }
 }
