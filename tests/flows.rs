@@ -1060,3 +1060,22 @@ async fn validate_lists_structural_feel_and_connector_problems_together() {
     assert!(err.contains(&format!("{file}:14:41: [notify] FEEL syntax error")), "{err}");
     assert!(err.contains(&format!("{file}:15:32: [notify] input `color`")), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_example_runs_to_its_end_on_the_built_in_sandbox() {
+    let mut flows: Vec<_> = std::fs::read_dir(examples())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "bpmn"))
+        .collect();
+    flows.sort();
+    assert!(flows.len() >= 9, "{flows:?}");
+    for flow in flows {
+        let vars = flow.with_extension("vars.json");
+        let args = ["run", flow.to_str().unwrap(), "--vars", vars.to_str().unwrap(), "--json"];
+        let (output, _state) = herald(None, &args).await;
+        assert_eq!(output.status.code(), Some(0), "{}: {}", flow.display(), stderr(&output));
+        assert!(stderr(&output).contains("posting to the built-in Slack sandbox"), "{}", flow.display());
+        assert_eq!(json_record(&output)["state"], "completed", "{}", flow.display());
+    }
+}
