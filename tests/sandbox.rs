@@ -581,3 +581,25 @@ async fn oversized_input_gets_a_clear_error_or_is_handled() {
         stderr(&output)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secret_reference_in_data_used_as_a_token_is_invalid_config_and_sends_nothing() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = [("channel", "#general"), ("text", "hello"), ("token", "=caller_token")];
+    let flow = linear_flow(dir.path(), &[Task { id: "notify", inputs: &inputs, headers: &[], retries: 3 }]);
+    // A caller's variable is data: the reference in it is never resolved, and the component
+    // says so instead of sending it to Slack as a token.
+    let args = ["run", flow.to_str().unwrap(), "--var", "caller_token={{secrets.SLACK_BOT_TOKEN}}", "--json"];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[]).await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let record = json_record(&output);
+    let step = &record["steps"][0];
+    assert_eq!((step["error"]["kind"].as_str(), step["attempts"].as_u64()), (Some("invalid-config"), Some(1)));
+    let message = record["incident"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`token` is a secret reference (`{{secrets.SLACK_BOT_TOKEN}}`) that was not resolved"),
+        "{message}"
+    );
+    assert!(sandbox.requests().is_empty());
+}

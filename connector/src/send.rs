@@ -20,7 +20,7 @@ use crate::slack::message::{self, Content, PostMessage, Posted, Presentation, Up
 use crate::slack::operations::{self, OperationError};
 use crate::slack::webhook::{self, WebhookMessage};
 use crate::update::{self, MessageState, Throttled};
-use crate::values::{Mentionee, Overflow, is_slack_id};
+use crate::values::{self, Mentionee, Overflow, is_slack_id};
 
 /// One execution of the step, as the host asks for it.
 pub struct Request<'a> {
@@ -153,6 +153,13 @@ pub fn send(request: &Request<'_>) -> Result<Sent, Box<Failed>> {
 /// Renders the message and delivers it, keeping `progress` up to date as parts go out.
 fn deliver(request: &Request<'_>, cache: &mut Cache, progress: &mut Progress) -> Result<Delivery, SendError> {
     let config = Config::parse(request.config).map_err(SendError::InvalidConfig)?;
+    let unresolved: Vec<Issue> = [("token", &config.token), ("webhook_url", &config.webhook_url)]
+        .into_iter()
+        .filter_map(|(input, value)| values::unresolved_reference(input, value.as_deref()?))
+        .collect();
+    if !unresolved.is_empty() {
+        return Err(SendError::InvalidConfig(unresolved));
+    }
     let renderer = Renderer::new(request.variables, request.computed)?.verbatim(config.verbatim);
     if config.method != Method::PostMessage {
         let inputs = renderer.operation(&config).map_err(SendError::InvalidConfig)?;

@@ -159,6 +159,21 @@ pub const WEBHOOK_URL_PATTERN: &str =
 /// also refuses to reveal a secret of this shape as data, where a message could carry it.
 pub const TOKEN_PATTERN: &str = r"^(\{\{\s*secrets\.[A-Za-z0-9_-]+\s*\}\}|secrets\.[A-Z][A-Z0-9_]*|xox[a-z]*[.-]\S+)$";
 
+/// The issue of a credential input (`token`, `webhook_url`) still holding a secret
+/// reference when a step is sent: the host was to resolve it (into the value, or a
+/// placeholder its egress resolves), and sending it as it is would only fail at Slack.
+pub fn unresolved_reference(input: &str, value: &str) -> Option<Issue> {
+    value.contains(SECRET_REFERENCE).then(|| {
+        Issue::new(
+            input,
+            format!(
+                "`{input}` is a secret reference (`{}`) that was not resolved before the step was sent",
+                value.trim()
+            ),
+        )
+    })
+}
+
 /// Checks a `webhook_url`: an http(s) URL, or a secret placeholder the host makes real.
 pub fn webhook_url(url: &str) -> Result<String, Issue> {
     let url = url.trim();
@@ -270,5 +285,14 @@ mod tests {
         assert!(is_slack_id("C0123456789", "CGD"));
         assert!(!is_slack_id("general", "CGD"));
         assert!(!is_slack_id("Cgeneral12", "CGD"));
+    }
+
+    #[test]
+    fn a_secret_reference_left_in_a_credential_is_an_issue_naming_the_input() {
+        let issue = unresolved_reference("token", "{{secrets.SLACK_TOKEN}}").unwrap();
+        assert_eq!(issue.field, "token");
+        assert!(issue.message.contains("was not resolved"), "{}", issue.message);
+        assert!(unresolved_reference("token", "herald-secret-0123").is_none());
+        assert!(unresolved_reference("token", "xoxb-1").is_none());
     }
 }
