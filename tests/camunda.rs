@@ -401,3 +401,51 @@ async fn documents_attach_in_every_form_the_template_writes() {
     assert!(incident.contains("Camunda's document store"), "{incident}");
     assert_eq!(sandbox.messages().len(), messages.len(), "nothing more was posted");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tasks_of_the_oldest_and_newest_template_versions_run() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let token = ("token", "{{secrets.SLACK_TOKEN}}");
+    // Versions 0 to 2: no message type, and an invitation names its channel by name only.
+    let post_v0 =
+        [token, ("method", "chat.postMessage"), ("data.channel", "#general"), ("data.text", "from version 0")];
+    let invite_v0 =
+        [token, ("method", "conversations.invite"), ("data.channelName", "general"), ("data.users", "ada@example.com")];
+    // Versions 10 to 12: the document composer with nothing chosen, and the headers they add.
+    let post_v12 = [
+        token,
+        ("method", "chat.postMessage"),
+        ("data.channel", "general"),
+        ("data.messageType", "plainText"),
+        ("data.text", "from version 12"),
+        ("data.thread", "=first.ts"),
+        ("data.data_documents_documentMode", "none"),
+        ("data.documents", "=if data.data_documents_documentMode = \"none\" then null else []"),
+    ];
+    let headers_v12 = [
+        ("elementTemplateVersion", "12"),
+        ("elementTemplateId", "io.camunda.connectors.Slack.v1"),
+        ("jobTimeout", "PT1M"),
+        ("retryBackoff", "PT30S"),
+        ("resultVariable", "reply"),
+    ];
+    let tasks = [
+        Task { id: "post_v0", inputs: &post_v0, headers: &[("resultVariable", "first")], retries: 1 },
+        Task { id: "invite_v0", inputs: &invite_v0, headers: &[], retries: 1 },
+        Task { id: "post_v12", inputs: &post_v12, headers: &headers_v12, retries: 3 },
+    ];
+    let flow = camunda_flow(dir.path(), &tasks);
+    let validated = herald_in(dir.path(), None, &["validate", flow.to_str().unwrap()], &[]).await;
+    assert_eq!(validated.status.code(), Some(0), "{}", stderr(&validated));
+    let args = ["run", flow.to_str().unwrap(), "--json"];
+    let output = herald_in(dir.path(), Some(&sandbox.api_url()), &args, &[("SLACK_TOKEN", CAMUNDA_TOKEN)]).await;
+    assert_eq!(output.status.code(), Some(0), "{}\n{}", stderr(&output), stdout(&output));
+    let messages = sandbox.messages();
+    assert_eq!(messages.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(), ["from version 0", "from version 12"]);
+    assert_eq!(messages[1].thread_ts.as_deref(), Some(messages[0].ts.as_str()));
+    assert!(sandbox.files().is_empty());
+    let invite = sandbox.requests().into_iter().find(|r| r.api_method() == "conversations.invite").unwrap();
+    let general = sandbox.channels().into_iter().find(|c| c.name.as_deref() == Some("general")).unwrap();
+    assert_eq!(invite.json().unwrap()["channel"], general.id.as_str(), "the name resolved to the channel's id");
+}
