@@ -922,3 +922,24 @@ async fn the_slack_step_creates_invites_reacts_and_pins_and_a_lost_answer_is_not
     let reacted = sandbox.requests().into_iter().find(|r| r.api_method() == "reactions.add").unwrap();
     assert_eq!(reacted.json().unwrap()["name"], "eyes", "the colons are not part of the name");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_share_whose_answer_was_lost_is_never_guessed_at() {
+    let sandbox = SlackSandbox::start().await.unwrap();
+    // The documents are shared, but the answer is lost: the repeat finds the post, and Slack
+    // no longer offers the files to share, so nobody can say more than that.
+    sandbox.script("files.completeUploadExternal", ScriptedReply::DropReply);
+    let dir = tempfile::tempdir().unwrap();
+    let flow = documents_flow(dir.path(), 2);
+    let output = run_settling(&sandbox, &flow, &["--var", "month=May", "--var", "csv=a,b"]).await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let record = json_record(&output);
+    assert_eq!(record["steps"][0]["error"]["code"], "delivery_unverifiable", "{record:#}");
+    let count = |method: &str| methods(&sandbox).iter().filter(|m| *m == method).count();
+    assert_eq!(
+        (count("chat.postMessage"), count("files.getUploadURLExternal")),
+        (1, 2),
+        "nothing posted or uploaded twice"
+    );
+    assert!(sandbox.files().iter().all(|f| f.shared.is_some()), "the lost share did land");
+}

@@ -89,8 +89,8 @@ pub const INPUTS: &[Input] = &[
         name: "users",
         group: "Operation",
         title: "Users to invite",
-        description: "`conversations.invite`: user ids (`U…`) or e-mail addresses, \
-                      comma-separated or as a list.",
+        description: "`conversations.invite`: user ids (`U…`), e-mail addresses or \
+                      `@Full Name`s, comma-separated or as a list.",
         types: LIST_TYPES,
         ..Input::text()
     },
@@ -307,10 +307,15 @@ pub fn config_schema() -> Value {
         "title": "Slack notification",
         "type": "object",
         "properties": properties,
-        "allOf": [
+        // A post needs a destination and content; the other methods name their own inputs.
+        "if": { "anyOf": [
+            { "not": { "required": ["method"] } },
+            { "properties": { "method": { "const": "chat.postMessage" } } },
+        ] },
+        "then": { "allOf": [
             { "anyOf": [{ "required": ["channel"] }, { "required": ["webhook_url"] }] },
             { "anyOf": [{ "required": ["text"] }, { "required": ["blocks"] }] },
-        ],
+        ] },
         "additionalProperties": false,
     })
 }
@@ -319,19 +324,35 @@ pub fn config_schema() -> Value {
 pub fn output_schema() -> Value {
     json!({
         "$schema": DIALECT,
-        "title": "Posted Slack message",
+        "title": "What the Slack step did",
         "type": "object",
         "properties": {
             "ok": { "type": "boolean", "description": "Always true: failures fail the step." },
             "channel": {
-                "type": "string",
-                "description": "The conversation id the message was posted to (`C…`, `D…`); \
-                                not known for a webhook."
+                "type": ["string", "object"],
+                "description": "The conversation id the message was posted to (`C…`, `D…`; \
+                                not known for a webhook), or the channel a reaction or pin is \
+                                in; `{id, name}` of the channel created or invited to."
             },
             "ts": {
                 "type": "string",
                 "description": "The message's timestamp: its id for threads and updates; not \
-                                known for a webhook."
+                                known for a webhook. For a reaction or pin, the message's."
+            },
+            "files": {
+                "type": "array",
+                "items": { "type": "string" },
+                "description": "With `documents`: the ids of the files shared after the message."
+            },
+            "users": {
+                "type": "array",
+                "items": { "type": "string" },
+                "description": "`conversations.invite`: the user ids invited."
+            },
+            "superseded": {
+                "type": "boolean",
+                "description": "With `throttle`: true when a later execution's update replaced \
+                                this one's."
             },
             "message": {
                 "type": "object",

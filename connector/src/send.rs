@@ -491,7 +491,7 @@ impl Poster<'_> {
     /// The `ts` of `part` if an earlier attempt posted it without hearing back. A lookup
     /// that cannot answer is an error that says the message may be there already, never
     /// a reason to post it again; a rate limit stays a rate limit.
-    fn find(&self, part: usize, thread: Option<&str>) -> Result<Option<String>, SlackError> {
+    fn find(&mut self, part: usize, thread: Option<&str>) -> Result<Option<String>, SlackError> {
         let unverifiable = |reason: String| SlackError::Unverifiable { channel: self.channel.clone(), reason };
         let checked = |error: SlackError| match error {
             SlackError::RateLimited { .. } => error,
@@ -505,6 +505,8 @@ impl Poster<'_> {
             // A direct message went to the user's id; its history is the conversation's.
             None if is_slack_id(&self.channel, "UW") => {
                 opened = open_direct_message(self.client, &self.channel).map_err(checked)?;
+                // What is found there, and the output, name the conversation, not the user.
+                self.progress.ledger.channel = Some(opened.clone());
                 opened.as_str()
             }
             None if !self.channel.starts_with('#') => self.channel.as_str(),

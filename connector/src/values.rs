@@ -163,7 +163,9 @@ pub const TOKEN_PATTERN: &str = r"^(\{\{\s*secrets\.[A-Za-z0-9_-]+\s*\}\}|secret
 /// reference when a step is sent: the host was to resolve it (into the value, or a
 /// placeholder its egress resolves), and sending it as it is would only fail at Slack.
 pub fn unresolved_reference(input: &str, value: &str) -> Option<Issue> {
-    value.contains(SECRET_REFERENCE).then(|| {
+    let braced = value.match_indices("{{").any(|(at, _)| value[at + 2..].trim_start().starts_with("secrets."));
+    let legacy = value.trim().strip_prefix("secrets.").is_some_and(|name| !name.is_empty());
+    (braced || legacy).then(|| {
         Issue::new(
             input,
             format!(
@@ -292,6 +294,8 @@ mod tests {
         let issue = unresolved_reference("token", "{{secrets.SLACK_TOKEN}}").unwrap();
         assert_eq!(issue.field, "token");
         assert!(issue.message.contains("was not resolved"), "{}", issue.message);
+        assert!(unresolved_reference("token", "{{ secrets.SLACK_TOKEN }}").is_some());
+        assert!(unresolved_reference("token", " secrets.SLACK_TOKEN").is_some());
         assert!(unresolved_reference("token", "herald-secret-0123").is_none());
         assert!(unresolved_reference("token", "xoxb-1").is_none());
     }

@@ -144,7 +144,7 @@ impl Binding {
             return output;
         }
         let method = serde_json::from_str::<Value>(config).ok().and_then(|c| c.get("method").cloned());
-        match method.as_ref().and_then(Value::as_str).unwrap_or("chat.postMessage") {
+        match method.as_ref().and_then(Value::as_str).map_or("chat.postMessage", str::trim) {
             "chat.postMessage" => {
                 let message = &output["message"];
                 json!({

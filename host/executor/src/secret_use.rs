@@ -30,7 +30,8 @@ impl CredentialSecrets {
                 continue;
             };
             for credential in connector.credentials() {
-                match task.inputs.iter().find(|input| input.target == credential.name) {
+                // The last mapping of an input is the one that counts, as in `configuration`.
+                match task.inputs.iter().rfind(|input| input.target == credential.name) {
                     Some(input) => secrets.names.extend(named_secrets(&input.source)),
                     None => {
                         let default = connector.config_defaults().get(&credential.name).and_then(|v| v.as_str());

@@ -281,7 +281,8 @@ impl WasiHttpHooks for EgressHooks {
         let client = self.client.clone();
         let vault = self.vault.clone();
         let (policy, granted) = (self.policy.clone(), self.granted.clone());
-        let from = Origin::of(request.uri());
+        // Only a server the policy allows hands out URLs: not one reached through a grant.
+        let from = Origin::of(request.uri()).filter(|origin| self.policy.allows(origin));
         Box::new(async move {
             let response = client.send(request, timeouts).await.inspect_err(|err| match err {
                 HttpError::ConnectionTimeout => timed_out("connect", connect),
