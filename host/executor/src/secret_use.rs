@@ -57,8 +57,7 @@ impl CredentialSecrets {
     /// ([`names_a_credential`]), a credential input of the flow names it, its value has a
     /// credential's declared shape, or it is the value of a secret the flow uses as one.
     pub fn includes(&self, vault: &Vault, name: &str, value: &str) -> bool {
-        names_a_credential(name)
-            || self.names.contains(name)
+        self.includes_name(name)
             || self.shapes.iter().any(|credential| credential.fits(value))
             || self.names.iter().any(|credential| vault.has_value(credential, value))
     }

@@ -95,7 +95,12 @@ impl EgressPolicy {
     /// fields at the top of a JSON object, with the scheme of the server that gave them (no
     /// plain http from an https server).
     fn handed_out(&self, from: &Origin, body: &[u8]) -> Vec<http::Uri> {
-        if self.url_fields.is_empty() {
+        // Every reply passes here: only one that names a declared field is parsed.
+        let names_a_field = |field: &String| {
+            let quoted = format!("\"{field}\"");
+            body.windows(quoted.len()).any(|window| window == quoted.as_bytes())
+        };
+        if !self.url_fields.iter().any(names_a_field) {
             return Vec::new();
         }
         let Ok(serde_json::Value::Object(reply)) = serde_json::from_slice(body) else {
